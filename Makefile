@@ -1,0 +1,32 @@
+# 在一台只有 Python 3.11、pip 和 make 的新机器上：
+#   make run    安装依赖并启动机器人（SQLite，config/policy.toml，ws://127.0.0.1:8080/onebot/v11/ws）
+#   make test   安装依赖并运行全部测试（含 ruff 检查）
+#   make demo   在模拟的群里走一遍真实协议，打印聊天记录
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint demo
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+.env:
+	cp .env.example .env
+
+run: $(STAMP) .env
+	$(BIN)/python bot.py
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: lint
+	TZ=Asia/Shanghai $(BIN)/python -m pytest -q
+
+demo: $(STAMP)
+	$(BIN)/python scripts/demo.py

@@ -1,0 +1,253 @@
+"""qungui 核心（库插件）：制度、数据库、命令路由、唯一出口、定时任务。
+
+每个功能插件先 `require("core")`，再从这里取 `router`、`sender`、`policies`、`runner`。
+"""
+
+import sys
+from datetime import UTC, datetime, time
+
+import nonebot
+from nonebot import get_driver, get_plugin_config, logger, on_message, require
+from nonebot.adapters.onebot.v11 import (
+    Bot,
+    Event,
+    GroupMessageEvent,
+    MessageEvent,
+    PrivateMessageEvent,
+)
+from nonebot.message import event_preprocessor
+from nonebot.plugin import PluginMetadata
+from nonebot.rule import Rule
+from nonebot.typing import T_State
+
+require("nonebot_plugin_apscheduler")
+require("nonebot_plugin_localstore")
+
+import nonebot_plugin_localstore as localstore  # noqa: E402
+from nonebot_plugin_apscheduler import scheduler  # noqa: E402
+
+from qungui import clock, members  # noqa: E402
+from qungui.checks import check_totals  # noqa: E402
+from qungui.db import close_database, open_database, sqlite_path, sqlite_url  # noqa: E402
+from qungui.jobs import Job, JobRunner, Schedule  # noqa: E402
+from qungui.policy import Policy, PolicyError  # noqa: E402
+from qungui.roles import resolve_role  # noqa: E402
+
+from .config import Config  # noqa: E402
+from .policy_store import PolicyStore  # noqa: E402
+from .router import Command, CommandContext, CommandRouter, Refusal, UsageError  # noqa: E402
+from .sender import Sender, SendFailed  # noqa: E402
+
+__plugin_meta__ = PluginMetadata(
+    name="群规助手核心",
+    description="制度文件、积分账本、定时任务与统一发送",
+    usage="供其他 qungui 插件使用，本身没有命令",
+    type="library",
+    config=Config,
+)
+
+__all__ = [
+    "Command",
+    "CommandContext",
+    "Refusal",
+    "UsageError",
+    "bot_ids",
+    "config",
+    "db_url",
+    "policies",
+    "router",
+    "runner",
+    "sender",
+]
+
+config = get_plugin_config(Config)
+driver = get_driver()
+superusers: set[str] = driver.config.superusers
+
+try:
+    policies = PolicyStore(config.qungui_policy_file)
+except PolicyError as exc:
+    # 制度文件有错就不启动：逐条列出问题，退出码非零
+    for problem in exc.problems:
+        logger.error(problem)
+    logger.error("制度文件有误，群规助手未启动。请按上面的提示修改后重试。")
+    sys.exit(2)
+
+db_url = config.qungui_db_url or sqlite_url(localstore.get_plugin_data_file("qungui.sqlite3"))
+
+
+async def notify_superusers(bot: Bot, text: str) -> None:
+    """告诉运维（私聊超级用户）；这条通知本身失败只记日志。"""
+    for user in superusers:
+        try:
+            await sender.send_private(bot, int(user), f"【群规助手】{text}")
+        except (SendFailed, ValueError) as exc:
+            logger.error(f"无法通知超级用户 {user}：{exc}")
+
+
+async def _report_to_operator(text: str) -> None:
+    for bot in nonebot.get_bots().values():
+        if isinstance(bot, Bot):
+            await notify_superusers(bot, text)
+            return
+    logger.error(f"没有在线的机器人，无法通知超级用户：{text}")
+
+
+sender = Sender(
+    config.qungui_send_interval,
+    config.qungui_send_jitter,
+    on_backoff=lambda bot, text: notify_superusers(bot, text),
+)
+router = CommandRouter()
+runner = JobRunner(report=_report_to_operator)
+runner.register(Job("totals.check", "daily", lambda _: Schedule(time(4, 30)), check_totals))
+
+
+def bot_ids() -> set[int]:
+    """在线机器人自己的 QQ 号：它们不参与排行。"""
+    return {int(self_id) for self_id in nonebot.get_bots() if self_id.isdigit()}
+
+
+@driver.on_startup
+async def _start() -> None:
+    if driver.env == "test" and config.qungui_clock_start is not None:
+        clock.set_now(config.qungui_clock_start)
+    await open_database(db_url)
+    path = sqlite_path(db_url)
+    where = f"SQLite 文件 {path.resolve()}" if path else db_url.split("@")[-1]
+    orgs = "、".join(f"{p.org.name}（{p.id}）" for p in policies.all)
+    logger.success(
+        f"群规助手已就绪：等待 OneBot v11 反向 WebSocket 连接 "
+        f"ws://{driver.config.host}:{driver.config.port}/onebot/v11/ws；"
+        f"数据库：{where}；制度：{config.qungui_policy_file}（{orgs}）"
+    )
+    await runner.run_due(policies.all, clock.now(), startup=True)
+    scheduler.add_job(_tick, "cron", second=5, id="qungui.tick", replace_existing=True)
+
+
+async def _tick() -> None:
+    await runner.run_due(policies.all, clock.now())
+
+
+@driver.on_shutdown
+async def _stop() -> None:
+    await close_database()
+
+
+# 名单缓存：名片、昵称、身份或日期变了才写库，普通聊天不必每条都写
+_seen: dict[tuple[str, int, int], tuple[str, str, str, int]] = {}
+
+
+@event_preprocessor
+async def _remember_member(event: Event) -> None:
+    if not isinstance(event, GroupMessageEvent):
+        return
+    policy = policies.org_of_group(event.group_id)
+    if policy is None:
+        return
+    card, nickname = event.sender.card or "", event.sender.nickname or ""
+    role = event.sender.role or "member"
+    fingerprint = (card, nickname, role, event.time // 86400)
+    key = (policy.id, event.group_id, event.user_id)
+    if _seen.get(key) == fingerprint:
+        return
+    await members.remember(
+        org=policy.id,
+        group_id=event.group_id,
+        user_id=event.user_id,
+        card=card,
+        nickname=nickname,
+        role=role,
+        seen_at=datetime.fromtimestamp(event.time, UTC),
+    )
+    _seen[key] = fingerprint
+
+
+async def _is_command(event: MessageEvent, state: T_State) -> bool:
+    if isinstance(event, GroupMessageEvent):
+        if policies.org_of_group(event.group_id) is None:
+            return False
+    elif not isinstance(event, PrivateMessageEvent):
+        return False
+    found = router.match(event.get_message(), _starts)
+    if found is None:
+        return False
+    state["qungui.command"] = found
+    return True
+
+
+_starts = sorted(driver.config.command_start, key=len, reverse=True)
+commands = on_message(rule=Rule(_is_command), priority=10, block=True)
+
+
+@commands.handle()
+async def _dispatch(bot: Bot, event: MessageEvent, state: T_State) -> None:
+    command, args = state["qungui.command"]
+    if isinstance(event, GroupMessageEvent):
+        await _in_group(bot, event, command, args)
+    elif command.private:
+        await _in_private(bot, event, command, args)
+
+
+async def _in_group(bot: Bot, event: GroupMessageEvent, command: Command, args) -> None:
+    policy = policies.org_of_group(event.group_id)
+    assert policy is not None  # 规则已确认这个群属于某个组织
+    role = resolve_role(policy, event.user_id, superusers, [event.sender.role or "member"])
+
+    async def reply(message):
+        return await sender.send_group(bot, event.group_id, message)
+
+    await _run(CommandContext(bot, event, policy, role, command, args, reply))
+
+
+async def _in_private(bot: Bot, event: MessageEvent, command: Command, args) -> None:
+    async def reply(message):
+        return await sender.send_private(bot, event.user_id, message)
+
+    policy = await _private_org(event.user_id)
+    if policy is None:
+        await reply("没有找到你所在的组织：请先在公司群里发言一次，或联系管理员。")
+        return
+    role = resolve_role(
+        policy, event.user_id, superusers, await members.group_roles(policy.id, event.user_id)
+    )
+    await _run(CommandContext(bot, event, policy, role, command, args, reply))
+
+
+async def _private_org(user_id: int) -> Policy | None:
+    """私聊时此人属于哪个组织：制度名单、在群里见过，超级用户默认第一个组织。"""
+    listed = policies.current.orgs_of_user(user_id)
+    if listed:
+        return listed[0]
+    for org in await members.orgs_seen(user_id):
+        if (policy := policies.get(org)) is not None:
+            return policy
+    if str(user_id) in superusers and policies.all:
+        return policies.all[0]
+    return None
+
+
+async def _run(ctx: CommandContext) -> None:
+    if ctx.role < ctx.command.role:
+        await ctx.reply(
+            f"「/{ctx.command.name}」需要{ctx.command.role.label}及以上权限，你现在是{ctx.role.label}。"
+        )
+        return
+    try:
+        await ctx.command.handler(ctx)
+    except UsageError as exc:
+        await ctx.reply(ctx.command.usage_text(exc.reason))
+    except Refusal as exc:
+        await ctx.reply(exc.message)
+    except SendFailed:
+        logger.warning(f"/{ctx.command.name} 的回复没有发出去")
+    except Exception:
+        # 聊天里不出现堆栈：细节只进日志
+        logger.exception(f"/{ctx.command.name} 处理失败")
+        await ctx.reply("处理这条命令时出错了，已记录日志，请联系管理员。")
+
+
+if driver.env == "test":
+    from .test_clock import install_test_clock
+
+    install_test_clock(nonebot.get_app(), lambda now: runner.run_due(policies.all, now))

@@ -1,0 +1,19 @@
+from datetime import datetime
+from pathlib import Path
+
+from pydantic import BaseModel
+
+
+class Config(BaseModel):
+    """qungui 的运行设置，来自环境变量或 .env。"""
+
+    qungui_policy_file: Path = Path("config/policy.toml")
+    """制度文件，或每个组织一个 .toml 的文件夹"""
+    qungui_db_url: str = ""
+    """数据库地址；留空时用 localstore 数据目录下的 SQLite 文件"""
+    qungui_send_interval: float = 1.0
+    """两条群消息之间至少间隔的秒数（测试设为 0）"""
+    qungui_send_jitter: float = 0.5
+    """在间隔上再随机加的最多秒数"""
+    qungui_clock_start: datetime | None = None
+    """仅测试环境：启动时把时钟拨到这一刻（带时区）"""

@@ -1,0 +1,154 @@
+"""命令路由：所有命令共用一个 `on_message` 匹配器。
+
+每个 `on_command` 匹配器都会让每条群消息多花 0.5～0.8 ms（DESIGN.md 不变量 9），所以这里只有
+一个异步规则：先看消息是否以命令前缀开头（普通聊天到此为止），再查一次字典。
+各功能插件用 `router.command(...)` 登记处理函数，处理函数拿到 `CommandContext`。
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from nonebot.adapters.onebot.v11 import Bot, GroupMessageEvent, Message, MessageSegment
+
+from qungui.dates import business_date, local_time, month_key
+from qungui.policy import Policy
+from qungui.roles import Role
+
+
+class UsageError(Exception):
+    """参数不对：回复用法；`reason` 说明哪里不对。"""
+
+    def __init__(self, reason: str = ""):
+        super().__init__(reason)
+        self.reason = reason
+
+
+class Refusal(Exception):
+    """拒绝执行，`message` 原样回复给用户。"""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+Handler = Callable[["CommandContext"], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    handler: Handler
+    usage: str
+    summary: str
+    example: str
+    role: Role = Role.MEMBER
+    private: bool = False
+    """私聊里也可以用"""
+
+    def usage_text(self, reason: str = "") -> str:
+        head = f"{reason}\n" if reason else ""
+        return f"{head}用法：{self.usage}\n例如：{self.example}"
+
+
+@dataclass
+class CommandContext:
+    """一次命令调用：谁、在哪个组织、什么身份、带了什么参数。"""
+
+    bot: Bot
+    event: GroupMessageEvent | object
+    policy: Policy
+    role: Role
+    command: Command
+    args: Message
+    reply: Callable[[str | Message], Awaitable[list[int]]]
+    mentions: list[int] = field(init=False)
+    words: list[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.mentions = [
+            int(seg.data["qq"])
+            for seg in self.args
+            if seg.type == "at" and str(seg.data.get("qq", "")).isdigit()
+        ]
+        self.words = self.args.extract_plain_text().split()
+
+    @property
+    def user_id(self) -> int:
+        return int(self.event.user_id)
+
+    @property
+    def group_id(self) -> int | None:
+        return getattr(self.event, "group_id", None)
+
+    @property
+    def time(self) -> datetime:
+        """事件发生的时刻（组织时区）：业务日期以它为准，而不是机器的当前时间。"""
+        return local_time(self.event.time, self.policy.tz)
+
+    @property
+    def today(self) -> date:
+        return business_date(self.event.time, self.policy.tz)
+
+    @property
+    def month(self) -> str:
+        return month_key(self.today)
+
+    @property
+    def event_key(self) -> str:
+        """此事件的去重键：组织、机器人、群、发送者、消息编号、时间。"""
+        return ":".join(
+            str(part)
+            for part in (
+                self.policy.id,
+                self.bot.self_id,
+                self.group_id or "private",
+                self.user_id,
+                self.event.message_id,
+                self.event.time,
+            )
+        )
+
+
+class CommandRouter:
+    def __init__(self) -> None:
+        self.commands: dict[str, Command] = {}
+        self._by_length: list[str] = []
+
+    def command(
+        self,
+        name: str,
+        *,
+        usage: str,
+        summary: str,
+        example: str,
+        role: Role = Role.MEMBER,
+        private: bool = False,
+    ) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            if name in self.commands:
+                raise ValueError(f"命令 {name} 重复登记")
+            self.commands[name] = Command(name, handler, usage, summary, example, role, private)
+            self._by_length = sorted(self.commands, key=len, reverse=True)
+            return handler
+
+        return register
+
+    def match(self, message: Message, starts: list[str]) -> tuple[Command, Message] | None:
+        """消息是不是命令；是则返回命令和其后的参数。"""
+        if not message or message[0].type != "text":
+            return None
+        text = message[0].data["text"].lstrip()
+        start = next((s for s in starts if text.startswith(s)), None)
+        if start is None:
+            return None
+        body = text[len(start) :]
+        name = next((n for n in self._by_length if body.startswith(n)), None)
+        if name is None:
+            return None
+        rest = body[len(name) :]
+        args = Message(MessageSegment.text(rest)) if rest.strip() else Message()
+        args.extend(message[1:])
+        return self.commands[name], args

@@ -1,0 +1,134 @@
+"""唯一的出口：机器人发出的每条群消息都经过这里。
+
+每个机器人账号一把锁，消息按到达顺序一条条发，间隔 `interval`～`interval + jitter` 秒；
+每条最多 10 个 @、约 1500 字，超出就拆；文字里 7 位以上的数字一律打码；发送失败后退避
+（1 分钟起，每次翻倍，最多 30 分钟），并告诉超级用户。`send_*` 等到自己的消息发出才返回，
+所以命令的回复仍在 nonebug 的上下文里，测试可以断言 `send_group_msg`。
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from nonebot.adapters.onebot.v11 import ActionFailed, Bot, Message, MessageSegment, NetworkError
+from nonebot.log import logger
+
+from qungui.outgoing import MAX_CHARS, MAX_MENTIONS, mask_digits, split_text
+
+BACKOFF_START = 60.0
+BACKOFF_MAX = 1800.0
+
+
+class SendFailed(Exception):
+    """消息没有发出去（风控、超时、没有权限……）。"""
+
+
+@dataclass
+class AccountState:
+    """一个机器人账号的发送状态。"""
+
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    last_sent: float = 0.0
+    backoff_until: float = 0.0
+    backoff: float = 0.0
+    last_error: str = ""
+    sent: int = 0
+    failed: int = 0
+
+
+def to_parts(message: str | Message) -> list[Message]:
+    """打码并拆成若干条：每条 ≤ 10 个 @、≤ MAX_CHARS 字。纯文字不解析 CQ 码。"""
+    segments = [MessageSegment.text(message)] if isinstance(message, str) else list(message)
+    parts: list[Message] = []
+    current, chars, mentions = Message(), 0, 0
+
+    def flush() -> None:
+        nonlocal current, chars, mentions
+        if current:
+            parts.append(current)
+        current, chars, mentions = Message(), 0, 0
+
+    for segment in segments:
+        if segment.type == "at":
+            if mentions == MAX_MENTIONS:
+                flush()
+            current.append(segment)
+            mentions += 1
+            continue
+        if segment.type != "text":
+            current.append(segment)
+            continue
+        for piece in split_text(mask_digits(segment.data["text"]), MAX_CHARS):
+            if chars and chars + len(piece) > MAX_CHARS:
+                flush()
+            current.append(MessageSegment.text(piece))
+            chars += len(piece)
+    flush()
+    return parts
+
+
+class Sender:
+    def __init__(
+        self,
+        interval: float,
+        jitter: float,
+        on_backoff: Callable[[Bot, str], Awaitable[None]] | None = None,
+    ):
+        self.interval = interval
+        self.jitter = jitter
+        self.on_backoff = on_backoff
+        self.accounts: dict[str, AccountState] = {}
+
+    def account(self, self_id: str) -> AccountState:
+        return self.accounts.setdefault(self_id, AccountState())
+
+    async def send_group(self, bot: Bot, group_id: int, message: str | Message) -> list[int]:
+        """发到群里，返回各条消息的 message_id。"""
+        return [
+            await self._deliver(bot, "send_group_msg", group_id=group_id, message=part)
+            for part in to_parts(message)
+        ]
+
+    async def send_private(self, bot: Bot, user_id: int, message: str | Message) -> list[int]:
+        return [
+            await self._deliver(bot, "send_private_msg", user_id=user_id, message=part)
+            for part in to_parts(message)
+        ]
+
+    async def _deliver(self, bot: Bot, api: str, **data) -> int:
+        state = self.account(bot.self_id)
+        async with state.lock:
+            # 间隔用单调时钟量：它只管两条消息之间的距离，与业务时间无关
+            gap = self.interval + random.uniform(0, self.jitter)
+            wait = max(state.last_sent + gap, state.backoff_until) - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            try:
+                result = await bot.call_api(api, **data)
+            except (ActionFailed, NetworkError, TimeoutError) as exc:
+                failure = exc
+                self._back_off(bot, state, exc)
+            else:
+                state.sent += 1
+                state.backoff = 0.0
+                return int((result or {}).get("message_id", 0))
+            finally:
+                state.last_sent = time.monotonic()
+        # 只在一轮退避刚开始时通知，通知本身失败不会再引出新的通知
+        if state.backoff == BACKOFF_START and self.on_backoff is not None:
+            await self.on_backoff(bot, f"发送失败，暂停 {state.backoff:.0f} 秒：{failure}")
+        raise SendFailed(str(failure)) from failure
+
+    def _back_off(self, bot: Bot, state: AccountState, exc: Exception) -> None:
+        state.failed += 1
+        state.backoff = min(BACKOFF_MAX, state.backoff * 2 or BACKOFF_START)
+        state.backoff_until = time.monotonic() + state.backoff
+        state.last_error = str(exc)
+        logger.error(f"账号 {bot.self_id} 发送失败，{state.backoff:.0f} 秒内暂停发送：{exc}")
+
+    def backoff_left(self, self_id: str) -> float:
+        return max(0.0, self.account(self_id).backoff_until - time.monotonic())

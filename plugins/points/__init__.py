@@ -1,0 +1,239 @@
+"""积分：/积分 /积分明细 /排行 /加分 /扣分 /撤销。"""
+
+import re
+
+from nonebot import require
+from nonebot.plugin import PluginMetadata
+
+require("core")
+
+from plugins.core import CommandContext, Refusal, UsageError, bot_ids, router  # noqa: E402
+from qungui import clock, points  # noqa: E402
+from qungui.dates import parse_month  # noqa: E402
+from qungui.ledger import AlreadyReversed, EntryNotFound, IsReversal, RoleTooLow  # noqa: E402
+from qungui.roles import Role  # noqa: E402
+
+from . import replies  # noqa: E402
+
+__plugin_meta__ = PluginMetadata(
+    name="积分",
+    description="查询积分与排行，管理员加分、扣分、撤销",
+    usage=(
+        "/积分 [@某人]\n/积分明细 [@某人] [YYYY-MM]\n/排行 [YYYY-MM]\n"
+        "/加分 @某人 分数 理由\n/扣分 @某人 分数 理由\n/撤销 编号 [理由]"
+    ),
+    type="application",
+)
+
+DETAIL_LIMIT = 40
+
+
+def _month_arg(ctx: CommandContext, words: list[str]) -> str:
+    if not words:
+        return ctx.month
+    if len(words) > 1 or (month := parse_month(words[0])) is None:
+        raise UsageError(replies.BAD_MONTH)
+    return month
+
+
+def _target(ctx: CommandContext) -> int:
+    if len(ctx.mentions) > 1:
+        raise UsageError(replies.ONE_MEMBER)
+    return ctx.mentions[0] if ctx.mentions else ctx.user_id
+
+
+@router.command(
+    "积分",
+    usage="/积分 [@某人]",
+    summary="本月积分、排名、累计积分",
+    example="/积分 或 /积分 @张三",
+    private=True,
+)
+async def show_points(ctx: CommandContext) -> None:
+    if ctx.words:
+        raise UsageError()
+    found = await points.summary(ctx.policy, _target(ctx), ctx.month, bot_ids())
+    await ctx.reply(replies.SUMMARY.format(**vars(found)))
+
+
+@router.command(
+    "积分明细",
+    usage="/积分明细 [@某人] [YYYY-MM]",
+    summary="某月的每一条积分记录（看别人的需管理员）",
+    example="/积分明细 2026-10",
+    private=True,
+)
+async def show_detail(ctx: CommandContext) -> None:
+    user = _target(ctx)
+    month = _month_arg(ctx, ctx.words)
+    if user != ctx.user_id and ctx.role < Role.ADMIN:
+        raise Refusal(replies.OTHERS_DETAIL.format(role=ctx.role.label))
+    name, lines = await points.detail(ctx.policy, user, month)
+    if not lines:
+        await ctx.reply(replies.DETAIL_EMPTY.format(name=name, month=month))
+        return
+    total = sum(line.entry.delta for line in lines)
+    text = [replies.DETAIL_HEAD.format(name=name, month=month, count=len(lines), total=total)]
+    if len(lines) > DETAIL_LIMIT:
+        text.append(replies.DETAIL_MORE.format(hidden=len(lines) - DETAIL_LIMIT))
+    text += [_detail_line(line) for line in lines[-DETAIL_LIMIT:]]
+    await ctx.reply("\n".join(text))
+
+
+def _detail_line(line: points.DetailLine) -> str:
+    entry = line.entry
+    label = replies.rule_label(entry.rule)
+    if entry.reverses is not None:
+        label = f"撤销 #{entry.reverses}"
+    parts = [f"#{entry.id}", entry.business_date.strftime("%m-%d"), f"{entry.delta:+d}", label]
+    if entry.reason:
+        parts.append(entry.reason)
+    if line.actor_name:
+        parts.append(f"— {line.actor_name}")
+    if line.reversed:
+        parts.append("（已撤销）")
+    return " ".join(parts)
+
+
+@router.command(
+    "排行",
+    usage="/排行 [YYYY-MM]",
+    summary="某月积分排行前几名",
+    example="/排行 或 /排行 2026-10",
+)
+async def show_board(ctx: CommandContext) -> None:
+    month = _month_arg(ctx, ctx.words)
+    board = await points.board(ctx.policy, month, bot_ids())
+    org = ctx.policy.org.name
+    if not board.standings:
+        await ctx.reply(replies.BOARD_EMPTY.format(org=org, month=month))
+        return
+    top = board.standings[: ctx.policy.leaderboard.top]
+    text = [replies.BOARD_HEAD.format(org=org, month=month, count=len(board.standings))]
+    text += [
+        f"{s.rank}. {board.names[s.user_id]} {s.points} 分"
+        + (f"（分享 {s.share_days} 天）" if s.share_days else "")
+        for s in top
+    ]
+    own = next((s for s in board.standings if s.user_id == ctx.user_id), None)
+    if own is not None and own not in top:
+        text.append(replies.BOARD_SELF.format(rank=own.rank, points=own.points))
+    await ctx.reply("\n".join(text))
+
+
+async def _adjust(ctx: CommandContext, sign: int) -> None:
+    if len(ctx.mentions) != 1:
+        raise UsageError(replies.ONE_MEMBER)
+    if not ctx.words or not re.fullmatch(r"\d+", ctx.words[0]) or int(ctx.words[0]) == 0:
+        raise UsageError(replies.BAD_POINTS)
+    amount = int(ctx.words[0])
+    reason = " ".join(ctx.words[1:]).strip()
+    if not reason:
+        raise UsageError(replies.NO_REASON)
+    try:
+        done = await points.adjust(
+            ctx.policy,
+            actor_id=ctx.user_id,
+            actor_role=ctx.role,
+            user_id=ctx.mentions[0],
+            delta=sign * amount,
+            reason=reason,
+            today=ctx.today,
+            now=clock.now(),
+            command_key=ctx.event_key,
+        )
+    except points.SelfAdjust:
+        raise Refusal(replies.NOT_SELF) from None
+    except points.OverCap as exc:
+        raise Refusal(replies.OVER_CAP.format(role=ctx.role.label, cap=exc.cap)) from None
+    if not done.written.created:
+        return  # 同一事件重放：已经记过、回复过
+    entry = done.written.entry
+    await ctx.reply(
+        replies.ADJUSTED.format(
+            id=entry.id, name=done.name, delta=entry.delta, reason=reason, total=done.month_total
+        )
+    )
+
+
+@router.command(
+    "加分",
+    usage="/加分 @某人 分数 理由",
+    summary="给成员加分（管理员）",
+    example="/加分 @张三 5 协助整理客户资料",
+    role=Role.ADMIN,
+)
+async def add_points(ctx: CommandContext) -> None:
+    await _adjust(ctx, +1)
+
+
+@router.command(
+    "扣分",
+    usage="/扣分 @某人 分数 理由",
+    summary="给成员扣分（管理员）",
+    example="/扣分 @张三 5 群内发布无关广告",
+    role=Role.ADMIN,
+)
+async def deduct_points(ctx: CommandContext) -> None:
+    await _adjust(ctx, -1)
+
+
+@router.command(
+    "撤销",
+    usage="/撤销 编号 [理由]",
+    summary="撤销一条积分记录（管理员）",
+    example="/撤销 #12 分数填错了",
+    role=Role.ADMIN,
+)
+async def undo(ctx: CommandContext) -> None:
+    if ctx.mentions or not ctx.words:
+        raise UsageError()
+    match = re.fullmatch(r"#?(\d+)", ctx.words[0])
+    if match is None:
+        raise UsageError(replies.BAD_ENTRY_ID)
+    entry_id = int(match[1])
+    try:
+        done = await points.undo(
+            ctx.policy,
+            entry_id=entry_id,
+            actor_id=ctx.user_id,
+            actor_role=ctx.role,
+            reason=" ".join(ctx.words[1:]),
+            now=clock.now(),
+            command_key=ctx.event_key,
+        )
+    except EntryNotFound:
+        raise Refusal(replies.NOT_FOUND.format(id=entry_id)) from None
+    except AlreadyReversed as exc:
+        raise Refusal(
+            replies.ALREADY_REVERSED.format(id=entry_id, reversal=exc.reversal.id)
+        ) from None
+    except IsReversal:
+        raise Refusal(replies.IS_REVERSAL.format(id=entry_id)) from None
+    except RoleTooLow as exc:
+        raise Refusal(
+            replies.ROLE_TOO_LOW.format(
+                id=entry_id,
+                writer=_writer(exc.needed),
+                needed=exc.needed.label,
+                role=ctx.role.label,
+            )
+        ) from None
+    if not done.written.created:
+        return
+    original = done.original
+    await ctx.reply(
+        replies.REVERSED.format(
+            original=original.id,
+            name=done.name,
+            delta=original.delta,
+            label=replies.rule_label(original.rule),
+            id=done.written.entry.id,
+            month=original.business_date.strftime("%Y-%m"),
+            total=done.month_total,
+        )
+    )
+
+
+def _writer(needed: Role) -> str:
+    return {Role.CHAIRMAN: "主席", Role.SUPERUSER: "超级用户"}.get(needed, "管理员")

@@ -1,0 +1,46 @@
+"""积分命令的回复文字。测试断言的文字都在这里。"""
+
+RULE_LABELS = {
+    "share.daily": "每日分享",
+    "share.streak": "连续分享奖励",
+    "share.featured": "经典分享",
+    "card.penalty": "名片不规范",
+    "manual": "手动调整",
+    "duty.weekly": "值班奖励",
+    "reversal": "撤销",
+}
+
+NOT_FOUND = "找不到编号 #{id} 的记录。"
+ALREADY_REVERSED = "编号 #{id} 已经撤销过了（撤销记录 #{reversal}），不能重复撤销。"
+IS_REVERSAL = "编号 #{id} 本身是撤销记录，不能再撤销。"
+ROLE_TOO_LOW = "编号 #{id} 由{writer}写入，撤销需要{needed}及以上权限，你现在是{role}。"
+OTHERS_DETAIL = "查看别人的积分明细需要管理员及以上权限，你现在是{role}。"
+NOT_SELF = "不能给自己加分或扣分，请请其他管理员处理。"
+OVER_CAP = "分数超过{role}的单次上限 {cap} 分。"
+BAD_POINTS = "分数应为正整数。"
+NO_REASON = "请写明理由。"
+ONE_MEMBER = "请 @ 一位成员。"
+BAD_MONTH = "月份应写作 YYYY-MM，例如 2026-10。"
+BAD_ENTRY_ID = "编号应为数字，例如 #12 或 12。"
+
+ADJUSTED = "已记录 #{id}：{name} {delta:+d} 分（{reason}）。{name} 本月合计 {total} 分。"
+REVERSED = (
+    "已撤销 #{original}（{name} {delta:+d} 分，{label}），撤销记录 #{id}。"
+    "{name} {month} 合计 {total} 分。"
+)
+SUMMARY = (
+    "{name} 本月（{month}）积分 {points} 分，第 {rank} 名 / 共 {count} 人；"
+    "累计 {all_time} 分；本月记录 {entries} 条。"
+)
+DETAIL_HEAD = "{name} {month} 积分明细：共 {count} 条，合计 {total:+d} 分"
+DETAIL_EMPTY = "{name} {month} 没有积分记录。"
+DETAIL_MORE = "……更早的 {hidden} 条未显示"
+BOARD_HEAD = "{org} {month} 积分排行（共 {count} 人）"
+BOARD_EMPTY = "{org} {month} 还没有人参与统计。"
+BOARD_SELF = "你：第 {rank} 名，{points} 分"
+
+
+def rule_label(rule: str) -> str:
+    if rule.startswith("warn."):
+        return f"警告·{rule.removeprefix('warn.')}"
+    return RULE_LABELS.get(rule, rule)

@@ -1,0 +1,131 @@
+"""制度与运维：/群规 /帮助 /状态 /重载群规。"""
+
+import nonebot
+from nonebot import require
+from nonebot.plugin import PluginMetadata
+
+require("core")
+
+from plugins.core import CommandContext, db_url, policies, router, runner, sender  # noqa: E402
+from qungui import clock  # noqa: E402
+from qungui.db import sqlite_path  # noqa: E402
+from qungui.policy import Policy, PolicyError  # noqa: E402
+from qungui.roles import Role  # noqa: E402
+
+__plugin_meta__ = PluginMetadata(
+    name="制度与运维",
+    description="查看群规与命令，运维查看状态、重载制度文件",
+    usage="/群规\n/帮助\n/状态（超级用户私聊）\n/重载群规（超级用户）",
+    type="application",
+)
+
+
+def policy_text(policy: Policy) -> str:
+    """把制度文件讲成大白话：每条规则和它的分数。"""
+    share, nick, warn = policy.share, policy.nickname, policy.warnings
+    lines = [
+        f"【{policy.org.name} 群规】",
+        f"一、群名片须为：{nick.example}（新成员 {nick.grace_days} 天内改好；"
+        f"之后仍不规范，每天扣 {nick.daily_penalty} 分）",
+        f"二、每天在分享群发一条原创分享（至少 {share.min_chars} 字），加 {share.points} 分；"
+        f"转载、合并转发不加分。当天截止 24:00，特殊情况可延至次日 {share.grace_until}",
+        f"三、一个月内连续分享 {share.streak_days} 天以上，奖励 {share.streak_bonus} 分；"
+        f"被评为经典分享，每条再加 {share.featured_bonus} 分",
+    ]
+    if warn.categories:
+        items = "；".join(
+            f"{name} {_penalty_text(value)}" for name, value in warn.categories.items()
+        )
+        lines.append(f"四、违规警告：{items}（范围处罚由主席决定）")
+        lines.append(
+            f"    {warn.window_days} 天内被警告 {warn.escalate_at} 次，通知主席与管理员处理"
+        )
+    if policy.duty.members:
+        lines.append(f"五、群管理员、统计员每周加 {policy.duty.weekly_bonus} 分")
+    lines.append(
+        f"六、每月 {policy.leaderboard.post_day} 日 {policy.leaderboard.post_time} 公布上月积分排行"
+        f"（前 {policy.leaderboard.top} 名与末尾）"
+    )
+    lines.append(
+        f"管理员单次加/扣分上限 {policy.limits.admin_max} 分，主席 {policy.limits.chairman_max} 分。"
+    )
+    return "\n".join(lines)
+
+
+def _penalty_text(value: int | list[int]) -> str:
+    if isinstance(value, list):
+        return f"-{value[0]} 至 -{value[1]} 分"
+    return f"-{value} 分" if value else "不扣分"
+
+
+@router.command("群规", usage="/群规", summary="本组织的群规和分值", example="/群规")
+async def show_policy(ctx: CommandContext) -> None:
+    await ctx.reply(policy_text(ctx.policy))
+
+
+@router.command("帮助", usage="/帮助", summary="所有命令和例子", example="/帮助")
+async def show_help(ctx: CommandContext) -> None:
+    lines = ["群规助手命令（[ ] 内可省略）："]
+    for command in router.commands.values():
+        if command.role > ctx.role and command.role == Role.SUPERUSER:
+            continue
+        lines.append(f"{command.usage} —— {command.summary}；例：{command.example}")
+    await ctx.reply("\n".join(lines))
+
+
+@router.command(
+    "状态",
+    usage="/状态",
+    summary="连接、发送、定时任务与数据库状态（超级用户私聊）",
+    example="/状态",
+    role=Role.SUPERUSER,
+    private=True,
+)
+async def show_status(ctx: CommandContext) -> None:
+    if ctx.group_id is not None:
+        await ctx.reply("/状态 含运维信息，请私聊机器人查看。")
+        return
+    now = clock.now()
+    lines = ["【群规助手状态】", "机器人连接："]
+    bots = nonebot.get_bots()
+    lines += [f"  {self_id} 在线" for self_id in bots] or ["  无"]
+    lines.append("发送队列：")
+    for self_id, state in sender.accounts.items():
+        left = sender.backoff_left(self_id)
+        lines.append(
+            f"  {self_id} 已发 {state.sent} 条，失败 {state.failed} 条"
+            + (f"，退避中还剩 {left:.0f} 秒（{state.last_error}）" if left else "，正常")
+        )
+    lines.append("定时任务：")
+    for job in await runner.status(policies.all, now):
+        last = (
+            f"{job.last_period}（{job.last_finished:%m-%d %H:%M}）" if job.last_finished else "无"
+        )
+        upcoming = f"{job.next_at:%m-%d %H:%M}" if job.next_at else "无"
+        missed = f"，错过 {'、'.join(job.missed)}" if job.missed else ""
+        lines.append(f"  {job.job}@{job.org} 上次 {last}，下次 {upcoming}{missed}")
+    path = sqlite_path(db_url)
+    if path is not None:
+        size = path.stat().st_size / 1024 if path.exists() else 0
+        lines.append(f"数据库：{path.resolve()}（{size:.0f} KB）")
+    else:
+        lines.append(f"数据库：{db_url.split('@')[-1]}")
+    await ctx.reply("\n".join(lines))
+
+
+@router.command(
+    "重载群规",
+    usage="/重载群规",
+    summary="重新读取制度文件（超级用户）",
+    example="/重载群规",
+    role=Role.SUPERUSER,
+    private=True,
+)
+async def reload_policy(ctx: CommandContext) -> None:
+    try:
+        loaded = policies.reload()
+    except PolicyError as exc:
+        await ctx.reply("制度文件有误，仍使用原来的制度：\n" + "\n".join(exc.problems))
+        return
+    orgs = "、".join(f"{p.org.name}（{p.id}）" for p in loaded.orgs.values())
+    await ctx.reply(f"已重新加载制度：{orgs}。")

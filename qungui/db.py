@@ -1,0 +1,52 @@
+"""数据库：连接、迁移、关闭。默认 SQLite 文件；`QUNGUI_DB_URL` 可指向 PostgreSQL。"""
+
+from pathlib import Path
+
+from tortoise import Tortoise
+from tortoise.migrations.api import migrate
+
+MODEL_MODULES = ["qungui.models"]
+
+
+def tortoise_config(db_url: str) -> dict:
+    return {
+        "connections": {"default": db_url},
+        "apps": {
+            "qungui": {
+                "models": MODEL_MODULES,
+                "migrations": "qungui.migrations",
+                "default_connection": "default",
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite://{path}"
+
+
+def sqlite_path(db_url: str) -> Path | None:
+    """SQLite 地址对应的文件；其他数据库返回 None。"""
+    if db_url.startswith("sqlite://") and db_url != "sqlite://:memory:":
+        return Path(db_url.removeprefix("sqlite://"))
+    return None
+
+
+async def open_database(db_url: str) -> None:
+    """连接并把库升级到最新结构（迁移只加不丢行）。"""
+    path = sqlite_path(db_url)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    config = tortoise_config(db_url)
+    await migrate(config=config)
+    await Tortoise.init(config=config)
+
+
+async def close_database() -> None:
+    await Tortoise.close_connections()
+
+
+# 供 `tortoise -c qungui.db.TORTOISE_ORM makemigrations` 生成迁移使用
+TORTOISE_ORM = tortoise_config("sqlite://:memory:")

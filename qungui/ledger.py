@@ -1,0 +1,313 @@
+"""积分账本：只追加的记录、去重键、撤销，以及由账本派生的月度合计。
+
+所有写入都在一个事务里同时写账本行和 `MonthTotal`；去重靠唯一约束：系统奖励用
+`规则:组织:成员:周期:n`，命令用事件键。唯一约束冲突只在自己的保存点里捕获，外层事务保持可用。
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import F, Subquery
+from tortoise.functions import Sum
+from tortoise.transactions import in_transaction
+
+from .dates import month_key
+from .models import CommandKey, LedgerEntry, MonthTotal
+from .roles import SYSTEM, Role, role_to_reverse
+
+SHARE_DAY_RULE = "share.daily"
+REVERSAL_RULE = "reversal"
+MANUAL_RULE = "manual"
+
+
+class LedgerError(Exception):
+    """账本拒绝的操作；处理命令的一方把它翻成中文回复。"""
+
+
+class EntryNotFound(LedgerError):
+    def __init__(self, entry_id: int):
+        self.entry_id = entry_id
+
+
+class AlreadyReversed(LedgerError):
+    def __init__(self, entry_id: int, reversal: LedgerEntry):
+        self.entry_id = entry_id
+        self.reversal = reversal
+
+
+class IsReversal(LedgerError):
+    def __init__(self, entry_id: int):
+        self.entry_id = entry_id
+
+
+class RoleTooLow(LedgerError):
+    def __init__(self, entry_id: int, needed: Role):
+        self.entry_id = entry_id
+        self.needed = needed
+
+
+class _KeyTaken(Exception):
+    """同一事件已在另一个事务里写过：回滚本事务，转而读出那次的结果。"""
+
+
+@dataclass(frozen=True)
+class Written:
+    entry: LedgerEntry
+    created: bool
+
+
+async def _insert(share_days: int = 0, **fields) -> LedgerEntry:
+    """写一行账本并更新当月合计（`share_days` 是分享天数的变化）；调用方负责事务。"""
+    entry = await LedgerEntry.create(**fields)
+    month = month_key(entry.business_date)
+    changed = await MonthTotal.filter(org=entry.org, user_id=entry.user_id, month=month).update(
+        points=F("points") + entry.delta,
+        share_days=F("share_days") + share_days,
+        entries=F("entries") + 1,
+    )
+    if not changed:
+        await MonthTotal.create(
+            org=entry.org,
+            user_id=entry.user_id,
+            month=month,
+            points=entry.delta,
+            share_days=share_days,
+            entries=1,
+        )
+    return entry
+
+
+async def award(
+    *,
+    org: str,
+    user_id: int,
+    rule: str,
+    period: str,
+    delta: int,
+    business_date: date,
+    now: datetime,
+    reason: str = "",
+    ref: str | None = None,
+) -> LedgerEntry | None:
+    """系统自动记分，每个 (规则, 成员, 周期) 只记一次；被撤销过的可以再记。已记过返回 None。"""
+    prefix = f"{rule}:{org}:{user_id}:{period}:"
+    async with in_transaction():
+        reversed_count = await LedgerEntry.filter(
+            org=org,
+            rule=REVERSAL_RULE,
+            reverses__in=Subquery(
+                LedgerEntry.filter(org=org, dedupe_key__startswith=prefix).values("id")
+            ),
+        ).count()
+        try:
+            async with in_transaction():
+                return await _insert(
+                    share_days=1 if rule == SHARE_DAY_RULE else 0,
+                    org=org,
+                    user_id=user_id,
+                    delta=delta,
+                    rule=rule,
+                    business_date=business_date,
+                    created_at=now,
+                    actor_id=None,
+                    actor_role=SYSTEM,
+                    reason=reason,
+                    ref=ref,
+                    dedupe_key=f"{prefix}{reversed_count}",
+                )
+        except IntegrityError:
+            return None
+
+
+async def _replayed(command_key: str) -> Written | None:
+    seen = await CommandKey.get_or_none(key=command_key)
+    if seen is None:
+        return None
+    return Written(await LedgerEntry.get(id=seen.entry_id), created=False)
+
+
+async def _claim_key(command_key: str, entry: LedgerEntry, now: datetime) -> None:
+    try:
+        async with in_transaction():
+            await CommandKey.create(key=command_key, entry_id=entry.id, created_at=now)
+    except IntegrityError:
+        raise _KeyTaken from None
+
+
+async def record(
+    *,
+    org: str,
+    user_id: int,
+    delta: int,
+    business_date: date,
+    now: datetime,
+    actor_id: int,
+    actor_role: Role,
+    reason: str,
+    command_key: str,
+    rule: str = MANUAL_RULE,
+    ref: str | None = None,
+) -> Written:
+    """命令写入的一条记录（加分、扣分、警告……）；同一事件再来一次只返回上次的记录。"""
+    try:
+        async with in_transaction():
+            if (earlier := await _replayed(command_key)) is not None:
+                return earlier
+            entry = await _insert(
+                org=org,
+                user_id=user_id,
+                delta=delta,
+                rule=rule,
+                business_date=business_date,
+                created_at=now,
+                actor_id=actor_id,
+                actor_role=actor_role.code,
+                reason=reason,
+                ref=ref,
+            )
+            await _claim_key(command_key, entry, now)
+            return Written(entry, created=True)
+    except _KeyTaken:
+        return await _replayed(command_key)
+
+
+async def reverse(
+    *,
+    org: str,
+    entry_id: int,
+    now: datetime,
+    actor_id: int,
+    actor_role: Role,
+    reason: str,
+    command_key: str,
+) -> Written:
+    """撤销一条记录：写一条相反数的撤销记录，营业日同原记录。每条记录只能撤销一次。"""
+    try:
+        async with in_transaction():
+            if (earlier := await _replayed(command_key)) is not None:
+                return earlier
+            original = await LedgerEntry.get_or_none(id=entry_id, org=org)
+            if original is None:
+                raise EntryNotFound(entry_id)
+            if original.reverses is not None:
+                raise IsReversal(entry_id)
+            if (existing := await LedgerEntry.get_or_none(reverses=entry_id)) is not None:
+                raise AlreadyReversed(entry_id, existing)
+            needed = role_to_reverse(original.actor_role)
+            if actor_role < needed:
+                raise RoleTooLow(entry_id, needed)
+            try:
+                async with in_transaction():
+                    entry = await _insert(
+                        share_days=-1 if original.rule == SHARE_DAY_RULE else 0,
+                        org=org,
+                        user_id=original.user_id,
+                        delta=-original.delta,
+                        rule=REVERSAL_RULE,
+                        business_date=original.business_date,
+                        created_at=now,
+                        actor_id=actor_id,
+                        actor_role=actor_role.code,
+                        reason=reason,
+                        ref=str(original.id),
+                        reverses=original.id,
+                    )
+            except IntegrityError:
+                raise AlreadyReversed(entry_id, await LedgerEntry.get(reverses=entry_id)) from None
+            await _claim_key(command_key, entry, now)
+            return Written(entry, created=True)
+    except _KeyTaken:
+        return await _replayed(command_key)
+
+
+@dataclass(frozen=True)
+class MonthSummary:
+    points: int
+    share_days: int
+    entries: int
+
+
+async def month_summary(org: str, user_id: int, month: str) -> MonthSummary:
+    row = await MonthTotal.get_or_none(org=org, user_id=user_id, month=month)
+    if row is None:
+        return MonthSummary(0, 0, 0)
+    return MonthSummary(row.points, row.share_days, row.entries)
+
+
+async def all_time_points(org: str, user_id: int) -> int:
+    rows = (
+        await MonthTotal.filter(org=org, user_id=user_id)
+        .annotate(total=Sum("points"))
+        .group_by("user_id")
+        .values_list("total", flat=True)
+    )
+    return int(rows[0] or 0) if rows else 0
+
+
+async def month_entries(org: str, user_id: int, first: date, last: date) -> list[LedgerEntry]:
+    return (
+        await LedgerEntry.filter(
+            org=org, user_id=user_id, business_date__gte=first, business_date__lte=last
+        )
+        .order_by("id")
+        .all()
+    )
+
+
+async def reversed_ids(org: str, entry_ids: list[int]) -> set[int]:
+    """这些记录里已被撤销的编号。"""
+    rows = await LedgerEntry.filter(org=org, reverses__in=entry_ids).values_list(
+        "reverses", flat=True
+    )
+    return set(rows)
+
+
+async def month_totals(org: str, month: str) -> dict[int, MonthSummary]:
+    rows = await MonthTotal.filter(org=org, month=month).values_list(
+        "user_id", "points", "share_days", "entries"
+    )
+    return {user: MonthSummary(points, days, count) for user, points, days, count in rows}
+
+
+async def rebuild_month_totals(org: str, month: str, first: date, last: date) -> int:
+    """由账本重建一个月的合计；返回与原合计不一致的人数（0 表示合计可信）。"""
+    async with in_transaction():
+        entries = await LedgerEntry.filter(
+            org=org, business_date__gte=first, business_date__lte=last
+        ).values_list("user_id", "delta", "rule", "reverses")
+        share_ids = set(
+            await LedgerEntry.filter(
+                org=org, rule=SHARE_DAY_RULE, business_date__gte=first, business_date__lte=last
+            ).values_list("id", flat=True)
+        )
+        fresh: dict[int, list[int]] = {}
+        for user, delta, rule, reverses in entries:
+            totals = fresh.setdefault(user, [0, 0, 0])
+            totals[0] += delta
+            totals[1] += 1 if rule == SHARE_DAY_RULE else -(reverses in share_ids)
+            totals[2] += 1
+        current = await month_totals(org, month)
+        wrong = {
+            user
+            for user in set(fresh) | set(current)
+            if tuple(fresh.get(user, [0, 0, 0])) != _as_tuple(current.get(user))
+        }
+        if wrong:
+            await MonthTotal.filter(org=org, month=month, user_id__in=list(wrong)).delete()
+            await MonthTotal.bulk_create(
+                [
+                    MonthTotal(org=org, user_id=u, month=month, points=p, share_days=d, entries=n)
+                    for u, (p, d, n) in fresh.items()
+                    if u in wrong
+                ]
+            )
+        return len(wrong)
+
+
+def _as_tuple(summary: MonthSummary | None) -> tuple[int, int, int]:
+    if summary is None:
+        return (0, 0, 0)
+    return (summary.points, summary.share_days, summary.entries)

@@ -1,0 +1,87 @@
+"""谁在组织里：入群、扫描或发言时记下成员，供排行计人数和显示名字。"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, time
+
+from tortoise.transactions import in_transaction
+
+from .dates import month_days
+from .models import Member
+from .policy import Policy
+
+
+async def remember(
+    *,
+    org: str,
+    group_id: int,
+    user_id: int,
+    card: str,
+    nickname: str,
+    role: str,
+    seen_at: datetime,
+) -> None:
+    """记下（或更新）一个人在某群的名片、昵称和身份。"""
+    async with in_transaction():
+        changed = await Member.filter(org=org, group_id=group_id, user_id=user_id).update(
+            card=card, nickname=nickname, role=role, last_seen=seen_at, left_at=None
+        )
+        if not changed:
+            await Member.create(
+                org=org,
+                group_id=group_id,
+                user_id=user_id,
+                card=card,
+                nickname=nickname,
+                role=role,
+                first_seen=seen_at,
+                last_seen=seen_at,
+            )
+
+
+async def group_roles(org: str, user_id: int) -> list[str]:
+    """此人在组织各群里最近一次看到的身份（owner/admin/member）。"""
+    return await Member.filter(org=org, user_id=user_id, left_at=None).values_list(
+        "role", flat=True
+    )
+
+
+async def orgs_seen(user_id: int) -> list[str]:
+    return (
+        await Member.filter(user_id=user_id, left_at=None).distinct().values_list("org", flat=True)
+    )
+
+
+async def counted(policy: Policy, month: str, exclude: Iterable[int] = ()) -> set[int]:
+    """这个月参与统计的人：月底（当月则是现在）仍在工作群或分享群里、且在月底前已出现过的人。
+
+    账本里当月有记录的人由排行另外并入。
+    """
+    first, last = month_days(month)
+    month_end = datetime.combine(last, time.max, policy.tz)
+    month_start = datetime.combine(first, time.min, policy.tz)
+    groups = [*policy.groups.work, *policy.groups.share]
+    rows = await Member.filter(
+        org=policy.id, group_id__in=groups, first_seen__lte=month_end
+    ).values_list("user_id", "left_at")
+    excluded = set(exclude)
+    return {
+        user
+        for user, left_at in rows
+        if user not in excluded and (left_at is None or left_at >= max(month_end, month_start))
+    }
+
+
+async def display_names(policy: Policy, user_ids: Iterable[int]) -> dict[int, str]:
+    """群里显示的名字：规范名片的姓名部分，否则名片或昵称；没见过的人显示“成员+QQ号”。"""
+    ids = list(set(user_ids))
+    rows = (
+        await Member.filter(org=policy.id, user_id__in=ids)
+        .order_by("last_seen")
+        .values_list("user_id", "card", "nickname")
+    )
+    names = {user: f"成员{user}" for user in ids}
+    for user, card, nickname in rows:
+        names[user] = policy.display_name(card, nickname) or names[user]
+    return names

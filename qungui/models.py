@@ -1,0 +1,91 @@
+"""数据表。每张表都带组织标识 `org`；积分只存在于账本 `LedgerEntry`。"""
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class Member(Model):
+    """在某个组织的群里见过的人（入群、扫描或发言），用于“谁参与统计”和显示名字。"""
+
+    id = fields.IntField(primary_key=True)
+    org = fields.CharField(max_length=32)
+    group_id = fields.BigIntField()
+    user_id = fields.BigIntField()
+    card = fields.CharField(max_length=128, default="")
+    nickname = fields.CharField(max_length=128, default="")
+    role = fields.CharField(max_length=8, default="member", description="owner/admin/member")
+    first_seen = fields.DatetimeField()
+    last_seen = fields.DatetimeField()
+    left_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "member"
+        unique_together = (("org", "group_id", "user_id"),)
+        indexes = (("org", "user_id"),)
+
+
+class LedgerEntry(Model):
+    """积分账本的一行：只追加，不修改，不删除；更正写一条指向原记录的撤销记录。"""
+
+    id = fields.IntField(primary_key=True)
+    org = fields.CharField(max_length=32)
+    user_id = fields.BigIntField()
+    delta = fields.IntField()
+    rule = fields.CharField(max_length=64)
+    business_date = fields.DateField()
+    created_at = fields.DatetimeField()
+    actor_id = fields.BigIntField(null=True, description="None 表示系统")
+    actor_role = fields.CharField(max_length=16)
+    reason = fields.TextField(default="")
+    ref = fields.CharField(max_length=128, null=True)
+    dedupe_key = fields.CharField(max_length=191, null=True, unique=True)
+    reverses = fields.IntField(null=True, unique=True, description="被撤销记录的编号")
+
+    class Meta:
+        table = "ledger_entry"
+        indexes = (("org", "user_id", "business_date"), ("org", "business_date"))
+
+
+class CommandKey(Model):
+    """写入账本的命令所对应的事件：同一事件重放、重连、重启都不会再写一次。"""
+
+    key = fields.CharField(max_length=191, primary_key=True)
+    entry_id = fields.IntField()
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "command_key"
+
+
+class MonthTotal(Model):
+    """每人每月的合计，由账本派生：与账本行在同一事务里写入，可随时由账本重建。"""
+
+    id = fields.IntField(primary_key=True)
+    org = fields.CharField(max_length=32)
+    user_id = fields.BigIntField()
+    month = fields.CharField(max_length=7)
+    points = fields.IntField(default=0)
+    share_days = fields.IntField(default=0)
+    entries = fields.IntField(default=0)
+
+    class Meta:
+        table = "month_total"
+        unique_together = (("org", "user_id", "month"),)
+        indexes = (("org", "month", "points"),)
+
+
+class JobRun(Model):
+    """定时任务的认领：每个 (任务, 组织, 周期) 只会有一行，先认领后执行。"""
+
+    id = fields.IntField(primary_key=True)
+    job = fields.CharField(max_length=64)
+    org = fields.CharField(max_length=32)
+    period = fields.CharField(max_length=32)
+    started_at = fields.DatetimeField()
+    finished_at = fields.DatetimeField(null=True)
+    late = fields.BooleanField(default=False)
+    note = fields.TextField(default="")
+
+    class Meta:
+        table = "job_run"
+        unique_together = (("job", "org", "period"),)

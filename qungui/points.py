@@ -1,0 +1,167 @@
+"""积分命令背后的服务：查询、排行、手动加扣分、撤销。只收普通值，不碰 NoneBot 事件。"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from . import ledger, members
+from .dates import month_days, month_key
+from .ledger import LedgerError, Written
+from .models import LedgerEntry
+from .policy import Policy
+from .roles import Role, cap_for
+from .standings import Standing, month_standings
+
+
+class OverCap(LedgerError):
+    def __init__(self, cap: int):
+        self.cap = cap
+
+
+class SelfAdjust(LedgerError):
+    """管理员不能给自己加分或扣分。"""
+
+
+@dataclass(frozen=True)
+class Summary:
+    user_id: int
+    name: str
+    month: str
+    points: int
+    rank: int
+    count: int
+    all_time: int
+    entries: int
+
+
+@dataclass(frozen=True)
+class DetailLine:
+    entry: LedgerEntry
+    reversed: bool
+    actor_name: str | None
+
+
+@dataclass(frozen=True)
+class Adjusted:
+    written: Written
+    name: str
+    month_total: int
+
+
+@dataclass(frozen=True)
+class Undone:
+    written: Written
+    original: LedgerEntry
+    name: str
+    month_total: int
+    """原记录所在月份的新合计"""
+
+
+@dataclass(frozen=True)
+class Board:
+    month: str
+    standings: list[Standing]
+    names: dict[int, str]
+
+
+async def summary(policy: Policy, user_id: int, month: str, exclude: Iterable[int]) -> Summary:
+    standings = await month_standings(policy, month, exclude)
+    own = next((s for s in standings if s.user_id == user_id), None)
+    totals = await ledger.month_summary(policy.id, user_id, month)
+    names = await members.display_names(policy, [user_id])
+    count = len(standings) if own else len(standings) + 1
+    # 不在统计名单里的人（没有记录、也没在群里出现过）按 0 分告诉他排在哪
+    rank = own.rank if own else 1 + sum(1 for s in standings if (s.points, s.share_days) > (0, 0))
+    return Summary(
+        user_id=user_id,
+        name=names[user_id],
+        month=month,
+        points=totals.points,
+        rank=rank,
+        count=count,
+        all_time=await ledger.all_time_points(policy.id, user_id),
+        entries=totals.entries,
+    )
+
+
+async def detail(policy: Policy, user_id: int, month: str) -> tuple[str, list[DetailLine]]:
+    first, last = month_days(month)
+    entries = await ledger.month_entries(policy.id, user_id, first, last)
+    undone = await ledger.reversed_ids(policy.id, [e.id for e in entries])
+    actors = [e.actor_id for e in entries if e.actor_id is not None]
+    names = await members.display_names(policy, [user_id, *actors])
+    lines = [
+        DetailLine(e, e.id in undone, names[e.actor_id] if e.actor_id is not None else None)
+        for e in entries
+    ]
+    return names[user_id], lines
+
+
+async def board(policy: Policy, month: str, exclude: Iterable[int]) -> Board:
+    standings = await month_standings(policy, month, exclude)
+    return Board(
+        month, standings, await members.display_names(policy, [s.user_id for s in standings])
+    )
+
+
+async def adjust(
+    policy: Policy,
+    *,
+    actor_id: int,
+    actor_role: Role,
+    user_id: int,
+    delta: int,
+    reason: str,
+    today: date,
+    now: datetime,
+    command_key: str,
+) -> Adjusted:
+    """手动加分（delta > 0）或扣分（delta < 0）。"""
+    if user_id == actor_id and actor_role < Role.SUPERUSER:
+        raise SelfAdjust
+    cap = cap_for(policy, actor_role)
+    if abs(delta) > cap:
+        raise OverCap(cap)
+    written = await ledger.record(
+        org=policy.id,
+        user_id=user_id,
+        delta=delta,
+        business_date=today,
+        now=now,
+        actor_id=actor_id,
+        actor_role=actor_role,
+        reason=reason,
+        command_key=command_key,
+    )
+    total = await ledger.month_summary(policy.id, user_id, month_key(today))
+    names = await members.display_names(policy, [user_id])
+    return Adjusted(written, names[user_id], total.points)
+
+
+async def undo(
+    policy: Policy,
+    *,
+    entry_id: int,
+    actor_id: int,
+    actor_role: Role,
+    reason: str,
+    now: datetime,
+    command_key: str,
+) -> Undone:
+    """撤销一条记录。"""
+    written = await ledger.reverse(
+        org=policy.id,
+        entry_id=entry_id,
+        now=now,
+        actor_id=actor_id,
+        actor_role=actor_role,
+        reason=reason,
+        command_key=command_key,
+    )
+    original = await LedgerEntry.get(id=written.entry.reverses)
+    month = month_key(original.business_date)
+    total = await ledger.month_summary(policy.id, original.user_id, month)
+    names = await members.display_names(policy, [original.user_id])
+    return Undone(written, original, names[original.user_id], total.points)

@@ -1,0 +1,347 @@
+"""制度文件：读取、校验，以及按群号找组织。
+
+一个 TOML 文件是一个组织；`QUNGUI_POLICY_FILE` 指向文件夹时，其中每个 `.toml` 都加载。
+校验失败抛出 `PolicyError`，每个问题一行，写明 TOML 键和期望的值，供启动时和 /重载群规 使用。
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from datetime import time
+from pathlib import Path
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+GROUP_ROLES = ("work", "share", "announce")
+
+
+class PolicyError(Exception):
+    """制度文件有错：`problems` 每项一行。"""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+def _clock_time(value: str) -> str:
+    if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
+        raise ValueError("应为 00:00 到 23:59 之间的时间，写作 HH:MM")
+    return value
+
+
+ClockTime = Annotated[str, AfterValidator(_clock_time)]
+NonNegative = Annotated[int, Field(ge=0)]
+QQ = Annotated[int, Field(gt=0)]
+
+
+def parse_clock(value: str) -> time:
+    hour, minute = value.split(":")
+    return time(int(hour), int(minute))
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class OrgSection(_Section):
+    id: Annotated[str, Field(pattern=r"^[a-z0-9_-]{1,32}$")]
+    """写入数据库的组织标识"""
+    name: Annotated[str, Field(min_length=1)]
+    """组织名称"""
+    timezone: str = "Asia/Shanghai"
+    """IANA 时区名"""
+    admins: list[QQ] = []
+    """群主、群管理员之外的管理小组成员"""
+    chairmen: list[QQ] = []
+    """可执行大额处罚的主席、董事长"""
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("应为时区名，例如 Asia/Shanghai") from None
+        return value
+
+
+class GroupsSection(_Section):
+    work: list[QQ] = []
+    """公司群"""
+    share: list[QQ] = []
+    """分享群"""
+    announce: NonNegative = 0
+    """提醒与排行发到的群；0 表示第一个分享群"""
+
+
+class NicknameSection(_Section):
+    pattern: str
+    """群名片正则，必须含 name 分组"""
+    example: str
+    """群名片示例"""
+    grace_days: NonNegative = 3
+    """新成员的宽限天数"""
+    daily_penalty: NonNegative = 10
+    """宽限期后每天扣分"""
+    check_time: ClockTime = "10:00"
+    """每天检查群名片的时间"""
+
+    @field_validator("pattern")
+    @classmethod
+    def _has_name_group(cls, value: str) -> str:
+        try:
+            compiled = re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"不是有效的正则表达式（{exc}）") from None
+        if "name" not in compiled.groupindex:
+            raise ValueError("正则里必须有 (?P<name>...) 分组，用来取出姓名")
+        return value
+
+    @model_validator(mode="after")
+    def _example_matches(self) -> NicknameSection:
+        if not re.fullmatch(self.pattern, self.example):
+            raise ValueError("example 与 pattern 不匹配：示例名片应当符合规范")
+        return self
+
+
+class ShareSection(_Section):
+    points: NonNegative = 1
+    """每天原创分享加分"""
+    deadline: str = "24:00"
+    """当天截止时间；本版本只能是 24:00"""
+    grace_until: ClockTime = "02:00"
+    """次日凌晨的宽限截止"""
+    min_chars: Annotated[int, Field(ge=1)] = 20
+    """分享的最少字数"""
+    streak_days: Annotated[int, Field(ge=1, le=31)] = 27
+    """每月连续分享奖励所需天数"""
+    streak_bonus: NonNegative = 20
+    """连续分享奖励"""
+    featured_bonus: NonNegative = 5
+    """经典分享加分"""
+    reminder_times: list[ClockTime] = []
+    """提醒时间"""
+
+    @field_validator("deadline")
+    @classmethod
+    def _midnight_only(cls, value: str) -> str:
+        if value != "24:00":
+            raise ValueError('本版本只支持 "24:00"')
+        return value
+
+    @field_validator("grace_until")
+    @classmethod
+    def _early_morning(cls, value: str) -> str:
+        if value > "12:00":
+            raise ValueError("宽限只能延到次日中午 12:00 之前")
+        return value
+
+
+def _category_points(value: int | list[int]) -> int | list[int]:
+    if isinstance(value, int):
+        if value < 0:
+            raise ValueError("扣分应为非负整数（写扣几分，不带负号）")
+        return value
+    if len(value) != 2 or not 0 < value[0] <= value[1]:
+        raise ValueError("范围应写作 [下限, 上限]，0 < 下限 ≤ 上限")
+    return value
+
+
+class WarningsSection(_Section):
+    window_days: Annotated[int, Field(ge=1)] = 30
+    """统计警告次数的窗口"""
+    escalate_at: Annotated[int, Field(ge=1)] = 3
+    """窗口内达到几次时升级"""
+    mute_minutes: NonNegative = 0
+    """升级时禁言分钟数"""
+    categories: dict[str, Annotated[int | list[int], AfterValidator(_category_points)]] = {}
+    """类别 = 扣分，或 [下限, 上限]"""
+
+
+class LimitsSection(_Section):
+    admin_max: Annotated[int, Field(ge=1)] = 50
+    """管理员单次加/扣分上限"""
+    chairman_max: Annotated[int, Field(ge=1)] = 2000
+    """主席单次加/扣分上限"""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> LimitsSection:
+        if self.chairman_max < self.admin_max:
+            raise ValueError("chairman_max 不能小于 admin_max")
+        return self
+
+
+class DutySection(_Section):
+    members: list[QQ] = []
+    """群管理员、统计员"""
+    weekly_bonus: NonNegative = 5
+    """每人每周加分"""
+
+
+class LeaderboardSection(_Section):
+    top: Annotated[int, Field(ge=1, le=100)] = 10
+    """排行显示前几名"""
+    post_day: Annotated[int, Field(ge=1, le=28)] = 1
+    """次月几号公布"""
+    post_time: ClockTime = "09:00"
+    """公布时间"""
+
+
+class Policy(_Section):
+    org: OrgSection
+    groups: GroupsSection = GroupsSection()
+    nickname: NicknameSection
+    share: ShareSection = ShareSection()
+    warnings: WarningsSection = WarningsSection()
+    limits: LimitsSection = LimitsSection()
+    duty: DutySection = DutySection()
+    leaderboard: LeaderboardSection = LeaderboardSection()
+
+    @property
+    def id(self) -> str:
+        return self.org.id
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.org.timezone)
+
+    @property
+    def announce_group(self) -> int | None:
+        if self.groups.announce:
+            return self.groups.announce
+        return self.groups.share[0] if self.groups.share else None
+
+    @property
+    def all_groups(self) -> list[int]:
+        seen = dict.fromkeys([*self.groups.work, *self.groups.share])
+        if self.announce_group:
+            seen.setdefault(self.announce_group)
+        return list(seen)
+
+    def display_name(self, card: str, nickname: str) -> str:
+        """群里显示的名字：规范名片取姓名部分，否则名片，否则昵称。"""
+        match = re.fullmatch(self.nickname.pattern, card.strip()) if card else None
+        if match:
+            return match.group("name")
+        return card.strip() or nickname.strip()
+
+
+_MESSAGES = {
+    "missing": "缺少此项",
+    "extra_forbidden": "未知的键（拼写错误？）",
+    "int_type": "应为整数",
+    "int_parsing": "应为整数",
+    "string_type": "应为字符串",
+    "list_type": "应为列表",
+    "dict_type": "应为表（[段落]）",
+    "model_type": "应为表（[段落]）",
+    "greater_than": "应大于 {gt}",
+    "greater_than_equal": "应不小于 {ge}",
+    "less_than_equal": "应不大于 {le}",
+    "string_pattern_mismatch": "格式不对，应匹配 {pattern}",
+    "string_too_short": "不能为空",
+}
+
+
+def _describe(error: dict[str, Any]) -> str:
+    loc = [str(part) for part in error["loc"] if not _is_union_branch(part)]
+    key = ".".join(loc) or "（整个文件）"
+    kind = error["type"]
+    if kind == "extra_forbidden" and loc[:1] == ["groups"]:
+        return f"{key}：未知的群用途，应为 {'、'.join(GROUP_ROLES)} 之一"
+    if kind == "value_error":
+        text = str(error["ctx"]["error"])
+    else:
+        text = _MESSAGES.get(kind, error["msg"]).format(**error.get("ctx", {}))
+    value = error.get("input")
+    shown = "" if kind == "missing" or isinstance(value, dict) else f"（现在是 {value!r}）"
+    return f"{key}：{text}{shown}"
+
+
+def _is_union_branch(part: Any) -> bool:
+    # pydantic 在联合类型的错误位置里插入分支名（如 "int"、"list[int]"），对运维没有意义
+    return isinstance(part, str) and (part in ("int", "list[int]") or "function-after" in part)
+
+
+def parse_policy(data: dict[str, Any], source: str) -> Policy:
+    try:
+        return Policy.model_validate(data)
+    except ValidationError as exc:
+        problems = {f"{source}: {_describe(err)}" for err in exc.errors()}
+        raise PolicyError(sorted(problems)) from None
+
+
+def _read_file(path: Path) -> Policy:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise PolicyError([f"{path}: 不是有效的 TOML（{exc}）"]) from None
+    except OSError as exc:
+        raise PolicyError([f"{path}: 无法读取（{exc.strerror}）"]) from None
+    return parse_policy(data, str(path))
+
+
+@dataclass(frozen=True)
+class Policies:
+    """所有已加载的组织，按组织标识和群号查找。"""
+
+    orgs: dict[str, Policy]
+    by_group: dict[int, Policy]
+    source: Path
+
+    def org_of_group(self, group_id: int) -> Policy | None:
+        return self.by_group.get(group_id)
+
+    def orgs_of_user(self, user_id: int) -> list[Policy]:
+        return [
+            p
+            for p in self.orgs.values()
+            if user_id in p.org.admins or user_id in p.org.chairmen or user_id in p.duty.members
+        ]
+
+
+def load_policies(path: Path) -> Policies:
+    """读取文件或文件夹；有任何问题时抛出 PolicyError，列出全部问题。"""
+    if path.is_dir():
+        files = sorted(path.glob("*.toml"))
+        if not files:
+            raise PolicyError([f"{path}: 文件夹里没有 .toml 制度文件"])
+    elif path.exists():
+        files = [path]
+    else:
+        raise PolicyError([f"{path}: 制度文件不存在（QUNGUI_POLICY_FILE）"])
+
+    problems: list[str] = []
+    orgs: dict[str, Policy] = {}
+    by_group: dict[int, Policy] = {}
+    for file in files:
+        try:
+            policy = _read_file(file)
+        except PolicyError as exc:
+            problems.extend(exc.problems)
+            continue
+        if policy.id in orgs:
+            problems.append(f"{file}: org.id：组织标识 {policy.id!r} 已在另一个文件里使用")
+            continue
+        orgs[policy.id] = policy
+        for group_id in policy.all_groups:
+            owner = by_group.setdefault(group_id, policy)
+            if owner is not policy:
+                problems.append(
+                    f"{file}: groups：群 {group_id} 已属于组织 {owner.id!r}，一个群只能属于一个组织"
+                )
+    if problems:
+        raise PolicyError(problems)
+    return Policies(orgs=orgs, by_group=by_group, source=path)

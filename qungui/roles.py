@@ -1,0 +1,66 @@
+"""角色：成员 < 管理员 < 主席 < 超级用户。"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import IntEnum
+
+from .policy import Policy
+
+
+class Role(IntEnum):
+    MEMBER = 0
+    ADMIN = 1
+    CHAIRMAN = 2
+    SUPERUSER = 3
+
+    @property
+    def label(self) -> str:
+        return _LABELS[self]
+
+    @property
+    def code(self) -> str:
+        return self.name.lower()
+
+
+_LABELS = {
+    Role.MEMBER: "成员",
+    Role.ADMIN: "管理员",
+    Role.CHAIRMAN: "主席",
+    Role.SUPERUSER: "超级用户",
+}
+
+# 账本里系统写入的记录用这个角色代码；撤销它只需管理员
+SYSTEM = "system"
+
+
+def resolve_role(
+    policy: Policy,
+    user_id: int,
+    superusers: Iterable[str],
+    group_roles: Iterable[str] = (),
+) -> Role:
+    """一个人在组织里的角色：超级用户、制度名单，或其在群里的 owner/admin 身份。"""
+    if str(user_id) in set(superusers):
+        return Role.SUPERUSER
+    if user_id in policy.org.chairmen:
+        return Role.CHAIRMAN
+    if user_id in policy.org.admins or any(r in ("owner", "admin") for r in group_roles):
+        return Role.ADMIN
+    return Role.MEMBER
+
+
+def role_to_reverse(actor_role: str) -> Role:
+    """撤销一条记录需要的角色：系统和管理员写的归管理员，主席写的归主席，其余归超级用户。"""
+    if actor_role in (SYSTEM, Role.MEMBER.code, Role.ADMIN.code):
+        return Role.ADMIN
+    if actor_role == Role.CHAIRMAN.code:
+        return Role.CHAIRMAN
+    return Role.SUPERUSER
+
+
+def cap_for(policy: Policy, role: Role) -> int:
+    """该角色单次加/扣分的上限。"""
+    if role >= Role.CHAIRMAN:
+        return policy.limits.chairman_max
+    return policy.limits.admin_max
