@@ -9,8 +9,15 @@ _LONG_DIGITS = re.compile(r"\d{7,}")
 
 
 def mask_digits(text: str) -> str:
-    """每段 7 位以上的数字打码，保留前 3 位和后 4 位：13800000000 → 138****0000。"""
-    return _LONG_DIGITS.sub(lambda m: f"{m[0][:3]}****{m[0][-4:]}", text)
+    """每段 7 位以上的数字打码：手机号这样的长串留前 3 后 4（13800000000 → 138****0000），
+    短一些的只留前 2 后 2，保证总有数字被遮住。"""
+    return _LONG_DIGITS.sub(_mask, text)
+
+
+def _mask(match: re.Match[str]) -> str:
+    digits = match[0]
+    head, tail = (3, 4) if len(digits) >= 11 else (2, 2)
+    return f"{digits[:head]}****{digits[-tail:]}"
 
 
 def split_text(text: str, limit: int = MAX_CHARS) -> list[str]:

@@ -1,0 +1,116 @@
+"""OneBot v11 事件工厂：形状取自 ../shared/onebot/events.json（复制在 tests/onebot/ 下）。
+
+只接受关键字参数，写错字段名会直接报 TypeError，而不是悄悄造出一个不存在的事件。
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import json
+from pathlib import Path
+from typing import Any
+
+ONEBOT_SAMPLES = Path(__file__).parent / "onebot"
+EVENTS: dict[str, dict[str, Any]] = json.loads((ONEBOT_SAMPLES / "events.json").read_text("utf-8"))
+RESPONSES: dict[str, dict[str, Any]] = json.loads(
+    (ONEBOT_SAMPLES / "responses.json").read_text("utf-8")
+)
+
+SELF_ID = 10000
+WORK_GROUP = 987654321
+SHARE_GROUP = 987654322
+OTHER_GROUP = 55555555
+ADMIN = 30001
+CHAIRMAN = 30002
+SUPERUSER = 40001
+# 2026-11-27 10:00 北京时间
+NOV27_1000 = 1795744800
+
+_message_ids = itertools.count(1846600000)
+
+
+def text(value: str) -> dict[str, Any]:
+    return {"type": "text", "data": {"text": value}}
+
+
+def at(qq: int | str) -> dict[str, Any]:
+    return {"type": "at", "data": {"qq": str(qq)}}
+
+
+def _segments(message: str | list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [text(message)] if isinstance(message, str) else message
+
+
+def _raw(segments: list[dict[str, Any]]) -> str:
+    parts = []
+    for seg in segments:
+        if seg["type"] == "text":
+            parts.append(seg["data"]["text"])
+        else:
+            args = ",".join(f"{k}={v}" for k, v in seg["data"].items())
+            parts.append(f"[CQ:{seg['type']},{args}]")
+    return "".join(parts)
+
+
+def group_message_payload(
+    message: str | list[dict[str, Any]],
+    *,
+    user_id: int = 20001,
+    group_id: int = WORK_GROUP,
+    card: str = "鸡公山酒业-张三-13900000000",
+    nickname: str = "Zhang",
+    role: str = "member",
+    time: int = NOV27_1000,
+    message_id: int | None = None,
+    self_id: int = SELF_ID,
+) -> dict[str, Any]:
+    """一条群消息的 JSON，与 NapCat 上报的形状一致。"""
+    payload = copy.deepcopy(EVENTS["group_msg_at_text"])
+    segments = _segments(message)
+    msg_id = message_id if message_id is not None else next(_message_ids)
+    payload.update(
+        time=time,
+        self_id=self_id,
+        message_id=msg_id,
+        message_seq=msg_id,
+        real_id=msg_id,
+        group_id=group_id,
+        user_id=user_id,
+        message=segments,
+        raw_message=_raw(segments),
+    )
+    payload["sender"] = {"user_id": user_id, "nickname": nickname, "card": card, "role": role}
+    return payload
+
+
+def private_message_payload(
+    message: str | list[dict[str, Any]],
+    *,
+    user_id: int,
+    time: int = NOV27_1000,
+    message_id: int | None = None,
+    self_id: int = SELF_ID,
+) -> dict[str, Any]:
+    """私聊消息：由群消息样本去掉群字段得到（events.json 没有私聊样本）。"""
+    payload = group_message_payload(
+        message, user_id=user_id, time=time, message_id=message_id, self_id=self_id
+    )
+    for key in ("group_id", "group_name", "anonymous"):
+        payload.pop(key, None)
+    payload.update(message_type="private", sub_type="friend")
+    payload["sender"] = {"user_id": user_id, "nickname": "Zhang", "sex": "unknown", "age": 0}
+    return payload
+
+
+def group_message(message: str | list[dict[str, Any]], **fields: Any):
+    """经适配器解析得到的 GroupMessageEvent。"""
+    from nonebot.adapters.onebot.v11 import Adapter
+
+    return Adapter.json_to_event(group_message_payload(message, **fields))
+
+
+def private_message(message: str | list[dict[str, Any]], **fields: Any):
+    from nonebot.adapters.onebot.v11 import Adapter
+
+    return Adapter.json_to_event(private_message_payload(message, **fields))

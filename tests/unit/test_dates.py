@@ -1,0 +1,75 @@
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from qungui.dates import business_date, month_days, parse_month, share_day
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+GRACE = time(2, 0)
+
+
+def at(*parts: int) -> datetime:
+    return datetime(*parts, tzinfo=SHANGHAI)
+
+
+@pytest.mark.parametrize(
+    ("moment", "previous_open", "credited"),
+    [
+        (at(2026, 11, 26, 23, 59, 59), True, date(2026, 11, 26)),
+        (at(2026, 11, 27, 0, 0, 0), True, date(2026, 11, 26)),
+        (at(2026, 11, 27, 0, 0, 0), False, date(2026, 11, 27)),
+        (at(2026, 11, 27, 1, 59, 59), True, date(2026, 11, 26)),
+        (at(2026, 11, 27, 1, 59, 59), False, date(2026, 11, 27)),
+        (at(2026, 11, 27, 2, 0, 0), True, date(2026, 11, 27)),
+        # 月末、年末、闰日：宽限把分享记回上个月、上一年
+        (at(2026, 12, 1, 1, 0, 0), True, date(2026, 11, 30)),
+        (at(2027, 1, 1, 1, 30, 0), True, date(2026, 12, 31)),
+        (at(2028, 3, 1, 0, 30, 0), True, date(2028, 2, 29)),
+    ],
+)
+def test_share_day_grace_window(moment: datetime, previous_open: bool, credited: date) -> None:
+    assert share_day(moment, GRACE, previous_open) == credited
+
+
+@pytest.mark.parametrize(
+    ("timestamp", "day"),
+    [
+        # 2026-11-26 23:59:59 北京时间 = 15:59:59 UTC
+        (1795708799, date(2026, 11, 26)),
+        (1795708800, date(2026, 11, 27)),
+        # 2026-12-31 16:00:00 UTC 已是北京时间 2027-01-01
+        (1798732800, date(2027, 1, 1)),
+    ],
+)
+def test_business_date_uses_org_timezone(timestamp: int, day: date) -> None:
+    assert business_date(timestamp, SHANGHAI) == day
+
+
+@pytest.mark.parametrize(
+    ("text", "month"),
+    [
+        ("2026-10", "2026-10"),
+        ("2026-1", "2026-01"),
+        (" 2026-12 ", "2026-12"),
+        ("2026-13", None),
+        ("2026-00", None),
+        ("26-10", None),
+        ("abc", None),
+        ("", None),
+    ],
+)
+def test_parse_month(text: str, month: str | None) -> None:
+    assert parse_month(text) == month
+
+
+@pytest.mark.parametrize(
+    ("month", "first", "last"),
+    [
+        ("2026-02", date(2026, 2, 1), date(2026, 2, 28)),
+        ("2028-02", date(2028, 2, 1), date(2028, 2, 29)),
+        ("2026-12", date(2026, 12, 1), date(2026, 12, 31)),
+    ],
+)
+def test_month_days(month: str, first: date, last: date) -> None:
+    assert month_days(month) == (first, last)

@@ -1,0 +1,152 @@
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
+
+import pytest
+
+from qungui.jobs import Job, JobContext, JobRunner, Schedule, occurrences
+from qungui.models import JobRun
+from qungui.policy import load_policies
+
+POLICY = load_policies(Path(__file__).parents[1] / "policy.toml").orgs["jgs"]
+CST = POLICY.tz
+
+
+def cst(*parts: int) -> datetime:
+    return datetime(*parts, tzinfo=CST)
+
+
+class Recorder:
+    def __init__(self, fail_first: bool = False):
+        self.calls: list[tuple[str, bool, bool]] = []
+        self.posts: list[str] = []
+        self.fail_first = fail_first
+
+    async def __call__(self, ctx: JobContext) -> str:
+        self.calls.append((ctx.period, ctx.late, ctx.rerun))
+        if self.fail_first:
+            self.fail_first = False
+            raise RuntimeError("进程在这里崩溃")
+        if await ctx.once("post"):
+            self.posts.append(ctx.period)
+        return "ok"
+
+
+def month_end_job(run: Recorder) -> Job:
+    return Job(
+        "test.month",
+        "settlement",
+        lambda _: Schedule(time(9, 0), day=1),
+        run,
+        period=lambda moment: f"{moment.year}-{moment.month - 1 or 12:02d}",
+    )
+
+
+def test_occurrences_on_the_first_of_each_month() -> None:
+    found = occurrences(Schedule(time(9, 0), day=1), POLICY, cst(2026, 10, 15), cst(2027, 1, 1, 9))
+    assert found == [cst(2026, 11, 1, 9), cst(2026, 12, 1, 9), cst(2027, 1, 1, 9)]
+
+
+def test_occurrences_on_mondays_exclude_the_start() -> None:
+    found = occurrences(
+        Schedule(time(9, 0), weekday=0), POLICY, cst(2026, 11, 23, 9), cst(2026, 12, 7, 8)
+    )
+    assert found == [cst(2026, 11, 30, 9)]
+
+
+async def install(runner: JobRunner, at: datetime) -> None:
+    assert await runner.run_due([POLICY], at) == []
+
+
+async def test_settlement_runs_once_and_catches_up_missed_months_late(db) -> None:
+    run = Recorder()
+    runner = JobRunner()
+    runner.register(month_end_job(run))
+    await install(runner, cst(2026, 9, 20))
+    # 停机两个月：启动时补上 10 月和 11 月，标明迟到
+    ran = await runner.run_due([POLICY], cst(2026, 12, 3, 12), startup=True)
+    assert ran == ["test.month:jgs:2026-09", "test.month:jgs:2026-10", "test.month:jgs:2026-11"]
+    assert run.calls == [
+        ("2026-09", True, False),
+        ("2026-10", True, False),
+        ("2026-11", True, False),
+    ]
+    assert await runner.run_due([POLICY], cst(2026, 12, 3, 12, 1)) == []
+    assert run.posts == ["2026-09", "2026-10", "2026-11"]
+
+
+async def test_two_runners_on_one_database_run_a_period_once(db) -> None:
+    run = Recorder()
+    first, second = JobRunner(), JobRunner()
+    first.register(month_end_job(run))
+    second.register(month_end_job(run))
+    await install(first, cst(2026, 11, 20))
+    moment = cst(2026, 12, 1, 9, 0, 30)
+    assert await first.run_due([POLICY], moment) == ["test.month:jgs:2026-11"]
+    assert await second.run_due([POLICY], moment) == []
+    assert run.calls == [("2026-11", False, False)]
+
+
+async def test_a_crashed_claim_reruns_settlement_but_not_the_post(db) -> None:
+    run = Recorder(fail_first=True)
+    reports: list[str] = []
+
+    async def report(text: str) -> None:
+        reports.append(text)
+
+    runner = JobRunner(report=report)
+    runner.register(month_end_job(run))
+    await install(runner, cst(2026, 11, 20))
+    with pytest.raises(RuntimeError):
+        await runner.run_due([POLICY], cst(2026, 12, 1, 9))
+    restarted = JobRunner(report=report)
+    restarted.register(month_end_job(run))
+    assert await restarted.run_due([POLICY], cst(2026, 12, 1, 9, 5), startup=True) == [
+        "test.month:jgs:2026-11"
+    ]
+    assert run.calls[-1] == ("2026-11", True, True)
+    assert run.posts == ["2026-11"]
+    assert len(reports) == 1 and "2026-11" in reports[0]
+    claim = await JobRun.get(job="test.month", org="jgs", period="2026-11")
+    assert claim.finished_at is not None
+
+
+async def test_a_missed_timed_job_is_skipped_and_remembered(db) -> None:
+    run = Recorder()
+    runner = JobRunner()
+    runner.register(Job("test.remind", "timed", lambda _: Schedule(time(20, 0)), run))
+    await install(runner, cst(2026, 11, 27, 8))
+    assert await runner.run_due([POLICY], cst(2026, 11, 27, 20, 30)) == []
+    assert runner.missed[("test.remind", "jgs")] == ["2026-11-27"]
+    assert await runner.run_due([POLICY], cst(2026, 11, 28, 20, 5)) == [
+        "test.remind:jgs:2026-11-28"
+    ]
+    assert run.calls == [("2026-11-28", False, False)]
+
+
+async def test_a_missed_daily_job_runs_once_for_today_only(db) -> None:
+    run = Recorder()
+    runner = JobRunner()
+    runner.register(Job("test.sweep", "daily", lambda _: Schedule(time(10, 0)), run))
+    await install(runner, cst(2026, 11, 20, 8))
+    assert await runner.run_due([POLICY], cst(2026, 11, 27, 15)) == ["test.sweep:jgs:2026-11-27"]
+    assert run.calls == [("2026-11-27", True, False)]
+
+
+async def test_jobs_scheduled_before_install_do_not_run(db) -> None:
+    run = Recorder()
+    runner = JobRunner()
+    runner.register(month_end_job(run))
+    await install(runner, cst(2026, 12, 1, 10))
+    assert await runner.run_due([POLICY], cst(2026, 12, 1, 10) + timedelta(hours=1)) == []
+    assert run.calls == []
+
+
+def test_clock_is_the_one_source_of_now() -> None:
+    from qungui import clock
+
+    clock.set_now(datetime(2026, 12, 1, 1, 0, tzinfo=UTC))
+    try:
+        assert clock.now() == datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
+    finally:
+        clock.set_now(None)
+    assert abs(clock.now() - datetime.now(UTC)) < timedelta(seconds=5)

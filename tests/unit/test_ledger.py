@@ -1,0 +1,175 @@
+import asyncio
+from datetime import UTC, date, datetime
+
+import pytest
+
+from qungui import ledger
+from qungui.models import LedgerEntry, MonthTotal
+from qungui.roles import Role
+
+NOW = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
+DAY = date(2026, 11, 27)
+
+
+async def share_award(user: int = 1, day: date = DAY):
+    return await ledger.award(
+        org="jgs",
+        user_id=user,
+        rule="share.daily",
+        period=day.isoformat(),
+        delta=1,
+        business_date=day,
+        now=NOW,
+    )
+
+
+async def manual(delta: int, key: str, user: int = 1, role: Role = Role.ADMIN):
+    return await ledger.record(
+        org="jgs",
+        user_id=user,
+        delta=delta,
+        business_date=DAY,
+        now=NOW,
+        actor_id=30001,
+        actor_role=role,
+        reason="测试",
+        command_key=key,
+    )
+
+
+async def undo(entry_id: int, key: str, role: Role = Role.ADMIN):
+    return await ledger.reverse(
+        org="jgs",
+        entry_id=entry_id,
+        now=NOW,
+        actor_id=30001,
+        actor_role=role,
+        reason="录错了",
+        command_key=key,
+    )
+
+
+async def test_concurrent_awards_write_one_entry(db) -> None:
+    results = await asyncio.gather(*(share_award() for _ in range(20)))
+    assert sum(r is not None for r in results) == 1
+    assert await LedgerEntry.filter(rule="share.daily").count() == 1
+    total = await MonthTotal.get(org="jgs", user_id=1, month="2026-11")
+    assert (total.points, total.share_days, total.entries) == (1, 1, 1)
+
+
+async def test_a_reversed_award_can_be_earned_again_once(db) -> None:
+    first = await share_award()
+    await undo(first.id, "k-undo")
+    again = await asyncio.gather(share_award(), share_award())
+    assert sum(r is not None for r in again) == 1
+    keys = (
+        await LedgerEntry.filter(rule="share.daily")
+        .order_by("id")
+        .values_list("dedupe_key", flat=True)
+    )
+    assert keys == ["share.daily:jgs:1:2026-11-27:0", "share.daily:jgs:1:2026-11-27:1"]
+    summary = await ledger.month_summary("jgs", 1, "2026-11")
+    assert (summary.points, summary.share_days) == (1, 1)
+
+
+async def test_same_command_event_twice_writes_once(db) -> None:
+    results = await asyncio.gather(*(manual(5, "evt-1") for _ in range(10)))
+    assert sum(r.created for r in results) == 1
+    assert {r.entry.id for r in results} == {results[0].entry.id}
+    assert await LedgerEntry.all().count() == 1
+    assert (await ledger.month_summary("jgs", 1, "2026-11")).points == 5
+
+
+async def test_reversal_points_at_original_keeps_its_date_and_is_once_only(db) -> None:
+    original = (await manual(-7, "evt-1")).entry
+    done = await undo(original.id, "evt-2")
+    assert done.created
+    assert (done.entry.delta, done.entry.reverses, done.entry.rule) == (7, original.id, "reversal")
+    assert done.entry.business_date == original.business_date
+    with pytest.raises(ledger.AlreadyReversed) as caught:
+        await undo(original.id, "evt-3")
+    assert caught.value.reversal.id == done.entry.id
+    with pytest.raises(ledger.IsReversal):
+        await undo(done.entry.id, "evt-4")
+    assert (await ledger.month_summary("jgs", 1, "2026-11")).points == 0
+    assert await LedgerEntry.all().count() == 2
+
+
+async def test_concurrent_reversals_write_one(db) -> None:
+    original = (await manual(3, "evt-1")).entry
+    results = await asyncio.gather(
+        *(undo(original.id, f"evt-undo-{n}") for n in range(5)), return_exceptions=True
+    )
+    assert sum(isinstance(r, ledger.Written) for r in results) == 1
+    assert all(isinstance(r, ledger.Written | ledger.AlreadyReversed) for r in results)
+    assert await LedgerEntry.filter(rule="reversal").count() == 1
+
+
+async def test_unknown_or_other_org_entry_is_not_found(db) -> None:
+    other = await ledger.record(
+        org="other",
+        user_id=1,
+        delta=5,
+        business_date=DAY,
+        now=NOW,
+        actor_id=1,
+        actor_role=Role.ADMIN,
+        reason="x",
+        command_key="o-1",
+    )
+    with pytest.raises(ledger.EntryNotFound):
+        await undo(other.entry.id, "evt-1")
+    with pytest.raises(ledger.EntryNotFound):
+        await undo(999, "evt-2")
+
+
+@pytest.mark.parametrize(
+    ("writer", "undoer", "allowed"),
+    [
+        (Role.ADMIN, Role.ADMIN, True),
+        (Role.CHAIRMAN, Role.ADMIN, False),
+        (Role.CHAIRMAN, Role.CHAIRMAN, True),
+        (Role.SUPERUSER, Role.CHAIRMAN, False),
+        (Role.SUPERUSER, Role.SUPERUSER, True),
+    ],
+)
+async def test_reversal_needs_the_writers_role(
+    db, writer: Role, undoer: Role, allowed: bool
+) -> None:
+    entry = (await manual(-300, "evt-1", role=writer)).entry
+    if allowed:
+        assert (await undo(entry.id, "evt-2", role=undoer)).created
+    else:
+        with pytest.raises(ledger.RoleTooLow) as caught:
+            await undo(entry.id, "evt-2", role=undoer)
+        assert caught.value.needed == writer
+        assert await LedgerEntry.all().count() == 1
+
+
+async def test_admin_may_reverse_a_system_entry(db) -> None:
+    award = await share_award()
+    assert (await undo(award.id, "evt-1", role=Role.ADMIN)).created
+
+
+async def test_rebuild_finds_and_fixes_a_drifted_total(db) -> None:
+    await share_award()
+    await manual(5, "evt-1")
+    assert (
+        await ledger.rebuild_month_totals("jgs", "2026-11", date(2026, 11, 1), date(2026, 11, 30))
+        == 0
+    )
+    await MonthTotal.filter(user_id=1).update(points=99)
+    assert (
+        await ledger.rebuild_month_totals("jgs", "2026-11", date(2026, 11, 1), date(2026, 11, 30))
+        == 1
+    )
+    summary = await ledger.month_summary("jgs", 1, "2026-11")
+    assert (summary.points, summary.share_days, summary.entries) == (6, 1, 2)
+
+
+async def test_all_time_sums_every_month(db) -> None:
+    await share_award(day=date(2026, 10, 31))
+    await share_award()
+    await manual(-4, "evt-1")
+    assert await ledger.all_time_points("jgs", 1) == -2
+    assert await ledger.all_time_points("jgs", 2) == 0

@@ -1,0 +1,107 @@
+import shutil
+from pathlib import Path
+
+import pytest
+
+from qungui.policy import PolicyError, load_policies
+
+SHIPPED = Path(__file__).parents[2] / "config" / "policy.toml"
+
+
+def write_variant(tmp_path: Path, old: str, new: str, name: str = "policy.toml") -> Path:
+    text = SHIPPED.read_text("utf-8")
+    assert old in text, f"样本里没有 {old!r}"
+    target = tmp_path / name
+    target.write_text(text.replace(old, new, 1), "utf-8")
+    return target
+
+
+def problems_of(path: Path) -> list[str]:
+    with pytest.raises(PolicyError) as caught:
+        load_policies(path)
+    return caught.value.problems
+
+
+def test_shipped_policy_loads_with_the_jigongshan_numbers() -> None:
+    policy = load_policies(SHIPPED).orgs["jgs"]
+    assert policy.org.name == "鸡公山酒业"
+    assert policy.nickname.daily_penalty == 10
+    assert policy.share.streak_days == 27
+    assert policy.share.streak_bonus == 20
+    assert policy.warnings.categories["严重违规"] == [200, 2000]
+    assert policy.display_name("鸡公山酒业-张三-13800000000", "zs") == "张三"
+    assert policy.display_name("张三", "zs") == "张三"
+    assert policy.display_name("", "zs") == "zs"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (
+            'check_time = "10:00"',
+            'check_time = "25:00"',
+            "nickname.check_time：应为 00:00 到 23:59",
+        ),
+        ("daily_penalty = 10", "daily_penalty = -10", "nickname.daily_penalty：应不小于 0"),
+        ("(?P<name>", "(?P<who>", "nickname.pattern：正则里必须有 (?P<name>...) 分组"),
+        ("announce = 0", "announce = 0\nsales = [1]", "groups.sales：未知的群用途"),
+        ('deadline = "24:00"', 'deadline = "23:00"', 'share.deadline：本版本只支持 "24:00"'),
+        ('"未进群" = 50', '"未进群" = -50', "warnings.categories.未进群：扣分应为非负整数"),
+        ("[200, 2000]", "[2000, 200]", "warnings.categories.严重违规：范围应写作 [下限, 上限]"),
+        ('timezone = "Asia/Shanghai"', 'timezone = "Mars/Base"', "org.timezone：应为时区名"),
+        ("admin_max = 50", 'admin_max = "五十"', "limits.admin_max：应为整数"),
+        ("grace_days = 3", "grace_dayz = 3", "nickname.grace_dayz：未知的键"),
+    ],
+)
+def test_bad_policy_names_the_key_and_what_was_expected(
+    tmp_path: Path, old: str, new: str, expected: str
+) -> None:
+    problems = problems_of(write_variant(tmp_path, old, new))
+    assert len(problems) == 1
+    assert expected in problems[0]
+    assert problems[0].startswith(str(tmp_path / "policy.toml"))
+
+
+def test_every_problem_gets_its_own_line(tmp_path: Path) -> None:
+    path = write_variant(tmp_path, 'check_time = "10:00"', 'check_time = "25:00"')
+    text = path.read_text("utf-8").replace("daily_penalty = 10", "daily_penalty = -1")
+    path.write_text(text, "utf-8")
+    problems = problems_of(path)
+    assert [p.split("：")[0].split(": ")[1] for p in problems] == [
+        "nickname.check_time",
+        "nickname.daily_penalty",
+    ]
+
+
+def test_not_toml_is_reported_not_raised(tmp_path: Path) -> None:
+    path = tmp_path / "policy.toml"
+    path.write_text("[org\nid=", "utf-8")
+    assert "不是有效的 TOML" in problems_of(path)[0]
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    assert "制度文件不存在" in problems_of(tmp_path / "nope.toml")[0]
+
+
+def test_folder_loads_every_org_and_refuses_a_shared_group(tmp_path: Path) -> None:
+    folder = tmp_path / "orgs"
+    folder.mkdir()
+    write_variant(folder, "work = []", "work = [111]", "a.toml")
+    write_variant(folder, 'id = "jgs"', 'id = "other"', "b.toml")
+    loaded = load_policies(folder)
+    assert sorted(loaded.orgs) == ["jgs", "other"]
+    assert loaded.org_of_group(111).id == "jgs"
+
+    text = (folder / "b.toml").read_text("utf-8").replace("work = []", "work = [111]")
+    (folder / "b.toml").write_text(text, "utf-8")
+    problems = problems_of(folder)
+    assert len(problems) == 1
+    assert "群 111 已属于组织 'jgs'" in problems[0]
+
+
+def test_same_org_id_twice_is_refused(tmp_path: Path) -> None:
+    folder = tmp_path / "orgs"
+    folder.mkdir()
+    shutil.copy(SHIPPED, folder / "a.toml")
+    shutil.copy(SHIPPED, folder / "b.toml")
+    assert "组织标识 'jgs' 已在另一个文件里使用" in problems_of(folder)[0]
