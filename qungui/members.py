@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, time
+from datetime import date, datetime, time
 
 from tortoise.transactions import in_transaction
 
 from .dates import month_days
 from .models import Member
 from .policy import Policy
+
+# 最近写过的名片、昵称、身份和日期：没变就不写库，普通聊天不必每条都写
+_written: dict[tuple[str, int, int], tuple[str, str, str, date]] = {}
+
+
+def clear_cache() -> None:
+    """换了数据库（测试里每个用例一个新库）时清空。"""
+    _written.clear()
 
 
 async def remember(
@@ -22,7 +30,11 @@ async def remember(
     role: str,
     seen_at: datetime,
 ) -> None:
-    """记下（或更新）一个人在某群的名片、昵称和身份。"""
+    """记下（或更新）一个人在某群的名片、昵称和身份；和上次一样且同一天就什么也不做。"""
+    key = (org, group_id, user_id)
+    fingerprint = (card, nickname, role, seen_at.date())
+    if _written.get(key) == fingerprint:
+        return
     async with in_transaction():
         changed = await Member.filter(org=org, group_id=group_id, user_id=user_id).update(
             card=card, nickname=nickname, role=role, last_seen=seen_at, left_at=None
@@ -38,6 +50,7 @@ async def remember(
                 first_seen=seen_at,
                 last_seen=seen_at,
             )
+    _written[key] = fingerprint
 
 
 async def group_roles(org: str, user_id: int) -> list[str]:

@@ -134,10 +134,6 @@ async def _stop() -> None:
     await close_database()
 
 
-# 名单缓存：名片、昵称、身份或日期变了才写库，普通聊天不必每条都写
-_seen: dict[tuple[str, int, int], tuple[str, str, str, int]] = {}
-
-
 @event_preprocessor
 async def _remember_member(event: Event) -> None:
     if not isinstance(event, GroupMessageEvent):
@@ -145,22 +141,15 @@ async def _remember_member(event: Event) -> None:
     policy = policies.org_of_group(event.group_id)
     if policy is None:
         return
-    card, nickname = event.sender.card or "", event.sender.nickname or ""
-    role = event.sender.role or "member"
-    fingerprint = (card, nickname, role, event.time // 86400)
-    key = (policy.id, event.group_id, event.user_id)
-    if _seen.get(key) == fingerprint:
-        return
     await members.remember(
         org=policy.id,
         group_id=event.group_id,
         user_id=event.user_id,
-        card=card,
-        nickname=nickname,
-        role=role,
+        card=event.sender.card or "",
+        nickname=event.sender.nickname or "",
+        role=event.sender.role or "member",
         seen_at=datetime.fromtimestamp(event.time, UTC),
     )
-    _seen[key] = fingerprint
 
 
 async def _is_command(event: MessageEvent, state: T_State) -> bool:

@@ -1,0 +1,194 @@
+import pytest
+from nonebug import App
+
+from qungui.models import LedgerEntry
+from tests import fake
+from tests.fake import ADMIN, CHAIRMAN, NOV27_1000, at, text
+
+from .conftest import expect_group, make_bot
+
+ZHANG = 20001  # 名片 鸡公山酒业-张三-13900000000
+LI = 20002
+LI_CARD = "鸡公山酒业-李四-13800000000"
+
+
+def say(ctx, bot, message, **fields) -> None:
+    ctx.receive_event(bot, fake.group_message(message, **fields))
+
+
+def admin_says(ctx, bot, message, **fields) -> None:
+    say(ctx, bot, message, user_id=ADMIN, card="鸡公山酒业-王管-13700000000", **fields)
+
+
+async def test_points_for_a_new_member(app: App, db) -> None:
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        say(ctx, bot, "/积分")
+        expect_group(
+            ctx, "张三 本月（2026-11）积分 0 分，第 1 名 / 共 1 人；累计 0 分；本月记录 0 条。"
+        )
+
+
+async def test_admin_adds_points_and_the_member_sees_them(app: App, db) -> None:
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        say(ctx, bot, "早", user_id=LI, card=LI_CARD)
+        admin_says(ctx, bot, [text("/加分 "), at(LI), text(" 5 协助整理客户资料")])
+        expect_group(ctx, "已记录 #1：李四 +5 分（协助整理客户资料）。李四 本月合计 5 分。")
+        say(ctx, bot, [text("/积分 "), at(LI)])
+        expect_group(
+            ctx, "李四 本月（2026-11）积分 5 分，第 1 名 / 共 3 人；累计 5 分；本月记录 1 条。"
+        )
+    entry = await LedgerEntry.get(id=1)
+    assert (entry.user_id, entry.delta, entry.rule, entry.actor_id, entry.actor_role) == (
+        LI,
+        5,
+        "manual",
+        ADMIN,
+        "admin",
+    )
+    assert entry.reason == "协助整理客户资料"
+
+
+async def test_group_admin_by_sender_role_may_deduct(app: App, db) -> None:
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        say(ctx, bot, "在", user_id=LI, card=LI_CARD)
+        say(ctx, bot, [text("/扣分 "), at(LI), text(" 5 群内发无关广告")], role="admin")
+        expect_group(ctx, "已记录 #1：李四 -5 分（群内发无关广告）。李四 本月合计 -5 分。")
+
+
+async def test_a_member_is_refused_and_told_the_role(app: App, db) -> None:
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        say(ctx, bot, [text("/加分 "), at(LI), text(" 5 理由")])
+        expect_group(ctx, "「/加分」需要管理员及以上权限，你现在是成员。")
+    assert await LedgerEntry.all().count() == 0
+
+
+USAGE = "用法：/加分 @某人 分数 理由\n例如：/加分 @张三 5 协助整理客户资料"
+
+
+@pytest.mark.parametrize(
+    ("message", "reply"),
+    [
+        ([text("/加分 5 理由")], f"请 @ 一位成员。\n{USAGE}"),
+        ([text("/加分 "), at(LI), text(" abc 理由")], f"分数应为正整数。\n{USAGE}"),
+        ([text("/加分 "), at(LI), text(" 0 理由")], f"分数应为正整数。\n{USAGE}"),
+        ([text("/加分 "), at(LI), text(" -5 理由")], f"分数应为正整数。\n{USAGE}"),
+        ([text("/加分 "), at(LI), text(" 5")], f"请写明理由。\n{USAGE}"),
+        ([text("/加分 "), at(LI), text(" 99999 理由")], "分数超过管理员的单次上限 50 分。"),
+        (
+            [text("/加分 "), at(ADMIN), text(" 5 自己")],
+            "不能给自己加分或扣分，请请其他管理员处理。",
+        ),
+        ([text("/加分")], f"请 @ 一位成员。\n{USAGE}"),
+    ],
+)
+async def test_bad_input_answers_and_writes_nothing(app: App, db, message, reply) -> None:
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        admin_says(ctx, bot, message)
+        expect_group(ctx, reply)
+    assert await LedgerEntry.all().count() == 0
+
+
+async def test_chairman_may_give_a_large_penalty(app: App, db) -> None:
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        say(ctx, bot, "在", user_id=LI, card=LI_CARD)
+        say(ctx, bot, [text("/扣分 "), at(LI), text(" 500 泄露公司机密")], user_id=CHAIRMAN)
+        expect_group(ctx, "已记录 #1：李四 -500 分（泄露公司机密）。李四 本月合计 -500 分。")
+
+
+async def test_replayed_event_writes_and_replies_once(app: App, db) -> None:
+    payload = dict(user_id=ADMIN, message_id=777, time=NOV27_1000)
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        say(ctx, bot, [text("/加分 "), at(LI), text(" 5 理由")], **payload)
+        expect_group(ctx, "已记录 #1：成员20002 +5 分（理由）。成员20002 本月合计 5 分。")
+        say(ctx, bot, [text("/加分 "), at(LI), text(" 5 理由")], **payload)
+    assert await LedgerEntry.all().count() == 1
+
+
+async def test_undo_and_its_refusals(app: App, db) -> None:
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        say(ctx, bot, "在", user_id=LI, card=LI_CARD)
+        admin_says(ctx, bot, [text("/加分 "), at(LI), text(" 5 理由")])
+        expect_group(ctx, "已记录 #1：李四 +5 分（理由）。李四 本月合计 5 分。")
+        admin_says(ctx, bot, "/撤销 #1 录错了")
+        expect_group(
+            ctx, "已撤销 #1（李四 +5 分，手动调整），撤销记录 #2。李四 2026-11 合计 0 分。"
+        )
+        admin_says(ctx, bot, "/撤销 1")
+        expect_group(ctx, "编号 #1 已经撤销过了（撤销记录 #2），不能重复撤销。")
+        admin_says(ctx, bot, "/撤销 2")
+        expect_group(ctx, "编号 #2 本身是撤销记录，不能再撤销。")
+        admin_says(ctx, bot, "/撤销 99")
+        expect_group(ctx, "找不到编号 #99 的记录。")
+        admin_says(ctx, bot, "/撤销 abc")
+        expect_group(
+            ctx,
+            "编号应为数字，例如 #12 或 12。\n用法：/撤销 编号 [理由]\n例如：/撤销 #12 分数填错了",
+        )
+        say(ctx, bot, [text("/扣分 "), at(LI), text(" 300 严重违规")], user_id=CHAIRMAN)
+        expect_group(ctx, "已记录 #3：李四 -300 分（严重违规）。李四 本月合计 -300 分。")
+        admin_says(ctx, bot, "/撤销 3")
+        expect_group(ctx, "编号 #3 由主席写入，撤销需要主席及以上权限，你现在是管理员。")
+        say(ctx, bot, "/撤销 3")
+        expect_group(ctx, "「/撤销」需要管理员及以上权限，你现在是成员。")
+    assert await LedgerEntry.all().count() == 3
+
+
+async def test_detail_own_others_and_bad_month(app: App, db) -> None:
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        admin_says(ctx, bot, [text("/加分 "), at(ZHANG), text(" 5 整理资料")])
+        expect_group(ctx, "已记录 #1：成员20001 +5 分（整理资料）。成员20001 本月合计 5 分。")
+        say(ctx, bot, "/积分明细")
+        expect_group(
+            ctx, "张三 2026-11 积分明细：共 1 条，合计 +5 分\n#1 11-27 +5 手动调整 整理资料 — 王管"
+        )
+        say(ctx, bot, "/积分明细 2026-10")
+        expect_group(ctx, "张三 2026-10 没有积分记录。")
+        say(ctx, bot, "/积分明细 2026-13")
+        expect_group(
+            ctx,
+            "月份应写作 YYYY-MM，例如 2026-10。\n用法：/积分明细 [@某人] [YYYY-MM]\n例如：/积分明细 2026-10",
+        )
+        say(ctx, bot, [text("/积分明细 "), at(ADMIN)])
+        expect_group(ctx, "查看别人的积分明细需要管理员及以上权限，你现在是成员。")
+
+
+async def test_board_shows_top_and_the_askers_own_rank(app: App, db) -> None:
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        for user, name in [(21001, "赵一"), (21002, "钱二"), (21003, "孙三"), (21004, "李四")]:
+            say(ctx, bot, "在", user_id=user, card=f"鸡公山酒业-{name}-13800000000")
+        for n, (user, name, points) in enumerate(
+            [(21001, "赵一", 9), (21002, "钱二", 7), (21003, "孙三", 7)], start=1
+        ):
+            admin_says(ctx, bot, [text("/加分 "), at(user), text(f" {points} 理由")])
+            expect_group(
+                ctx, f"已记录 #{n}：{name} +{points} 分（理由）。{name} 本月合计 {points} 分。"
+            )
+        say(ctx, bot, "/排行", user_id=21004, card="鸡公山酒业-李四-13800000000")
+        expect_group(
+            ctx,
+            "鸡公山酒业 2026-11 积分排行（共 5 人）\n1. 赵一 9 分\n2. 钱二 7 分\n2. 孙三 7 分\n你：第 4 名，0 分",
+        )
+
+
+async def test_a_group_outside_the_policy_gets_no_answer(app: App, db) -> None:
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        say(ctx, bot, "/积分", group_id=fake.OTHER_GROUP)
+    assert await LedgerEntry.all().count() == 0
+
+
+async def test_unknown_command_and_plain_chat_get_no_answer(app: App, db) -> None:
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        say(ctx, bot, "/不存在的命令")
+        say(ctx, bot, "今天的分享：把客户的问题一条条记下来再回复")

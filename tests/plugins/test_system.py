@@ -1,0 +1,106 @@
+import shutil
+from pathlib import Path
+
+from nonebug import App
+
+from tests import fake
+from tests.fake import SUPERUSER
+
+from .conftest import expect_group, expect_private, make_bot
+
+
+async def test_policy_text_masks_the_example_phone(app: App, db) -> None:
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        ctx.receive_event(bot, fake.group_message("/群规"))
+        expect_group(
+            ctx,
+            "【鸡公山酒业 群规】\n"
+            "一、群名片须为：鸡公山酒业-张三-138****0000（新成员 3 天内改好；之后仍不规范，每天扣 10 分）\n"
+            "二、每天在分享群发一条原创分享（至少 20 字），加 1 分；转载、合并转发不加分。"
+            "当天截止 24:00，特殊情况可延至次日 02:00\n"
+            "三、一个月内连续分享 27 天以上，奖励 20 分；被评为经典分享，每条再加 5 分\n"
+            "四、违规警告：口头警告 不扣分；不良信息 -5 分；严重违规 -200 至 -2000 分（范围处罚由主席决定）\n"
+            "    30 天内被警告 3 次，通知主席与管理员处理\n"
+            "六、每月 1 日 09:00 公布上月积分排行（前 3 名与末尾）\n"
+            "管理员单次加/扣分上限 50 分，主席 2000 分。",
+        )
+
+
+async def test_help_lists_every_member_command_with_an_example(app: App, db) -> None:
+    from plugins.core import router
+
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        ctx.receive_event(bot, fake.group_message("/帮助"))
+        lines = ["群规助手命令（[ ] 内可省略）："] + [
+            f"{c.usage} —— {c.summary}；例：{c.example}"
+            for c in router.commands.values()
+            if c.name not in ("状态", "重载群规")
+        ]
+        expect_group(ctx, "\n".join(lines))
+    assert {"积分", "积分明细", "排行", "加分", "扣分", "撤销", "群规", "帮助"} <= set(
+        router.commands
+    )
+
+
+async def test_points_in_private_chat(app: App, db) -> None:
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        ctx.receive_event(bot, fake.group_message("在"))
+        ctx.receive_event(bot, fake.private_message("/积分", user_id=20001))
+        expect_private(
+            ctx,
+            "张三 本月（2026-11）积分 0 分，第 1 名 / 共 1 人；累计 0 分；本月记录 0 条。",
+            20001,
+        )
+        # 私聊里只回答少数命令
+        ctx.receive_event(bot, fake.private_message("/排行", user_id=20001))
+
+
+async def test_a_stranger_in_private_chat_is_told_why(app: App, db) -> None:
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        ctx.receive_event(bot, fake.private_message("/积分", user_id=99999))
+        expect_private(ctx, "没有找到你所在的组织：请先在公司群里发言一次，或联系管理员。", 99999)
+
+
+async def test_status_is_refused_to_a_member_and_kept_out_of_groups(app: App, db) -> None:
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        ctx.receive_event(bot, fake.group_message("在"))
+        ctx.receive_event(bot, fake.private_message("/状态", user_id=20001))
+        expect_private(ctx, "「/状态」需要超级用户及以上权限，你现在是成员。", 20001)
+        ctx.receive_event(bot, fake.group_message("/状态", user_id=SUPERUSER))
+        expect_group(ctx, "/状态 含运维信息，请私聊机器人查看。")
+
+
+async def test_reload_keeps_the_old_policy_on_error(app: App, db, tmp_path: Path) -> None:
+    from plugins.core import policies
+
+    edited = tmp_path / "policy.toml"
+    shutil.copy(policies.path, edited)
+    original_path = policies.path
+    policies.path = edited
+    try:
+        edited.write_text(edited.read_text("utf-8").replace('"10:00"', '"25:00"'), "utf-8")
+        async with app.test_matcher() as ctx:
+            bot = make_bot(ctx)
+            ctx.receive_event(bot, fake.private_message("/重载群规", user_id=SUPERUSER))
+            expect_private(
+                ctx,
+                "制度文件有误，仍使用原来的制度：\n"
+                f"{edited}: nickname.check_time：应为 00:00 到 23:59 之间的时间，写作 HH:MM（现在是 '25:00'）",
+                SUPERUSER,
+            )
+        assert policies.get("jgs").nickname.check_time == "10:00"
+
+        edited.write_text(edited.read_text("utf-8").replace('"25:00"', '"11:00"'), "utf-8")
+        async with app.test_matcher() as ctx:
+            bot = make_bot(ctx)
+            ctx.receive_event(bot, fake.private_message("/重载群规", user_id=SUPERUSER))
+            expect_private(ctx, "已重新加载制度：鸡公山酒业（jgs）。", SUPERUSER)
+        assert policies.get("jgs").nickname.check_time == "11:00"
+    finally:
+        policies.path = original_path
+        policies.reload()
