@@ -41,7 +41,10 @@ async def open_database(db_url: str) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
     config = tortoise_config(db_url)
     await migrate(config=config)
-    await Tortoise.init(config=config)
+    # migrate() 打开的连接只属于当前任务；关掉它，再以全局回退打开，
+    # 这样 NoneBot 处理事件的其他任务（WebSocket、定时任务）也能用同一个库
+    await Tortoise.close_connections()
+    await Tortoise.init(config=config, _enable_global_fallback=True)
 
 
 async def close_database() -> None:

@@ -103,6 +103,7 @@ class JobStatus:
     org: str
     last_period: str | None
     last_finished: datetime | None
+    """组织时区"""
     next_at: datetime | None
     missed: list[str]
 
@@ -207,7 +208,7 @@ class JobRunner:
                         job=job.name,
                         org=policy.id,
                         last_period=last.period if last else None,
-                        last_finished=last.finished_at if last else None,
+                        last_finished=last.finished_at.astimezone(policy.tz) if last else None,
                         next_at=upcoming[0] if upcoming else None,
                         missed=self.missed.get((job.name, policy.id), []),
                     )

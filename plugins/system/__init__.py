@@ -90,6 +90,8 @@ async def show_status(ctx: CommandContext) -> None:
     bots = nonebot.get_bots()
     lines += [f"  {self_id} 在线" for self_id in bots] or ["  无"]
     lines.append("发送队列：")
+    if not sender.accounts:
+        lines.append("  尚未发送过消息")
     for self_id, state in sender.accounts.items():
         left = sender.backoff_left(self_id)
         lines.append(

@@ -1,0 +1,268 @@
+"""端到端测试台：真的 `python bot.py` 子进程 + 一个像 NapCat 一样说话的假 OneBot v11 实现。
+
+假实现通过真实的反向 WebSocket 连上机器人（带 X-Self-ID 与 access token），按选定的 `time`
+发送事件，照 `tests/onebot/responses.json` 的样子回答 API 调用，并记录机器人的每一次调用。
+机器人的时钟通过测试专用的 `POST /_test/clock` 拨动（同时执行到那一刻该执行的任务）。
+以后的功能都用它写端到端用例，演示脚本 `scripts/demo.py` 也用它。
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import json
+import os
+import signal
+import socket
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import websockets
+
+from tests import fake
+
+REPO = Path(__file__).resolve().parents[2]
+TOKEN = "e2e-secret-token"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class ApiCall:
+    action: str
+    params: dict[str, Any]
+
+    @property
+    def text(self) -> str:
+        """消息里所有文字段连起来（@ 写作 @QQ 号），便于断言机器人说了什么。"""
+        parts = []
+        for seg in self.params.get("message", []):
+            if seg["type"] == "text":
+                parts.append(seg["data"]["text"])
+            elif seg["type"] == "at":
+                parts.append(f"@{seg['data']['qq']}")
+        return "".join(parts)
+
+
+class ApiFailure(Exception):
+    """让假实现以失败回答一次调用；`response` 取自 responses.json 的失败样本。"""
+
+    def __init__(self, response: dict[str, Any]):
+        super().__init__(response.get("message", ""))
+        self.response = response
+
+
+Responder = Callable[[dict[str, Any]], Any]
+
+
+class FakeOneBot:
+    """像 NapCat 一样的 OneBot v11 实现（只是它没有 QQ）：连接、上报事件、回答 API。"""
+
+    def __init__(self, url: str, self_id: int = fake.SELF_ID, token: str | None = TOKEN):
+        self.url = url
+        self.self_id = self_id
+        self.token = token
+        self.calls: list[ApiCall] = []
+        self.responders: dict[str, Responder] = {}
+        self._message_ids = itertools.count(90000001)
+        self._changed = asyncio.Condition()
+        self._socket: Any = None
+        self._reader: asyncio.Task | None = None
+
+    async def connect(self) -> None:
+        headers = {"X-Self-ID": str(self.self_id), "X-Client-Role": "Universal"}
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        self._socket = await websockets.connect(self.url, additional_headers=headers, max_size=None)
+        self._reader = asyncio.create_task(self._read())
+        await self.send_event(
+            {
+                "time": 1795744800,
+                "self_id": self.self_id,
+                "post_type": "meta_event",
+                "meta_event_type": "lifecycle",
+                "sub_type": "connect",
+            }
+        )
+
+    async def close(self) -> None:
+        if self._socket is not None:
+            await self._socket.close()
+        if self._reader is not None:
+            self._reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._reader
+
+    async def send_event(self, payload: dict[str, Any]) -> None:
+        await self._socket.send(json.dumps(payload, ensure_ascii=False))
+
+    async def _read(self) -> None:
+        async for raw in self._socket:
+            request = json.loads(raw)
+            call = ApiCall(request["action"], request.get("params", {}))
+            response = self._answer(call)
+            response["echo"] = request.get("echo")
+            async with self._changed:
+                self.calls.append(call)
+                self._changed.notify_all()
+            await self._socket.send(json.dumps(response, ensure_ascii=False))
+
+    def _answer(self, call: ApiCall) -> dict[str, Any]:
+        try:
+            if call.action in self.responders:
+                data = self.responders[call.action](call.params)
+            elif call.action in ("send_group_msg", "send_private_msg", "send_msg"):
+                data = {"message_id": next(self._message_ids)}
+            else:
+                return {"status": "failed", "retcode": 1404, "data": None, "message": "不支持的Api"}
+        except ApiFailure as failure:
+            return dict(failure.response)
+        return {"status": "ok", "retcode": 0, "data": data, "message": "", "wording": ""}
+
+    async def wait_for(
+        self,
+        action: str,
+        *,
+        after: int = 0,
+        where: Callable[[ApiCall], bool] = lambda _: True,
+        count: int = 1,
+        within: float = 15.0,
+    ) -> list[ApiCall]:
+        """等到第 `after` 次调用之后出现 `count` 次符合条件的 `action`。"""
+
+        def found() -> list[ApiCall]:
+            return [c for c in self.calls[after:] if c.action == action and where(c)]
+
+        async with asyncio.timeout(within), self._changed:
+            await self._changed.wait_for(lambda: len(found()) >= count)
+        return found()[:count]
+
+    async def group_says(self, message: str | list[dict[str, Any]], **fields: Any) -> str:
+        """在群里发一条消息，返回机器人回到同一个群的下一条消息的文字。"""
+        group_id = fields.setdefault("group_id", fake.WORK_GROUP)
+        mark = len(self.calls)
+        await self.send_event(fake.group_message_payload(message, self_id=self.self_id, **fields))
+        (reply,) = await self.wait_for(
+            "send_group_msg", after=mark, where=lambda c: c.params["group_id"] == group_id
+        )
+        return reply.text
+
+    async def private_says(self, message: str, *, user_id: int, **fields: Any) -> str:
+        mark = len(self.calls)
+        await self.send_event(
+            fake.private_message_payload(message, user_id=user_id, self_id=self.self_id, **fields)
+        )
+        (reply,) = await self.wait_for(
+            "send_private_msg", after=mark, where=lambda c: c.params["user_id"] == user_id
+        )
+        return reply.text
+
+
+@dataclass
+class BotProcess:
+    """`python bot.py` 子进程：随机空闲端口、临时数据库、给定的制度文件，发送间隔为 0。"""
+
+    workdir: Path
+    policy: Path
+    clock_start: str = "2026-11-27T08:00:00+08:00"
+    superusers: list[int] = field(default_factory=lambda: [fake.SUPERUSER])
+    port: int = field(default_factory=free_port)
+    process: asyncio.subprocess.Process | None = None
+
+    @property
+    def db_path(self) -> Path:
+        return self.workdir / "qungui.sqlite3"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/onebot/v11/ws"
+
+    @property
+    def log_path(self) -> Path:
+        return self.workdir / "bot.log"
+
+    def environment(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("QUNGUI_", "LOCALSTORE_"))}
+        env.update(
+            ENVIRONMENT="test",
+            DRIVER="~fastapi",
+            HOST="127.0.0.1",
+            PORT=str(self.port),
+            ONEBOT_ACCESS_TOKEN=TOKEN,
+            SUPERUSERS=json.dumps([str(u) for u in self.superusers]),
+            COMMAND_START='["/"]',
+            LOG_LEVEL="INFO",
+            QUNGUI_POLICY_FILE=str(self.policy),
+            QUNGUI_DB_URL=f"sqlite://{self.db_path}",
+            QUNGUI_SEND_INTERVAL="0",
+            QUNGUI_SEND_JITTER="0",
+            QUNGUI_CLOCK_START=self.clock_start,
+            LOCALSTORE_DATA_DIR=str(self.workdir / "data"),
+            LOCALSTORE_CACHE_DIR=str(self.workdir / "cache"),
+            LOCALSTORE_CONFIG_DIR=str(self.workdir / "config"),
+        )
+        return env
+
+    async def start(self, within: float = 30.0) -> None:
+        with self.log_path.open("ab") as log:
+            self.process = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "bot.py",
+                cwd=REPO,
+                env=self.environment(),
+                stdout=log,
+                stderr=asyncio.subprocess.STDOUT,
+            )
+        async with asyncio.timeout(within):
+            while not await self._accepting():
+                if self.process.returncode is not None:
+                    raise RuntimeError(
+                        f"机器人进程退出了（{self.process.returncode}）：\n{self.log()}"
+                    )
+                await asyncio.sleep(0.1)
+
+    async def _accepting(self) -> bool:
+        try:
+            _, writer = await asyncio.open_connection("127.0.0.1", self.port)
+        except OSError:
+            return False
+        writer.close()
+        await writer.wait_closed()
+        return True
+
+    async def stop(self) -> int:
+        if self.process is None:
+            return 0
+        if self.process.returncode is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                await asyncio.wait_for(self.process.wait(), 15)
+            except TimeoutError:
+                self.process.kill()
+        return await self.process.wait()
+
+    async def exited(self, within: float = 30.0) -> int:
+        """等进程自己退出（例如制度文件有错时），返回退出码。"""
+        assert self.process is not None
+        return await asyncio.wait_for(self.process.wait(), within)
+
+    def log(self) -> str:
+        return self.log_path.read_text("utf-8", errors="replace") if self.log_path.exists() else ""
+
+    async def set_clock(self, moment: str) -> list[str]:
+        """把机器人的时钟拨到 `moment`（ISO 时间，带时区），返回这次执行的任务。"""
+        async with httpx.AsyncClient() as client:
+            response = await client.post(
+                f"http://127.0.0.1:{self.port}/_test/clock", json={"now": moment}, timeout=30
+            )
+        response.raise_for_status()
+        return response.json()["ran"]

@@ -1,0 +1,53 @@
+"""启动：制度文件有错就不启动；access token 不对的连接被拒绝。"""
+
+from pathlib import Path
+
+import pytest
+from websockets.exceptions import WebSocketException
+
+from tests.conftest import TEST_POLICY
+
+from .harness import BotProcess, FakeOneBot
+
+
+async def test_a_bad_policy_stops_start_up_with_one_line_per_problem(tmp_path: Path) -> None:
+    bad = tmp_path / "policy.toml"
+    text = TEST_POLICY.read_text("utf-8")
+    bad.write_text(
+        text.replace('check_time = "10:00"', 'check_time = "25:00"').replace(
+            "daily_penalty = 10", "daily_penalty = -10"
+        ),
+        "utf-8",
+    )
+    bot = BotProcess(workdir=tmp_path, policy=bad)
+    with pytest.raises(RuntimeError, match="机器人进程退出了"):
+        await bot.start()
+    assert await bot.exited() != 0
+    log = bot.log()
+    assert (
+        f"{bad}: nickname.check_time：应为 00:00 到 23:59 之间的时间，写作 HH:MM（现在是 '25:00'）"
+        in log
+    )
+    assert f"{bad}: nickname.daily_penalty：应不小于 0（现在是 -10）" in log
+    assert "制度文件有误，群规助手未启动" in log
+    assert "Traceback" not in log
+
+
+async def test_a_wrong_access_token_is_refused(tmp_path: Path) -> None:
+    bot = BotProcess(workdir=tmp_path, policy=TEST_POLICY)
+    await bot.start()
+    try:
+        intruder = FakeOneBot(bot.ws_url, token="not-the-token")
+        with pytest.raises(WebSocketException):
+            await intruder.connect()
+            await intruder._socket.recv()
+        await intruder.close()
+        # 正确的 token 仍然可以连
+        qq = FakeOneBot(bot.ws_url)
+        await qq.connect()
+        assert (
+            await qq.group_says("/排行") == "鸡公山酒业 2026-11 积分排行（共 1 人）\n1. 张三 0 分"
+        )
+        await qq.close()
+    finally:
+        assert await bot.stop() == 0
