@@ -29,4 +29,4 @@ test: lint
 	TZ=Asia/Shanghai $(BIN)/python -m pytest -q
 
 demo: $(STAMP)
-	$(BIN)/python scripts/demo.py
+	$(BIN)/python -m scripts.demo
