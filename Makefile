@@ -2,12 +2,13 @@
 #   make run    安装依赖并启动机器人（SQLite，config/policy.toml，ws://127.0.0.1:8080/onebot/v11/ws）
 #   make test   安装依赖并运行全部测试（含 ruff 检查）
 #   make demo   在模拟的群里走一遍真实协议，打印聊天记录
+#   make bench  测量普通聊天消息的处理速度（与裸 NoneBot 在同一次运行里比较）
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint demo
+.PHONY: run test lint demo bench
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,3 +31,6 @@ test: lint
 
 demo: $(STAMP)
 	$(BIN)/python -m scripts.demo
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.plain_chat

@@ -8,14 +8,13 @@ from datetime import UTC, datetime, time
 
 import nonebot
 from nonebot import get_driver, get_plugin_config, logger, on_message, require
+from nonebot.adapters import Event
 from nonebot.adapters.onebot.v11 import (
     Bot,
-    Event,
     GroupMessageEvent,
     MessageEvent,
     PrivateMessageEvent,
 )
-from nonebot.message import event_preprocessor
 from nonebot.plugin import PluginMetadata
 from nonebot.rule import Rule
 from nonebot.typing import T_State
@@ -134,28 +133,24 @@ async def _stop() -> None:
     await close_database()
 
 
-@event_preprocessor
-async def _remember_member(event: Event) -> None:
-    if not isinstance(event, GroupMessageEvent):
-        return
-    policy = policies.org_of_group(event.group_id)
-    if policy is None:
-        return
-    await members.remember(
-        org=policy.id,
-        group_id=event.group_id,
-        user_id=event.user_id,
-        card=event.sender.card or "",
-        nickname=event.sender.nickname or "",
-        role=event.sender.role or "member",
-        seen_at=datetime.fromtimestamp(event.time, UTC),
-    )
-
-
-async def _is_command(event: MessageEvent, state: T_State) -> bool:
+# 每条消息只经过这一个匹配器的这一个规则（DESIGN.md 不变量 9）。实测（NoneBot 2.5，本机）：
+# 每多一个匹配器，每条消息多花约 0.4–0.5 ms，哪怕规则是异步的、总是返回 False；
+# 再加一个事件预处理又多约 0.3 ms。所以“记下发言的人”也放在这里做（有缓存，一人一天最多写一次库），
+# 而不是另开一个预处理或匹配器。参数只标注基类 Event：标注子类会让 NoneBot 每条消息做一次 pydantic 校验。
+async def _route(event: Event, state: T_State) -> bool:
     if isinstance(event, GroupMessageEvent):
-        if policies.org_of_group(event.group_id) is None:
+        policy = policies.org_of_group(event.group_id)
+        if policy is None:
             return False
+        await members.remember(
+            org=policy.id,
+            group_id=event.group_id,
+            user_id=event.user_id,
+            card=event.sender.card or "",
+            nickname=event.sender.nickname or "",
+            role=event.sender.role or "member",
+            seen_at=datetime.fromtimestamp(event.time, UTC),
+        )
     elif not isinstance(event, PrivateMessageEvent):
         return False
     found = router.match(event.get_message(), _starts)
@@ -166,7 +161,7 @@ async def _is_command(event: MessageEvent, state: T_State) -> bool:
 
 
 _starts = sorted(driver.config.command_start, key=len, reverse=True)
-commands = on_message(rule=Rule(_is_command), priority=10, block=True)
+commands = on_message(rule=Rule(_route), priority=10, block=True)
 
 
 @commands.handle()

@@ -1,0 +1,130 @@
+"""普通聊天消息的代价（DESIGN.md 不变量 9）：在同一次运行里比较
+
+- bare：只有 NoneBot 和 OneBot v11 适配器，没有任何插件；
+- naive：bare 加上与我们同样多的命令，写成普通的 `on_command` 匹配器；
+- qungui：完整的插件集（真实 SQLite 文件）。
+
+每种方式在单独的子进程里初始化 NoneBot，把同一批非命令的群消息交给 `handle_event`，
+API 立即应答。打印每秒条数和相对 bare 的比例，并写入 bench/results/plain_chat.json。
+运行：`.venv/bin/python -m bench.plain_chat`。
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+MESSAGES = 3000
+REPO = Path(__file__).resolve().parents[1]
+RESULTS = REPO / "bench" / "results"
+
+
+def events():
+    from nonebot.adapters.onebot.v11 import Adapter
+
+    from tests import fake
+
+    return [
+        Adapter.json_to_event(
+            fake.group_message_payload(
+                f"今天跟客户聊了第{n}个问题，先记下来",
+                user_id=21000 + n % 50,
+                group_id=fake.SHARE_GROUP,
+                card=f"鸡公山酒业-成员{n % 50}-13800000000",
+                time=fake.NOV27_1000 + n,
+            )
+        )
+        for n in range(MESSAGES)
+    ]
+
+
+async def measure(mode: str, workdir: str) -> float:
+    import nonebot
+    from nonebot.adapters.onebot.v11 import Adapter, Bot
+
+    from tests.conftest import TEST_POLICY
+
+    nonebot.init(
+        driver="~fastapi",
+        log_level="WARNING",
+        qungui_policy_file=str(TEST_POLICY),
+        qungui_db_url=f"sqlite://{workdir}/bench.sqlite3",
+        qungui_send_interval=0,
+        qungui_send_jitter=0,
+    )
+    driver = nonebot.get_driver()
+    driver.register_adapter(Adapter)
+    if mode == "qungui":
+        nonebot.load_from_toml(str(REPO / "pyproject.toml"))
+    elif mode == "naive":
+        from nonebot import on_command
+
+        for name in (
+            "积分",
+            "积分明细",
+            "排行",
+            "加分",
+            "扣分",
+            "撤销",
+            "群规",
+            "帮助",
+            "状态",
+            "重载群规",
+        ):
+            on_command(name).handle()(lambda: None)
+    adapter = next(iter(driver._adapters.values()))
+
+    async def answer(bot, api, **data):
+        return {"message_id": 1}
+
+    adapter._call_api = answer
+    await driver._lifespan.startup()
+    bot = Bot(adapter, "10000")
+    batch = events()
+    from nonebot.message import handle_event
+
+    started = time.perf_counter()
+    for event in batch:
+        await handle_event(bot, event)
+    elapsed = time.perf_counter() - started
+    await driver._lifespan.shutdown()
+    return len(batch) / elapsed
+
+
+def run_child(mode: str) -> float:
+    with tempfile.TemporaryDirectory() as workdir:
+        out = subprocess.run(
+            [sys.executable, "-m", "bench.plain_chat", "--child", mode, workdir],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    rates = {mode: run_child(mode) for mode in ("bare", "naive", "qungui")}
+    lines = {}
+    for mode, rate in rates.items():
+        line = f"plain_chat.{mode}: {rate:.0f} msg/s ({rate / rates['bare']:.2f}x bare)"
+        lines[f"plain_chat.{mode}"] = {
+            "value": round(rate),
+            "unit": "msg/s",
+            "ratio": rate / rates["bare"],
+        }
+        print(line)
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "plain_chat.json").write_text(json.dumps(lines, ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        print(asyncio.run(measure(sys.argv[2], sys.argv[3])))
+    else:
+        main()
