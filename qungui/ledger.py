@@ -132,7 +132,9 @@ async def _replayed(command_key: str) -> Written | None:
 async def _claim_key(command_key: str, entry: LedgerEntry, now: datetime) -> None:
     try:
         async with in_transaction():
-            await CommandKey.create(key=command_key, entry_id=entry.id, created_at=now)
+            await CommandKey.create(
+                key=command_key, org=entry.org, entry_id=entry.id, created_at=now
+            )
     except IntegrityError:
         raise _KeyTaken from None
 

@@ -50,6 +50,7 @@ class CommandKey(Model):
     """写入账本的命令所对应的事件：同一事件重放、重连、重启都不会再写一次。"""
 
     key = fields.CharField(max_length=191, primary_key=True)
+    org = fields.CharField(max_length=32)
     entry_id = fields.IntField()
     created_at = fields.DatetimeField()
 

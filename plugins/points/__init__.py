@@ -61,7 +61,6 @@ async def show_points(ctx: CommandContext) -> None:
     usage="/积分明细 [@某人] [YYYY-MM]",
     summary="某月的每一条积分记录（看别人的需管理员）",
     example="/积分明细 2026-10",
-    private=True,
 )
 async def show_detail(ctx: CommandContext) -> None:
     user = _target(ctx)

@@ -11,6 +11,7 @@ class Migration(migrations.Migration):
             name='CommandKey',
             fields=[
                 ('key', fields.CharField(primary_key=True, unique=True, db_index=True, max_length=191)),
+                ('org', fields.CharField(max_length=32)),
                 ('entry_id', fields.IntField()),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
             ],

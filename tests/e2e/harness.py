@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
 import itertools
 import json
 import os
@@ -72,7 +73,11 @@ class FakeOneBot:
         self.self_id = self_id
         self.token = token
         self.calls: list[ApiCall] = []
-        self.responders: dict[str, Responder] = {}
+        self.responders: dict[str, Responder] = {
+            "get_group_member_list": self._member_list,
+            "get_group_member_info": self._member_info,
+        }
+        self.rosters: dict[int, dict[int, dict[str, Any]]] = {}
         self._message_ids = itertools.count(90000001)
         self._changed = asyncio.Condition()
         self._socket: Any = None
@@ -127,6 +132,25 @@ class FakeOneBot:
         except ApiFailure as failure:
             return dict(failure.response)
         return {"status": "ok", "retcode": 0, "data": data, "message": "", "wording": ""}
+
+    def add_member(self, group_id: int, user_id: int, **fields: Any) -> dict[str, Any]:
+        """把一个人放进群名单（形状取自 NapCat 的 get_group_member_list 样本）。"""
+        member = copy.deepcopy(fake.RESPONSES["get_group_member_list_ok_napcat"]["data"][0])
+        member.update(group_id=group_id, user_id=user_id, **fields)
+        self.rosters.setdefault(group_id, {})[user_id] = member
+        return member
+
+    def _member_list(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        return list(self.rosters.get(int(params["group_id"]), {}).values())
+
+    def _member_info(self, params: dict[str, Any]) -> dict[str, Any]:
+        group_id, user_id = int(params["group_id"]), int(params["user_id"])
+        member = self.rosters.get(group_id, {}).get(user_id)
+        if member is None:
+            failure = dict(fake.RESPONSES["set_group_card_fail_napcat_no_member"])
+            failure["message"] = failure["wording"] = f"群({group_id})成员{user_id}不存在"
+            raise ApiFailure(failure)
+        return member
 
     async def wait_for(
         self,

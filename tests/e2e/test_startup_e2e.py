@@ -7,7 +7,7 @@ from websockets.exceptions import WebSocketException
 
 from tests.conftest import TEST_POLICY
 
-from .harness import BotProcess, FakeOneBot
+from .harness import ApiCall, BotProcess, FakeOneBot
 
 
 async def test_a_bad_policy_stops_start_up_with_one_line_per_problem(tmp_path: Path) -> None:
@@ -51,3 +51,18 @@ async def test_a_wrong_access_token_is_refused(tmp_path: Path) -> None:
         await qq.close()
     finally:
         assert await bot.stop() == 0
+
+
+def test_the_fake_napcat_answers_member_lookups_like_napcat() -> None:
+    """测试台自检：以后的名片功能依赖这些回答的形状。"""
+    qq = FakeOneBot("ws://unused")
+    qq.add_member(987654321, 20003, card="", role="member", join_time=1795700000)
+    (member,) = qq._member_list({"group_id": 987654321})
+    assert (member["user_id"], member["card"], member["join_time"]) == (20003, "", 1795700000)
+    assert (
+        qq._answer(ApiCall("get_group_member_info", {"group_id": 987654321, "user_id": 1}))[
+            "retcode"
+        ]
+        == 1200
+    )
+    assert qq._answer(ApiCall("no_such_action", {}))["retcode"] == 1404
