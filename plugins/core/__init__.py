@@ -32,6 +32,7 @@ from qungui.jobs import Job, JobRunner, Schedule  # noqa: E402
 from qungui.policy import Policy, PolicyError  # noqa: E402
 from qungui.roles import resolve_role  # noqa: E402
 
+from . import replies  # noqa: E402
 from .config import Config  # noqa: E402
 from .policy_store import PolicyStore  # noqa: E402
 from .router import Command, CommandContext, CommandRouter, Refusal, UsageError  # noqa: E402
@@ -190,7 +191,7 @@ async def _in_private(bot: Bot, event: MessageEvent, command: Command, args) -> 
 
     policy = await _private_org(event.user_id)
     if policy is None:
-        await reply("没有找到你所在的组织：请先在公司群里发言一次，或联系管理员。")
+        await reply(replies.NO_ORG)
         return
     role = resolve_role(
         policy, event.user_id, superusers, await members.group_roles(policy.id, event.user_id)
@@ -214,7 +215,9 @@ async def _private_org(user_id: int) -> Policy | None:
 async def _run(ctx: CommandContext) -> None:
     if ctx.role < ctx.command.role:
         await ctx.reply(
-            f"「/{ctx.command.name}」需要{ctx.command.role.label}及以上权限，你现在是{ctx.role.label}。"
+            replies.NEEDS_ROLE.format(
+                command=ctx.command.name, needed=ctx.command.role.label, role=ctx.role.label
+            )
         )
         return
     try:
@@ -228,7 +231,7 @@ async def _run(ctx: CommandContext) -> None:
     except Exception:
         # 聊天里不出现堆栈：细节只进日志
         logger.exception(f"/{ctx.command.name} 处理失败")
-        await ctx.reply("处理这条命令时出错了，已记录日志，请联系管理员。")
+        await ctx.reply(replies.FAILED)
 
 
 if driver.env == "test":

@@ -104,3 +104,29 @@ async def test_reload_keeps_the_old_policy_on_error(app: App, db, tmp_path: Path
     finally:
         policies.path = original_path
         policies.reload()
+
+
+async def test_a_failing_command_says_so_without_a_stack_trace(app: App, db, monkeypatch) -> None:
+    import dataclasses
+
+    from plugins.core import router
+
+    async def broken(ctx) -> None:
+        raise RuntimeError("数据库连接断了 /srv/secret/path")
+
+    monkeypatch.setitem(
+        router.commands, "群规", dataclasses.replace(router.commands["群规"], handler=broken)
+    )
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        ctx.receive_event(bot, fake.group_message("/群规"))
+        expect_group(ctx, "处理这条命令时出错了，已记录日志，请联系管理员。")
+
+
+def test_the_test_clock_route_exists_only_in_the_test_environment() -> None:
+    import nonebot
+
+    assert nonebot.get_driver().env != "test"
+    paths = {getattr(route, "path", None) for route in nonebot.get_app().routes}
+    assert "/onebot/v11/ws" in paths
+    assert "/_test/clock" not in paths
