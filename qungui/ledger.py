@@ -27,25 +27,31 @@ class LedgerError(Exception):
     """账本拒绝的操作；处理命令的一方把它翻成中文回复。"""
 
 
-class EntryNotFound(LedgerError):
+class EntryRefused(LedgerError):
+    """对编号为 `entry_id` 的记录的操作被拒绝。"""
+
     def __init__(self, entry_id: int):
+        super().__init__(entry_id)
         self.entry_id = entry_id
 
 
-class AlreadyReversed(LedgerError):
+class EntryNotFound(EntryRefused):
+    """没有这条记录，或它属于别的组织。"""
+
+
+class IsReversal(EntryRefused):
+    """撤销记录本身不能再撤销。"""
+
+
+class AlreadyReversed(EntryRefused):
     def __init__(self, entry_id: int, reversal: LedgerEntry):
-        self.entry_id = entry_id
+        super().__init__(entry_id)
         self.reversal = reversal
 
 
-class IsReversal(LedgerError):
-    def __init__(self, entry_id: int):
-        self.entry_id = entry_id
-
-
-class RoleTooLow(LedgerError):
+class RoleTooLow(EntryRefused):
     def __init__(self, entry_id: int, needed: Role):
-        self.entry_id = entry_id
+        super().__init__(entry_id)
         self.needed = needed
 
 
