@@ -31,6 +31,10 @@ INSTALLED = "core.installed"
 Kind = Literal["settlement", "daily", "timed"]
 
 
+class NotNow(Exception):
+    """任务现在做不了（比如还没有机器人连上来）：放弃这次认领，下次时钟走动时再试。"""
+
+
 @dataclass(frozen=True)
 class Schedule:
     """在组织时区的 `at` 时刻运行；`day` 限定每月几号，`weekday` 限定星期几（0 = 周一）。"""
@@ -160,7 +164,14 @@ class JobRunner:
             log.warning(
                 "任务 %s（%s）周期 %s 迟到执行：计划于 %s", job.name, policy.id, period, moment
             )
-        await self._execute(JobContext(job, policy, period, moment, now, late=late, rerun=False))
+        try:
+            await self._execute(
+                JobContext(job, policy, period, moment, now, late=late, rerun=False)
+            )
+        except NotNow as exc:
+            await JobRun.filter(job=job.name, org=policy.id, period=period).delete()
+            log.info("任务 %s（%s）周期 %s 暂不执行：%s", job.name, policy.id, period, exc)
+            return False
         return True
 
     async def _execute(self, context: JobContext) -> None:

@@ -17,6 +17,11 @@ class Member(Model):
     first_seen = fields.DatetimeField()
     last_seen = fields.DatetimeField()
     left_at = fields.DatetimeField(null=True)
+    joined_at = fields.DatetimeField(null=True, description="最近一次入群时间：宽限从这里算起")
+    card_ok = fields.BooleanField(
+        null=True, description="最近一次看到的名片是否规范；None 表示还没检查过"
+    )
+    card_changed_at = fields.DatetimeField(null=True, description="名片变规范或变不规范的时刻")
 
     class Meta:
         table = "member"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
-from datetime import time
+from datetime import date, time
 from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -97,6 +97,10 @@ class NicknameSection(_Section):
     """宽限期后每天扣分"""
     check_time: ClockTime = "10:00"
     """每天检查群名片的时间"""
+    enforce_from: date | None = None
+    """从哪天起算宽限；缺省为机器人第一次检查该群的那天"""
+    exempt: list[QQ] = []
+    """不检查名片的人（机器人账号、外部顾问等）"""
 
     @field_validator("pattern")
     @classmethod

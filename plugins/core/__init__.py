@@ -7,12 +7,13 @@ import sys
 from datetime import UTC, datetime, time
 
 import nonebot
-from nonebot import get_driver, get_plugin_config, logger, on_message, require
+from nonebot import get_driver, get_plugin_config, logger, on, require
 from nonebot.adapters import Event
 from nonebot.adapters.onebot.v11 import (
     Bot,
     GroupMessageEvent,
     MessageEvent,
+    NoticeEvent,
     PrivateMessageEvent,
 )
 from nonebot.plugin import PluginMetadata
@@ -34,6 +35,7 @@ from qungui.roles import resolve_role  # noqa: E402
 
 from . import replies  # noqa: E402
 from .config import Config  # noqa: E402
+from .events import GroupCardNoticeEvent  # noqa: E402
 from .policy_store import PolicyStore  # noqa: E402
 from .router import Command, CommandContext, CommandRouter, Refusal, UsageError  # noqa: E402
 from .sender import Sender, SendFailed  # noqa: E402
@@ -49,6 +51,7 @@ __plugin_meta__ = PluginMetadata(
 __all__ = [
     "Command",
     "CommandContext",
+    "GroupCardNoticeEvent",
     "Refusal",
     "UsageError",
     "bot_ids",
@@ -139,6 +142,8 @@ async def _stop() -> None:
 # 再加一个事件预处理又多约 0.3 ms。所以“记下发言的人”也放在这里做（有缓存，一人一天最多写一次库），
 # 而不是另开一个预处理或匹配器。参数只标注基类 Event：标注子类会让 NoneBot 每条消息做一次 pydantic 校验。
 async def _route(event: Event, state: T_State) -> bool:
+    if isinstance(event, NoticeEvent):
+        return _route_notice(event, state)
     if isinstance(event, GroupMessageEvent):
         policy = policies.org_of_group(event.group_id)
         if policy is None:
@@ -161,12 +166,32 @@ async def _route(event: Event, state: T_State) -> bool:
     return True
 
 
+def _route_notice(event: NoticeEvent, state: T_State) -> bool:
+    handlers = router.notices.get(event.notice_type)
+    group_id = getattr(event, "group_id", None)
+    if not handlers or group_id is None:
+        return False
+    policy = policies.org_of_group(group_id)
+    if policy is None:
+        return False
+    state["qungui.notice"] = (handlers, policy)
+    return True
+
+
 _starts = sorted(driver.config.command_start, key=len, reverse=True)
-commands = on_message(rule=Rule(_route), priority=10, block=True)
+routed = on(rule=Rule(_route), priority=10, block=True)
 
 
-@commands.handle()
-async def _dispatch(bot: Bot, event: MessageEvent, state: T_State) -> None:
+@routed.handle()
+async def _dispatch(bot: Bot, event: Event, state: T_State) -> None:
+    if "qungui.notice" in state:
+        handlers, policy = state["qungui.notice"]
+        for handler in handlers:
+            try:
+                await handler(bot, event, policy)
+            except Exception:
+                logger.exception(f"处理 {event.get_event_name()} 失败")
+        return
     command, args = state["qungui.command"]
     if isinstance(event, GroupMessageEvent):
         await _in_group(bot, event, command, args)

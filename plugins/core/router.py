@@ -11,7 +11,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from nonebot.adapters.onebot.v11 import Bot, GroupMessageEvent, Message, MessageSegment
+from nonebot.adapters.onebot.v11 import (
+    Bot,
+    GroupMessageEvent,
+    Message,
+    MessageSegment,
+    NoticeEvent,
+)
 
 from qungui.dates import business_date, local_time, month_key
 from qungui.policy import Policy
@@ -35,6 +41,7 @@ class Refusal(Exception):
 
 
 Handler = Callable[["CommandContext"], Awaitable[None]]
+NoticeHandler = Callable[[Bot, NoticeEvent, Policy], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -113,9 +120,21 @@ class CommandContext:
 
 
 class CommandRouter:
+    """命令和群通知（入群、退群、改名片……）都从这里分发。"""
+
     def __init__(self) -> None:
         self.commands: dict[str, Command] = {}
+        self.notices: dict[str, list[NoticeHandler]] = {}
         self._by_length: list[str] = []
+
+    def notice(self, notice_type: str) -> Callable[[NoticeHandler], NoticeHandler]:
+        """登记某种群通知的处理函数；只有组织里的群发来的通知才会送到。"""
+
+        def register(handler: NoticeHandler) -> NoticeHandler:
+            self.notices.setdefault(notice_type, []).append(handler)
+            return handler
+
+        return register
 
     def command(
         self,
