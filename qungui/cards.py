@@ -1,0 +1,248 @@
+"""群名片：是否规范、宽限到何时、每天检查与扣分。只收普通值，不碰 NoneBot 事件。"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Literal
+
+from tortoise.transactions import in_transaction
+
+from . import ledger
+from .jobs import claim
+from .models import JobRun, Member
+from .policy import Policy
+
+PENALTY_RULE = "card.penalty"
+ENFORCE_CLAIM = "card.enforce"
+
+Status = Literal["ok", "grace", "overdue"]
+
+
+def normalise(card: str) -> str:
+    """全角转半角（－ → -，１３８ → 138）并去掉首尾空白，再和规则比对。"""
+    return unicodedata.normalize("NFKC", card).strip()
+
+
+def card_ok(policy: Policy, card: str) -> bool:
+    return re.fullmatch(policy.nickname.pattern, normalise(card)) is not None
+
+
+def status(ok: bool, grace_start: datetime, grace_days: int, at: datetime) -> Status:
+    """规范、宽限中或逾期：检查时刻到了宽限起点 + grace_days × 24 小时即逾期。"""
+    if ok:
+        return "ok"
+    return "overdue" if at >= grace_start + timedelta(days=grace_days) else "grace"
+
+
+def deadline(grace_start: datetime, grace_days: int) -> datetime:
+    return grace_start + timedelta(days=grace_days)
+
+
+@dataclass(frozen=True)
+class Listed:
+    """群成员列表里的一个人（`get_group_member_list` 的一项）。"""
+
+    user_id: int
+    card: str
+    nickname: str
+    role: str
+    join_time: int
+
+
+@dataclass
+class SweepResult:
+    group_id: int
+    compliant: int = 0
+    in_grace: list[int] = field(default_factory=list)
+    overdue: list[int] = field(default_factory=list)
+    """今天被扣分（或今天早些时候已扣过）的人"""
+    unverified: list[int] = field(default_factory=list)
+    """复查名片失败、今天没有处理的人"""
+    first_sweep: bool = False
+    enforce_start: datetime | None = None
+
+
+async def enforce_start(policy: Policy, group_id: int, at: datetime) -> tuple[datetime, bool]:
+    """该群从何时起算宽限：制度里的 enforce_from，否则第一次检查该群的时刻。返回 (起点, 是否第一次检查)。"""
+    first = await claim(ENFORCE_CLAIM, policy.id, str(group_id), at)
+    if policy.nickname.enforce_from is not None:
+        start = datetime.combine(policy.nickname.enforce_from, time.min, policy.tz)
+        return start, first
+    run = await JobRun.get(job=ENFORCE_CLAIM, org=policy.id, period=str(group_id))
+    return run.started_at, first
+
+
+def _from_unix(seconds: int) -> datetime | None:
+    return datetime.fromtimestamp(seconds, UTC) if seconds > 0 else None
+
+
+async def joined(policy: Policy, group_id: int, user_id: int, at: datetime) -> None:
+    """入群（或重新入群）：宽限从此刻重新算起。"""
+    async with in_transaction():
+        changed = await Member.filter(org=policy.id, group_id=group_id, user_id=user_id).update(
+            joined_at=at, left_at=None, last_seen=at
+        )
+        if not changed:
+            await Member.create(
+                org=policy.id,
+                group_id=group_id,
+                user_id=user_id,
+                first_seen=at,
+                last_seen=at,
+                joined_at=at,
+            )
+
+
+async def left(policy: Policy, group_id: int, user_id: int, at: datetime) -> None:
+    """退群：留着记录，不再检查、不再扣分。"""
+    await Member.filter(org=policy.id, group_id=group_id, user_id=user_id).update(left_at=at)
+
+
+async def card_seen(
+    policy: Policy, group_id: int, user_id: int, card: str, at: datetime
+) -> Literal["fixed", "broke"] | None:
+    """看到一张名片（通知或复查）：记下；返回它是刚变规范、刚变不规范，还是没变。"""
+    ok = card_ok(policy, card)
+    member = await Member.get_or_none(org=policy.id, group_id=group_id, user_id=user_id)
+    if member is None:
+        await Member.create(
+            org=policy.id,
+            group_id=group_id,
+            user_id=user_id,
+            card=card,
+            first_seen=at,
+            last_seen=at,
+            card_ok=ok,
+            card_changed_at=at,
+        )
+        return "fixed" if ok else None
+    was_ok = bool(member.card_ok)
+    update: dict = {"card": card, "card_ok": ok}
+    if ok != was_ok or member.card_ok is None:
+        update["card_changed_at"] = at
+    await Member.filter(id=member.id).update(**update)
+    if ok and not was_ok:
+        return "fixed"
+    if was_ok and not ok:
+        return "broke"
+    return None
+
+
+async def sweep_group(
+    policy: Policy,
+    group_id: int,
+    listed: list[Listed],
+    at: datetime,
+    reread: Callable[[int], Awaitable[str | None]],
+) -> SweepResult:
+    """检查一个工作群的全部成员；逾期的人先复查名片，仍不规范才扣分，每人每个营业日最多一次。
+
+    `reread(user_id)` 用 `get_group_member_info(no_cache=True)` 重新读名片，读不到返回 None：
+    数据不全时不扣分。
+    """
+    start, first = await enforce_start(policy, group_id, at)
+    result = SweepResult(group_id, first_sweep=first, enforce_start=start)
+    today = at.astimezone(policy.tz).date()
+    exempt = set(policy.nickname.exempt)
+    known = {
+        m.user_id: m for m in await Member.filter(org=policy.id, group_id=group_id, left_at=None)
+    }
+    for person in listed:
+        if person.user_id in exempt:
+            continue
+        member = known.get(person.user_id)
+        joined_at = max(
+            filter(None, [_from_unix(person.join_time), member.joined_at if member else None]),
+            default=start,
+        )
+        await _record_listed(policy, group_id, person, member, joined_at, at)
+        ok = card_ok(policy, person.card)
+        verdict = status(ok, max(joined_at, start), policy.nickname.grace_days, at)
+        if verdict == "overdue":
+            verdict = await _confirm_overdue(policy, group_id, person.user_id, reread, at, result)
+        if verdict == "ok":
+            result.compliant += 1
+        elif verdict == "grace":
+            result.in_grace.append(person.user_id)
+        elif verdict == "overdue":
+            await _penalise(policy, person.user_id, today, at)
+            result.overdue.append(person.user_id)
+    gone = set(known) - {p.user_id for p in listed}
+    if gone:
+        # 列表是完整的：不在列表里的人已经不在群里了（退群通知可能丢了）
+        await Member.filter(org=policy.id, group_id=group_id, user_id__in=list(gone)).update(
+            left_at=at
+        )
+    return result
+
+
+async def _record_listed(
+    policy: Policy,
+    group_id: int,
+    person: Listed,
+    member: Member | None,
+    joined_at: datetime,
+    at: datetime,
+) -> None:
+    ok = card_ok(policy, person.card)
+    if member is None:
+        await Member.create(
+            org=policy.id,
+            group_id=group_id,
+            user_id=person.user_id,
+            card=person.card,
+            nickname=person.nickname,
+            role=person.role,
+            first_seen=at,
+            last_seen=at,
+            joined_at=joined_at,
+            card_ok=ok,
+            card_changed_at=at,
+        )
+        return
+    update: dict = {
+        "card": person.card,
+        "nickname": person.nickname,
+        "role": person.role,
+        "joined_at": joined_at,
+        "card_ok": ok,
+    }
+    if member.card_ok is None or bool(member.card_ok) != ok:
+        update["card_changed_at"] = at
+    await Member.filter(id=member.id).update(**update)
+
+
+async def _confirm_overdue(
+    policy: Policy,
+    group_id: int,
+    user_id: int,
+    reread: Callable[[int], Awaitable[str | None]],
+    at: datetime,
+    result: SweepResult,
+) -> Status | None:
+    # 列表里的名片常常是旧的：扣分前单独再读一次
+    fresh = await reread(user_id)
+    if fresh is None:
+        result.unverified.append(user_id)
+        return None
+    await card_seen(policy, group_id, user_id, fresh, at)
+    return "ok" if card_ok(policy, fresh) else "overdue"
+
+
+async def _penalise(policy: Policy, user_id: int, day: date, at: datetime) -> None:
+    if policy.nickname.daily_penalty == 0:
+        return
+    await ledger.award(
+        org=policy.id,
+        user_id=user_id,
+        rule=PENALTY_RULE,
+        period=day.isoformat(),
+        delta=-policy.nickname.daily_penalty,
+        business_date=day,
+        now=at,
+        reason="群名片不规范",
+    )

@@ -1,0 +1,156 @@
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from qungui import cards, ledger
+from qungui.models import LedgerEntry, Member
+from qungui.policy import load_policies
+
+POLICY = load_policies(Path(__file__).parents[1] / "policy.toml").orgs["jgs"]
+CST = POLICY.tz
+GROUP = 987654321
+
+
+def cst(*parts: int) -> datetime:
+    return datetime(*parts, tzinfo=CST)
+
+
+@pytest.mark.parametrize(
+    ("card", "ok"),
+    [
+        ("鸡公山酒业-张三-13800000000", True),
+        ("鸡公山酒业－张三－13800000000", True),  # 全角连字符
+        ("鸡公山酒业-张三-１３８００００００００", True),  # 全角数字
+        ("  鸡公山酒业-张三-13800000000 ", True),
+        ("鸡公山酒业-阿依古丽·买买提-13800000000", True),  # 少数民族姓名里的 ·
+        ("鸡公山酒业-张三-1380000000", False),  # 10 位
+        ("鸡公山酒业-张三-138000000001", False),  # 12 位
+        ("鸡公山酒业-张三-12800000000", False),  # 不是手机号段
+        ("鸡公山酒业-张 三-13800000000", False),
+        ("鸡公山-张三-13800000000", False),
+        ("张三", False),
+        ("", False),
+    ],
+)
+def test_card_pattern(card: str, ok: bool) -> None:
+    assert cards.card_ok(POLICY, card) is ok
+
+
+@pytest.mark.parametrize(
+    ("at", "expected"),
+    [
+        # 周一 15:00 入群，宽限 3 天：周四 10:00 仍在宽限，周五 10:00 逾期
+        (cst(2026, 11, 26, 10), "grace"),
+        (cst(2026, 11, 26, 14, 59, 59), "grace"),
+        (cst(2026, 11, 26, 15), "overdue"),
+        (cst(2026, 11, 27, 10), "overdue"),
+    ],
+)
+def test_grace_runs_days_times_24_hours(at: datetime, expected: str) -> None:
+    monday = cst(2026, 11, 23, 15)
+    assert cards.status(False, monday, 3, at) == expected
+    assert cards.status(True, monday, 3, at) == "ok"
+
+
+def listed(user: int, card: str, joined: datetime) -> cards.Listed:
+    return cards.Listed(user, card, f"u{user}", "member", int(joined.timestamp()))
+
+
+class Reread:
+    def __init__(self, cards_now: dict[int, str | None]):
+        self.cards_now = cards_now
+        self.asked: list[int] = []
+
+    async def __call__(self, user: int) -> str | None:
+        self.asked.append(user)
+        return self.cards_now.get(user)
+
+
+async def test_first_sweep_starts_grace_for_everyone_then_fines_once_a_day(db) -> None:
+    long_ago = cst(2025, 1, 1)
+    people = [listed(1, "张三", long_ago), listed(2, "鸡公山酒业-李四-13800000000", long_ago)]
+    reread = Reread({1: "张三"})
+    first = await cards.sweep_group(POLICY, GROUP, people, cst(2026, 11, 23, 10), reread)
+    assert first.first_sweep and first.enforce_start == cst(2026, 11, 23, 10)
+    assert (first.compliant, first.in_grace, first.overdue) == (1, [1], [])
+
+    again = await cards.sweep_group(POLICY, GROUP, people, cst(2026, 11, 26, 10), reread)
+    assert not again.first_sweep and (again.in_grace, again.overdue) == ([], [1])
+    rerun = await cards.sweep_group(POLICY, GROUP, people, cst(2026, 11, 26, 16), reread)
+    assert rerun.overdue == [1]
+    await cards.sweep_group(POLICY, GROUP, people, cst(2026, 11, 27, 10), reread)
+    rows = (
+        await LedgerEntry.filter(rule="card.penalty")
+        .order_by("id")
+        .values_list("user_id", "delta", "business_date")
+    )
+    assert [(u, d, str(b)) for u, d, b in rows] == [(1, -10, "2026-11-26"), (1, -10, "2026-11-27")]
+    assert reread.asked == [1, 1, 1]
+
+
+async def test_a_stale_list_card_is_reread_before_any_penalty(db) -> None:
+    old = cst(2025, 1, 1)
+    await cards.sweep_group(
+        POLICY, GROUP, [listed(1, "张三", old)], cst(2026, 11, 20, 10), Reread({})
+    )
+    fixed = Reread({1: "鸡公山酒业-张三-13800000000"})
+    result = await cards.sweep_group(
+        POLICY, GROUP, [listed(1, "张三", old)], cst(2026, 11, 24, 10), fixed
+    )
+    assert (result.compliant, result.overdue) == (1, [])
+    assert await LedgerEntry.all().count() == 0
+    member = await Member.get(user_id=1)
+    assert member.card_ok and member.card == "鸡公山酒业-张三-13800000000"
+
+
+async def test_no_penalty_when_the_card_cannot_be_reread(db) -> None:
+    old = cst(2025, 1, 1)
+    await cards.sweep_group(
+        POLICY, GROUP, [listed(1, "张三", old)], cst(2026, 11, 20, 10), Reread({})
+    )
+    result = await cards.sweep_group(
+        POLICY, GROUP, [listed(1, "张三", old)], cst(2026, 11, 24, 10), Reread({1: None})
+    )
+    assert (result.overdue, result.unverified) == ([], [1])
+    assert await LedgerEntry.all().count() == 0
+
+
+async def test_a_recent_joiner_gets_grace_from_joining_and_exempt_people_are_skipped(db) -> None:
+    policy = POLICY.model_copy(
+        update={"nickname": POLICY.nickname.model_copy(update={"exempt": [3]})}
+    )
+    start = cst(2026, 11, 1, 10)
+    await cards.sweep_group(policy, GROUP, [], start, Reread({}))
+    newcomer = listed(1, "张三", cst(2026, 11, 25, 15))
+    robot = listed(3, "机器人", cst(2025, 1, 1))
+    result = await cards.sweep_group(
+        policy, GROUP, [newcomer, robot], cst(2026, 11, 27, 10), Reread({})
+    )
+    assert (result.compliant, result.in_grace, result.overdue) == (0, [1], [])
+    assert not await Member.filter(user_id=3).exists()
+
+
+async def test_rejoining_restarts_grace_and_leavers_are_not_swept(db) -> None:
+    old = cst(2025, 1, 1)
+    await cards.sweep_group(
+        POLICY, GROUP, [listed(1, "张三", old)], cst(2026, 11, 1, 10), Reread({})
+    )
+    await cards.left(POLICY, GROUP, 1, cst(2026, 11, 5, 9))
+    await cards.joined(POLICY, GROUP, 1, cst(2026, 11, 26, 9))
+    result = await cards.sweep_group(
+        POLICY, GROUP, [listed(1, "张三", cst(2026, 11, 26, 9))], cst(2026, 11, 27, 10), Reread({})
+    )
+    assert result.in_grace == [1]
+    assert (await ledger.month_summary("jgs", 1, "2026-11")).points == 0
+
+
+async def test_card_notices_report_fixed_and_broke(db) -> None:
+    at = cst(2026, 11, 27, 10)
+    assert await cards.card_seen(POLICY, GROUP, 1, "张三", at) is None
+    assert await cards.card_seen(POLICY, GROUP, 1, "鸡公山酒业－张三－13800000000", at) == "fixed"
+    assert await cards.card_seen(POLICY, GROUP, 1, "鸡公山酒业-张三-13800000000", at) is None
+    broke_at = at + timedelta(hours=2)
+    assert await cards.card_seen(POLICY, GROUP, 1, "张三🍺", broke_at) == "broke"
+    member = await Member.get(user_id=1)
+    assert (member.card_ok, member.card_changed_at) == (False, broke_at)
