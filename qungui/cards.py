@@ -76,6 +76,16 @@ async def enforce_start(policy: Policy, group_id: int, at: datetime) -> tuple[da
     return run.started_at, first
 
 
+async def grace_deadline(policy: Policy, group_id: int, joined_at: datetime) -> datetime:
+    """刚入群的人名片的最后期限（入群时告诉他）。群还没检查过时按入群时刻算。"""
+    if policy.nickname.enforce_from is not None:
+        start = datetime.combine(policy.nickname.enforce_from, time.min, policy.tz)
+    else:
+        run = await JobRun.get_or_none(job=ENFORCE_CLAIM, org=policy.id, period=str(group_id))
+        start = run.started_at if run else joined_at
+    return deadline(max(joined_at, start), policy.nickname.grace_days)
+
+
 def _from_unix(seconds: int) -> datetime | None:
     return datetime.fromtimestamp(seconds, UTC) if seconds > 0 else None
 
@@ -244,5 +254,5 @@ async def _penalise(policy: Policy, user_id: int, day: date, at: datetime) -> No
         delta=-policy.nickname.daily_penalty,
         business_date=day,
         now=at,
-        reason="群名片不规范",
+        reason="宽限期后仍未改为规范格式",
     )

@@ -114,3 +114,29 @@ def private_message(message: str | list[dict[str, Any]], **fields: Any):
     from nonebot.adapters.onebot.v11 import Adapter
 
     return Adapter.json_to_event(private_message_payload(message, **fields))
+
+
+def notice_payload(kind: str, **fields: Any) -> dict[str, Any]:
+    """group_increase / group_decrease / group_card 通知，形状取自 events.json。"""
+    payload = copy.deepcopy(EVENTS[kind])
+    unknown = set(fields) - set(payload)
+    if unknown:
+        raise TypeError(f"{kind} 没有这些字段：{unknown}")
+    payload.update(fields)
+    return payload
+
+
+def notice(kind: str, **fields: Any):
+    from nonebot.adapters.onebot.v11 import Adapter
+
+    return Adapter.json_to_event(notice_payload(kind, **fields))
+
+
+def member_info(user_id: int, group_id: int = WORK_GROUP, **fields: Any) -> dict[str, Any]:
+    """get_group_member_info / get_group_member_list 的一项，形状取自 NapCat 的样本。"""
+    member = copy.deepcopy(RESPONSES["get_group_member_list_ok_napcat"]["data"][1])
+    unknown = set(fields) - set(member)
+    if unknown:
+        raise TypeError(f"成员信息没有这些字段：{unknown}")
+    member.update(group_id=group_id, user_id=user_id, **fields)
+    return member

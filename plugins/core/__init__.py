@@ -4,6 +4,7 @@
 """
 
 import sys
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, time
 
 import nonebot
@@ -29,7 +30,7 @@ from nonebot_plugin_apscheduler import scheduler  # noqa: E402
 from qungui import clock, members  # noqa: E402
 from qungui.checks import check_totals  # noqa: E402
 from qungui.db import close_database, open_database, sqlite_path, sqlite_url  # noqa: E402
-from qungui.jobs import Job, JobRunner, Schedule  # noqa: E402
+from qungui.jobs import Job, JobRunner, NotNow, Schedule  # noqa: E402
 from qungui.policy import Policy, PolicyError  # noqa: E402
 from qungui.roles import resolve_role  # noqa: E402
 
@@ -54,13 +55,17 @@ __all__ = [
     "GroupCardNoticeEvent",
     "Refusal",
     "UsageError",
+    "advance",
     "bot_ids",
     "config",
     "db_url",
+    "notify_superusers",
+    "online_bot",
     "policies",
     "router",
     "runner",
     "sender",
+    "ticks",
 ]
 
 config = get_plugin_config(Config)
@@ -106,6 +111,25 @@ runner = JobRunner(report=_report_to_operator)
 runner.register(Job("totals.check", "daily", lambda _: Schedule(time(4, 30)), check_totals))
 
 
+# 每次时钟走动（每分钟一次，测试里每次拨钟）在定时任务之后调用，用于攒批的消息等
+ticks: list[Callable[[datetime], Awaitable[None]]] = []
+
+
+async def advance(now: datetime) -> list[str]:
+    ran = await runner.run_due(policies.all, now)
+    for hook in ticks:
+        await hook(now)
+    return ran
+
+
+def online_bot() -> Bot:
+    """任一在线的 OneBot v11 机器人；没有时让定时任务稍后再试。"""
+    for bot in nonebot.get_bots().values():
+        if isinstance(bot, Bot):
+            return bot
+    raise NotNow("没有在线的机器人")
+
+
 def bot_ids() -> set[int]:
     """在线机器人自己的 QQ 号：它们不参与排行。"""
     return {int(self_id) for self_id in nonebot.get_bots() if self_id.isdigit()}
@@ -129,7 +153,7 @@ async def _start() -> None:
 
 
 async def _tick() -> None:
-    await runner.run_due(policies.all, clock.now())
+    await advance(clock.now())
 
 
 @driver.on_shutdown
@@ -262,4 +286,4 @@ async def _run(ctx: CommandContext) -> None:
 if driver.env == "test":
     from .test_clock import install_test_clock
 
-    install_test_clock(nonebot.get_app(), lambda now: runner.run_due(policies.all, now))
+    install_test_clock(nonebot.get_app(), advance)

@@ -1,0 +1,198 @@
+"""群名片：入群提醒、改名片致谢、每日检查与扣分、/名片检查。"""
+
+from datetime import UTC, datetime
+
+from nonebot import logger, require
+from nonebot.adapters.onebot.v11 import (
+    ActionFailed,
+    Bot,
+    GroupDecreaseNoticeEvent,
+    GroupIncreaseNoticeEvent,
+    Message,
+    MessageSegment,
+    NetworkError,
+)
+from nonebot.plugin import PluginMetadata
+
+require("core")
+
+from plugins.core import (  # noqa: E402
+    CommandContext,
+    GroupCardNoticeEvent,
+    Refusal,
+    online_bot,
+    router,
+    runner,
+    sender,
+    ticks,
+)
+from qungui import cards, members  # noqa: E402
+from qungui.jobs import Job, JobContext, Schedule  # noqa: E402
+from qungui.policy import Policy, parse_clock  # noqa: E402
+from qungui.roles import Role  # noqa: E402
+
+from . import replies  # noqa: E402
+from .thanks import Thanks  # noqa: E402
+
+__plugin_meta__ = PluginMetadata(
+    name="群名片",
+    description="群名片须为 公司-姓名-电话：入群提醒、每日检查、宽限后每天扣分",
+    usage="/名片检查（管理员，在公司群里）",
+    type="application",
+)
+
+thanks = Thanks(sender)
+ticks.append(thanks.flush)
+
+
+def _at(moment: int) -> datetime:
+    return datetime.fromtimestamp(moment, UTC)
+
+
+@router.notice("group_increase")
+async def greet(bot: Bot, event: GroupIncreaseNoticeEvent, policy: Policy) -> None:
+    if event.user_id == int(bot.self_id) or event.group_id not in policy.all_groups:
+        return
+    joined_at = _at(event.time)
+    await cards.joined(policy, event.group_id, event.user_id, joined_at)
+    card = await _read_card(bot, event.group_id, event.user_id)
+    if card is not None:
+        await cards.card_seen(policy, event.group_id, event.user_id, card, joined_at)
+    head = Message([MessageSegment.text("欢迎 "), MessageSegment.at(event.user_id)])
+    if card is not None and cards.card_ok(policy, card):
+        await sender.send_group(
+            bot, event.group_id, head + replies.WELCOME_OK.format(org=policy.org.name)
+        )
+        return
+    due = await cards.grace_deadline(policy, event.group_id, joined_at)
+    text = replies.WELCOME.format(
+        org=policy.org.name,
+        deadline=due.astimezone(policy.tz).strftime("%m月%d日 %H:%M"),
+        example=policy.nickname.example,
+        penalty=policy.nickname.daily_penalty,
+    )
+    await sender.send_group(bot, event.group_id, head + text)
+
+
+@router.notice("group_decrease")
+async def farewell(bot: Bot, event: GroupDecreaseNoticeEvent, policy: Policy) -> None:
+    if event.user_id != int(bot.self_id):
+        await cards.left(policy, event.group_id, event.user_id, _at(event.time))
+
+
+@router.notice("group_card")
+async def card_changed(bot: Bot, event: GroupCardNoticeEvent, policy: Policy) -> None:
+    change = await cards.card_seen(
+        policy, event.group_id, event.user_id, event.card_new, _at(event.time)
+    )
+    if change == "fixed":
+        names = await members.display_names(policy, [event.user_id])
+        await thanks.add(bot, event.group_id, names[event.user_id], _at(event.time))
+
+
+async def _read_card(bot: Bot, group_id: int, user_id: int) -> str | None:
+    """不走缓存地读一次名片；读不到返回 None（之后不据此扣分）。"""
+    try:
+        info = await bot.call_api(
+            "get_group_member_info", group_id=group_id, user_id=user_id, no_cache=True
+        )
+    except (ActionFailed, NetworkError) as exc:
+        logger.warning(f"读取群 {group_id} 成员 {user_id} 的名片失败：{exc}")
+        return None
+    return str(info.get("card") or "")
+
+
+def _reason(exc: Exception) -> str:
+    info = getattr(exc, "info", None) or {}
+    return str(info.get("wording") or info.get("message") or f"错误码 {info.get('retcode', '?')}")
+
+
+async def sweep(bot: Bot, policy: Policy, group_id: int, at: datetime) -> cards.SweepResult | None:
+    """检查一个工作群并在群里公布；读不到成员列表时说明原因、不扣分，返回 None。"""
+    try:
+        listed = await bot.call_api("get_group_member_list", group_id=group_id, no_cache=True)
+    except (ActionFailed, NetworkError) as exc:
+        await sender.send_group(bot, group_id, replies.SWEEP_FAILED.format(reason=_reason(exc)))
+        return None
+    people = [
+        cards.Listed(
+            int(m["user_id"]),
+            str(m.get("card") or ""),
+            str(m.get("nickname") or ""),
+            str(m.get("role") or "member"),
+            int(m.get("join_time") or 0),
+        )
+        for m in listed
+    ]
+
+    async def reread(user_id: int) -> str | None:
+        return await _read_card(bot, group_id, user_id)
+
+    result = await cards.sweep_group(policy, group_id, people, at, reread)
+    nickname = policy.nickname
+    if result.first_sweep:
+        bites = cards.deadline(result.enforce_start, nickname.grace_days).astimezone(policy.tz)
+        await sender.send_group(
+            bot,
+            group_id,
+            replies.FIRST_SWEEP.format(
+                example=nickname.example,
+                bites=bites.strftime("%m月%d日 %H:%M"),
+                penalty=nickname.daily_penalty,
+            ),
+        )
+    if result.overdue:
+        text = replies.OVERDUE.format(penalty=nickname.daily_penalty, example=nickname.example)
+        await sender.send_group(
+            bot,
+            group_id,
+            Message([MessageSegment.text(text), *(MessageSegment.at(u) for u in result.overdue)]),
+        )
+    return result
+
+
+async def _daily_sweep(ctx: JobContext) -> str:
+    bot = online_bot()
+    notes = []
+    for group_id in ctx.policy.groups.work:
+        result = await sweep(bot, ctx.policy, group_id, ctx.now)
+        notes.append(
+            f"群 {group_id}："
+            + (
+                "读取成员列表失败"
+                if result is None
+                else f"规范 {result.compliant}，宽限中 {len(result.in_grace)}，逾期 {len(result.overdue)}"
+            )
+        )
+    return "；".join(notes)
+
+
+runner.register(
+    Job(
+        "card.sweep",
+        "daily",
+        lambda policy: Schedule(parse_clock(policy.nickname.check_time)),
+        _daily_sweep,
+    )
+)
+
+
+@router.command(
+    "名片检查",
+    usage="/名片检查",
+    summary="立即检查本群群名片（管理员，公司群）",
+    example="/名片检查",
+    role=Role.ADMIN,
+)
+async def check_now(ctx: CommandContext) -> None:
+    if ctx.group_id not in ctx.policy.groups.work:
+        raise Refusal(replies.WORK_GROUP_ONLY)
+    result = await sweep(ctx.bot, ctx.policy, ctx.group_id, _at(ctx.event.time))
+    if result is None:
+        return
+    summary = replies.SWEEP_SUMMARY.format(
+        ok=result.compliant, grace=len(result.in_grace), overdue=len(result.overdue)
+    )
+    if result.unverified:
+        summary += replies.UNVERIFIED.format(count=len(result.unverified))
+    await ctx.reply(summary)

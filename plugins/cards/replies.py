@@ -1,0 +1,17 @@
+"""群名片功能的回复文字。"""
+
+WELCOME_OK = " 加入{org}！"
+WELCOME = (
+    " 加入{org}！请在 {deadline} 前把群名片改为「{example}」（公司-姓名-电话）；"
+    "逾期每天扣 {penalty} 分。"
+)
+THANKS = "感谢 {names} 改好了群名片。"
+FIRST_SWEEP = (
+    "群规助手开始检查本群的群名片：请改为「{example}」（公司-姓名-电话）。"
+    "{bites} 起仍不规范的，每天扣 {penalty} 分。"
+)
+OVERDUE = "以下成员的群名片仍不规范，今天各扣 {penalty} 分，请改为「{example}」："
+SWEEP_FAILED = "名片检查没有完成：读取群成员列表失败（{reason}），今天不扣分。"
+SWEEP_SUMMARY = "名片检查：规范 {ok} 人，宽限中 {grace} 人，逾期 {overdue} 人。"
+UNVERIFIED = "另有 {count} 人的名片没能复查，今天没有处理。"
+WORK_GROUP_ONLY = "名片检查只在公司群里进行。"

@@ -1,0 +1,176 @@
+from nonebot.adapters.onebot.v11 import ActionFailed, Message, MessageSegment
+from nonebug import App
+
+from qungui.models import LedgerEntry, Member
+from tests import fake
+from tests.fake import ADMIN, NOV27_1000, WORK_GROUP, member_info, notice
+
+from .conftest import expect_group, make_bot
+
+NEWBIE = 20005
+DAY = 86400
+GOOD = "鸡公山酒业-王五-13600000000"
+
+
+def expect_info(ctx, user_id: int, card: str, group_id: int = WORK_GROUP) -> None:
+    ctx.should_call_api(
+        "get_group_member_info",
+        {"group_id": group_id, "user_id": user_id, "no_cache": True},
+        result=member_info(user_id, group_id, card=card),
+    )
+
+
+def expect_list(ctx, members: list[dict], group_id: int = WORK_GROUP) -> None:
+    ctx.should_call_api(
+        "get_group_member_list", {"group_id": group_id, "no_cache": True}, result=members
+    )
+
+
+def expect_message(ctx, segments: list[MessageSegment], group_id: int = WORK_GROUP) -> None:
+    ctx.should_call_api(
+        "send_group_msg",
+        {"group_id": group_id, "message": Message(segments)},
+        result={"message_id": 1},
+    )
+
+
+async def test_a_newcomer_is_greeted_with_the_format_and_deadline(app: App, db) -> None:
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        ctx.receive_event(
+            bot, notice("group_increase", user_id=NEWBIE, group_id=WORK_GROUP, time=NOV27_1000)
+        )
+        expect_info(ctx, NEWBIE, "")
+        expect_message(
+            ctx,
+            [
+                MessageSegment.text("欢迎 "),
+                MessageSegment.at(NEWBIE),
+                MessageSegment.text(
+                    " 加入鸡公山酒业！请在 11月30日 10:00 前把群名片改为「鸡公山酒业-张三-138****0000」"
+                    "（公司-姓名-电话）；逾期每天扣 10 分。"
+                ),
+            ],
+        )
+    member = await Member.get(user_id=NEWBIE)
+    assert member.joined_at.timestamp() == NOV27_1000 and member.card_ok is False
+
+
+async def test_a_newcomer_with_a_good_card_gets_a_short_welcome(app: App, db) -> None:
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        ctx.receive_event(bot, notice("group_increase", user_id=NEWBIE, group_id=WORK_GROUP))
+        expect_info(ctx, NEWBIE, GOOD)
+        expect_message(
+            ctx,
+            [
+                MessageSegment.text("欢迎 "),
+                MessageSegment.at(NEWBIE),
+                MessageSegment.text(" 加入鸡公山酒业！"),
+            ],
+        )
+
+
+async def test_fixed_cards_are_thanked_at_most_once_per_ten_minutes(app: App, db) -> None:
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        ctx.receive_event(
+            bot,
+            notice("group_card", user_id=NEWBIE, card_new=GOOD, card_old="", time=NOV27_1000),
+        )
+        expect_group(ctx, "感谢 王五 改好了群名片。")
+        ctx.receive_event(
+            bot,
+            notice(
+                "group_card",
+                user_id=20006,
+                card_new="鸡公山酒业-赵六-13500000000",
+                card_old="zl",
+                time=NOV27_1000 + 60,
+            ),
+        )
+    from datetime import UTC, datetime
+
+    from plugins.cards import thanks
+
+    async with app.test_api() as ctx:
+        bot = make_bot(ctx)
+        thanks.bots[WORK_GROUP] = bot
+        await thanks.flush(datetime.fromtimestamp(NOV27_1000 + 9 * 60, UTC))
+        expect_group(ctx, "感谢 赵六 改好了群名片。")
+        await thanks.flush(datetime.fromtimestamp(NOV27_1000 + 10 * 60, UTC))
+
+
+async def test_sweep_announces_first_then_fines_the_overdue_once_a_day(app: App, db) -> None:
+    roster = [
+        member_info(20001, card="鸡公山酒业-张三-13900000000", join_time=1700000000),
+        member_info(NEWBIE, card="王五", join_time=1700000000),
+    ]
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        ctx.receive_event(bot, fake.group_message("/名片检查", user_id=ADMIN, time=NOV27_1000))
+        expect_list(ctx, roster)
+        expect_group(
+            ctx,
+            "群规助手开始检查本群的群名片：请改为「鸡公山酒业-张三-138****0000」（公司-姓名-电话）。"
+            "11月30日 10:00 起仍不规范的，每天扣 10 分。",
+        )
+        expect_group(ctx, "名片检查：规范 1 人，宽限中 1 人，逾期 0 人。")
+        for day in (3, 3, 4):
+            ctx.receive_event(
+                bot, fake.group_message("/名片检查", user_id=ADMIN, time=NOV27_1000 + day * DAY)
+            )
+            expect_list(ctx, roster)
+            expect_info(ctx, NEWBIE, "王五")
+            expect_message(
+                ctx,
+                [
+                    MessageSegment.text(
+                        "以下成员的群名片仍不规范，今天各扣 10 分，请改为「鸡公山酒业-张三-138****0000」："
+                    ),
+                    MessageSegment.at(NEWBIE),
+                ],
+            )
+            expect_group(ctx, "名片检查：规范 1 人，宽限中 0 人，逾期 1 人。")
+    rows = await LedgerEntry.filter(rule="card.penalty").values_list(
+        "user_id", "delta", "business_date"
+    )
+    assert [(u, d, str(b)) for u, d, b in rows] == [
+        (NEWBIE, -10, "2026-11-30"),
+        (NEWBIE, -10, "2026-12-01"),
+    ]
+
+
+async def test_a_failed_member_list_fines_nobody(app: App, db) -> None:
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        ctx.receive_event(bot, fake.group_message("/名片检查", user_id=ADMIN))
+        ctx.should_call_api(
+            "get_group_member_list",
+            {"group_id": WORK_GROUP, "no_cache": True},
+            exception=ActionFailed(**fake.RESPONSES["set_group_ban_fail_napcat_not_admin"]),
+        )
+        expect_group(
+            ctx, "名片检查没有完成：读取群成员列表失败（ERR_NOT_GROUP_ADMIN），今天不扣分。"
+        )
+    assert await LedgerEntry.all().count() == 0
+
+
+async def test_sweep_is_for_work_groups_and_admins(app: App, db) -> None:
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        ctx.receive_event(
+            bot, fake.group_message("/名片检查", user_id=ADMIN, group_id=fake.SHARE_GROUP)
+        )
+        expect_group(ctx, "名片检查只在公司群里进行。", group_id=fake.SHARE_GROUP)
+        ctx.receive_event(bot, fake.group_message("/名片检查"))
+        expect_group(ctx, "「/名片检查」需要管理员及以上权限，你现在是成员。")
+
+
+async def test_a_leaver_is_marked_not_deleted(app: App, db) -> None:
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        ctx.receive_event(bot, fake.group_message("在", user_id=20006))
+        ctx.receive_event(bot, notice("group_decrease", user_id=20006, group_id=WORK_GROUP))
+    member = await Member.get(user_id=20006)
+    assert member.left_at is not None
