@@ -31,6 +31,25 @@ def card_ok(policy: Policy, card: str) -> bool:
     return re.fullmatch(policy.nickname.pattern, normalise(card)) is not None
 
 
+def build_card(policy: Policy, name: str, phone: str) -> str | None:
+    """按制度示例的样子拼出名片（示例里姓名、电话的位置换成给定的）；拼出来不合规则返回 None。"""
+    example = policy.nickname.example
+    match = re.fullmatch(policy.nickname.pattern, example)
+    if match is None:
+        return None
+    spans = sorted(
+        (match.span(group), value)
+        for group, value in (("name", name), ("phone", phone))
+        if group in match.re.groupindex and match.group(group) is not None
+    )
+    card, cursor = "", 0
+    for (start, end), value in spans:
+        card += example[cursor:start] + value
+        cursor = end
+    card += example[cursor:]
+    return card if card_ok(policy, card) else None
+
+
 def status(ok: bool, grace_start: datetime, grace_days: int, at: datetime) -> Status:
     """规范、宽限中或逾期：检查时刻到了宽限起点 + grace_days × 24 小时即逾期。"""
     if ok:

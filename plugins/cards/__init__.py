@@ -20,7 +20,9 @@ from plugins.core import (  # noqa: E402
     CommandContext,
     GroupCardNoticeEvent,
     Refusal,
+    UsageError,
     online_bot,
+    rights,
     router,
     runner,
     sender,
@@ -196,3 +198,33 @@ async def check_now(ctx: CommandContext) -> None:
     if result.unverified:
         summary += replies.UNVERIFIED.format(count=len(result.unverified))
     await ctx.reply(summary)
+
+
+@router.command(
+    "改名片",
+    usage="/改名片 [@某人] 姓名 电话",
+    summary="机器人按规范格式设置群名片（给别人改需管理员）",
+    example="/改名片 张三 13800000000",
+)
+async def set_card(ctx: CommandContext) -> None:
+    if ctx.group_id is None or len(ctx.mentions) > 1 or len(ctx.words) != 2:
+        raise UsageError()
+    target = ctx.mentions[0] if ctx.mentions else ctx.user_id
+    if target != ctx.user_id and ctx.role < Role.ADMIN:
+        raise Refusal(replies.OTHERS_CARD.format(role=ctx.role.label))
+    card = cards.build_card(ctx.policy, *ctx.words)
+    if card is None:
+        raise UsageError(replies.BAD_NAME_OR_PHONE.format(example=ctx.policy.nickname.example))
+    if not await rights.is_admin(ctx.bot, ctx.group_id):
+        raise Refusal(replies.BOT_NOT_ADMIN)
+    try:
+        await ctx.bot.call_api("set_group_card", group_id=ctx.group_id, user_id=target, card=card)
+    except (ActionFailed, NetworkError) as exc:
+        raise Refusal(replies.SET_FAILED.format(reason=_reason(exc))) from None
+    # 有的实现报成功却没生效：读回来核对
+    actual = await _read_card(ctx.bot, ctx.group_id, target)
+    if actual is None or cards.normalise(actual) != card:
+        raise Refusal(replies.NOT_EFFECTIVE)
+    await cards.card_seen(ctx.policy, ctx.group_id, target, card, _at(ctx.event.time))
+    who = "你" if target == ctx.user_id else ctx.policy.display_name(card, "")
+    await ctx.reply(replies.CARD_SET.format(who=who, card=card))

@@ -15,3 +15,11 @@ SWEEP_FAILED = "名片检查没有完成：读取群成员列表失败（{reason
 SWEEP_SUMMARY = "名片检查：规范 {ok} 人，宽限中 {grace} 人，逾期 {overdue} 人。"
 UNVERIFIED = "另有 {count} 人的名片没能复查，今天没有处理。"
 WORK_GROUP_ONLY = "名片检查只在公司群里进行。"
+BAD_NAME_OR_PHONE = "姓名或电话不符合名片规则（例如「{example}」）。"
+OTHERS_CARD = "给别人改名片需要管理员及以上权限，你现在是{role}。"
+BOT_NOT_ADMIN = (
+    "机器人不是本群的管理员，没法改名片：请群主把机器人设为管理员，或自己在群里修改名片。"
+)
+SET_FAILED = "修改名片失败（{reason}），请自己在群里修改。"
+NOT_EFFECTIVE = "QQ 说改好了，但读回来名片没有变，请自己在群里修改。"
+CARD_SET = "已把{who}的群名片改为「{card}」。"

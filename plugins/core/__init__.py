@@ -38,6 +38,7 @@ from . import replies  # noqa: E402
 from .config import Config  # noqa: E402
 from .events import GroupCardNoticeEvent  # noqa: E402
 from .policy_store import PolicyStore  # noqa: E402
+from .rights import BotRights  # noqa: E402
 from .router import Command, CommandContext, CommandRouter, Refusal, UsageError  # noqa: E402
 from .sender import Sender, SendFailed  # noqa: E402
 
@@ -62,6 +63,7 @@ __all__ = [
     "notify_superusers",
     "online_bot",
     "policies",
+    "rights",
     "router",
     "runner",
     "sender",
@@ -107,6 +109,7 @@ sender = Sender(
     on_backoff=lambda bot, text: notify_superusers(bot, text),
 )
 router = CommandRouter()
+rights = BotRights()
 runner = JobRunner(report=_report_to_operator)
 runner.register(Job("totals.check", "daily", lambda _: Schedule(time(4, 30)), check_totals))
 

@@ -21,9 +21,10 @@ class Running:
         await self.qq.close()
         assert await self.bot.stop() == 0, self.bot.log()
         await self.bot.start()
-        calls = self.qq.calls
+        old = self.qq
         self.qq = FakeOneBot(self.bot.ws_url)
-        self.qq.calls = calls
+        # 还是同一个 QQ：群名单和调用记录都接着用
+        self.qq.calls, self.qq.rosters = old.calls, old.rosters
         await self.qq.connect()
 
 

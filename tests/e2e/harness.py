@@ -76,6 +76,7 @@ class FakeOneBot:
         self.responders: dict[str, Responder] = {
             "get_group_member_list": self._member_list,
             "get_group_member_info": self._member_info,
+            "set_group_card": self._set_card,
         }
         self.rosters: dict[int, dict[int, dict[str, Any]]] = {}
         self._message_ids = itertools.count(90000001)
@@ -151,6 +152,11 @@ class FakeOneBot:
             failure["message"] = failure["wording"] = f"群({group_id})成员{user_id}不存在"
             raise ApiFailure(failure)
         return member
+
+    def _set_card(self, params: dict[str, Any]) -> None:
+        # 像 NapCat 一样：先确认成员存在，改完自己读回核对
+        member = self._member_info(params)
+        member["card"] = params["card"]
 
     async def wait_for(
         self,

@@ -93,3 +93,21 @@ async def test_join_grace_daily_penalty_then_fixed(running: Running) -> None:
     )
     status = await qq.private_says("/状态", user_id=SUPERUSER)
     assert "card.sweep@jgs 上次 2026-12-02" in status
+
+
+async def test_set_card_over_the_wire(running: Running) -> None:
+    qq = running.qq
+    qq.add_member(WORK_GROUP, NEWBIE, card="王五")
+    qq.add_member(WORK_GROUP, qq.self_id, card="群规助手", role="member")
+    reply = await qq.group_says("/改名片 王五 13612345678", user_id=NEWBIE, card="王五")
+    assert (
+        reply
+        == "机器人不是本群的管理员，没法改名片：请群主把机器人设为管理员，或自己在群里修改名片。"
+    )
+    assert qq.rosters[WORK_GROUP][NEWBIE]["card"] == "王五"
+
+    running.qq.add_member(WORK_GROUP, qq.self_id, card="群规助手", role="admin")
+    await running.restart()  # 机器人对自己身份的缓存随进程重置
+    reply = await running.qq.group_says("/改名片 王五 13612345678", user_id=NEWBIE, card="王五")
+    assert reply == "已把你的群名片改为「鸡公山酒业-王五-136****5678」。"
+    assert running.qq.rosters[WORK_GROUP][NEWBIE]["card"] == "鸡公山酒业-王五-13612345678"

@@ -174,3 +174,106 @@ async def test_a_leaver_is_marked_not_deleted(app: App, db) -> None:
         ctx.receive_event(bot, notice("group_decrease", user_id=20006, group_id=WORK_GROUP))
     member = await Member.get(user_id=20006)
     assert member.left_at is not None
+
+
+def expect_bot_role(ctx, role: str) -> None:
+    ctx.should_call_api(
+        "get_group_member_info",
+        {"group_id": WORK_GROUP, "user_id": fake.SELF_ID, "no_cache": True},
+        result=member_info(fake.SELF_ID, role=role),
+    )
+
+
+def expect_set(ctx, user_id: int, card: str, exception: Exception | None = None) -> None:
+    ctx.should_call_api(
+        "set_group_card",
+        {"group_id": WORK_GROUP, "user_id": user_id, "card": card},
+        result=None,
+        exception=exception,
+    )
+
+
+async def test_set_own_card_and_read_it_back(app: App, db) -> None:
+    from plugins.core import rights
+
+    rights.forget()
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        ctx.receive_event(
+            bot, fake.group_message("/改名片 王五 13612345678", user_id=NEWBIE, card="王五")
+        )
+        expect_bot_role(ctx, "admin")
+        expect_set(ctx, NEWBIE, "鸡公山酒业-王五-13612345678")
+        expect_info(ctx, NEWBIE, "鸡公山酒业-王五-13612345678")
+        expect_group(ctx, "已把你的群名片改为「鸡公山酒业-王五-136****5678」。")
+    member = await Member.get(user_id=NEWBIE)
+    assert member.card_ok and member.card == "鸡公山酒业-王五-13612345678"
+
+
+async def test_admin_sets_a_members_card_but_the_change_silently_fails(app: App, db) -> None:
+    from plugins.core import rights
+
+    rights.forget()
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        ctx.receive_event(
+            bot,
+            fake.group_message(
+                [fake.text("/改名片 "), fake.at(NEWBIE), fake.text(" 王五 13612345678")],
+                user_id=ADMIN,
+            ),
+        )
+        expect_bot_role(ctx, "admin")
+        expect_set(ctx, NEWBIE, "鸡公山酒业-王五-13612345678")
+        expect_info(ctx, NEWBIE, "王五")
+        expect_group(ctx, "QQ 说改好了，但读回来名片没有变，请自己在群里修改。")
+
+
+async def test_napcat_reports_the_card_did_not_take(app: App, db) -> None:
+    from plugins.core import rights
+
+    rights.forget()
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        ctx.receive_event(bot, fake.group_message("/改名片 王五 13612345678", user_id=NEWBIE))
+        expect_bot_role(ctx, "owner")
+        expect_set(
+            ctx,
+            NEWBIE,
+            "鸡公山酒业-王五-13612345678",
+            exception=ActionFailed(**fake.RESPONSES["set_group_card_fail_napcat_not_effective"]),
+        )
+        expect_group(ctx, "修改名片失败（设置群名片未生效），请自己在群里修改。")
+
+
+async def test_without_admin_rights_the_bot_says_so_every_time(app: App, db) -> None:
+    from plugins.core import rights
+
+    rights.forget()
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        expect_bot_role(ctx, "member")
+        for _ in range(2):
+            ctx.receive_event(bot, fake.group_message("/改名片 王五 13612345678", user_id=NEWBIE))
+            expect_group(
+                ctx,
+                "机器人不是本群的管理员，没法改名片：请群主把机器人设为管理员，或自己在群里修改名片。",
+            )
+
+
+async def test_set_card_bad_input_and_roles(app: App, db) -> None:
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        ctx.receive_event(bot, fake.group_message("/改名片 王五 123"))
+        expect_group(
+            ctx,
+            "姓名或电话不符合名片规则（例如「鸡公山酒业-张三-138****0000」）。\n"
+            "用法：/改名片 [@某人] 姓名 电话\n例如：/改名片 张三 138****0000",
+        )
+        ctx.receive_event(
+            bot,
+            fake.group_message(
+                [fake.text("/改名片 "), fake.at(NEWBIE), fake.text(" 王五 13612345678")]
+            ),
+        )
+        expect_group(ctx, "给别人改名片需要管理员及以上权限，你现在是成员。")

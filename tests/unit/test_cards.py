@@ -154,3 +154,16 @@ async def test_card_notices_report_fixed_and_broke(db) -> None:
     assert await cards.card_seen(POLICY, GROUP, 1, "张三🍺", broke_at) == "broke"
     member = await Member.get(user_id=1)
     assert (member.card_ok, member.card_changed_at) == (False, broke_at)
+
+
+@pytest.mark.parametrize(
+    ("name", "phone", "card"),
+    [
+        ("李四", "13912345678", "鸡公山酒业-李四-13912345678"),
+        ("阿依古丽·买买提", "13912345678", "鸡公山酒业-阿依古丽·买买提-13912345678"),
+        ("李四", "1391234567", None),
+        ("Li", "13912345678", None),
+    ],
+)
+def test_build_card_follows_the_example(name: str, phone: str, card: str | None) -> None:
+    assert cards.build_card(POLICY, name, phone) == card

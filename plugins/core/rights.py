@@ -1,0 +1,35 @@
+"""机器人在群里是不是管理员：设置名片、禁言、撤回之前先问一次，短暂缓存。"""
+
+import time
+
+from nonebot.adapters.onebot.v11 import ActionFailed, Bot, NetworkError
+
+CACHE_SECONDS = 60.0
+
+
+class BotRights:
+    def __init__(self) -> None:
+        self._roles: dict[tuple[str, int], tuple[str, float]] = {}
+
+    async def role(self, bot: Bot, group_id: int) -> str | None:
+        """机器人在该群的身份（owner/admin/member）；查不到返回 None。"""
+        key = (bot.self_id, group_id)
+        cached = self._roles.get(key)
+        # 缓存只管“别每条命令都问一次”，与业务时间无关，所以用单调时钟
+        if cached is not None and cached[1] > time.monotonic():
+            return cached[0]
+        try:
+            info = await bot.call_api(
+                "get_group_member_info", group_id=group_id, user_id=int(bot.self_id), no_cache=True
+            )
+        except (ActionFailed, NetworkError):
+            return None
+        role = str(info.get("role") or "member")
+        self._roles[key] = (role, time.monotonic() + CACHE_SECONDS)
+        return role
+
+    async def is_admin(self, bot: Bot, group_id: int) -> bool:
+        return await self.role(bot, group_id) in ("owner", "admin")
+
+    def forget(self) -> None:
+        self._roles.clear()
