@@ -15,6 +15,7 @@ from . import ledger
 from .jobs import claim
 from .models import JobRun, Member
 from .policy import Policy
+from .roster import Roster
 
 PENALTY_RULE = "card.penalty"
 ENFORCE_CLAIM = "card.enforce"
@@ -27,8 +28,22 @@ def normalise(card: str) -> str:
     return unicodedata.normalize("NFKC", card).strip()
 
 
-def card_ok(policy: Policy, card: str) -> bool:
-    return re.fullmatch(policy.nickname.pattern, normalise(card)) is not None
+def card_ok(policy: Policy, card: str, roster: Roster | None = None) -> bool:
+    """名片合乎格式；有人事名单时，姓名和电话还得对上名单里的一行。"""
+    match = re.fullmatch(policy.nickname.pattern, normalise(card))
+    if match is None:
+        return False
+    if roster is None or not roster.rows:
+        return True
+    return roster.matches(match.group("name"), claimed_phone(policy, card)) is not None
+
+
+def claimed_phone(policy: Policy, card: str) -> str | None:
+    """名片里写的电话（规则里没有 phone 分组或名片不合格式时为 None）。"""
+    match = re.fullmatch(policy.nickname.pattern, normalise(card))
+    if match is None or "phone" not in match.re.groupindex:
+        return None
+    return match.group("phone")
 
 
 def build_card(policy: Policy, name: str, phone: str) -> str | None:
@@ -81,6 +96,8 @@ class SweepResult:
     """今天被扣分（或今天早些时候已扣过）的人"""
     unverified: list[int] = field(default_factory=list)
     """复查名片失败、今天没有处理的人"""
+    duplicates: list[int] = field(default_factory=list)
+    """名片用了别人也在用的电话、待管理员核实的人"""
     first_sweep: bool = False
     enforce_start: datetime | None = None
 
@@ -132,10 +149,15 @@ async def left(policy: Policy, group_id: int, user_id: int, at: datetime) -> Non
 
 
 async def card_seen(
-    policy: Policy, group_id: int, user_id: int, card: str, at: datetime
+    policy: Policy,
+    group_id: int,
+    user_id: int,
+    card: str,
+    at: datetime,
+    roster: Roster | None = None,
 ) -> Literal["fixed", "broke"] | None:
     """看到一张名片（通知或复查）：记下；返回它是刚变规范、刚变不规范，还是没变。"""
-    ok = card_ok(policy, card)
+    ok = card_ok(policy, card, roster)
     member = await Member.get_or_none(org=policy.id, group_id=group_id, user_id=user_id)
     if member is None:
         await Member.create(
@@ -167,11 +189,12 @@ async def sweep_group(
     listed: list[Listed],
     at: datetime,
     reread: Callable[[int], Awaitable[str | None]],
+    roster: Roster | None = None,
 ) -> SweepResult:
     """检查一个工作群的全部成员；逾期的人先复查名片，仍不规范才扣分，每人每个营业日最多一次。
 
     `reread(user_id)` 用 `get_group_member_info(no_cache=True)` 重新读名片，读不到返回 None：
-    数据不全时不扣分。
+    数据不全时不扣分。有名单时，两个人的名片用了同一个电话，两人都记为“待核实”，不算规范也不扣分。
     """
     start, first = await enforce_start(policy, group_id, at)
     result = SweepResult(group_id, first_sweep=first, enforce_start=start)
@@ -180,19 +203,25 @@ async def sweep_group(
     known = {
         m.user_id: m for m in await Member.filter(org=policy.id, group_id=group_id, left_at=None)
     }
+    shared = _shared_phones(policy, listed, roster) if roster and roster.rows else set()
     for person in listed:
         if person.user_id in exempt:
+            continue
+        if person.user_id in shared:
+            result.duplicates.append(person.user_id)
             continue
         member = known.get(person.user_id)
         joined_at = max(
             filter(None, [_from_unix(person.join_time), member.joined_at if member else None]),
             default=start,
         )
-        await _record_listed(policy, group_id, person, member, joined_at, at)
-        ok = card_ok(policy, person.card)
+        ok = card_ok(policy, person.card, roster)
+        await _record_listed(policy, group_id, person, member, joined_at, ok, at)
         verdict = status(ok, max(joined_at, start), policy.nickname.grace_days, at)
         if verdict == "overdue":
-            verdict = await _confirm_overdue(policy, group_id, person.user_id, reread, at, result)
+            verdict = await _confirm_overdue(
+                policy, group_id, person.user_id, reread, at, result, roster
+            )
         if verdict == "ok":
             result.compliant += 1
         elif verdict == "grace":
@@ -215,9 +244,9 @@ async def _record_listed(
     person: Listed,
     member: Member | None,
     joined_at: datetime,
+    ok: bool,
     at: datetime,
 ) -> None:
-    ok = card_ok(policy, person.card)
     if member is None:
         await Member.create(
             org=policy.id,
@@ -252,14 +281,23 @@ async def _confirm_overdue(
     reread: Callable[[int], Awaitable[str | None]],
     at: datetime,
     result: SweepResult,
+    roster: Roster | None,
 ) -> Status | None:
     # 列表里的名片常常是旧的：扣分前单独再读一次
     fresh = await reread(user_id)
     if fresh is None:
         result.unverified.append(user_id)
         return None
-    await card_seen(policy, group_id, user_id, fresh, at)
-    return "ok" if card_ok(policy, fresh) else "overdue"
+    await card_seen(policy, group_id, user_id, fresh, at, roster)
+    return "ok" if card_ok(policy, fresh, roster) else "overdue"
+
+
+def _shared_phones(policy: Policy, listed: list[Listed], roster: Roster) -> set[int]:
+    claims: dict[str, list[int]] = {}
+    for person in listed:
+        if card_ok(policy, person.card, roster):
+            claims.setdefault(claimed_phone(policy, person.card) or "", []).append(person.user_id)
+    return {user for users in claims.values() if len(users) > 1 for user in users}
 
 
 async def _penalise(policy: Policy, user_id: int, day: date, at: datetime) -> None:

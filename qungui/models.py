@@ -95,3 +95,20 @@ class JobRun(Model):
     class Meta:
         table = "job_run"
         unique_together = (("job", "org", "period"),)
+
+
+class AbsenceCase(Model):
+    """名单上的人没有进公司群（没有哪个成员的名片对上这一行）：从发现到对上为止。"""
+
+    id = fields.IntField(primary_key=True)
+    org = fields.CharField(max_length=32)
+    phone = fields.CharField(max_length=32)
+    name = fields.CharField(max_length=64)
+    qq = fields.BigIntField(null=True)
+    opened_at = fields.DatetimeField()
+    chairmen_told_at = fields.DatetimeField(null=True)
+    closed_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "absence_case"
+        indexes = (("org", "phone"),)

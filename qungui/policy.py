@@ -203,6 +203,13 @@ class LeaderboardSection(_Section):
     """公布时间"""
 
 
+class RosterSection(_Section):
+    file: str = ""
+    """人事名单 CSV（姓名,手机,部门，可选 QQ、状态）；留空表示不用名单"""
+    absent_days: Annotated[int, Field(ge=1)] = 3
+    """名单上的人多少天仍未进群就扣“未进群”的分；再过这么多天通知主席"""
+
+
 class Policy(_Section):
     org: OrgSection
     groups: GroupsSection = GroupsSection()
@@ -212,6 +219,7 @@ class Policy(_Section):
     limits: LimitsSection = LimitsSection()
     duty: DutySection = DutySection()
     leaderboard: LeaderboardSection = LeaderboardSection()
+    roster: RosterSection = RosterSection()
 
     @property
     def id(self) -> str:

@@ -21,6 +21,7 @@ from plugins.core import (  # noqa: E402
     GroupCardNoticeEvent,
     Refusal,
     UsageError,
+    notify_superusers,
     online_bot,
     rights,
     router,
@@ -28,12 +29,13 @@ from plugins.core import (  # noqa: E402
     sender,
     ticks,
 )
-from qungui import cards, members  # noqa: E402
+from qungui import absence, cards, clock, members  # noqa: E402
 from qungui.jobs import Job, JobContext, Schedule  # noqa: E402
 from qungui.policy import Policy, parse_clock  # noqa: E402
 from qungui.roles import Role  # noqa: E402
 
 from . import replies  # noqa: E402
+from .rosters import Rosters  # noqa: E402
 from .thanks import Thanks  # noqa: E402
 
 __plugin_meta__ = PluginMetadata(
@@ -45,6 +47,7 @@ __plugin_meta__ = PluginMetadata(
 
 thanks = Thanks(sender)
 ticks.append(thanks.flush)
+rosters = Rosters()
 
 
 def _at(moment: int) -> datetime:
@@ -58,10 +61,11 @@ async def greet(bot: Bot, event: GroupIncreaseNoticeEvent, policy: Policy) -> No
     joined_at = _at(event.time)
     await cards.joined(policy, event.group_id, event.user_id, joined_at)
     card = await _read_card(bot, event.group_id, event.user_id)
+    roster = rosters.get(policy)
     if card is not None:
-        await cards.card_seen(policy, event.group_id, event.user_id, card, joined_at)
+        await cards.card_seen(policy, event.group_id, event.user_id, card, joined_at, roster)
     head = Message([MessageSegment.text("欢迎 "), MessageSegment.at(event.user_id)])
-    if card is not None and cards.card_ok(policy, card):
+    if card is not None and cards.card_ok(policy, card, roster):
         await sender.send_group(
             bot, event.group_id, head + replies.WELCOME_OK.format(org=policy.org.name)
         )
@@ -85,7 +89,7 @@ async def farewell(bot: Bot, event: GroupDecreaseNoticeEvent, policy: Policy) ->
 @router.notice("group_card")
 async def card_changed(bot: Bot, event: GroupCardNoticeEvent, policy: Policy) -> None:
     change = await cards.card_seen(
-        policy, event.group_id, event.user_id, event.card_new, _at(event.time)
+        policy, event.group_id, event.user_id, event.card_new, _at(event.time), rosters.get(policy)
     )
     if change == "fixed":
         names = await members.display_names(policy, [event.user_id])
@@ -130,7 +134,7 @@ async def sweep(bot: Bot, policy: Policy, group_id: int, at: datetime) -> cards.
     async def reread(user_id: int) -> str | None:
         return await _read_card(bot, group_id, user_id)
 
-    result = await cards.sweep_group(policy, group_id, people, at, reread)
+    result = await cards.sweep_group(policy, group_id, people, at, reread, rosters.get(policy))
     nickname = policy.nickname
     if result.first_sweep:
         bites = cards.deadline(result.enforce_start, nickname.grace_days).astimezone(policy.tz)
@@ -150,14 +154,59 @@ async def sweep(bot: Bot, policy: Policy, group_id: int, at: datetime) -> cards.
             group_id,
             Message([MessageSegment.text(text), *(MessageSegment.at(u) for u in result.overdue)]),
         )
+    if result.duplicates:
+        names = await members.display_names(policy, result.duplicates)
+        await sender.send_group(
+            bot, group_id, replies.DUPLICATES.format(names="、".join(names.values()))
+        )
     return result
+
+
+async def check_roster(bot: Bot, policy: Policy, at: datetime) -> absence.AbsenceReport | None:
+    """有名单时：找出没进群的人，按规矩提醒、扣分、报主席；名字发到公司群，电话只私聊。"""
+    roster = rosters.get(policy)
+    if roster is None or not roster.rows or not policy.groups.work:
+        return None
+    report = await absence.check_absent(policy, roster, at)
+    group_id = policy.groups.work[0]
+    days = policy.roster.absent_days
+
+    def names(rows) -> str:
+        return "、".join(row.name for row in rows)
+
+    if report.opened:
+        await sender.send_group(
+            bot, group_id, replies.ABSENT_NEW.format(names=names(report.opened))
+        )
+    if report.penalised:
+        await sender.send_group(
+            bot,
+            group_id,
+            replies.ABSENT_FINED.format(
+                days=days, points=absence.absent_points(policy), names=names(report.penalised)
+            ),
+        )
+    if report.leavers_present:
+        await sender.send_group(
+            bot, group_id, replies.LEAVERS.format(names=names(report.leavers_present))
+        )
+    if report.escalated:
+        lines = "\n".join(f"{row.name} {row.phone} {row.department}" for row in report.escalated)
+        text = replies.ABSENT_CHAIRMEN.format(days=2 * days, lines=lines)
+        for chairman in policy.org.chairmen:
+            await sender.send_private(bot, chairman, text)
+        if not policy.org.chairmen:
+            await notify_superusers(bot, text)
+    return report
 
 
 async def _daily_sweep(ctx: JobContext) -> str:
     bot = online_bot()
     notes = []
+    results = []
     for group_id in ctx.policy.groups.work:
         result = await sweep(bot, ctx.policy, group_id, ctx.now)
+        results.append(result)
         notes.append(
             f"群 {group_id}："
             + (
@@ -166,6 +215,9 @@ async def _daily_sweep(ctx: JobContext) -> str:
                 else f"规范 {result.compliant}，宽限中 {len(result.in_grace)}，逾期 {len(result.overdue)}"
             )
         )
+    # 有哪个群没读到名单时不判“未进群”：数据不全不扣分
+    if None not in results and (report := await check_roster(bot, ctx.policy, ctx.now)):
+        notes.append(f"未进群 {len(report.opened) + len(report.still_absent)}")
     return "；".join(notes)
 
 
@@ -195,6 +247,10 @@ async def check_now(ctx: CommandContext) -> None:
     summary = replies.SWEEP_SUMMARY.format(
         ok=result.compliant, grace=len(result.in_grace), overdue=len(result.overdue)
     )
+    report = await check_roster(ctx.bot, ctx.policy, _at(ctx.event.time))
+    if report is not None:
+        absent = len(report.opened) + len(report.still_absent)
+        summary = summary.removesuffix("。") + "，" + replies.SWEEP_ABSENT.format(absent=absent)
     if result.unverified:
         summary += replies.UNVERIFIED.format(count=len(result.unverified))
     await ctx.reply(summary)
@@ -228,3 +284,60 @@ async def set_card(ctx: CommandContext) -> None:
     await cards.card_seen(ctx.policy, ctx.group_id, target, card, _at(ctx.event.time))
     who = "你" if target == ctx.user_id else ctx.policy.display_name(card, "")
     await ctx.reply(replies.CARD_SET.format(who=who, card=card))
+
+
+@router.command(
+    "名单",
+    usage="/名单 重载 或 /名单 未进群",
+    summary="重新读取人事名单，或查看未进公司群的人（管理员；未进群请私聊）",
+    example="/名单 未进群",
+    role=Role.ADMIN,
+    private=True,
+)
+async def roster_command(ctx: CommandContext) -> None:
+    if ctx.words == ["重载"]:
+        await _reload_roster(ctx)
+    elif ctx.words == ["未进群"]:
+        await _list_absent(ctx)
+    else:
+        raise UsageError()
+
+
+async def _reload_roster(ctx: CommandContext) -> None:
+    roster = rosters.reload(ctx.policy)
+    if roster is None:
+        raise Refusal(replies.NO_ROSTER)
+    matched = await absence.matched_phones(ctx.policy, roster)
+    lines = [
+        replies.ROSTER_RELOADED.format(
+            rows=len(roster.rows), rejected=len(roster.rejected), matched=len(matched)
+        )
+    ]
+    lines += [replies.ROSTER_LINE.format(line=line, why=why) for line, why in roster.rejected]
+    await ctx.reply("\n".join(lines))
+
+
+async def _list_absent(ctx: CommandContext) -> None:
+    if ctx.group_id is not None:
+        raise Refusal("未进群名单含电话，请私聊机器人发送 /名单 未进群。")
+    roster = rosters.get(ctx.policy)
+    if roster is None:
+        raise Refusal(replies.NO_ROSTER)
+    cases = await absence.open_cases(ctx.policy)
+    if not cases:
+        await ctx.reply(replies.ABSENT_NONE)
+        return
+    rows = roster.by_phone
+    now = clock.now()
+    lines = [replies.ABSENT_HEAD.format(count=len(cases))]
+    for case in cases:
+        row = rows.get(case.phone)
+        lines.append(
+            replies.ABSENT_LINE.format(
+                name=case.name,
+                phone=case.phone,
+                department=row.department if row else "",
+                days=(now - case.opened_at).days,
+            )
+        )
+    await ctx.reply("\n".join(lines))

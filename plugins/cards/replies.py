@@ -23,3 +23,20 @@ BOT_NOT_ADMIN = (
 SET_FAILED = "修改名片失败（{reason}），请自己在群里修改。"
 NOT_EFFECTIVE = "QQ 说改好了，但读回来名片没有变，请自己在群里修改。"
 CARD_SET = "已把{who}的群名片改为「{card}」。"
+SWEEP_ABSENT = "未进群 {absent} 人。"
+DUPLICATES = "以下成员的名片用了同一个电话，请管理员核实：{names}。"
+ABSENT_NEW = (
+    "以下名单上的同事还没有进公司群（或群名片没对上名单）：{names}。"
+    "管理员可私聊机器人 /名单 未进群 查看联系方式。"
+)
+ABSENT_FINED = "以下同事名单登记 {days} 天后仍未进公司群，各扣 {points} 分：{names}。"
+ABSENT_CHAIRMEN = "名单上的同事登记 {days} 天后仍未进公司群，请处理：\n{lines}"
+LEAVERS = "名单上已离职、仍在群里的：{names}。请管理员移出。"
+NO_ROSTER = "制度里没有配置人事名单（[roster] file）。"
+ROSTER_RELOADED = (
+    "名单已重新读取：有效 {rows} 行，拒绝 {rejected} 行；{matched} 位成员的名片对上了名单。"
+)
+ROSTER_LINE = "第 {line} 行：{why}"
+ABSENT_NONE = "名单上的同事都已进公司群。"
+ABSENT_HEAD = "未进公司群 {count} 人："
+ABSENT_LINE = "{name} {phone} {department}（{days} 天）"

@@ -1,7 +1,7 @@
 """唯一的出口：机器人发出的每条群消息都经过这里。
 
 每个机器人账号一把锁，消息按到达顺序一条条发，间隔 `interval`～`interval + jitter` 秒；
-每条最多 10 个 @、约 1500 字，超出就拆；文字里 7 位以上的数字一律打码；发送失败后退避
+每条最多 10 个 @、约 1500 字，超出就拆；群消息文字里 7 位以上的数字一律打码；发送失败后退避
 （1 分钟起，每次翻倍，最多 30 分钟），并告诉超级用户。`send_*` 等到自己的消息发出才返回，
 所以命令的回复仍在 nonebug 的上下文里，测试可以断言 `send_group_msg`。
 """
@@ -40,8 +40,8 @@ class AccountState:
     failed: int = 0
 
 
-def to_parts(message: str | Message) -> list[Message]:
-    """打码并拆成若干条：每条 ≤ 10 个 @、≤ MAX_CHARS 字。纯文字不解析 CQ 码。"""
+def to_parts(message: str | Message, mask: bool = True) -> list[Message]:
+    """（群消息）打码并拆成若干条：每条 ≤ 10 个 @、≤ MAX_CHARS 字。纯文字不解析 CQ 码。"""
     segments = [MessageSegment.text(message)] if isinstance(message, str) else list(message)
     parts: list[Message] = []
     current, chars, mentions = Message(), 0, 0
@@ -62,7 +62,8 @@ def to_parts(message: str | Message) -> list[Message]:
         if segment.type != "text":
             current.append(segment)
             continue
-        for piece in split_text(mask_digits(segment.data["text"]), MAX_CHARS):
+        text = mask_digits(segment.data["text"]) if mask else segment.data["text"]
+        for piece in split_text(text, MAX_CHARS):
             if chars and chars + len(piece) > MAX_CHARS:
                 flush()
             current.append(MessageSegment.text(piece))
@@ -94,9 +95,10 @@ class Sender:
         ]
 
     async def send_private(self, bot: Bot, user_id: int, message: str | Message) -> list[int]:
+        """私聊不打码：/名单 未进群 这样的命令就是要把电话给有权限的人看。"""
         return [
             await self._deliver(bot, "send_private_msg", user_id=user_id, message=part)
-            for part in to_parts(message)
+            for part in to_parts(message, mask=False)
         ]
 
     async def _deliver(self, bot: Bot, api: str, **data) -> int:

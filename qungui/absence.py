@@ -1,0 +1,107 @@
+"""名单上的人没进公司群：立案、提醒管理员、逾期扣“未进群”的分、再逾期通知主席、对上即结案。
+
+只扣名单里写了 QQ 号的人：认不出是谁，就不扣任何人的分。
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from . import ledger
+from .cards import card_ok, claimed_phone
+from .dates import month_key
+from .models import AbsenceCase, Member
+from .policy import Policy
+from .roster import Roster, RosterRow
+
+ABSENT_RULE = "roster.absent"
+ABSENT_CATEGORY = "未进群"
+DEFAULT_ABSENT_POINTS = 50
+
+
+@dataclass
+class AbsenceReport:
+    opened: list[RosterRow] = field(default_factory=list)
+    still_absent: list[RosterRow] = field(default_factory=list)
+    penalised: list[RosterRow] = field(default_factory=list)
+    escalated: list[RosterRow] = field(default_factory=list)
+    closed: list[RosterRow] = field(default_factory=list)
+    leavers_present: list[RosterRow] = field(default_factory=list)
+    """名单上标了离职、却还在群里的人"""
+
+
+def absent_points(policy: Policy) -> int:
+    value = policy.warnings.categories.get(ABSENT_CATEGORY, DEFAULT_ABSENT_POINTS)
+    return value[0] if isinstance(value, list) else value
+
+
+async def matched_phones(policy: Policy, roster: Roster) -> dict[str, int]:
+    """工作群里名片对上名单的：电话 → QQ。"""
+    rows = await Member.filter(
+        org=policy.id, group_id__in=policy.groups.work, left_at=None
+    ).values_list("user_id", "card")
+    return {
+        claimed_phone(policy, card) or "": user
+        for user, card in rows
+        if card_ok(policy, card, roster)
+    }
+
+
+async def check_absent(policy: Policy, roster: Roster, at: datetime) -> AbsenceReport:
+    report = AbsenceReport()
+    matched = await matched_phones(policy, roster)
+    cases = {c.phone: c for c in await AbsenceCase.filter(org=policy.id, closed_at=None)}
+    wait = timedelta(days=policy.roster.absent_days)
+    for row in roster.rows:
+        case = cases.pop(row.phone, None)
+        if row.has_left:
+            if row.phone in matched:
+                report.leavers_present.append(row)
+            if case is not None:
+                await AbsenceCase.filter(id=case.id).update(closed_at=at)
+            continue
+        if row.phone in matched:
+            if case is not None:
+                await AbsenceCase.filter(id=case.id).update(closed_at=at)
+                report.closed.append(row)
+            continue
+        if case is None:
+            await AbsenceCase.create(
+                org=policy.id, phone=row.phone, name=row.name, qq=row.qq, opened_at=at
+            )
+            report.opened.append(row)
+            continue
+        report.still_absent.append(row)
+        waited = at - case.opened_at
+        if waited >= wait and row.qq is not None and await _penalise(policy, row, at):
+            report.penalised.append(row)
+        if waited >= 2 * wait and case.chairmen_told_at is None:
+            await AbsenceCase.filter(id=case.id).update(chairmen_told_at=at)
+            report.escalated.append(row)
+    # 名单里已经删掉的行：案子随之了结
+    for case in cases.values():
+        await AbsenceCase.filter(id=case.id).update(closed_at=at)
+    return report
+
+
+async def _penalise(policy: Policy, row: RosterRow, at: datetime) -> bool:
+    points = absent_points(policy)
+    if points == 0 or row.qq is None:
+        return False
+    day = at.astimezone(policy.tz).date()
+    entry = await ledger.award(
+        org=policy.id,
+        user_id=row.qq,
+        rule=ABSENT_RULE,
+        period=month_key(day),
+        delta=-points,
+        business_date=day,
+        now=at,
+        reason=f"名单登记 {policy.roster.absent_days} 天后仍未进公司群",
+    )
+    return entry is not None
+
+
+async def open_cases(policy: Policy) -> list[AbsenceCase]:
+    return await AbsenceCase.filter(org=policy.id, closed_at=None).order_by("opened_at", "id")
