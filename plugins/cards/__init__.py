@@ -29,7 +29,7 @@ from plugins.core import (  # noqa: E402
     sender,
     ticks,
 )
-from qungui import absence, cards, clock, members  # noqa: E402
+from qungui import absence, cards, members  # noqa: E402
 from qungui.jobs import Job, JobContext, Schedule  # noqa: E402
 from qungui.policy import Policy, parse_clock  # noqa: E402
 from qungui.roles import Role  # noqa: E402
@@ -328,7 +328,7 @@ async def _list_absent(ctx: CommandContext) -> None:
         await ctx.reply(replies.ABSENT_NONE)
         return
     rows = roster.by_phone
-    now = clock.now()
+    now = _at(ctx.event.time)
     lines = [replies.ABSENT_HEAD.format(count=len(cases))]
     for case in cases:
         row = rows.get(case.phone)

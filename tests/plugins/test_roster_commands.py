@@ -1,0 +1,83 @@
+from pathlib import Path
+
+import pytest
+from nonebug import App
+
+from qungui.policy import Policies
+from tests import fake
+from tests.fake import ADMIN, WORK_GROUP, member_info
+
+from .conftest import expect_group, expect_private, make_bot
+from .test_cards import expect_list
+
+CSV = (
+    "\ufeff姓名,手机,部门,QQ,状态\r\n"
+    "张三,13800000001,销售部,20001,\r\n"
+    "李四,13800000002,生产部,,\r\n"
+    "王五,1380000000,行政部,,\r\n"
+    "周八,13800000008,销售部,20008,离职\r\n"
+)
+
+
+@pytest.fixture
+def roster_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    from plugins.core import policies
+
+    path = tmp_path / "roster.csv"
+    path.write_text(CSV, encoding="utf-8")
+    policy = policies.get("jgs")
+    patched = policy.model_copy(
+        update={"roster": policy.roster.model_copy(update={"file": str(path)})}
+    )
+    monkeypatch.setattr(
+        policies,
+        "current",
+        Policies({"jgs": patched}, {g: patched for g in patched.all_groups}, path),
+    )
+    return path
+
+
+async def test_reload_reports_rows_rejections_and_matches(app: App, db, roster_file: Path) -> None:
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        ctx.receive_event(bot, fake.group_message("在", card="鸡公山酒业-张三-13800000001"))
+        ctx.receive_event(bot, fake.group_message("/名单 重载", user_id=ADMIN))
+        expect_group(
+            ctx,
+            "名单已重新读取：有效 3 行，拒绝 1 行；1 位成员的名片对上了名单。\n第 4 行：手机号应为 11 位数字",
+        )
+        ctx.receive_event(bot, fake.group_message("/名单", user_id=ADMIN))
+        expect_group(ctx, "用法：/名单 重载 或 /名单 未进群\n例如：/名单 未进群")
+
+
+async def test_sweep_with_a_roster_reports_who_is_not_in_the_group(
+    app: App, db, roster_file: Path
+) -> None:
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        ctx.receive_event(bot, fake.group_message("/名片检查", user_id=ADMIN))
+        expect_list(ctx, [member_info(20001, card="鸡公山酒业-张三-13800000001", join_time=1)])
+        expect_group(
+            ctx,
+            "群规助手开始检查本群的群名片：请改为「鸡公山酒业-张三-138****0000」（公司-姓名-电话）。"
+            "11月30日 10:00 起仍不规范的，每天扣 10 分。",
+        )
+        expect_group(
+            ctx,
+            "以下名单上的同事还没有进公司群（或群名片没对上名单）：李四。"
+            "管理员可私聊机器人 /名单 未进群 查看联系方式。",
+        )
+        expect_group(ctx, "名片检查：规范 1 人，宽限中 0 人，逾期 0 人，未进群 1 人。")
+        ctx.receive_event(bot, fake.private_message("/名单 未进群", user_id=ADMIN))
+        expect_private(ctx, "未进公司群 1 人：\n李四 13800000002 生产部（0 天）", ADMIN)
+        ctx.receive_event(bot, fake.group_message("/名单 未进群", user_id=ADMIN))
+        expect_group(ctx, "未进群名单含电话，请私聊机器人发送 /名单 未进群。", group_id=WORK_GROUP)
+        ctx.receive_event(bot, fake.private_message("/名单 未进群", user_id=20001))
+        expect_private(ctx, "「/名单」需要管理员及以上权限，你现在是成员。", 20001)
+
+
+async def test_without_a_roster_the_command_says_so(app: App, db) -> None:
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        ctx.receive_event(bot, fake.group_message("/名单 重载", user_id=ADMIN))
+        expect_group(ctx, "制度里没有配置人事名单（[roster] file）。")

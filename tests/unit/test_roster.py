@@ -1,0 +1,135 @@
+from datetime import datetime
+from pathlib import Path
+
+from qungui import absence, cards
+from qungui.models import AbsenceCase, LedgerEntry, Member
+from qungui.policy import load_policies
+from qungui.roster import Roster, RosterRow, load_roster, parse_roster
+
+POLICY = load_policies(Path(__file__).parents[1] / "policy.toml").orgs["jgs"]
+CST = POLICY.tz
+WORK = 987654321
+
+CSV = (
+    "\ufeff姓名,手机,部门,QQ,状态\r\n"
+    "张三,13800000001,销售部,20001,\r\n"
+    "李四,138-0000-0002,生产部,,\r\n"
+    ",13800000003,行政部,,\r\n"
+    "王五,1380000000,行政部,,\r\n"
+    "赵六,13800000001,财务部,,\r\n"
+    "孙七,13800000007,财务部,abc,\r\n"
+    "周八,13800000008,销售部,20008,离职\r\n"
+    ",,,,\r\n"
+)
+
+
+def cst(*parts: int) -> datetime:
+    return datetime(*parts, tzinfo=CST)
+
+
+def test_roster_rows_and_rejections_with_line_numbers() -> None:
+    roster = parse_roster(CSV)
+    assert [(r.line, r.name, r.phone, r.qq) for r in roster.rows] == [
+        (2, "张三", "13800000001", 20001),
+        (3, "李四", "13800000002", None),
+        (8, "周八", "13800000008", 20008),
+    ]
+    assert roster.rows[2].has_left
+    assert roster.rejected == [
+        (4, "姓名为空"),
+        (5, "手机号应为 11 位数字"),
+        (6, "手机号与第 2 行重复"),
+        (7, "QQ 应为数字"),
+    ]
+
+
+def test_a_roster_without_the_required_columns_is_refused() -> None:
+    assert parse_roster("name,phone\n张三,13800000001\n").rejected == [
+        (1, "表头缺少列：姓名、手机（应为 姓名,手机,部门）")
+    ]
+
+
+def test_roster_file_in_excel_encodings(tmp_path: Path) -> None:
+    path = tmp_path / "roster.csv"
+    path.write_text(CSV, encoding="utf-8")
+    assert len(load_roster(path).rows) == 3
+    path.write_bytes(CSV.encode("gbk", errors="ignore"))
+    assert "不是 UTF-8 编码" in load_roster(path).rejected[0][1]
+    assert "不存在" in load_roster(tmp_path / "nope.csv").rejected[0][1]
+
+
+def test_with_a_roster_the_card_must_match_a_row() -> None:
+    roster = parse_roster(CSV)
+    assert cards.card_ok(POLICY, "鸡公山酒业-张三-13800000001", roster)
+    assert cards.card_ok(POLICY, "鸡公山酒业－李四－13800000002", roster)
+    assert not cards.card_ok(POLICY, "鸡公山酒业-张三-13800000002", roster)
+    assert not cards.card_ok(POLICY, "鸡公山酒业-陈九-13800000009", roster)
+    assert cards.card_ok(POLICY, "鸡公山酒业-陈九-13800000009", None)
+
+
+async def test_two_members_claiming_one_phone_are_held_for_review(db) -> None:
+    roster = parse_roster(CSV)
+    same = "鸡公山酒业-张三-13800000001"
+    listed = [cards.Listed(1, same, "a", "member", 0), cards.Listed(2, same, "b", "member", 0)]
+
+    async def reread(user: int) -> str:
+        return same
+
+    result = await cards.sweep_group(POLICY, WORK, listed, cst(2026, 11, 27, 10), reread, roster)
+    assert (result.compliant, result.duplicates, result.overdue) == (0, [1, 2], [])
+
+
+def row(name: str, phone: str, qq: int | None) -> RosterRow:
+    return RosterRow(line=2, name=name, phone=phone, qq=qq)
+
+
+async def test_absence_ladder_warn_then_fine_once_a_month_then_chairmen_then_close(db) -> None:
+    roster = Roster(rows=[row("张三", "13800000001", 20001), row("李四", "13800000002", None)])
+    first = await absence.check_absent(POLICY, roster, cst(2026, 11, 20, 10))
+    assert [r.name for r in first.opened] == ["张三", "李四"]
+
+    early = await absence.check_absent(POLICY, roster, cst(2026, 11, 22, 10))
+    assert (early.opened, early.penalised) == ([], [])
+
+    due = await absence.check_absent(POLICY, roster, cst(2026, 11, 23, 10))
+    assert [r.name for r in due.penalised] == ["张三"]  # 李四没有 QQ：认不出是谁就不扣
+    again = await absence.check_absent(POLICY, roster, cst(2026, 11, 24, 10))
+    assert again.penalised == [] and again.escalated == []
+    told = await absence.check_absent(POLICY, roster, cst(2026, 11, 26, 10))
+    assert [r.name for r in told.escalated] == ["张三", "李四"]
+    assert (await absence.check_absent(POLICY, roster, cst(2026, 11, 27, 10))).escalated == []
+
+    rows = await LedgerEntry.filter(rule="roster.absent").values_list("user_id", "delta")
+    assert rows == [(20001, -50)]
+
+    now = cst(2026, 11, 28, 10)
+    await Member.create(
+        org="jgs",
+        group_id=WORK,
+        user_id=20001,
+        card="鸡公山酒业-张三-13800000001",
+        first_seen=now,
+        last_seen=now,
+        card_ok=True,
+    )
+    closed = await absence.check_absent(POLICY, roster, now)
+    assert [r.name for r in closed.closed] == ["张三"]
+    assert await AbsenceCase.filter(closed_at=None).values_list("name", flat=True) == ["李四"]
+    december = await absence.check_absent(POLICY, roster, cst(2026, 12, 1, 10))
+    assert december.penalised == []
+
+
+async def test_a_leaver_still_in_the_group_is_listed(db) -> None:
+    roster = Roster(rows=[RosterRow(2, "周八", "13800000008", qq=20008, status="离职")])
+    now = cst(2026, 11, 27, 10)
+    await Member.create(
+        org="jgs",
+        group_id=WORK,
+        user_id=20008,
+        card="鸡公山酒业-周八-13800000008",
+        first_seen=now,
+        last_seen=now,
+    )
+    report = await absence.check_absent(POLICY, roster, now)
+    assert [r.name for r in report.leavers_present] == ["周八"]
+    assert report.opened == []
