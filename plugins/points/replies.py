@@ -5,6 +5,7 @@ RULE_LABELS = {
     "share.streak": "连续分享奖励",
     "share.featured": "经典分享",
     "card.penalty": "名片不规范",
+    "roster.absent": "未进群",
     "manual": "手动调整",
     "duty.weekly": "值班奖励",
     "reversal": "撤销",

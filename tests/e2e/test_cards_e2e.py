@@ -3,7 +3,7 @@
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from tests.fake import SUPERUSER, WORK_GROUP
+from tests.fake import SUPERUSER, WORK_GROUP, at, text
 
 from .conftest import Running
 
@@ -111,3 +111,51 @@ async def test_set_card_over_the_wire(running: Running) -> None:
     reply = await running.qq.group_says("/改名片 王五 13612345678", user_id=NEWBIE, card="王五")
     assert reply == "已把你的群名片改为「鸡公山酒业-王五-136****5678」。"
     assert running.qq.rosters[WORK_GROUP][NEWBIE]["card"] == "鸡公山酒业-王五-13612345678"
+
+
+async def test_roster_not_in_group_over_the_wire(tmp_path) -> None:
+    from tests.conftest import TEST_POLICY
+    from tests.fake import ADMIN
+
+    from .harness import BotProcess, FakeOneBot
+
+    roster = tmp_path / "roster.csv"
+    roster.write_text(
+        "姓名,手机,部门,QQ\n张三,13800000001,销售部,20001\n李四,13800000002,生产部,20002\n", "utf-8"
+    )
+    policy = tmp_path / "policy.toml"
+    policy.write_text(
+        TEST_POLICY.read_text("utf-8") + f'\n[roster]\nfile = "{roster}"\nabsent_days = 3\n',
+        "utf-8",
+    )
+    bot = BotProcess(workdir=tmp_path, policy=policy)
+    await bot.start()
+    qq = FakeOneBot(bot.ws_url)
+    try:
+        await qq.connect()
+        qq.add_member(WORK_GROUP, 20001, card="鸡公山酒业-张三-13800000001", join_time=1)
+        mark = len(qq.calls)
+        await bot.set_clock("2026-11-27T10:00:00+08:00")
+        group_texts = [c.text for c in qq.calls[mark:] if c.action == "send_group_msg"]
+        assert group_texts[-1] == (
+            "以下名单上的同事还没有进公司群（或群名片没对上名单）：李四。"
+            "管理员可私聊机器人 /名单 未进群 查看联系方式。"
+        )
+        listing = await qq.private_says("/名单 未进群", user_id=ADMIN, time=ts(2026, 11, 27, 11))
+        assert listing == "未进公司群 1 人：\n李四 13800000002 生产部（0 天）"
+        mark = len(qq.calls)
+        await bot.set_clock("2026-11-30T10:00:00+08:00")
+        group_texts = [c.text for c in qq.calls[mark:] if c.action == "send_group_msg"]
+        assert group_texts == ["以下同事名单登记 3 天后仍未进公司群，各扣 50 分：李四。"]
+        detail = await qq.group_says(
+            [text("/积分明细 "), at(20002), text(" 2026-11")],
+            user_id=ADMIN,
+            time=ts(2026, 12, 1, 9),
+        )
+        assert detail == (
+            "成员20002 2026-11 积分明细：共 1 条，合计 -50 分\n"
+            "#1 11-30 -50 未进群 名单登记 3 天后仍未进公司群"
+        )
+    finally:
+        await qq.close()
+        assert await bot.stop() == 0
