@@ -56,7 +56,8 @@ def _at(moment: int) -> datetime:
 
 @router.notice("group_increase")
 async def greet(bot: Bot, event: GroupIncreaseNoticeEvent, policy: Policy) -> None:
-    if event.user_id == int(bot.self_id) or event.group_id not in policy.all_groups:
+    greeted = (*policy.groups.work, *policy.groups.share)
+    if event.user_id == int(bot.self_id) or event.group_id not in greeted:
         return
     joined_at = _at(event.time)
     await cards.joined(policy, event.group_id, event.user_id, joined_at)
