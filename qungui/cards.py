@@ -9,9 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 
-from tortoise.transactions import in_transaction
-
-from . import ledger
+from . import ledger, members
 from .jobs import claim
 from .models import JobRun, Member
 from .policy import Policy
@@ -128,19 +126,7 @@ def _from_unix(seconds: int) -> datetime | None:
 
 async def joined(policy: Policy, group_id: int, user_id: int, at: datetime) -> None:
     """入群（或重新入群）：宽限从此刻重新算起。"""
-    async with in_transaction():
-        changed = await Member.filter(org=policy.id, group_id=group_id, user_id=user_id).update(
-            joined_at=at, left_at=None, last_seen=at
-        )
-        if not changed:
-            await Member.create(
-                org=policy.id,
-                group_id=group_id,
-                user_id=user_id,
-                first_seen=at,
-                last_seen=at,
-                joined_at=at,
-            )
+    await members.upsert(policy.id, group_id, user_id, at, joined_at=at, left_at=None, last_seen=at)
 
 
 async def left(policy: Policy, group_id: int, user_id: int, at: datetime) -> None:
@@ -159,28 +145,21 @@ async def card_seen(
     """看到一张名片（通知或复查）：记下；返回它是刚变规范、刚变不规范，还是没变。"""
     ok = card_ok(policy, card, roster)
     member = await Member.get_or_none(org=policy.id, group_id=group_id, user_id=user_id)
-    if member is None:
-        await Member.create(
-            org=policy.id,
-            group_id=group_id,
-            user_id=user_id,
-            card=card,
-            first_seen=at,
-            last_seen=at,
-            card_ok=ok,
-            card_changed_at=at,
-        )
-        return "fixed" if ok else None
-    was_ok = bool(member.card_ok)
-    update: dict = {"card": card, "card_ok": ok}
-    if ok != was_ok or member.card_ok is None:
-        update["card_changed_at"] = at
-    await Member.filter(id=member.id).update(**update)
+    was_ok = bool(member and member.card_ok)
+    await members.upsert(policy.id, group_id, user_id, at, card=card, **_card_state(member, ok, at))
     if ok and not was_ok:
         return "fixed"
     if was_ok and not ok:
         return "broke"
     return None
+
+
+def _card_state(member: Member | None, ok: bool, at: datetime) -> dict:
+    """名片是否合格；合格与否变了（或第一次判断）时记下变化的时刻。"""
+    state: dict = {"card_ok": ok}
+    if member is None or member.card_ok is None or bool(member.card_ok) != ok:
+        state["card_changed_at"] = at
+    return state
 
 
 async def sweep_group(
@@ -247,31 +226,18 @@ async def _record_listed(
     ok: bool,
     at: datetime,
 ) -> None:
-    if member is None:
-        await Member.create(
-            org=policy.id,
-            group_id=group_id,
-            user_id=person.user_id,
-            card=person.card,
-            nickname=person.nickname,
-            role=person.role,
-            first_seen=at,
-            last_seen=at,
-            joined_at=joined_at,
-            card_ok=ok,
-            card_changed_at=at,
-        )
-        return
-    update: dict = {
-        "card": person.card,
-        "nickname": person.nickname,
-        "role": person.role,
-        "joined_at": joined_at,
-        "card_ok": ok,
-    }
-    if member.card_ok is None or bool(member.card_ok) != ok:
-        update["card_changed_at"] = at
-    await Member.filter(id=member.id).update(**update)
+    await members.upsert(
+        policy.id,
+        group_id,
+        person.user_id,
+        at,
+        card=person.card,
+        nickname=person.nickname,
+        role=person.role,
+        joined_at=joined_at,
+        left_at=None,
+        **_card_state(member, ok, at),
+    )
 
 
 async def _confirm_overdue(

@@ -35,22 +35,31 @@ async def remember(
     fingerprint = (card, nickname, role, seen_at.date())
     if _written.get(key) == fingerprint:
         return
+    await upsert(
+        org,
+        group_id,
+        user_id,
+        seen_at,
+        card=card,
+        nickname=nickname,
+        role=role,
+        last_seen=seen_at,
+        left_at=None,
+    )
+    _written[key] = fingerprint
+
+
+async def upsert(org: str, group_id: int, user_id: int, at: datetime, **fields) -> None:
+    """更新某人在某群的记录；第一次见到时新建（首次出现时刻为 `at`）。"""
     async with in_transaction():
-        changed = await Member.filter(org=org, group_id=group_id, user_id=user_id).update(
-            card=card, nickname=nickname, role=role, last_seen=seen_at, left_at=None
-        )
+        changed = await Member.filter(org=org, group_id=group_id, user_id=user_id).update(**fields)
         if not changed:
             await Member.create(
                 org=org,
                 group_id=group_id,
                 user_id=user_id,
-                card=card,
-                nickname=nickname,
-                role=role,
-                first_seen=seen_at,
-                last_seen=seen_at,
+                **{"first_seen": at, "last_seen": at, **fields},
             )
-    _written[key] = fingerprint
 
 
 async def group_roles(org: str, user_id: int) -> list[str]:
