@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from nonebot import logger, require
+from nonebot import require
 from nonebot.adapters.onebot.v11 import (
     ActionFailed,
     Bot,
@@ -21,7 +21,6 @@ from plugins.core import (  # noqa: E402
     GroupCardNoticeEvent,
     Refusal,
     UsageError,
-    notify_superusers,
     online_bot,
     rights,
     router,
@@ -35,7 +34,7 @@ from qungui.policy import Policy, parse_clock  # noqa: E402
 from qungui.roles import Role  # noqa: E402
 
 from . import replies  # noqa: E402
-from .rosters import Rosters  # noqa: E402
+from .sweeps import check_roster, failure_reason, read_card, rosters, sweep  # noqa: E402
 from .thanks import Thanks  # noqa: E402
 
 __plugin_meta__ = PluginMetadata(
@@ -47,7 +46,6 @@ __plugin_meta__ = PluginMetadata(
 
 thanks = Thanks(sender)
 ticks.append(thanks.flush)
-rosters = Rosters()
 
 
 def _at(moment: int) -> datetime:
@@ -61,14 +59,16 @@ async def greet(bot: Bot, event: GroupIncreaseNoticeEvent, policy: Policy) -> No
         return
     joined_at = _at(event.time)
     await cards.joined(policy, event.group_id, event.user_id, joined_at)
-    card = await _read_card(bot, event.group_id, event.user_id)
+    card = await read_card(bot, event.group_id, event.user_id)
     roster = rosters.get(policy)
     if card is not None:
         await cards.card_seen(policy, event.group_id, event.user_id, card, joined_at, roster)
     head = Message([MessageSegment.text("欢迎 "), MessageSegment.at(event.user_id)])
     if card is not None and cards.card_ok(policy, card, roster):
         await sender.send_group(
-            bot, event.group_id, head + replies.WELCOME_OK.format(org=policy.org.name)
+            bot,
+            event.group_id,
+            head + MessageSegment.text(replies.WELCOME_OK.format(org=policy.org.name)),
         )
         return
     due = await cards.grace_deadline(policy, event.group_id, joined_at)
@@ -78,7 +78,7 @@ async def greet(bot: Bot, event: GroupIncreaseNoticeEvent, policy: Policy) -> No
         example=policy.nickname.example,
         penalty=policy.nickname.daily_penalty,
     )
-    await sender.send_group(bot, event.group_id, head + text)
+    await sender.send_group(bot, event.group_id, head + MessageSegment.text(text))
 
 
 @router.notice("group_decrease")
@@ -95,110 +95,6 @@ async def card_changed(bot: Bot, event: GroupCardNoticeEvent, policy: Policy) ->
     if change == "fixed":
         names = await members.display_names(policy, [event.user_id])
         await thanks.add(bot, event.group_id, names[event.user_id], _at(event.time))
-
-
-async def _read_card(bot: Bot, group_id: int, user_id: int) -> str | None:
-    """不走缓存地读一次名片；读不到返回 None（之后不据此扣分）。"""
-    try:
-        info = await bot.call_api(
-            "get_group_member_info", group_id=group_id, user_id=user_id, no_cache=True
-        )
-    except (ActionFailed, NetworkError) as exc:
-        logger.warning(f"读取群 {group_id} 成员 {user_id} 的名片失败：{exc}")
-        return None
-    return str(info.get("card") or "")
-
-
-def _reason(exc: Exception) -> str:
-    info = getattr(exc, "info", None) or {}
-    return str(info.get("wording") or info.get("message") or f"错误码 {info.get('retcode', '?')}")
-
-
-async def sweep(bot: Bot, policy: Policy, group_id: int, at: datetime) -> cards.SweepResult | None:
-    """检查一个工作群并在群里公布；读不到成员列表时说明原因、不扣分，返回 None。"""
-    try:
-        listed = await bot.call_api("get_group_member_list", group_id=group_id, no_cache=True)
-    except (ActionFailed, NetworkError) as exc:
-        await sender.send_group(bot, group_id, replies.SWEEP_FAILED.format(reason=_reason(exc)))
-        return None
-    people = [
-        cards.Listed(
-            int(m["user_id"]),
-            str(m.get("card") or ""),
-            str(m.get("nickname") or ""),
-            str(m.get("role") or "member"),
-            int(m.get("join_time") or 0),
-        )
-        for m in listed
-    ]
-
-    async def reread(user_id: int) -> str | None:
-        return await _read_card(bot, group_id, user_id)
-
-    result = await cards.sweep_group(policy, group_id, people, at, reread, rosters.get(policy))
-    nickname = policy.nickname
-    if result.first_sweep:
-        bites = cards.deadline(result.enforce_start, nickname.grace_days).astimezone(policy.tz)
-        await sender.send_group(
-            bot,
-            group_id,
-            replies.FIRST_SWEEP.format(
-                example=nickname.example,
-                bites=bites.strftime("%m月%d日 %H:%M"),
-                penalty=nickname.daily_penalty,
-            ),
-        )
-    if result.overdue:
-        text = replies.OVERDUE.format(penalty=nickname.daily_penalty, example=nickname.example)
-        await sender.send_group(
-            bot,
-            group_id,
-            Message([MessageSegment.text(text), *(MessageSegment.at(u) for u in result.overdue)]),
-        )
-    if result.duplicates:
-        names = await members.display_names(policy, result.duplicates)
-        await sender.send_group(
-            bot, group_id, replies.DUPLICATES.format(names="、".join(names.values()))
-        )
-    return result
-
-
-async def check_roster(bot: Bot, policy: Policy, at: datetime) -> absence.AbsenceReport | None:
-    """有名单时：找出没进群的人，按规矩提醒、扣分、报主席；名字发到公司群，电话只私聊。"""
-    roster = rosters.get(policy)
-    if roster is None or not roster.rows or not policy.groups.work:
-        return None
-    report = await absence.check_absent(policy, roster, at)
-    group_id = policy.groups.work[0]
-    days = policy.roster.absent_days
-
-    def names(rows) -> str:
-        return "、".join(row.name for row in rows)
-
-    if report.opened:
-        await sender.send_group(
-            bot, group_id, replies.ABSENT_NEW.format(names=names(report.opened))
-        )
-    if report.penalised:
-        await sender.send_group(
-            bot,
-            group_id,
-            replies.ABSENT_FINED.format(
-                days=days, points=absence.absent_points(policy), names=names(report.penalised)
-            ),
-        )
-    if report.leavers_present:
-        await sender.send_group(
-            bot, group_id, replies.LEAVERS.format(names=names(report.leavers_present))
-        )
-    if report.escalated:
-        lines = "\n".join(f"{row.name} {row.phone} {row.department}" for row in report.escalated)
-        text = replies.ABSENT_CHAIRMEN.format(days=2 * days, lines=lines)
-        for chairman in policy.org.chairmen:
-            await sender.send_private(bot, chairman, text)
-        if not policy.org.chairmen:
-            await notify_superusers(bot, text)
-    return report
 
 
 async def _daily_sweep(ctx: JobContext) -> str:
@@ -277,9 +173,9 @@ async def set_card(ctx: CommandContext) -> None:
     try:
         await ctx.bot.call_api("set_group_card", group_id=ctx.group_id, user_id=target, card=card)
     except (ActionFailed, NetworkError) as exc:
-        raise Refusal(replies.SET_FAILED.format(reason=_reason(exc))) from None
+        raise Refusal(replies.SET_FAILED.format(reason=failure_reason(exc))) from None
     # 有的实现报成功却没生效：读回来核对
-    actual = await _read_card(ctx.bot, ctx.group_id, target)
+    actual = await read_card(ctx.bot, ctx.group_id, target)
     if actual is None or cards.normalise(actual) != card:
         raise Refusal(replies.NOT_EFFECTIVE)
     await cards.card_seen(ctx.policy, ctx.group_id, target, card, _at(ctx.event.time))

@@ -141,12 +141,25 @@ async def test_roster_not_in_group_over_the_wire(tmp_path) -> None:
             "以下名单上的同事还没有进公司群（或群名片没对上名单）：李四。"
             "管理员可私聊机器人 /名单 未进群 查看联系方式。"
         )
+        assert await qq.group_says("/名单 重载", user_id=ADMIN) == (
+            "名单已重新读取：有效 2 行，拒绝 0 行；1 位成员的名片对上了名单。"
+        )
+        qq.add_member(WORK_GROUP, ADMIN, card="鸡公山酒业-王管-13700000000", join_time=1)
+        qq.add_member(WORK_GROUP, qq.self_id, card="群规助手", join_time=1)
+        assert await qq.group_says("/名片检查", user_id=ADMIN, time=ts(2026, 11, 27, 10, 30)) == (
+            "名片检查：规范 1 人，宽限中 2 人，逾期 0 人，未进群 1 人。"
+        )
         listing = await qq.private_says("/名单 未进群", user_id=ADMIN, time=ts(2026, 11, 27, 11))
         assert listing == "未进公司群 1 人：\n李四 13800000002 生产部（0 天）"
         mark = len(qq.calls)
         await bot.set_clock("2026-11-30T10:00:00+08:00")
         group_texts = [c.text for c in qq.calls[mark:] if c.action == "send_group_msg"]
-        assert group_texts == ["以下同事名单登记 3 天后仍未进公司群，各扣 50 分：李四。"]
+        # 管理员的名片不在名单上、机器人没有列入 exempt：按规则一样逾期
+        assert group_texts == [
+            "以下成员的群名片仍不规范，今天各扣 10 分，请改为「鸡公山酒业-张三-138****0000」："
+            f"@{ADMIN}@{qq.self_id}",
+            "以下同事名单登记 3 天后仍未进公司群，各扣 50 分：李四。",
+        ]
         detail = await qq.group_says(
             [text("/积分明细 "), at(20002), text(" 2026-11")],
             user_id=ADMIN,
@@ -154,7 +167,7 @@ async def test_roster_not_in_group_over_the_wire(tmp_path) -> None:
         )
         assert detail == (
             "成员20002 2026-11 积分明细：共 1 条，合计 -50 分\n"
-            "#1 11-30 -50 未进群 名单登记 3 天后仍未进公司群"
+            "#3 11-30 -50 未进群 名单登记 3 天后仍未进公司群"
         )
     finally:
         await qq.close()

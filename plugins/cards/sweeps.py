@@ -1,0 +1,121 @@
+"""每日检查与 /名片检查 的共同部分：读名单、检查、在群里公布；有人事名单时再查“未进群”。"""
+
+from datetime import datetime
+
+from nonebot import logger
+from nonebot.adapters.onebot.v11 import ActionFailed, Bot, Message, MessageSegment, NetworkError
+
+from plugins.core import notify_superusers, sender
+from qungui import absence, cards, members
+from qungui.policy import Policy
+
+from . import replies
+from .rosters import Rosters
+
+rosters = Rosters()
+
+
+async def read_card(bot: Bot, group_id: int, user_id: int) -> str | None:
+    """不走缓存地读一次名片；读不到返回 None（之后不据此扣分）。"""
+    try:
+        info = await bot.call_api(
+            "get_group_member_info", group_id=group_id, user_id=user_id, no_cache=True
+        )
+    except (ActionFailed, NetworkError) as exc:
+        logger.warning(f"读取群 {group_id} 成员 {user_id} 的名片失败：{exc}")
+        return None
+    return str(info.get("card") or "")
+
+
+def failure_reason(exc: Exception) -> str:
+    info = getattr(exc, "info", None) or {}
+    return str(info.get("wording") or info.get("message") or f"错误码 {info.get('retcode', '?')}")
+
+
+async def sweep(bot: Bot, policy: Policy, group_id: int, at: datetime) -> cards.SweepResult | None:
+    """检查一个工作群并在群里公布；读不到成员列表时说明原因、不扣分，返回 None。"""
+    try:
+        listed = await bot.call_api("get_group_member_list", group_id=group_id, no_cache=True)
+    except (ActionFailed, NetworkError) as exc:
+        await sender.send_group(
+            bot, group_id, replies.SWEEP_FAILED.format(reason=failure_reason(exc))
+        )
+        return None
+    people = [
+        cards.Listed(
+            int(m["user_id"]),
+            str(m.get("card") or ""),
+            str(m.get("nickname") or ""),
+            str(m.get("role") or "member"),
+            int(m.get("join_time") or 0),
+        )
+        for m in listed
+    ]
+
+    async def reread(user_id: int) -> str | None:
+        return await read_card(bot, group_id, user_id)
+
+    result = await cards.sweep_group(policy, group_id, people, at, reread, rosters.get(policy))
+    nickname = policy.nickname
+    if result.first_sweep:
+        bites = cards.deadline(result.enforce_start, nickname.grace_days).astimezone(policy.tz)
+        await sender.send_group(
+            bot,
+            group_id,
+            replies.FIRST_SWEEP.format(
+                example=nickname.example,
+                bites=bites.strftime("%m月%d日 %H:%M"),
+                penalty=nickname.daily_penalty,
+            ),
+        )
+    if result.overdue:
+        text = replies.OVERDUE.format(penalty=nickname.daily_penalty, example=nickname.example)
+        await sender.send_group(
+            bot,
+            group_id,
+            Message([MessageSegment.text(text), *(MessageSegment.at(u) for u in result.overdue)]),
+        )
+    if result.duplicates:
+        names = await members.display_names(policy, result.duplicates)
+        await sender.send_group(
+            bot, group_id, replies.DUPLICATES.format(names="、".join(names.values()))
+        )
+    return result
+
+
+async def check_roster(bot: Bot, policy: Policy, at: datetime) -> absence.AbsenceReport | None:
+    """有名单时：找出没进群的人，按规矩提醒、扣分、报主席；名字发到公司群，电话只私聊。"""
+    roster = rosters.get(policy)
+    if roster is None or not roster.rows or not policy.groups.work:
+        return None
+    report = await absence.check_absent(policy, roster, at)
+    group_id = policy.groups.work[0]
+    days = policy.roster.absent_days
+
+    def names(rows) -> str:
+        return "、".join(row.name for row in rows)
+
+    if report.opened:
+        await sender.send_group(
+            bot, group_id, replies.ABSENT_NEW.format(names=names(report.opened))
+        )
+    if report.penalised:
+        await sender.send_group(
+            bot,
+            group_id,
+            replies.ABSENT_FINED.format(
+                days=days, points=absence.absent_points(policy), names=names(report.penalised)
+            ),
+        )
+    if report.leavers_present:
+        await sender.send_group(
+            bot, group_id, replies.LEAVERS.format(names=names(report.leavers_present))
+        )
+    if report.escalated:
+        lines = "\n".join(f"{row.name} {row.phone} {row.department}" for row in report.escalated)
+        text = replies.ABSENT_CHAIRMEN.format(days=2 * days, lines=lines)
+        for chairman in policy.org.chairmen:
+            await sender.send_private(bot, chairman, text)
+        if not policy.org.chairmen:
+            await notify_superusers(bot, text)
+    return report
