@@ -112,3 +112,25 @@ class AbsenceCase(Model):
     class Meta:
         table = "absence_case"
         indexes = (("org", "phone"),)
+
+
+class Share(Model):
+    """分享群里一条够字数（或转发、卡片）的消息：是否原创、记到哪天、得分记录。"""
+
+    id = fields.IntField(primary_key=True)
+    org = fields.CharField(max_length=32)
+    group_id = fields.BigIntField()
+    user_id = fields.BigIntField()
+    message_id = fields.BigIntField()
+    sent_at = fields.DatetimeField(description="事件自带的 time")
+    text_hash = fields.CharField(max_length=40, description="规范化文字的 SHA-1；没有文字为空")
+    chars = fields.IntField()
+    original = fields.BooleanField()
+    reason = fields.CharField(max_length=32, default="", description="不算原创的原因")
+    share_day = fields.DateField(null=True, description="记到哪一天；没得分为 None")
+    entry_id = fields.IntField(null=True, description="share.daily 记录的编号")
+
+    class Meta:
+        table = "share"
+        unique_together = (("org", "group_id", "user_id", "message_id", "sent_at"),)
+        indexes = (("org", "text_hash"), ("org", "user_id", "share_day"))

@@ -1,0 +1,201 @@
+"""每日分享：什么算分享、算不算原创、记到哪一天、得 1 分。只收普通值，不碰 NoneBot 事件。
+
+“原创”只能推断：合并转发、没有自己文字的链接卡片、与 90 天内组织里任何人的分享文字相同
+（标点、空白、全半角都不算区别），或者与它引用的那条消息相同，都不算原创。
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from . import ledger
+from .dates import local_time, share_day
+from .models import LedgerEntry, Share
+from .policy import Policy, parse_clock
+
+SHARE_RULE = ledger.SHARE_DAY_RULE
+COPY_WINDOW = timedelta(days=90)
+
+FORWARD = "合并转发"
+CARD = "链接或小程序卡片"
+COPY = "与之前的分享重复"
+QUOTE = "照搬引用的消息"
+
+
+def normalise(text: str) -> str:
+    """去掉空白和标点符号、全角转半角、英文转小写：只留下“说了什么”。"""
+    folded = unicodedata.normalize("NFKC", text).lower()
+    return "".join(ch for ch in folded if unicodedata.category(ch)[0] not in "PZSC")
+
+
+def text_hash(text: str) -> str:
+    normal = normalise(text)
+    return hashlib.sha1(normal.encode("utf-8")).hexdigest() if normal else ""
+
+
+@dataclass(frozen=True)
+class Draft:
+    """一条消息里与分享有关的部分（由适配器一侧从消息段整理出来）。"""
+
+    own_text: str
+    """文字段连起来（不含 @）"""
+    has_forward: bool = False
+    has_card: bool = False
+    """json 段：链接分享、小程序"""
+    quoted_text: str | None = None
+    """它引用的那条消息的文字"""
+
+
+def own_chars(text: str) -> int:
+    return sum(1 for ch in text if not ch.isspace())
+
+
+def is_candidate(draft: Draft, min_chars: int) -> bool:
+    """值得记下的消息：够字数，或是转发、卡片（要记下“不算原创”）。其余是闲聊，什么也不做。"""
+    return draft.has_forward or draft.has_card or own_chars(draft.own_text) >= min_chars
+
+
+def not_original_reason(draft: Draft, min_chars: int, seen_before: bool) -> str | None:
+    """不算原创的原因；是原创返回 None。`seen_before`：同样的文字 90 天内出现过。"""
+    if draft.has_forward:
+        return FORWARD
+    if own_chars(draft.own_text) < min_chars:
+        return CARD
+    if seen_before:
+        return COPY
+    if draft.quoted_text is not None and text_hash(draft.quoted_text) == text_hash(draft.own_text):
+        return QUOTE
+    return None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    share: Share | None
+    """None：同一事件已经处理过（重放）"""
+    credited: date | None = None
+    entry: LedgerEntry | None = None
+
+    @property
+    def reason(self) -> str:
+        return self.share.reason if self.share else ""
+
+
+async def has_share(org: str, user_id: int, day: date) -> bool:
+    """这一天是否已经有（未被撤销的）分享得分。"""
+    awarded = await LedgerEntry.filter(
+        org=org, user_id=user_id, rule=SHARE_RULE, business_date=day
+    ).values_list("id", flat=True)
+    if not awarded:
+        return False
+    return len(await ledger.reversed_ids(org, list(awarded))) < len(awarded)
+
+
+async def record(
+    policy: Policy,
+    *,
+    group_id: int,
+    user_id: int,
+    message_id: int,
+    sent_at: datetime,
+    draft: Draft,
+) -> Outcome:
+    """记下一条分享群消息并在它是当天第一条原创分享时记 1 分。同一事件再来一次什么也不改。"""
+    rules = policy.share
+    digest = text_hash(draft.own_text)
+    seen = (
+        bool(digest)
+        and await Share.filter(
+            org=policy.id,
+            text_hash=digest,
+            sent_at__gte=sent_at - COPY_WINDOW,
+            sent_at__lt=sent_at,
+        ).exists()
+    )
+    reason = not_original_reason(draft, rules.min_chars, seen)
+    try:
+        async with in_transaction():
+            share = await Share.create(
+                org=policy.id,
+                group_id=group_id,
+                user_id=user_id,
+                message_id=message_id,
+                sent_at=sent_at,
+                text_hash=digest,
+                chars=own_chars(draft.own_text),
+                original=reason is None,
+                reason=reason or "",
+            )
+    except IntegrityError:
+        return Outcome(None)
+    if reason is not None:
+        return Outcome(share)
+    return await _credit(policy, share, sent_at)
+
+
+async def _credit(policy: Policy, share: Share, sent_at: datetime) -> Outcome:
+    moment = local_time(sent_at, policy.tz)
+    yesterday = moment.date() - timedelta(days=1)
+    in_grace = moment.time() < parse_clock(policy.share.grace_until)
+    previous_open = in_grace and not await has_share(policy.id, share.user_id, yesterday)
+    day = share_day(moment, parse_clock(policy.share.grace_until), previous_open)
+    if await has_share(policy.id, share.user_id, day):
+        return Outcome(share)
+    entry = await ledger.award(
+        org=policy.id,
+        user_id=share.user_id,
+        rule=SHARE_RULE,
+        period=day.isoformat(),
+        delta=policy.share.points,
+        business_date=day,
+        now=sent_at,
+        reason="每日原创分享",
+        ref=str(share.message_id),
+    )
+    if entry is None:
+        return Outcome(share)
+    await Share.filter(id=share.id).update(share_day=day, entry_id=entry.id)
+    return Outcome(share, credited=day, entry=entry)
+
+
+async def shared_on(org: str, day: date, user_ids: list[int]) -> set[int]:
+    """这些人里哪天已有分享得分的（撤销过的不算）。"""
+    rows = await LedgerEntry.filter(
+        org=org, rule=SHARE_RULE, business_date=day, user_id__in=user_ids
+    ).values_list("id", "user_id")
+    undone = await ledger.reversed_ids(org, [entry_id for entry_id, _ in rows])
+    return {user for entry_id, user in rows if entry_id not in undone}
+
+
+async def month_days(org: str, user_id: int, first: date, last: date) -> list[date]:
+    """这个月里有分享得分的日子（撤销过的不算），升序。"""
+    rows = await LedgerEntry.filter(
+        org=org,
+        user_id=user_id,
+        rule=SHARE_RULE,
+        business_date__gte=first,
+        business_date__lte=last,
+    ).values_list("id", "business_date")
+    undone = await ledger.reversed_ids(org, [entry_id for entry_id, _ in rows])
+    return sorted({day for entry_id, day in rows if entry_id not in undone})
+
+
+def current_run(days: list[date], today: date) -> int:
+    """截至今天（今天还没分享则截至昨天）连续分享的天数。"""
+    have = set(days)
+    cursor = today if today in have else today - timedelta(days=1)
+    run = 0
+    while cursor in have:
+        run += 1
+        cursor -= timedelta(days=1)
+    return run
+
+
+def reporting_day(moment: datetime, grace_until: str, yesterday_open: bool) -> date:
+    """/今日分享 和提醒说的是哪一天：宽限时段里、昨天还没分享时说昨天。"""
+    return share_day(moment, parse_clock(grace_until), yesterday_open)

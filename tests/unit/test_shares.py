@@ -1,0 +1,136 @@
+import asyncio
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from qungui import shares
+from qungui.models import LedgerEntry, Share
+from qungui.policy import load_policies
+from qungui.shares import CARD, COPY, FORWARD, QUOTE, Draft
+
+POLICY = load_policies(Path(__file__).parents[1] / "policy.toml").orgs["jgs"]
+CST = POLICY.tz
+GROUP = 987654322
+TEXT = "今天拜访了三家经销商，发现大家最关心的是春节前的备货节奏和物流时效。"
+_ids = iter(range(1, 10**6))
+
+
+def cst(*parts: int) -> datetime:
+    return datetime(*parts, tzinfo=CST)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        (TEXT, TEXT.replace("，", ",").replace("。", "!!"), True),
+        (TEXT, "  " + TEXT.replace("经销商", "经销商 ") + "\n", True),
+        ("ＡＢＣ全角１２３", "abc全角123", True),
+        (TEXT, TEXT.replace("三家", "四家"), False),
+    ],
+)
+def test_normalised_text_ignores_punctuation_space_and_width(a: str, b: str, same: bool) -> None:
+    assert (shares.text_hash(a) == shares.text_hash(b)) is same
+
+
+@pytest.mark.parametrize(
+    ("draft", "seen", "reason"),
+    [
+        (Draft("", has_forward=True), False, FORWARD),
+        (Draft("看看这个", has_card=True), False, CARD),
+        (Draft(TEXT, has_card=True), False, None),
+        (Draft(TEXT), True, COPY),
+        (Draft(TEXT, quoted_text=TEXT.replace("。", "！")), False, QUOTE),
+        (Draft(TEXT, quoted_text="别人的一句话，和这条分享完全不一样的内容"), False, None),
+        (Draft(TEXT), False, None),
+    ],
+)
+def test_originality(draft: Draft, seen: bool, reason: str | None) -> None:
+    assert shares.not_original_reason(draft, POLICY.share.min_chars, seen) == reason
+
+
+@pytest.mark.parametrize(
+    ("draft", "candidate"),
+    [
+        (Draft("好的收到"), False),
+        (Draft("  " * 30), False),
+        (Draft(TEXT), True),
+        (Draft("", has_forward=True), True),
+        (Draft("", has_card=True), True),
+    ],
+)
+def test_plain_chat_is_not_a_candidate(draft: Draft, candidate: bool) -> None:
+    assert shares.is_candidate(draft, POLICY.share.min_chars) is candidate
+
+
+async def post(user: int, at: datetime, text: str = TEXT, message_id: int | None = None, **extra):
+    return await shares.record(
+        POLICY,
+        group_id=GROUP,
+        user_id=user,
+        message_id=message_id if message_id is not None else next(_ids),
+        sent_at=at,
+        draft=Draft(text + (f" {user}-{at.isoformat()}" if not extra.get("exact") else "")),
+    )
+
+
+@pytest.mark.parametrize(
+    ("earlier", "at", "credited"),
+    [
+        (None, cst(2026, 11, 26, 23, 59, 59), date(2026, 11, 26)),
+        (None, cst(2026, 11, 27, 0, 0, 0), date(2026, 11, 26)),
+        (cst(2026, 11, 26, 9), cst(2026, 11, 27, 0, 0, 0), date(2026, 11, 27)),
+        (None, cst(2026, 11, 27, 1, 59, 59), date(2026, 11, 26)),
+        (cst(2026, 11, 26, 9), cst(2026, 11, 27, 1, 59, 59), date(2026, 11, 27)),
+        (None, cst(2026, 11, 27, 2, 0, 0), date(2026, 11, 27)),
+        (None, cst(2026, 12, 1, 1, 0, 0), date(2026, 11, 30)),
+        (None, cst(2027, 1, 1, 1, 0, 0), date(2026, 12, 31)),
+    ],
+)
+async def test_the_day_a_share_counts_for(db, earlier, at, credited) -> None:
+    if earlier is not None:
+        assert (await post(1, earlier)).credited == earlier.date()
+    outcome = await post(1, at)
+    assert outcome.credited == credited
+    assert outcome.entry.business_date == credited
+
+
+async def test_later_shares_that_day_are_recorded_without_points(db) -> None:
+    first = await post(1, cst(2026, 11, 27, 9))
+    second = await post(1, cst(2026, 11, 27, 21))
+    assert first.credited == date(2026, 11, 27) and second.credited is None
+    assert second.share.original
+    assert await LedgerEntry.filter(rule="share.daily").count() == 1
+
+
+async def test_a_copy_within_90_days_is_not_original_and_leaves_the_day_open(db) -> None:
+    await post(1, cst(2026, 11, 1, 9), exact=True)
+    copy = await post(2, cst(2026, 11, 27, 9), text=TEXT.replace("。", "！"), exact=True)
+    assert (copy.reason, copy.credited) == (COPY, None)
+    own = await post(2, cst(2026, 11, 27, 10))
+    assert own.credited == date(2026, 11, 27)
+    # 最近一次出现（11-27 那条抄的）已过 90 天：不再算抄袭
+    old = await post(3, cst(2027, 2, 26, 9), exact=True)
+    assert old.credited == date(2027, 2, 26)
+
+
+async def test_the_same_event_twice_changes_nothing(db) -> None:
+    at = cst(2026, 11, 27, 9)
+    first = await post(1, at, message_id=42)
+    again = await post(1, at, message_id=42)
+    assert first.credited and again.share is None
+    assert await Share.all().count() == 1 and await LedgerEntry.all().count() == 1
+
+
+async def test_fifty_shares_in_one_second_earn_one_point(db) -> None:
+    at = cst(2026, 11, 27, 9)
+    outcomes = await asyncio.gather(*(post(1, at + timedelta(milliseconds=n)) for n in range(50)))
+    assert sum(o.credited is not None for o in outcomes) == 1
+    assert await LedgerEntry.filter(rule="share.daily").count() == 1
+
+
+def test_current_run() -> None:
+    days = [date(2026, 11, d) for d in (1, 2, 5, 6, 7)]
+    assert shares.current_run(days, date(2026, 11, 7)) == 3
+    assert shares.current_run(days, date(2026, 11, 8)) == 3
+    assert shares.current_run(days, date(2026, 11, 9)) == 0
