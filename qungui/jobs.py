@@ -86,7 +86,8 @@ class JobContext:
 class Job:
     name: str
     kind: Kind
-    schedule: Callable[[Policy], Schedule]
+    schedule: Callable[[Policy], Schedule | None]
+    """该组织的计划；None 表示这个组织不跑它（例如制度里只配了两个提醒时间）"""
     run: Callable[[JobContext], Awaitable[str | None]]
     period: Callable[[datetime], str] = lambda moment: moment.date().isoformat()
     """计划时刻 → 周期键（默认是当天日期）"""
@@ -140,7 +141,10 @@ class JobRunner:
     def _candidates(
         self, job: Job, policy: Policy, after: datetime, now: datetime
     ) -> list[datetime]:
-        due = occurrences(job.schedule(policy), policy, after, now)
+        schedule = job.schedule(policy)
+        if schedule is None:
+            return []
+        due = occurrences(schedule, policy, after, now)
         if job.kind == "settlement" or not due:
             return due
         latest = due[-1]
@@ -207,13 +211,16 @@ class JobRunner:
         rows = []
         for policy in policies:
             for job in self.jobs.values():
+                schedule = job.schedule(policy)
+                if schedule is None:
+                    continue
                 last = (
                     await JobRun.filter(job=job.name, org=policy.id)
                     .exclude(finished_at=None)
                     .order_by("-finished_at")
                     .first()
                 )
-                upcoming = occurrences(job.schedule(policy), policy, now, now + timedelta(days=40))
+                upcoming = occurrences(schedule, policy, now, now + timedelta(days=40))
                 rows.append(
                     JobStatus(
                         job=job.name,

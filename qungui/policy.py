@@ -135,8 +135,8 @@ class ShareSection(_Section):
     """连续分享奖励"""
     featured_bonus: NonNegative = 5
     """经典分享加分"""
-    reminder_times: list[ClockTime] = []
-    """提醒时间"""
+    reminder_times: Annotated[list[ClockTime], Field(max_length=4)] = []
+    """提醒时间（最多 4 个）"""
 
     @field_validator("deadline")
     @classmethod
@@ -264,6 +264,7 @@ _MESSAGES = {
     "less_than_equal": "应不大于 {le}",
     "string_pattern_mismatch": "格式不对，应匹配 {pattern}",
     "string_too_short": "不能为空",
+    "too_long": "最多 {max_length} 项",
 }
 
 

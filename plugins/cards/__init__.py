@@ -18,6 +18,7 @@ require("core")
 
 from plugins.core import (  # noqa: E402
     CommandContext,
+    GroupBatcher,
     GroupCardNoticeEvent,
     Refusal,
     UsageError,
@@ -35,7 +36,6 @@ from qungui.roles import Role  # noqa: E402
 
 from . import replies  # noqa: E402
 from .sweeps import check_roster, failure_reason, read_card, rosters, sweep  # noqa: E402
-from .thanks import Thanks  # noqa: E402
 
 __plugin_meta__ = PluginMetadata(
     name="群名片",
@@ -44,7 +44,8 @@ __plugin_meta__ = PluginMetadata(
     type="application",
 )
 
-thanks = Thanks(sender)
+# 改好名片的致谢：每群每 10 分钟最多一条，只写名字，不 @ 人
+thanks = GroupBatcher(sender, lambda names: replies.THANKS.format(names="、".join(names)))
 ticks.append(thanks.flush)
 
 

@@ -35,6 +35,7 @@ from qungui.policy import Policy, PolicyError  # noqa: E402
 from qungui.roles import resolve_role  # noqa: E402
 
 from . import replies  # noqa: E402
+from .batch import GroupBatcher  # noqa: E402
 from .config import Config  # noqa: E402
 from .events import GroupCardNoticeEvent  # noqa: E402
 from .policy_store import PolicyStore  # noqa: E402
@@ -53,6 +54,7 @@ __plugin_meta__ = PluginMetadata(
 __all__ = [
     "Command",
     "CommandContext",
+    "GroupBatcher",
     "GroupCardNoticeEvent",
     "Refusal",
     "UsageError",
@@ -171,6 +173,7 @@ async def _stop() -> None:
 async def _route(event: Event, state: T_State) -> bool:
     if isinstance(event, NoticeEvent):
         return _route_notice(event, state)
+    policy = None
     if isinstance(event, GroupMessageEvent):
         policy = policies.org_of_group(event.group_id)
         if policy is None:
@@ -187,10 +190,13 @@ async def _route(event: Event, state: T_State) -> bool:
     elif not isinstance(event, PrivateMessageEvent):
         return False
     found = router.match(event.get_message(), _starts)
-    if found is None:
-        return False
-    state["qungui.command"] = found
-    return True
+    if found is not None:
+        state["qungui.command"] = found
+        return True
+    if policy is not None and (handlers := router.watching(event, policy)):
+        state["qungui.watch"] = (handlers, policy)
+        return True
+    return False
 
 
 def _route_notice(event: NoticeEvent, state: T_State) -> bool:
@@ -213,17 +219,26 @@ routed = on(rule=Rule(_route), priority=10, block=True)
 async def _dispatch(bot: Bot, event: Event, state: T_State) -> None:
     if "qungui.notice" in state:
         handlers, policy = state["qungui.notice"]
-        for handler in handlers:
-            try:
-                await handler(bot, event, policy)
-            except Exception:
-                logger.exception(f"处理 {event.get_event_name()} 失败")
+        await _run_quietly(handlers, bot, event, policy)
+        return
+    if "qungui.watch" in state:
+        handlers, policy = state["qungui.watch"]
+        await _run_quietly(handlers, bot, event, policy)
         return
     command, args = state["qungui.command"]
     if isinstance(event, GroupMessageEvent):
         await _in_group(bot, event, command, args)
     elif command.private:
         await _in_private(bot, event, command, args)
+
+
+async def _run_quietly(handlers, bot: Bot, event: Event, policy: Policy) -> None:
+    # 通知和普通消息没有人在等回复：出错只进日志，不在群里说
+    for handler in handlers:
+        try:
+            await handler(bot, event, policy)
+        except Exception:
+            logger.exception(f"处理 {event.get_event_name()} 失败")
 
 
 async def _in_group(bot: Bot, event: GroupMessageEvent, command: Command, args) -> None:

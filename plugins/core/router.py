@@ -42,6 +42,8 @@ class Refusal(Exception):
 
 Handler = Callable[["CommandContext"], Awaitable[None]]
 NoticeHandler = Callable[[Bot, NoticeEvent, Policy], Awaitable[None]]
+WatchHandler = Callable[[Bot, GroupMessageEvent, Policy], Awaitable[None]]
+Interest = Callable[[GroupMessageEvent, Policy], bool]
 
 
 @dataclass(frozen=True)
@@ -125,7 +127,21 @@ class CommandRouter:
     def __init__(self) -> None:
         self.commands: dict[str, Command] = {}
         self.notices: dict[str, list[NoticeHandler]] = {}
+        self.watchers: list[tuple[Interest, WatchHandler]] = []
         self._by_length: list[str] = []
+
+    def watch(self, interest: Interest) -> Callable[[WatchHandler], WatchHandler]:
+        """登记对非命令群消息的处理（如每日分享）。`interest` 每条消息都会调用：
+        必须是同步的、只看内存（群号、字数）的便宜判断，DESIGN.md 不变量 9。"""
+
+        def register(handler: WatchHandler) -> WatchHandler:
+            self.watchers.append((interest, handler))
+            return handler
+
+        return register
+
+    def watching(self, event: GroupMessageEvent, policy: Policy) -> list[WatchHandler]:
+        return [handler for interest, handler in self.watchers if interest(event, policy)]
 
     def notice(self, notice_type: str) -> Callable[[NoticeHandler], NoticeHandler]:
         """登记某种群通知的处理函数；只有组织里的群发来的通知才会送到。"""

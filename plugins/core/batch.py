@@ -1,0 +1,48 @@
+"""攒批的群消息：同一个群每个窗口（默认 10 分钟）最多一条，把这段时间攒下的条目一起发。
+
+用于“感谢改好名片”“以下分享不算原创”这类不必逐条回复的消息：逐条回复会刷屏，也容易触发风控。
+"""
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from nonebot.adapters.onebot.v11 import Bot
+
+from .sender import Sender
+
+
+class GroupBatcher:
+    def __init__(
+        self,
+        sender: Sender,
+        render: Callable[[list[str]], str],
+        window: timedelta = timedelta(minutes=10),
+    ):
+        self.sender = sender
+        self.render = render
+        self.window = window
+        self.pending: dict[int, list[str]] = {}
+        self.last_sent: dict[int, datetime] = {}
+        self.bots: dict[int, Bot] = {}
+
+    async def add(self, bot: Bot, group_id: int, item: str, now: datetime) -> None:
+        items = self.pending.setdefault(group_id, [])
+        if item not in items:
+            items.append(item)
+        self.bots[group_id] = bot
+        await self._send_if_due(group_id, now)
+
+    async def flush(self, now: datetime) -> None:
+        """时钟每走一步调用：窗口已过的群，把攒下的条目发出去。"""
+        for group_id in list(self.pending):
+            await self._send_if_due(group_id, now)
+
+    async def _send_if_due(self, group_id: int, now: datetime) -> None:
+        last = self.last_sent.get(group_id)
+        if last is not None and now - last < self.window:
+            return
+        items = self.pending.pop(group_id, [])
+        if not items:
+            return
+        self.last_sent[group_id] = now
+        await self.sender.send_group(self.bots[group_id], group_id, self.render(items))

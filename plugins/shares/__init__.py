@@ -1,0 +1,211 @@
+"""每日分享：在分享群里认出原创分享并加分，提醒还没分享的人，/今日分享。"""
+
+from datetime import UTC, date, datetime, timedelta
+
+from nonebot import require
+from nonebot.adapters.onebot.v11 import Bot, GroupMessageEvent, Message, MessageSegment
+from nonebot.plugin import PluginMetadata
+
+require("core")
+
+from plugins.core import (  # noqa: E402
+    CommandContext,
+    GroupBatcher,
+    UsageError,
+    bot_ids,
+    online_bot,
+    router,
+    runner,
+    sender,
+    ticks,
+)
+from qungui import members, shares  # noqa: E402
+from qungui.dates import local_time, month_days, month_key  # noqa: E402
+from qungui.jobs import Job, JobContext, Schedule  # noqa: E402
+from qungui.models import Member  # noqa: E402
+from qungui.policy import Policy, parse_clock  # noqa: E402
+from qungui.roles import Role  # noqa: E402
+
+from . import replies  # noqa: E402
+
+__plugin_meta__ = PluginMetadata(
+    name="每日分享",
+    description="每天一条原创分享加 1 分；提醒还没分享的人",
+    usage="/今日分享（管理员加“提醒”会 @ 还没分享的人）",
+    type="application",
+)
+
+# 不算原创的说明：每群每 10 分钟最多一条，只写名字，每人每天最多提一次
+not_original = GroupBatcher(
+    sender, lambda items: replies.NOT_ORIGINAL.format(items="、".join(items))
+)
+ticks.append(not_original.flush)
+_told: set[tuple[str, int, date]] = set()
+
+
+def _interesting(event: GroupMessageEvent, policy: Policy) -> bool:
+    """每条分享群消息都会问一次：只看内存里的消息段，够字数或是转发、卡片才往下走。"""
+    if event.group_id not in policy.groups.share:
+        return False
+    chars = 0
+    for segment in event.message:
+        if segment.type in ("forward", "json"):
+            return True
+        if segment.type == "text":
+            chars += shares.own_chars(segment.data["text"])
+    return chars >= policy.share.min_chars
+
+
+def _draft(event: GroupMessageEvent) -> shares.Draft:
+    quoted = event.reply.message.extract_plain_text() if event.reply is not None else None
+    return shares.Draft(
+        own_text="".join(s.data["text"] for s in event.message if s.type == "text"),
+        has_forward=any(s.type == "forward" for s in event.message),
+        has_card=any(s.type == "json" for s in event.message),
+        quoted_text=quoted,
+    )
+
+
+@router.watch(_interesting)
+async def on_share(bot: Bot, event: GroupMessageEvent, policy: Policy) -> None:
+    sent_at = datetime.fromtimestamp(event.time, UTC)
+    outcome = await shares.record(
+        policy,
+        group_id=event.group_id,
+        user_id=event.user_id,
+        message_id=event.message_id,
+        sent_at=sent_at,
+        draft=_draft(event),
+    )
+    if outcome.share is None or outcome.share.original:
+        return
+    day = local_time(sent_at, policy.tz).date()
+    if (policy.id, event.user_id, day) in _told:
+        return
+    _told.add((policy.id, event.user_id, day))
+    names = await members.display_names(policy, [event.user_id])
+    item = replies.NOT_ORIGINAL_ITEM.format(name=names[event.user_id], reason=outcome.reason)
+    await not_original.add(bot, event.group_id, item, sent_at)
+
+
+async def _reporting_day(policy: Policy, user_id: int | None, moment: datetime) -> date:
+    """说的是哪一天：宽限时段里、（此人）昨天还没分享时说昨天。"""
+    yesterday = moment.date() - timedelta(days=1)
+    open_ = user_id is None or not await shares.has_share(policy.id, user_id, yesterday)
+    return shares.reporting_day(moment, policy.share.grace_until, open_)
+
+
+def _deadline(policy: Policy, day: date, moment: datetime) -> str:
+    grace = policy.share.grace_until
+    if day < moment.date():
+        return replies.DEADLINE_GRACE.format(grace=grace)
+    return replies.DEADLINE_TODAY.format(grace=grace)
+
+
+def _day_text(day: date) -> str:
+    return f"{day.month}月{day.day}日"
+
+
+@router.command(
+    "今日分享",
+    usage="/今日分享 [提醒]",
+    summary="今天的分享交了没有；管理员看全员，加“提醒”会 @ 没交的人",
+    example="/今日分享",
+)
+async def today(ctx: CommandContext) -> None:
+    if ctx.words not in ([], [replies.REMIND_WORD]) or ctx.mentions:
+        raise UsageError()
+    if ctx.role >= Role.ADMIN:
+        await _overview(ctx, remind=ctx.words == [replies.REMIND_WORD])
+    elif ctx.words:
+        raise UsageError("“提醒”需要管理员及以上权限。")
+    else:
+        await _mine(ctx)
+
+
+async def _mine(ctx: CommandContext) -> None:
+    moment = ctx.time
+    day = await _reporting_day(ctx.policy, ctx.user_id, moment)
+    first, last = month_days(month_key(day))
+    days = await shares.month_days(ctx.policy.id, ctx.user_id, first, last)
+    names = await members.display_names(ctx.policy, [ctx.user_id])
+    template = replies.MINE_DONE if day in days else replies.MINE_MISSING
+    await ctx.reply(
+        template.format(
+            name=names[ctx.user_id],
+            day=_day_text(day),
+            days=len(days),
+            run=shares.current_run(days, day),
+            deadline=_deadline(ctx.policy, day, moment),
+        )
+    )
+
+
+async def missing_on(policy: Policy, day: date, group_id: int | None = None) -> list[int]:
+    """这一天还没分享的人（参与统计的人；给了群号就只看这个群里的）。"""
+    people = await members.counted(policy, month_key(day), bot_ids())
+    if group_id is not None:
+        in_group = await Member.filter(org=policy.id, group_id=group_id, left_at=None).values_list(
+            "user_id", flat=True
+        )
+        people &= set(in_group)
+    done = await shares.shared_on(policy.id, day, list(people))
+    return sorted(people - done)
+
+
+async def _overview(ctx: CommandContext, remind: bool) -> None:
+    day = await _reporting_day(ctx.policy, None, ctx.time)
+    missing = await missing_on(ctx.policy, day)
+    people = await members.counted(ctx.policy, month_key(day), bot_ids())
+    text = replies.ADMIN_COUNTS.format(
+        day=_day_text(day), done=len(people) - len(missing), missing=len(missing)
+    )
+    if not missing:
+        await ctx.reply(text + "。")
+        return
+    if remind:
+        await ctx.reply(
+            Message([MessageSegment.text(text + "："), *map(MessageSegment.at, missing)])
+        )
+        return
+    names = await members.display_names(ctx.policy, missing)
+    await ctx.reply(text + replies.ADMIN_NAMES.format(names="、".join(names[u] for u in missing)))
+
+
+def _reminder(index: int):
+    def schedule(policy: Policy) -> Schedule | None:
+        times = policy.share.reminder_times
+        return Schedule(parse_clock(times[index])) if index < len(times) else None
+
+    async def run(ctx: JobContext) -> str:
+        bot = online_bot()
+        moment = ctx.scheduled_at.astimezone(ctx.policy.tz)
+        day = await _reporting_day(ctx.policy, None, moment)
+        sent = 0
+        for group_id in ctx.policy.groups.share:
+            missing = await missing_on(ctx.policy, day, group_id)
+            if not missing:
+                continue
+            head = replies.REMIND.format(
+                day=_day_text(day), deadline=_deadline(ctx.policy, day, moment)
+            )
+            await sender.send_group(
+                bot,
+                group_id,
+                Message([MessageSegment.text(head), *map(MessageSegment.at, missing)]),
+            )
+            sent += len(missing)
+        return f"提醒 {sent} 人"
+
+    return Job(
+        f"share.remind.{index + 1}",
+        "timed",
+        schedule,
+        run,
+        period=lambda moment: moment.strftime("%Y-%m-%dT%H:%M"),
+    )
+
+
+# 制度里最多支持 4 个提醒时间
+for _index in range(4):
+    runner.register(_reminder(_index))
