@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 
 from tortoise.transactions import in_transaction
 
@@ -81,8 +81,9 @@ async def counted(policy: Policy, month: str, exclude: Iterable[int] = ()) -> se
     账本里当月有记录的人由排行另外并入。
     """
     first, last = month_days(month)
-    month_end = datetime.combine(last, time.max, policy.tz)
-    month_start = datetime.combine(first, time.min, policy.tz)
+    # SQLite 按文本比较存成 UTC 的时刻：参数也换成 UTC
+    month_end = datetime.combine(last, time.max, policy.tz).astimezone(UTC)
+    month_start = datetime.combine(first, time.min, policy.tz).astimezone(UTC)
     groups = [*policy.groups.work, *policy.groups.share]
     rows = await Member.filter(
         org=policy.id, group_id__in=groups, first_seen__lte=month_end

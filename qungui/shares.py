@@ -6,10 +6,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
@@ -105,8 +106,28 @@ async def record(
     sent_at: datetime,
     draft: Draft,
 ) -> Outcome:
-    """记下一条分享群消息并在它是当天第一条原创分享时记 1 分。同一事件再来一次什么也不改。"""
+    """记下一条分享群消息并在它是当天第一条原创分享时记 1 分。同一事件再来一次什么也不改。
+
+    查重和写入在组织的锁里一条条做：两个人同一秒贴出同一段文字，只有先处理的那条算原创。
+    """
+    async with _locks.setdefault(policy.id, asyncio.Lock()):
+        return await _record(policy, group_id, user_id, message_id, sent_at, draft)
+
+
+_locks: dict[str, asyncio.Lock] = {}
+
+
+async def _record(
+    policy: Policy,
+    group_id: int,
+    user_id: int,
+    message_id: int,
+    sent_at: datetime,
+    draft: Draft,
+) -> Outcome:
     rules = policy.share
+    # SQLite 把时刻存成 UTC 文本、按文本比较：查询参数也必须是 UTC，否则 +08:00 的时刻比错
+    sent_at = sent_at.astimezone(UTC)
     digest = text_hash(draft.own_text)
     seen = (
         bool(digest)
@@ -114,7 +135,8 @@ async def record(
             org=policy.id,
             text_hash=digest,
             sent_at__gte=sent_at - COPY_WINDOW,
-            sent_at__lt=sent_at,
+            # 同一秒里已经处理过的同样文字也算“之前的”：先处理的那条是原创
+            sent_at__lte=sent_at,
         ).exists()
     )
     reason = not_original_reason(draft, rules.min_chars, seen)

@@ -1,6 +1,7 @@
 import asyncio
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -134,3 +135,19 @@ def test_current_run() -> None:
     assert shares.current_run(days, date(2026, 11, 7)) == 3
     assert shares.current_run(days, date(2026, 11, 8)) == 3
     assert shares.current_run(days, date(2026, 11, 9)) == 0
+
+
+async def test_the_same_text_pasted_at_once_by_two_people_is_original_once(db) -> None:
+    at = cst(2026, 11, 27, 9)
+    outcomes = await asyncio.gather(*(post(user, at, exact=True) for user in range(1, 6)))
+    assert sum(o.share.original for o in outcomes) == 1
+    assert await LedgerEntry.filter(rule="share.daily").count() == 1
+
+
+async def test_time_comparisons_hold_whatever_the_offset(db) -> None:
+    # 同一时刻分别用 +08:00 和 UTC 表示：第二条是抄的，不是“更早的原创”
+    await post(1, cst(2026, 11, 27, 9), exact=True)
+    later_utc = cst(2026, 11, 27, 9, 30).astimezone(ZoneInfo("UTC"))
+    assert (await post(2, later_utc, exact=True)).reason == COPY
+    earlier_utc = cst(2026, 11, 27, 8).astimezone(ZoneInfo("UTC"))
+    assert (await post(3, earlier_utc, exact=True)).share.original

@@ -1,0 +1,121 @@
+"""一周的分享走真实 WebSocket：三个人、一次抄袭、一次合并转发、一次重放、一次提醒。"""
+
+import asyncio
+import sqlite3
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from tests import fake
+from tests.fake import SHARE_GROUP
+
+from .conftest import Running
+
+CST = ZoneInfo("Asia/Shanghai")
+ZHANG, LI, WANG = 20001, 20002, 20003
+NAMES = {ZHANG: "张三", LI: "李四", WANG: "王五"}
+
+
+def ts(*parts: int) -> int:
+    return int(datetime(*parts, tzinfo=CST).timestamp())
+
+
+def share_text(user: int, day: int) -> str:
+    return f"{NAMES[user]}第{day}天的心得：今天跟客户复盘了上周的订单，发现备货节奏要提前两天。"
+
+
+async def settled(running: Running, shares: int) -> None:
+    """等机器人把前面的分享都记进库里：NoneBot 并发处理事件，真实的群里消息之间隔着几秒，测试里没有。"""
+    async with asyncio.timeout(10):
+        while True:
+            with sqlite3.connect(running.bot.db_path) as conn:
+                if conn.execute("SELECT COUNT(*) FROM share").fetchone()[0] >= shares:
+                    return
+            await asyncio.sleep(0.02)
+
+
+async def post(
+    running: Running, user: int, message, at: int, message_id: int | None = None
+) -> None:
+    payload = fake.group_message_payload(
+        message,
+        user_id=user,
+        card=f"鸡公山酒业-{NAMES[user]}-13800000000",
+        group_id=SHARE_GROUP,
+        time=at,
+        message_id=message_id,
+        self_id=running.qq.self_id,
+    )
+    await running.qq.send_event(payload)
+    running.posted = getattr(running, "posted", 0) + 1
+    await settled(running, running.posted)
+
+
+async def test_a_week_of_shares(running: Running) -> None:
+    qq, bot = running.qq, running.bot
+    # 11 月 23 日（周一）到 29 日：张三每天都发；李四周三抄了张三、周四发了合并转发，其余天正常；
+    # 王五只在周一发过，周五凌晨 01:30 补了周四的
+    for day in range(23, 30):
+        await post(running, ZHANG, share_text(ZHANG, day), ts(2026, 11, day, 9), 900000 + day)
+        if day == 25:
+            await post(running, LI, share_text(ZHANG, day), ts(2026, 11, day, 10))
+        elif day == 26:
+            await post(
+                running, LI, [{"type": "forward", "data": {"id": "1"}}], ts(2026, 11, day, 10)
+            )
+        else:
+            await post(running, LI, share_text(LI, day), ts(2026, 11, day, 10))
+    await post(running, WANG, share_text(WANG, 23), ts(2026, 11, 23, 11))
+    await post(running, WANG, share_text(WANG, 26), ts(2026, 11, 27, 1, 30))
+    # 重放：张三周一那条原样再来一次（不会多出一行，所以不等）
+    await running.qq.send_event(
+        fake.group_message_payload(
+            share_text(ZHANG, 23),
+            user_id=ZHANG,
+            card="鸡公山酒业-张三-13800000000",
+            group_id=SHARE_GROUP,
+            time=ts(2026, 11, 23, 9),
+            message_id=900023,
+            self_id=running.qq.self_id,
+        )
+    )
+
+    # 用一条命令的回复确认前面的事件都处理完了（同一连接上按顺序处理）
+    summary = await qq.group_says(
+        "/积分",
+        user_id=ZHANG,
+        group_id=SHARE_GROUP,
+        card="鸡公山酒业-张三-13800000000",
+        time=ts(2026, 11, 29, 12),
+    )
+    assert summary.startswith("张三 本月（2026-11）积分 7 分，第 1 名 / 共 3 人")
+    li = await qq.group_says(
+        "/积分",
+        user_id=LI,
+        group_id=SHARE_GROUP,
+        card="鸡公山酒业-李四-13800000000",
+        time=ts(2026, 11, 29, 12),
+    )
+    assert li.startswith("李四 本月（2026-11）积分 5 分，第 2 名 / 共 3 人")
+    with sqlite3.connect(running.bot.db_path) as conn:
+        wang_days = conn.execute(
+            "SELECT business_date FROM ledger_entry WHERE user_id = ? ORDER BY id", (WANG,)
+        ).fetchall()
+    assert wang_days == [("2026-11-23",), ("2026-11-26",)]
+
+    texts = [c.text for c in qq.calls if c.action == "send_group_msg"]
+    assert any("李四（与之前的分享重复）" in t for t in texts)
+
+    # 11 月 30 日 20:00 的提醒：只有王五还没分享
+    await post(running, ZHANG, share_text(ZHANG, 30), ts(2026, 11, 30, 9))
+    await post(running, LI, share_text(LI, 30), ts(2026, 11, 30, 10))
+    await qq.group_says("/排行", user_id=ZHANG, group_id=SHARE_GROUP, time=ts(2026, 11, 30, 11))
+    mark = len(qq.calls)
+    assert "share.remind.1:jgs:2026-11-30T20:00" in await bot.set_clock("2026-11-30T20:00:30+08:00")
+    reminders = [
+        c.text
+        for c in qq.calls[mark:]
+        if c.action == "send_group_msg" and c.params["group_id"] == SHARE_GROUP
+    ]
+    assert reminders == [
+        f"11月30日 还没有分享的同事（今晚 24:00，特殊情况可延至次日 02:00前有效）：@{WANG}"
+    ]
