@@ -97,8 +97,13 @@ async def award(
     now: datetime,
     reason: str = "",
     ref: str | None = None,
+    actor_id: int | None = None,
+    actor_role: Role | None = None,
 ) -> LedgerEntry | None:
-    """系统自动记分，每个 (规则, 成员, 周期) 只记一次；被撤销过的可以再记。已记过返回 None。"""
+    """按规则记分，每个 (规则, 成员, 周期) 只记一次；被撤销过的可以再记。已记过返回 None。
+
+    系统自动记的不填操作人；管理员触发的（精选、补分享）填上，撤销时按其角色判断。
+    """
     prefix = f"{rule}:{org}:{user_id}:{period}:"
     async with in_transaction():
         reversed_count = await LedgerEntry.filter(
@@ -118,8 +123,8 @@ async def award(
                     rule=rule,
                     business_date=business_date,
                     created_at=now,
-                    actor_id=None,
-                    actor_role=SYSTEM,
+                    actor_id=actor_id,
+                    actor_role=actor_role.code if actor_role is not None else SYSTEM,
                     reason=reason,
                     ref=ref,
                     dedupe_key=f"{prefix}{reversed_count}",

@@ -133,6 +133,8 @@ class ShareSection(_Section):
     """每月连续分享奖励所需天数"""
     streak_bonus: NonNegative = 20
     """连续分享奖励"""
+    streak_consecutive: bool = True
+    """true：一个月内连续 streak_days 天；false：一个月内累计 streak_days 天"""
     featured_bonus: NonNegative = 5
     """经典分享加分"""
     reminder_times: Annotated[list[ClockTime], Field(max_length=4)] = []

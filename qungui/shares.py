@@ -182,6 +182,7 @@ async def _credit(policy: Policy, share: Share, sent_at: datetime) -> Outcome:
     if entry is None:
         return Outcome(share)
     await Share.filter(id=share.id).update(share_day=day, entry_id=entry.id)
+    share.share_day, share.entry_id = day, entry.id
     return Outcome(share, credited=day, entry=entry)
 
 
@@ -221,3 +222,149 @@ def current_run(days: list[date], today: date) -> int:
 def reporting_day(moment: datetime, grace_until: str, yesterday_open: bool) -> date:
     """/今日分享 和提醒说的是哪一天：宽限时段里、昨天还没分享时说昨天。"""
     return share_day(moment, parse_clock(grace_until), yesterday_open)
+
+
+FEATURED_RULE = "share.featured"
+STREAK_RULE = "share.streak"
+REJECTED = "管理员判定非原创"
+
+
+class ShareRefused(ledger.LedgerError):
+    """对一条分享的操作被拒绝；`kind` 说明原因。"""
+
+    def __init__(self, kind: str, entry: LedgerEntry | None = None):
+        super().__init__(kind)
+        self.kind = kind
+        self.entry = entry
+
+
+async def find(policy: Policy, group_id: int, message_id: int) -> Share | None:
+    return (
+        await Share.filter(org=policy.id, group_id=group_id, message_id=message_id)
+        .order_by("-id")
+        .first()
+    )
+
+
+async def feature(
+    policy: Policy, share: Share, *, actor_id: int, actor_role, now: datetime
+) -> LedgerEntry:
+    """评为经典分享：作者加 featured_bonus，每条分享一次（撤销后可再评）。"""
+    if not share.original:
+        raise ShareRefused("not_original")
+    day = share.share_day or local_time(share.sent_at, policy.tz).date()
+    entry = await ledger.award(
+        org=policy.id,
+        user_id=share.user_id,
+        rule=FEATURED_RULE,
+        period=f"share{share.id}",
+        delta=policy.share.featured_bonus,
+        business_date=day,
+        now=now,
+        reason="经典分享",
+        ref=str(share.message_id),
+        actor_id=actor_id,
+        actor_role=actor_role,
+    )
+    if entry is None:
+        earlier = (
+            await LedgerEntry.filter(
+                org=policy.id,
+                rule=FEATURED_RULE,
+                dedupe_key__startswith=f"{FEATURED_RULE}:{policy.id}:{share.user_id}:share{share.id}:",
+            )
+            .order_by("-id")
+            .first()
+        )
+        raise ShareRefused("already", earlier)
+    return entry
+
+
+async def reject(
+    policy: Policy, share: Share, *, actor_id: int, actor_role, now: datetime, command_key: str
+) -> LedgerEntry | None:
+    """判为非原创：撤销它当天的分享分（写明是哪位管理员），此人当天可以重新分享得分。"""
+    await Share.filter(id=share.id).update(original=False, reason=REJECTED, share_day=None)
+    if share.entry_id is None:
+        return None
+    written = await ledger.reverse(
+        org=policy.id,
+        entry_id=share.entry_id,
+        now=now,
+        actor_id=actor_id,
+        actor_role=actor_role,
+        reason=REJECTED,
+        command_key=command_key,
+    )
+    return written.entry
+
+
+async def backfill(
+    policy: Policy,
+    *,
+    user_id: int,
+    day: date,
+    actor_id: int,
+    actor_role,
+    reason: str,
+    now: datetime,
+) -> LedgerEntry:
+    """补记某天的分享（制度里的“特殊情况”）；那天已有分享则拒绝。"""
+    if await has_share(policy.id, user_id, day):
+        raise ShareRefused("already")
+    entry = await ledger.award(
+        org=policy.id,
+        user_id=user_id,
+        rule=SHARE_RULE,
+        period=day.isoformat(),
+        delta=policy.share.points,
+        business_date=day,
+        now=now,
+        reason=f"补分享：{reason}",
+        actor_id=actor_id,
+        actor_role=actor_role,
+    )
+    if entry is None:
+        raise ShareRefused("already")
+    return entry
+
+
+def longest_run(days: list[date]) -> int:
+    """最长的连续天数。"""
+    best = run = 0
+    previous: date | None = None
+    for day in sorted(set(days)):
+        run = run + 1 if previous is not None and day - previous == timedelta(days=1) else 1
+        best = max(best, run)
+        previous = day
+    return best
+
+
+async def settle_streaks(policy: Policy, month: str, first: date, last: date, now: datetime) -> int:
+    """月底：连续（或累计）分享满 streak_days 天的人加 streak_bonus，每人每月一次。返回这次新加的人数。"""
+    rows = await LedgerEntry.filter(
+        org=policy.id, rule=SHARE_RULE, business_date__gte=first, business_date__lte=last
+    ).values_list("id", "user_id", "business_date")
+    undone = await ledger.reversed_ids(policy.id, [entry_id for entry_id, _, _ in rows])
+    days: dict[int, list[date]] = {}
+    for entry_id, user, day in rows:
+        if entry_id not in undone:
+            days.setdefault(user, []).append(day)
+    rules = policy.share
+    awarded = 0
+    for user, shared in sorted(days.items()):
+        reach = longest_run(shared) if rules.streak_consecutive else len(set(shared))
+        if reach < rules.streak_days or rules.streak_bonus == 0:
+            continue
+        entry = await ledger.award(
+            org=policy.id,
+            user_id=user,
+            rule=STREAK_RULE,
+            period=month,
+            delta=rules.streak_bonus,
+            business_date=last,
+            now=now,
+            reason=f"{month} 分享满 {rules.streak_days} 天",
+        )
+        awarded += entry is not None
+    return awarded

@@ -40,7 +40,14 @@ from .config import Config  # noqa: E402
 from .events import GroupCardNoticeEvent  # noqa: E402
 from .policy_store import PolicyStore  # noqa: E402
 from .rights import BotRights  # noqa: E402
-from .router import Command, CommandContext, CommandRouter, Refusal, UsageError  # noqa: E402
+from .router import (  # noqa: E402
+    Command,
+    CommandContext,
+    CommandRouter,
+    Refusal,
+    UsageError,
+    replied_message_id,
+)
 from .sender import Sender, SendFailed  # noqa: E402
 
 __plugin_meta__ = PluginMetadata(
@@ -65,6 +72,7 @@ __all__ = [
     "notify_superusers",
     "online_bot",
     "policies",
+    "replied_message_id",
     "rights",
     "router",
     "runner",

@@ -173,6 +173,7 @@ class CommandRouter:
 
     def match(self, message: Message, starts: list[str]) -> tuple[Command, Message] | None:
         """消息是不是命令；是则返回命令和其后的参数。"""
+        message = _without_reply(message)
         if not message or message[0].type != "text":
             return None
         text = message[0].data["text"].lstrip()
@@ -187,3 +188,25 @@ class CommandRouter:
         args = Message(MessageSegment.text(rest)) if rest.strip() else Message()
         args.extend(message[1:])
         return self.commands[name], args
+
+
+def _without_reply(message: Message) -> Message:
+    """去掉打头的回复段（以及紧跟的 @被回复人）。适配器取回复原文失败时会把它留在消息里，
+    这时“回复一条分享发 /精选”仍然要认得出是命令。"""
+    if not message or message[0].type != "reply":
+        return message
+    rest = Message(message[1:])
+    if rest and rest[0].type == "at":
+        rest = Message(rest[1:])
+    return rest
+
+
+def replied_message_id(event) -> int | None:
+    """这条消息回复的是哪条消息：适配器取到了原文就用它，否则看原始消息里的回复段。"""
+    reply = getattr(event, "reply", None)
+    if reply is not None:
+        return int(reply.message_id)
+    for segment in getattr(event, "original_message", []):
+        if segment.type == "reply":
+            return int(segment.data["id"])
+    return None

@@ -11,17 +11,20 @@ require("core")
 from plugins.core import (  # noqa: E402
     CommandContext,
     GroupBatcher,
+    Refusal,
     UsageError,
     bot_ids,
     online_bot,
+    replied_message_id,
     router,
     runner,
     sender,
     ticks,
 )
-from qungui import members, shares  # noqa: E402
+from qungui import clock, members, shares  # noqa: E402
 from qungui.dates import local_time, month_days, month_key  # noqa: E402
 from qungui.jobs import Job, JobContext, Schedule  # noqa: E402
+from qungui.ledger import AlreadyReversed  # noqa: E402
 from qungui.models import Member  # noqa: E402
 from qungui.policy import Policy, parse_clock  # noqa: E402
 from qungui.roles import Role  # noqa: E402
@@ -209,3 +212,143 @@ def _reminder(index: int):
 # 制度里最多支持 4 个提醒时间
 for _index in range(4):
     runner.register(_reminder(_index))
+
+
+async def _replied_share(ctx: CommandContext) -> shares.Share:
+    message_id = replied_message_id(ctx.event)
+    if message_id is None or ctx.group_id is None:
+        raise UsageError(replies.REPLY_FIRST)
+    found = await shares.find(ctx.policy, ctx.group_id, message_id)
+    if found is None:
+        raise Refusal(replies.NOT_A_SHARE)
+    return found
+
+
+async def _name_and_day(ctx: CommandContext, share: shares.Share) -> tuple[str, str]:
+    names = await members.display_names(ctx.policy, [share.user_id])
+    day = share.share_day or local_time(share.sent_at, ctx.policy.tz).date()
+    return names[share.user_id], _day_text(day)
+
+
+@router.command(
+    "精选",
+    usage="回复一条分享：/精选",
+    summary="把一条分享评为经典分享（管理员）",
+    example="（回复那条分享）/精选",
+    role=Role.ADMIN,
+)
+async def feature(ctx: CommandContext) -> None:
+    share = await _replied_share(ctx)
+    try:
+        entry = await shares.feature(
+            ctx.policy, share, actor_id=ctx.user_id, actor_role=ctx.role, now=clock.now()
+        )
+    except shares.ShareRefused as exc:
+        if exc.kind == "not_original":
+            raise Refusal(replies.CANNOT_FEATURE) from None
+        raise Refusal(
+            replies.ALREADY_FEATURED.format(id=exc.entry.id if exc.entry else "?")
+        ) from None
+    name, day = await _name_and_day(ctx, share)
+    await ctx.reply(replies.FEATURED.format(name=name, day=day, points=entry.delta, id=entry.id))
+
+
+@router.command(
+    "非原创",
+    usage="回复一条分享：/非原创",
+    summary="判定一条分享非原创，撤销当天的分享分（管理员）",
+    example="（回复那条分享）/非原创",
+    role=Role.ADMIN,
+)
+async def reject(ctx: CommandContext) -> None:
+    share = await _replied_share(ctx)
+    name, day = await _name_and_day(ctx, share)
+    try:
+        reversal = await shares.reject(
+            ctx.policy,
+            share,
+            actor_id=ctx.user_id,
+            actor_role=ctx.role,
+            now=clock.now(),
+            command_key=ctx.event_key,
+        )
+    except AlreadyReversed as exc:
+        raise Refusal(replies.ALREADY_REJECTED.format(id=exc.reversal.id)) from None
+    if reversal is None:
+        await ctx.reply(replies.REJECTED_NO_POINT)
+        return
+    await ctx.reply(replies.REJECTED_WITH_POINT.format(name=name, day=day, id=reversal.id))
+
+
+def _backfill_day(ctx: CommandContext, text: str) -> date:
+    """补分享的日期：本月，或上月（上月排行公布之前），不晚于今天。"""
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(replies.BAD_DAY) from None
+    today = ctx.today
+    board = ctx.policy.leaderboard
+    posted = (today.day, ctx.time.strftime("%H:%M")) >= (board.post_day, board.post_time)
+    earliest = today.replace(day=1)
+    if not posted:
+        earliest = (earliest - timedelta(days=1)).replace(day=1)
+    if not earliest <= day <= today:
+        raise UsageError(replies.BAD_DAY)
+    return day
+
+
+@router.command(
+    "补分享",
+    usage="/补分享 @某人 YYYY-MM-DD 理由",
+    summary="为特殊情况补记某天的分享（管理员）",
+    example="/补分享 @张三 2026-11-20 出差在外当天无网络",
+    role=Role.ADMIN,
+)
+async def backfill(ctx: CommandContext) -> None:
+    if len(ctx.mentions) != 1 or len(ctx.words) < 2:
+        raise UsageError()
+    day = _backfill_day(ctx, ctx.words[0])
+    reason = " ".join(ctx.words[1:])
+    user = ctx.mentions[0]
+    names = await members.display_names(ctx.policy, [user])
+    try:
+        entry = await shares.backfill(
+            ctx.policy,
+            user_id=user,
+            day=day,
+            actor_id=ctx.user_id,
+            actor_role=ctx.role,
+            reason=reason,
+            now=clock.now(),
+        )
+    except shares.ShareRefused:
+        raise Refusal(replies.ALREADY_SHARED.format(name=names[user], day=_day_text(day))) from None
+    await ctx.reply(
+        replies.BACKFILLED.format(
+            name=names[user], day=_day_text(day), points=entry.delta, id=entry.id, reason=reason
+        )
+    )
+
+
+async def _settle_streaks(ctx: JobContext) -> str:
+    first, last = month_days(ctx.period)
+    awarded = await shares.settle_streaks(ctx.policy, ctx.period, first, last, ctx.now)
+    return f"{ctx.period} 连续分享奖励 {awarded} 人"
+
+
+def _previous_month(moment: datetime) -> str:
+    return month_key(moment.date().replace(day=1) - timedelta(days=1))
+
+
+# 月底结算：上个月最后一天的分享宽限到 1 日 02:00，所以在排行公布时（默认 1 日 09:00）结算上个月
+runner.register(
+    Job(
+        "share.streak",
+        "settlement",
+        lambda policy: Schedule(
+            parse_clock(policy.leaderboard.post_time), day=policy.leaderboard.post_day
+        ),
+        _settle_streaks,
+        period=_previous_month,
+    )
+)

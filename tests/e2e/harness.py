@@ -77,7 +77,9 @@ class FakeOneBot:
             "get_group_member_list": self._member_list,
             "get_group_member_info": self._member_info,
             "set_group_card": self._set_card,
+            "get_msg": self._get_msg,
         }
+        self.messages: dict[int, dict[str, Any]] = {}
         self.rosters: dict[int, dict[int, dict[str, Any]]] = {}
         self._message_ids = itertools.count(90000001)
         self._changed = asyncio.Condition()
@@ -109,6 +111,8 @@ class FakeOneBot:
                 await self._reader
 
     async def send_event(self, payload: dict[str, Any]) -> None:
+        if payload.get("post_type") == "message":
+            self.messages[int(payload["message_id"])] = payload
         await self._socket.send(json.dumps(payload, ensure_ascii=False))
 
     async def _read(self) -> None:
@@ -152,6 +156,27 @@ class FakeOneBot:
             failure["message"] = failure["wording"] = f"群({group_id})成员{user_id}不存在"
             raise ApiFailure(failure)
         return member
+
+    def _get_msg(self, params: dict[str, Any]) -> dict[str, Any]:
+        # NapCat 的 get_msg：按消息编号取回原消息（它的编号是短期缓存，取不到时报 1200）
+        payload = self.messages.get(int(params["message_id"]))
+        if payload is None:
+            raise ApiFailure(
+                {"status": "failed", "retcode": 1200, "data": None, "message": "消息不存在"}
+            )
+        return {
+            key: payload[key]
+            for key in (
+                "time",
+                "message_type",
+                "message_id",
+                "real_id",
+                "sender",
+                "message",
+                "group_id",
+            )
+            if key in payload
+        } | {"real_id": payload.get("real_id", payload["message_id"])}
 
     def _set_card(self, params: dict[str, Any]) -> None:
         # 像 NapCat 一样：先确认成员存在，改完自己读回核对

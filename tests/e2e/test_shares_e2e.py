@@ -119,3 +119,30 @@ async def test_a_week_of_shares(running: Running) -> None:
     assert reminders == [
         f"11月30日 还没有分享的同事（今晚 24:00，特殊情况可延至次日 02:00前有效）：@{WANG}"
     ]
+
+
+async def test_feature_and_reject_by_replying(running: Running) -> None:
+    from tests.fake import ADMIN
+
+    qq = running.qq
+    await post(running, ZHANG, share_text(ZHANG, 27), ts(2026, 11, 27, 9), 777001)
+    admin = {"user_id": ADMIN, "group_id": SHARE_GROUP, "card": "鸡公山酒业-王管-13700000000"}
+    reply = [
+        {"type": "reply", "data": {"id": "777001"}},
+        {"type": "text", "data": {"text": "/精选"}},
+    ]
+    assert await qq.group_says(reply, time=ts(2026, 11, 27, 10), **admin) == (
+        "已把 张三 11月27日 的分享评为经典分享，+5 分（编号 #2）。"
+    )
+    reply[1]["data"]["text"] = "/非原创"
+    assert await qq.group_says(reply, time=ts(2026, 11, 27, 11), **admin) == (
+        "已判定 张三 11月27日 的分享非原创，撤销当天的分享分（撤销记录 #3）；当天重新发原创分享仍可得分。"
+    )
+    mine = await qq.group_says(
+        "/今日分享",
+        user_id=ZHANG,
+        group_id=SHARE_GROUP,
+        card="鸡公山酒业-张三-13800000000",
+        time=ts(2026, 11, 27, 12),
+    )
+    assert mine.startswith("张三 11月27日 还没有原创分享")

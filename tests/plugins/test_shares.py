@@ -114,3 +114,73 @@ async def test_today_for_admins_counts_names_and_reminds(app: App, db) -> None:
             "“提醒”需要管理员及以上权限。\n用法：/今日分享 [提醒]\n例如：/今日分享",
             group_id=SHARE_GROUP,
         )
+
+
+def reply_to(message_id: int, command: str) -> list[dict]:
+    return [{"type": "reply", "data": {"id": str(message_id)}}, fake.text(command)]
+
+
+async def test_feature_reject_and_backfill(app: App, db) -> None:
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        post(ctx, bot, TEXT, ZHANG, "张三", ts(2026, 11, 27, 9), message_id=5001)
+        post(ctx, bot, reply_to(5001, "/精选"), ADMIN, "王管", ts(2026, 11, 27, 10))
+        expect_group(
+            ctx, "已把 张三 11月27日 的分享评为经典分享，+5 分（编号 #2）。", group_id=SHARE_GROUP
+        )
+        post(ctx, bot, reply_to(5001, "/精选"), ADMIN, "王管", ts(2026, 11, 27, 10, 1))
+        expect_group(ctx, "这条分享已经评过经典了（编号 #2）。", group_id=SHARE_GROUP)
+        post(ctx, bot, reply_to(5001, "/非原创"), ADMIN, "王管", ts(2026, 11, 27, 11))
+        expect_group(
+            ctx,
+            "已判定 张三 11月27日 的分享非原创，撤销当天的分享分（撤销记录 #3）；当天重新发原创分享仍可得分。",
+            group_id=SHARE_GROUP,
+        )
+        post(ctx, bot, reply_to(9999, "/精选"), ADMIN, "王管", ts(2026, 11, 27, 11, 1))
+        expect_group(
+            ctx, "回复的那条消息不是记录过的分享（要在分享群里、够字数）。", group_id=SHARE_GROUP
+        )
+        post(ctx, bot, "/精选", ADMIN, "王管", ts(2026, 11, 27, 11, 2))
+        expect_group(
+            ctx,
+            "请回复（引用）那条分享，再发这个命令。\n用法：回复一条分享：/精选\n例如：（回复那条分享）/精选",
+            group_id=SHARE_GROUP,
+        )
+        post(ctx, bot, reply_to(5001, "/精选"), LI, "李四", ts(2026, 11, 27, 11, 3))
+        expect_group(ctx, "「/精选」需要管理员及以上权限，你现在是成员。", group_id=SHARE_GROUP)
+        post(
+            ctx,
+            bot,
+            [fake.text("/补分享 "), fake.at(LI), fake.text(" 2026-11-20 出差在外")],
+            ADMIN,
+            "王管",
+            ts(2026, 11, 27, 12),
+        )
+        expect_group(
+            ctx,
+            "已为 李四 补记 11月20日 的分享，+1 分（编号 #4，理由：出差在外）。",
+            group_id=SHARE_GROUP,
+        )
+        post(
+            ctx,
+            bot,
+            [fake.text("/补分享 "), fake.at(LI), fake.text(" 2026-10-20 太早了")],
+            ADMIN,
+            "王管",
+            ts(2026, 11, 27, 12, 1),
+        )
+        expect_group(
+            ctx,
+            "日期应写作 YYYY-MM-DD，且在本月或（上月排行公布前的）上月之内、不晚于今天。\n"
+            "用法：/补分享 @某人 YYYY-MM-DD 理由\n例如：/补分享 @张三 2026-11-20 出差在外当天无网络",
+            group_id=SHARE_GROUP,
+        )
+    rows = (
+        await LedgerEntry.all().order_by("id").values_list("user_id", "delta", "rule", "actor_id")
+    )
+    assert rows == [
+        (ZHANG, 1, "share.daily", None),
+        (ZHANG, 5, "share.featured", ADMIN),
+        (ZHANG, -1, "reversal", ADMIN),
+        (LI, 1, "share.daily", ADMIN),
+    ]

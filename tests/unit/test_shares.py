@@ -151,3 +151,81 @@ async def test_time_comparisons_hold_whatever_the_offset(db) -> None:
     assert (await post(2, later_utc, exact=True)).reason == COPY
     earlier_utc = cst(2026, 11, 27, 8).astimezone(ZoneInfo("UTC"))
     assert (await post(3, earlier_utc, exact=True)).share.original
+
+
+def test_longest_run() -> None:
+    days = [date(2026, 11, d) for d in (1, 2, 3, 5, 6, 7, 8, 8, 10)]
+    assert shares.longest_run(days) == 4
+    assert shares.longest_run([]) == 0
+
+
+async def test_streak_bonus_once_for_27_days_in_a_row(db) -> None:
+    for day in range(1, 28):  # 张三：11 月 1–27 日连续
+        await post(1, cst(2026, 11, day, 9))
+    for day in [*range(1, 14), *range(15, 30)]:  # 李四：28 天但 14 日断了
+        await post(2, cst(2026, 11, day, 10))
+    first, last = date(2026, 11, 1), date(2026, 11, 30)
+    now = cst(2026, 12, 1, 9)
+    assert await shares.settle_streaks(POLICY, "2026-11", first, last, now) == 1
+    assert await shares.settle_streaks(POLICY, "2026-11", first, last, now) == 0
+    rows = await LedgerEntry.filter(rule="share.streak").values_list(
+        "user_id", "delta", "business_date"
+    )
+    assert rows == [(1, 20, date(2026, 11, 30))]
+    counting = POLICY.model_copy(
+        update={"share": POLICY.share.model_copy(update={"streak_consecutive": False})}
+    )
+    assert await shares.settle_streaks(counting, "2026-11", first, last, now) == 1
+
+
+async def test_feature_once_reject_and_backfill(db) -> None:
+    from qungui.roles import Role
+
+    first = await post(1, cst(2026, 11, 27, 9))
+    entry = await shares.feature(
+        POLICY, first.share, actor_id=30001, actor_role=Role.ADMIN, now=cst(2026, 11, 27, 10)
+    )
+    assert (entry.rule, entry.delta, entry.actor_id) == ("share.featured", 5, 30001)
+    with pytest.raises(shares.ShareRefused) as again:
+        await shares.feature(
+            POLICY, first.share, actor_id=30001, actor_role=Role.ADMIN, now=cst(2026, 11, 27, 11)
+        )
+    assert again.value.kind == "already" and again.value.entry.id == entry.id
+
+    reversal = await shares.reject(
+        POLICY,
+        first.share,
+        actor_id=30001,
+        actor_role=Role.ADMIN,
+        now=cst(2026, 11, 27, 12),
+        command_key="k1",
+    )
+    assert reversal.reverses == first.entry.id
+    assert not await shares.has_share("jgs", 1, date(2026, 11, 27))
+    redo = await post(1, cst(2026, 11, 27, 13))
+    assert redo.credited == date(2026, 11, 27)
+
+    filled = await shares.backfill(
+        POLICY,
+        user_id=1,
+        day=date(2026, 11, 20),
+        actor_id=30001,
+        actor_role=Role.ADMIN,
+        reason="出差",
+        now=cst(2026, 11, 27, 14),
+    )
+    assert (filled.business_date, filled.actor_role, filled.reason) == (
+        date(2026, 11, 20),
+        "admin",
+        "补分享：出差",
+    )
+    with pytest.raises(shares.ShareRefused):
+        await shares.backfill(
+            POLICY,
+            user_id=1,
+            day=date(2026, 11, 20),
+            actor_id=30001,
+            actor_role=Role.ADMIN,
+            reason="再补",
+            now=cst(2026, 11, 27, 15),
+        )
