@@ -16,8 +16,8 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from . import ledger
-from .dates import local_time, share_day
-from .models import LedgerEntry, Share
+from .dates import local_time, month_key, share_day
+from .models import JobRun, LedgerEntry, Share
 from .policy import Policy, parse_clock
 
 SHARE_RULE = ledger.SHARE_DAY_RULE
@@ -238,6 +238,11 @@ class ShareRefused(ledger.LedgerError):
         self.entry = entry
 
 
+async def month_settled(policy: Policy, day: date) -> bool:
+    """这一天所在的月份是否已经开始月底结算：开始后不再补分享、不再判非原创。"""
+    return await JobRun.exists(job=STREAK_RULE, org=policy.id, period=month_key(day))
+
+
 async def find(policy: Policy, group_id: int, message_id: int) -> Share | None:
     return (
         await Share.filter(org=policy.id, group_id=group_id, message_id=message_id)
@@ -284,6 +289,8 @@ async def reject(
     policy: Policy, share: Share, *, actor_id: int, actor_role, now: datetime, command_key: str
 ) -> LedgerEntry | None:
     """判为非原创：撤销它当天的分享分（写明是哪位管理员），此人当天可以重新分享得分。"""
+    if share.share_day is not None and await month_settled(policy, share.share_day):
+        raise ShareRefused("settled")
     await Share.filter(id=share.id).update(original=False, reason=REJECTED, share_day=None)
     if share.entry_id is None:
         return None
@@ -309,7 +316,9 @@ async def backfill(
     reason: str,
     now: datetime,
 ) -> LedgerEntry:
-    """补记某天的分享（制度里的“特殊情况”）；那天已有分享则拒绝。"""
+    """补记某天的分享（制度里的“特殊情况”）；那天已有分享、或那个月已结算则拒绝。"""
+    if await month_settled(policy, day):
+        raise ShareRefused("settled")
     if await has_share(policy.id, user_id, day):
         raise ShareRefused("already")
     entry = await ledger.award(

@@ -274,6 +274,8 @@ async def reject(ctx: CommandContext) -> None:
         )
     except AlreadyReversed as exc:
         raise Refusal(replies.ALREADY_REJECTED.format(id=exc.reversal.id)) from None
+    except shares.ShareRefused:
+        raise Refusal(replies.SETTLED.format(month=month_key(share.share_day))) from None
     if reversal is None:
         await ctx.reply(replies.REJECTED_NO_POINT)
         return
@@ -321,7 +323,9 @@ async def backfill(ctx: CommandContext) -> None:
             reason=reason,
             now=clock.now(),
         )
-    except shares.ShareRefused:
+    except shares.ShareRefused as exc:
+        if exc.kind == "settled":
+            raise Refusal(replies.SETTLED.format(month=month_key(day))) from None
         raise Refusal(replies.ALREADY_SHARED.format(name=names[user], day=_day_text(day))) from None
     await ctx.reply(
         replies.BACKFILLED.format(

@@ -24,3 +24,4 @@ ALREADY_REJECTED = "这条分享的分已经撤销过了（撤销记录 #{id}）
 BACKFILLED = "已为 {name} 补记 {day} 的分享，+{points} 分（编号 #{id}，理由：{reason}）。"
 ALREADY_SHARED = "{name} {day} 已经有分享记录，不用补。"
 BAD_DAY = "日期应写作 YYYY-MM-DD，且在本月或（上月排行公布前的）上月之内、不晚于今天。"
+SETTLED = "{month} 已经月底结算，不能再补分享或判非原创。"

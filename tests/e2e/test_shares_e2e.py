@@ -146,3 +146,35 @@ async def test_feature_and_reject_by_replying(running: Running) -> None:
         time=ts(2026, 11, 27, 12),
     )
     assert mine.startswith("张三 11月27日 还没有原创分享")
+
+
+async def test_a_month_gives_every_member_what_the_policy_says(running: Running) -> None:
+    """11 月：张三 30 天全勤，王五 1–27 日连续（27 日那条是 28 日凌晨 01:30 补发的），
+    李四 29 天但 14 日断了。12 月 1 日 09:00 结算：连续 27 天以上的加 20 分。"""
+    for day in range(1, 31):
+        await post(running, ZHANG, share_text(ZHANG, day), ts(2026, 11, day, 9))
+        if day != 14:
+            await post(running, LI, share_text(LI, day), ts(2026, 11, day, 10))
+        if day < 27:
+            await post(running, WANG, share_text(WANG, day), ts(2026, 11, day, 11))
+    await post(running, WANG, share_text(WANG, 27), ts(2026, 11, 28, 1, 30))
+
+    assert "share.streak:jgs:2026-11" in await running.bot.set_clock("2026-12-01T09:00:30+08:00")
+    board = await running.qq.group_says(
+        "/排行 2026-11", user_id=ZHANG, group_id=SHARE_GROUP, time=ts(2026, 12, 1, 10)
+    )
+    assert board == (
+        "鸡公山酒业 2026-11 积分排行（共 3 人）\n"
+        "1. 张三 50 分（分享 30 天）\n"
+        "2. 王五 47 分（分享 27 天）\n"
+        "3. 李四 29 分（分享 29 天）"
+    )
+    # 重启后再到点：不会再发一次奖励
+    await running.restart()
+    assert await running.bot.set_clock("2026-12-01T09:30:00+08:00") == []
+    with sqlite3.connect(running.bot.db_path) as conn:
+        streaks = conn.execute(
+            "SELECT user_id, delta, business_date FROM ledger_entry WHERE rule = 'share.streak'"
+            " ORDER BY user_id"
+        ).fetchall()
+    assert streaks == [(ZHANG, 20, "2026-11-30"), (WANG, 20, "2026-11-30")]
