@@ -24,26 +24,33 @@ REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "bench" / "results"
 
 
-def events():
+def events(kind: str = "chat"):
+    """chat：不够分享字数的闲聊（分享识别和名单都会过一遍）；
+    share：50 位成员一天天地各发当天第一条原创分享（每条都写库）。"""
     from nonebot.adapters.onebot.v11 import Adapter
 
     from tests import fake
 
+    def text(n: int) -> str:
+        if kind == "chat":
+            return f"收到，第{n % 10}件马上办"
+        return f"第{n}位同事的心得：今天跟客户复盘了上周订单，备货节奏要提前两天。"
+
     return [
         Adapter.json_to_event(
             fake.group_message_payload(
-                f"今天跟客户聊了第{n}个问题，先记下来",
+                text(n),
                 user_id=21000 + n % 50,
                 group_id=fake.SHARE_GROUP,
                 card=f"鸡公山酒业-成员{n % 50}-13800000000",
-                time=fake.NOV27_1000 + n,
+                time=fake.NOV27_1000 + (n if kind == "chat" else n // 50 * 86400 + n % 50),
             )
         )
         for n in range(MESSAGES)
     ]
 
 
-async def measure(mode: str, workdir: str) -> float:
+async def measure(mode: str, workdir: str, kind: str = "chat") -> float:
     import nonebot
     from nonebot.adapters.onebot.v11 import Adapter, Bot
 
@@ -85,7 +92,7 @@ async def measure(mode: str, workdir: str) -> float:
     adapter._call_api = answer
     await driver._lifespan.startup()
     bot = Bot(adapter, "10000")
-    batch = events()
+    batch = events(kind)
     from nonebot.message import handle_event
 
     started = time.perf_counter()
@@ -96,10 +103,10 @@ async def measure(mode: str, workdir: str) -> float:
     return len(batch) / elapsed
 
 
-def run_child(mode: str) -> float:
+def run_child(mode: str, kind: str = "chat") -> float:
     with tempfile.TemporaryDirectory() as workdir:
         out = subprocess.run(
-            [sys.executable, "-m", "bench.plain_chat", "--child", mode, workdir],
+            [sys.executable, "-m", "bench.plain_chat", "--child", mode, workdir, kind],
             cwd=REPO,
             capture_output=True,
             text=True,
@@ -125,6 +132,6 @@ def main() -> None:
 
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
-        print(asyncio.run(measure(sys.argv[2], sys.argv[3])))
+        print(asyncio.run(measure(sys.argv[2], sys.argv[3], sys.argv[4])))
     else:
         main()

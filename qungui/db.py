@@ -10,7 +10,7 @@ MODEL_MODULES = ["qungui.models"]
 
 def tortoise_config(db_url: str) -> dict:
     return {
-        "connections": {"default": db_url},
+        "connections": {"default": _with_sqlite_pragmas(db_url)},
         "apps": {
             "qungui": {
                 "models": MODEL_MODULES,
@@ -23,6 +23,18 @@ def tortoise_config(db_url: str) -> dict:
     }
 
 
+def _with_sqlite_pragmas(db_url: str) -> str:
+    """SQLite 默认已是 WAL；再加 synchronous=NORMAL：每次提交不再等磁盘同步（实测每条分享
+    三次提交、每次约 6 ms），数据库不会因此损坏，只是断电时可能丢最后几次提交。"""
+    if (
+        not db_url.startswith("sqlite://")
+        or "synchronous=" in db_url
+        or db_url.endswith(":memory:")
+    ):
+        return db_url
+    return db_url + ("&" if "?" in db_url else "?") + "synchronous=NORMAL"
+
+
 def sqlite_url(path: Path) -> str:
     return f"sqlite://{path}"
 
@@ -30,7 +42,7 @@ def sqlite_url(path: Path) -> str:
 def sqlite_path(db_url: str) -> Path | None:
     """SQLite 地址对应的文件；其他数据库返回 None。"""
     if db_url.startswith("sqlite://") and db_url != "sqlite://:memory:":
-        return Path(db_url.removeprefix("sqlite://"))
+        return Path(db_url.removeprefix("sqlite://").split("?", 1)[0])
     return None
 
 

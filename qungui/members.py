@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, date, datetime, time
+from datetime import UTC, datetime, time
 
 from tortoise.transactions import in_transaction
 
@@ -11,8 +11,8 @@ from .dates import month_days
 from .models import Member
 from .policy import Policy
 
-# 最近写过的名片、昵称、身份和日期：没变就不写库，普通聊天不必每条都写
-_written: dict[tuple[str, int, int], tuple[str, str, str, date]] = {}
+# 最近写过的名片、昵称和身份：没变就不写库，普通聊天不必每条都写（“最后发言时间”因此只在这些变化时更新）
+_written: dict[tuple[str, int, int], tuple[str, str, str]] = {}
 
 
 def clear_cache() -> None:
@@ -30,9 +30,9 @@ async def remember(
     role: str,
     seen_at: datetime,
 ) -> None:
-    """记下（或更新）一个人在某群的名片、昵称和身份；和上次一样且同一天就什么也不做。"""
+    """记下（或更新）一个人在某群的名片、昵称和身份；和上次写的一样就什么也不做。"""
     key = (org, group_id, user_id)
-    fingerprint = (card, nickname, role, seen_at.date())
+    fingerprint = (card, nickname, role)
     if _written.get(key) == fingerprint:
         return
     await upsert(

@@ -166,8 +166,7 @@ async def _credit(policy: Policy, share: Share, sent_at: datetime) -> Outcome:
     in_grace = moment.time() < parse_clock(policy.share.grace_until)
     previous_open = in_grace and not await has_share(policy.id, share.user_id, yesterday)
     day = share_day(moment, parse_clock(policy.share.grace_until), previous_open)
-    if await has_share(policy.id, share.user_id, day):
-        return Outcome(share)
+    # 当天已有（未撤销的）分享分时，去重键相同，award 什么也不写：不必先查一次
     entry = await ledger.award(
         org=policy.id,
         user_id=share.user_id,
