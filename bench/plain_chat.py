@@ -116,16 +116,13 @@ def run_child(mode: str, kind: str = "chat") -> float:
 
 
 def main() -> None:
-    rates = {mode: run_child(mode) for mode in ("bare", "naive", "qungui")}
+    rates = {f"plain_chat.{mode}": run_child(mode) for mode in ("bare", "naive", "qungui")}
+    rates["first_shares.qungui"] = run_child("qungui", "share")
+    bare = rates["plain_chat.bare"]
     lines = {}
-    for mode, rate in rates.items():
-        line = f"plain_chat.{mode}: {rate:.0f} msg/s ({rate / rates['bare']:.2f}x bare)"
-        lines[f"plain_chat.{mode}"] = {
-            "value": round(rate),
-            "unit": "msg/s",
-            "ratio": rate / rates["bare"],
-        }
-        print(line)
+    for name, rate in rates.items():
+        print(f"{name}: {rate:.0f} msg/s ({rate / bare:.2f}x bare)")
+        lines[name] = {"value": round(rate), "unit": "msg/s", "ratio": rate / bare}
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "plain_chat.json").write_text(json.dumps(lines, ensure_ascii=False, indent=2))
 
