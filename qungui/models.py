@@ -134,3 +134,29 @@ class Share(Model):
         table = "share"
         unique_together = (("org", "group_id", "user_id", "message_id", "sent_at"),)
         indexes = (("org", "text_hash"), ("org", "user_id", "share_day"))
+
+
+class WarningCase(Model):
+    """一次警告：谁、什么类别、扣几分、理由、证据；以账本里那条 warn.<类别> 记录的编号为准。"""
+
+    id = fields.IntField(primary_key=True)
+    org = fields.CharField(max_length=32)
+    group_id = fields.BigIntField()
+    user_id = fields.BigIntField()
+    category = fields.CharField(max_length=32)
+    points = fields.IntField()
+    reason = fields.TextField(default="")
+    actor_id = fields.BigIntField(null=True)
+    actor_role = fields.CharField(max_length=16)
+    created_at = fields.DatetimeField()
+    evidence_text = fields.TextField(default="")
+    evidence_types = fields.CharField(max_length=128, default="")
+    evidence_message_id = fields.BigIntField(null=True)
+    entry_id = fields.IntField(null=True, unique=True)
+    revoked_at = fields.DatetimeField(null=True)
+    revoked_by = fields.BigIntField(null=True)
+    revoked_reason = fields.TextField(default="")
+
+    class Meta:
+        table = "warning_case"
+        indexes = (("org", "user_id", "created_at"),)

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from . import ledger, members
+from . import ledger, members, warning_cases
 from .dates import month_days, month_key
 from .ledger import LedgerError, Written
 from .models import LedgerEntry
@@ -161,6 +161,8 @@ async def undo(
         command_key=command_key,
     )
     original = await LedgerEntry.get(id=written.entry.reverses)
+    if written.created:
+        await warning_cases.mark_revoked(policy.id, original, actor_id, reason, now)
     month = month_key(original.business_date)
     total = await ledger.month_summary(policy.id, original.user_id, month)
     names = await members.display_names(policy, [original.user_id])

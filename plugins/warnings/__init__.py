@@ -1,0 +1,197 @@
+"""警告：/警告 与 /警告记录；窗口内次数达到门槛时通知主席和管理员，可选禁言。"""
+
+import re
+from datetime import UTC, datetime
+
+from nonebot import require
+from nonebot.adapters.onebot.v11 import ActionFailed, NetworkError
+from nonebot.plugin import PluginMetadata
+
+require("core")
+
+from plugins.core import (  # noqa: E402
+    CommandContext,
+    Refusal,
+    UsageError,
+    notify_superusers,
+    rights,
+    router,
+    sender,
+    superusers,
+)
+from qungui import members, warning_cases  # noqa: E402
+from qungui.roles import Role  # noqa: E402
+
+from . import replies  # noqa: E402
+
+__plugin_meta__ = PluginMetadata(
+    name="警告",
+    description="按制度的类别警告并扣分，窗口内次数达到门槛时升级",
+    usage="/警告 @某人 类别 [数额] [理由]（或回复那条消息）\n/警告记录 [@某人]",
+    type="application",
+)
+
+REASON_LIMIT = 200
+
+
+def _points_text(points: int) -> str:
+    return f"-{points} 分" if points else "不扣分"
+
+
+def _rule_text(value: int | list[int]) -> str:
+    if isinstance(value, list):
+        return f"-{value[0]} 至 -{value[1]} 分"
+    return _points_text(value)
+
+
+def _target_and_evidence(ctx: CommandContext) -> tuple[int, warning_cases.Evidence]:
+    reply = getattr(ctx.event, "reply", None)
+    if reply is not None and not ctx.mentions:
+        types = ",".join(dict.fromkeys(seg.type for seg in reply.message))
+        evidence = warning_cases.Evidence(
+            reply.message.extract_plain_text(), types, int(reply.message_id)
+        )
+        return int(reply.sender.user_id), evidence
+    if len(ctx.mentions) != 1:
+        raise UsageError(replies.ONE_TARGET)
+    return ctx.mentions[0], warning_cases.Evidence()
+
+
+@router.command(
+    "警告",
+    usage="/警告 @某人 类别 [数额] [理由]（或回复那条消息：/警告 类别 [理由]）",
+    summary="按群规类别警告并扣分（管理员；范围类别需主席）",
+    example="/警告 @张三 不良信息 群里发赌博链接",
+    role=Role.ADMIN,
+)
+async def warn(ctx: CommandContext) -> None:
+    if ctx.group_id is None:
+        raise UsageError()
+    target, evidence = _target_and_evidence(ctx)
+    if not ctx.words:
+        raise UsageError()
+    category, rest = ctx.words[0], ctx.words[1:]
+    amount = int(rest.pop(0)) if rest and re.fullmatch(r"\d+", rest[0]) else None
+    reason = " ".join(rest)
+    if target == int(ctx.bot.self_id):
+        raise Refusal(replies.NOT_BOT)
+    if str(target) in superusers:
+        raise Refusal(replies.NOT_SUPERUSER)
+    if target == ctx.user_id:
+        raise Refusal(replies.NOT_SELF)
+    if len(reason) > REASON_LIMIT:
+        raise UsageError(replies.TOO_LONG.format(limit=REASON_LIMIT))
+    try:
+        issued = await warning_cases.issue(
+            ctx.policy,
+            group_id=ctx.group_id,
+            user_id=target,
+            category=category,
+            amount=amount,
+            reason=reason,
+            actor_id=ctx.user_id,
+            actor_role=ctx.role,
+            at=datetime.fromtimestamp(ctx.event.time, UTC),
+            today=ctx.today,
+            command_key=ctx.event_key,
+            evidence=evidence,
+        )
+    except warning_cases.WarningRefused as exc:
+        raise _refusal(exc) from None
+    if not issued.created:
+        return
+    names = await members.display_names(ctx.policy, [target])
+    window = ctx.policy.warnings.window_days
+    await ctx.reply(
+        replies.ISSUED.format(
+            name=names[target],
+            category=category,
+            points=_points_text(issued.case.points),
+            id=issued.entry.id,
+            window=window,
+            count=issued.active,
+            rule=_rule_text(ctx.policy.warnings.categories[category]),
+        )
+    )
+    if issued.escalate:
+        await _escalate(ctx, target, names[target], issued)
+
+
+def _refusal(exc: warning_cases.WarningRefused) -> Exception:
+    if exc.kind == "unknown":
+        return Refusal(replies.UNKNOWN.format(choices="、".join(exc.detail["choices"])))
+    if exc.kind == "chairman":
+        return Refusal(replies.CHAIRMAN)
+    if exc.kind == "fixed":
+        return UsageError(replies.FIXED.format(**exc.detail))
+    return UsageError(replies.RANGE.format(**exc.detail))
+
+
+async def _escalate(ctx: CommandContext, target: int, name: str, issued) -> None:
+    warnings = ctx.policy.warnings
+    text = replies.ESCALATE.format(
+        name=name, window=warnings.window_days, count=issued.active, category=issued.case.category
+    )
+    people = dict.fromkeys([*ctx.policy.org.chairmen, *ctx.policy.org.admins])
+    for person in people:
+        await sender.send_private(ctx.bot, person, f"【群规助手】{text}")
+    if not people:
+        await notify_superusers(ctx.bot, text)
+    if warnings.mute_minutes <= 0:
+        return
+    if not await rights.is_admin(ctx.bot, ctx.group_id):
+        await ctx.reply(replies.CANNOT_MUTE.format(name=name))
+        return
+    try:
+        await ctx.bot.call_api(
+            "set_group_ban",
+            group_id=ctx.group_id,
+            user_id=target,
+            duration=warnings.mute_minutes * 60,
+        )
+    except (ActionFailed, NetworkError):
+        await ctx.reply(replies.CANNOT_MUTE.format(name=name))
+        return
+    await ctx.reply(
+        replies.MUTED.format(
+            name=name,
+            window=warnings.window_days,
+            count=issued.active,
+            minutes=warnings.mute_minutes,
+        )
+    )
+
+
+@router.command(
+    "警告记录",
+    usage="/警告记录 [@某人]",
+    summary="近期的警告（看别人的需管理员）",
+    example="/警告记录 @张三",
+)
+async def history(ctx: CommandContext) -> None:
+    if len(ctx.mentions) > 1 or ctx.words:
+        raise UsageError()
+    target = ctx.mentions[0] if ctx.mentions else ctx.user_id
+    if target != ctx.user_id and ctx.role < Role.ADMIN:
+        raise Refusal(replies.OTHERS_HISTORY.format(role=ctx.role.label))
+    cases = await warning_cases.history(
+        ctx.policy, target, datetime.fromtimestamp(ctx.event.time, UTC)
+    )
+    names = await members.display_names(ctx.policy, [target])
+    window = ctx.policy.warnings.window_days
+    if not cases:
+        await ctx.reply(replies.HISTORY_NONE.format(name=names[target], window=window))
+        return
+    active = sum(1 for case in cases if case.revoked_at is None)
+    lines = [replies.HISTORY_HEAD.format(name=names[target], window=window, count=active)]
+    for case in cases:
+        lines.append(
+            replies.HISTORY_LINE.format(
+                id=case.entry_id,
+                day=case.created_at.astimezone(ctx.policy.tz).strftime("%m-%d"),
+                category=case.category,
+                points=_points_text(case.points),
+                revoked="（已撤销）" if case.revoked_at else "",
+            )
+        )
+    await ctx.reply("\n".join(lines))

@@ -1,0 +1,22 @@
+"""警告的回复文字。群里只说类别和分数，不复述违规内容。"""
+
+ISSUED = (
+    "已警告 {name}：{category}，{points}（编号 #{id}）。{window} 天内第 {count} 次警告。"
+    "依据群规：{category} {rule}。"
+)
+UNKNOWN = "没有这个类别。可用的类别：{choices}。"
+FIXED = "这个类别固定扣 {points} 分，不用写数额。"
+CHAIRMAN = "这个类别的扣分由主席在范围内决定，需要主席及以上权限。"
+RANGE = "请写明扣分数额（{low}–{high}）。"
+NOT_BOT = "不能警告机器人。"
+NOT_SUPERUSER = "不能警告超级用户。"
+NOT_SELF = "不能警告自己。"
+TOO_LONG = "理由最多 {limit} 个字。"
+ONE_TARGET = "请 @ 一位成员，或回复他的那条消息。"
+ESCALATE = "{name} 在 {window} 天内已被警告 {count} 次（最近一次：{category}），请处理。"
+MUTED = "{name} 在 {window} 天内已被警告 {count} 次，禁言 {minutes} 分钟。"
+CANNOT_MUTE = "{name} 已达到禁言条件，但机器人不是群管理员，没法禁言，请管理员处理。"
+HISTORY_HEAD = "{name} 近 {window} 天的警告：{count} 次有效"
+HISTORY_NONE = "{name} 近 {window} 天没有警告。"
+HISTORY_LINE = "#{id} {day} {category} {points}{revoked}"
+OTHERS_HISTORY = "查看别人的警告记录需要管理员及以上权限，你现在是{role}。"

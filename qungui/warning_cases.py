@@ -1,0 +1,148 @@
+"""警告：按制度的类别扣分，立案留证据，窗口内次数达到门槛时升级。只收普通值，不碰 NoneBot 事件。
+
+每次警告都在账本里写一条 `warn.<类别>`（0 分的类别也写），案件以那条记录的编号为准，
+所以 `/撤销 编号` 仍是撤回任何东西的唯一办法；撤回后案件标为已撤销，但留在历史里。
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from tortoise.transactions import in_transaction
+
+from . import ledger
+from .models import LedgerEntry, WarningCase
+from .policy import Policy
+from .roles import Role
+
+RULE_PREFIX = "warn."
+
+
+class WarningRefused(ledger.LedgerError):
+    """警告不成立；`kind` 说明原因，`detail` 带上需要的数值。"""
+
+    def __init__(self, kind: str, **detail):
+        super().__init__(kind)
+        self.kind = kind
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class Evidence:
+    text: str = ""
+    types: str = ""
+    message_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Issued:
+    case: WarningCase
+    entry: LedgerEntry
+    created: bool
+    active: int
+    """窗口内（未撤销的）警告次数，含这一次"""
+    escalate: bool
+    """这一次正好达到升级门槛"""
+
+
+def points_for(policy: Policy, category: str, amount: int | None, role: Role) -> int:
+    """这一类别扣几分：固定分值的类别不收数额；范围类别要主席给出范围内的数额。"""
+    categories = policy.warnings.categories
+    if category not in categories:
+        raise WarningRefused("unknown", choices=list(categories))
+    value = categories[category]
+    if isinstance(value, int):
+        if amount is not None:
+            raise WarningRefused("fixed", points=value)
+        return value
+    low, high = value
+    if role < Role.CHAIRMAN:
+        raise WarningRefused("chairman")
+    if amount is None or not low <= amount <= high:
+        raise WarningRefused("range", low=low, high=high)
+    return amount
+
+
+async def active_count(policy: Policy, user_id: int, at: datetime) -> int:
+    at = at.astimezone(UTC)
+    since = at - timedelta(days=policy.warnings.window_days)
+    return await WarningCase.filter(
+        org=policy.id, user_id=user_id, revoked_at=None, created_at__gte=since, created_at__lte=at
+    ).count()
+
+
+async def issue(
+    policy: Policy,
+    *,
+    group_id: int,
+    user_id: int,
+    category: str,
+    amount: int | None,
+    reason: str,
+    actor_id: int | None,
+    actor_role: Role,
+    at: datetime,
+    today: date,
+    command_key: str,
+    evidence: Evidence = Evidence(),
+) -> Issued:
+    """立案并扣分；同一事件再来一次只返回上次的结果。"""
+    points = points_for(policy, category, amount, actor_role)
+    at = at.astimezone(UTC)  # SQLite 按文本比较存成 UTC 的时刻
+    async with in_transaction():
+        case = await WarningCase.create(
+            org=policy.id,
+            group_id=group_id,
+            user_id=user_id,
+            category=category,
+            points=points,
+            reason=reason,
+            actor_id=actor_id,
+            actor_role=actor_role.code,
+            created_at=at,
+            evidence_text=evidence.text,
+            evidence_types=evidence.types,
+            evidence_message_id=evidence.message_id,
+        )
+        written = await ledger.record(
+            org=policy.id,
+            user_id=user_id,
+            delta=-points,
+            business_date=today,
+            now=at,
+            actor_id=actor_id or 0,
+            actor_role=actor_role,
+            reason=f"{category}：{reason}" if reason else category,
+            command_key=command_key,
+            rule=f"{RULE_PREFIX}{category}",
+            ref=f"warning:{case.id}",
+        )
+        if written.created:
+            await WarningCase.filter(id=case.id).update(entry_id=written.entry.id)
+        else:
+            # 同一事件重放：不要这次新建的案件
+            await WarningCase.filter(id=case.id).delete()
+            case = await WarningCase.get(entry_id=written.entry.id)
+    active = await active_count(policy, user_id, at)
+    escalate = written.created and active == policy.warnings.escalate_at
+    return Issued(case, written.entry, written.created, active, escalate)
+
+
+async def mark_revoked(org: str, entry: LedgerEntry, by: int, reason: str, at: datetime) -> None:
+    """账本里的警告记录被撤销后：案件标为已撤销（留在历史里，不再计数）。"""
+    if entry.rule.startswith(RULE_PREFIX):
+        await WarningCase.filter(org=org, entry_id=entry.id).update(
+            revoked_at=at, revoked_by=by, revoked_reason=reason
+        )
+
+
+async def history(policy: Policy, user_id: int, at: datetime) -> list[WarningCase]:
+    """窗口内的全部案件（含已撤销的）；更早的已过期，不计数也不在这里列出。"""
+    since = at.astimezone(UTC) - timedelta(days=policy.warnings.window_days)
+    return (
+        await WarningCase.filter(org=policy.id, user_id=user_id, created_at__gte=since)
+        .exclude(entry_id=None)
+        .order_by("created_at", "id")
+        .all()
+    )

@@ -1,0 +1,161 @@
+import pytest
+from nonebug import App
+
+from qungui.models import LedgerEntry, WarningCase
+from qungui.policy import Policies
+from tests import fake
+from tests.fake import ADMIN, CHAIRMAN, SUPERUSER, WORK_GROUP, at, member_info, text
+
+from .conftest import expect_group, expect_private, make_bot
+
+LI = 20002
+LI_CARD = "鸡公山酒业-李四-13800000000"
+
+
+def say(ctx, bot, message, user: int = ADMIN, **fields) -> None:
+    ctx.receive_event(bot, fake.group_message(message, user_id=user, **fields))
+
+
+def warn(category_and_reason: str, target: int = LI) -> list[dict]:
+    return [text("/警告 "), at(target), text(f" {category_and_reason}")]
+
+
+async def test_warnings_per_category_with_their_points(app: App, db) -> None:
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        say(ctx, bot, "在", user=LI, card=LI_CARD)
+        say(ctx, bot, warn("不良信息 群里发赌博链接"))
+        expect_group(
+            ctx,
+            "已警告 李四：不良信息，-5 分（编号 #1）。30 天内第 1 次警告。依据群规：不良信息 -5 分。",
+        )
+        say(ctx, bot, warn("口头警告"))
+        expect_group(
+            ctx,
+            "已警告 李四：口头警告，不扣分（编号 #2）。30 天内第 2 次警告。依据群规：口头警告 不扣分。",
+        )
+        say(ctx, bot, warn("乱说话"))
+        expect_group(ctx, "没有这个类别。可用的类别：口头警告、不良信息、严重违规。")
+        say(ctx, bot, warn("严重违规 500 泄密"))
+        expect_group(ctx, "这个类别的扣分由主席在范围内决定，需要主席及以上权限。")
+        say(ctx, bot, warn("严重违规 泄密"), user=CHAIRMAN)
+        expect_group(
+            ctx,
+            "请写明扣分数额（200–2000）。\n"
+            "用法：/警告 @某人 类别 [数额] [理由]（或回复那条消息：/警告 类别 [理由]）\n"
+            "例如：/警告 @张三 不良信息 群里发赌博链接",
+        )
+        say(ctx, bot, warn("严重违规 500 泄露客户资料"), user=CHAIRMAN)
+        expect_group(
+            ctx,
+            "已警告 李四：严重违规，-500 分（编号 #3）。30 天内第 3 次警告。依据群规：严重违规 -200 至 -2000 分。",
+        )
+        for person in (CHAIRMAN, ADMIN):
+            expect_private(
+                ctx,
+                "【群规助手】李四 在 30 天内已被警告 3 次（最近一次：严重违规），请处理。",
+                person,
+            )
+    rows = await LedgerEntry.all().order_by("id").values_list("rule", "delta", "actor_role")
+    assert rows == [
+        ("warn.不良信息", -5, "admin"),
+        ("warn.口头警告", 0, "admin"),
+        ("warn.严重违规", -500, "chairman"),
+    ]
+    case = await WarningCase.get(entry_id=1)
+    assert (case.user_id, case.category, case.reason, case.actor_id) == (
+        LI,
+        "不良信息",
+        "群里发赌博链接",
+        ADMIN,
+    )
+
+
+async def test_who_cannot_be_warned_and_by_whom(app: App, db) -> None:
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        say(ctx, bot, warn("口头警告", target=fake.SELF_ID))
+        expect_group(ctx, "不能警告机器人。")
+        say(ctx, bot, warn("口头警告", target=SUPERUSER))
+        expect_group(ctx, "不能警告超级用户。")
+        say(ctx, bot, warn("口头警告", target=ADMIN))
+        expect_group(ctx, "不能警告自己。")
+        say(ctx, bot, warn("口头警告 " + "长" * 201))
+        expect_group(
+            ctx,
+            "理由最多 200 个字。\n用法：/警告 @某人 类别 [数额] [理由]（或回复那条消息：/警告 类别 [理由]）\n"
+            "例如：/警告 @张三 不良信息 群里发赌博链接",
+        )
+        say(ctx, bot, warn("口头警告"), user=LI)
+        expect_group(ctx, "「/警告」需要管理员及以上权限，你现在是成员。")
+    assert await WarningCase.all().count() == 0
+
+
+async def test_undo_revokes_the_case_and_history_shows_it(app: App, db) -> None:
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        say(ctx, bot, "在", user=LI, card=LI_CARD)
+        say(ctx, bot, warn("不良信息"))
+        expect_group(
+            ctx,
+            "已警告 李四：不良信息，-5 分（编号 #1）。30 天内第 1 次警告。依据群规：不良信息 -5 分。",
+        )
+        say(ctx, bot, "/撤销 1 误判")
+        expect_group(
+            ctx, "已撤销 #1（李四 -5 分，警告·不良信息），撤销记录 #2。李四 2026-11 合计 0 分。"
+        )
+        say(ctx, bot, "/警告记录", user=LI, card=LI_CARD)
+        expect_group(ctx, "李四 近 30 天的警告：0 次有效\n#1 11-27 不良信息 -5 分（已撤销）")
+        say(ctx, bot, [text("/警告记录 "), at(ADMIN)], user=LI, card=LI_CARD)
+        expect_group(ctx, "查看别人的警告记录需要管理员及以上权限，你现在是成员。")
+    case = await WarningCase.get(entry_id=1)
+    assert (case.revoked_by, case.revoked_reason) == (ADMIN, "误判")
+
+
+@pytest.fixture
+def mute_ten_minutes(monkeypatch: pytest.MonkeyPatch) -> None:
+    from plugins.core import policies, rights
+
+    rights.forget()
+    policy = policies.get("jgs")
+    patched = policy.model_copy(
+        update={
+            "warnings": policy.warnings.model_copy(update={"mute_minutes": 10, "escalate_at": 2})
+        }
+    )
+    monkeypatch.setattr(
+        policies,
+        "current",
+        Policies({"jgs": patched}, {g: patched for g in patched.all_groups}, policies.path),
+    )
+
+
+async def test_escalation_mutes_when_the_bot_is_admin(app: App, db, mute_ten_minutes) -> None:
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        say(ctx, bot, "在", user=LI, card=LI_CARD)
+        say(ctx, bot, warn("口头警告"))
+        expect_group(
+            ctx,
+            "已警告 李四：口头警告，不扣分（编号 #1）。30 天内第 1 次警告。依据群规：口头警告 不扣分。",
+        )
+        say(ctx, bot, warn("口头警告"))
+        expect_group(
+            ctx,
+            "已警告 李四：口头警告，不扣分（编号 #2）。30 天内第 2 次警告。依据群规：口头警告 不扣分。",
+        )
+        for person in (CHAIRMAN, ADMIN):
+            expect_private(
+                ctx,
+                "【群规助手】李四 在 30 天内已被警告 2 次（最近一次：口头警告），请处理。",
+                person,
+            )
+        ctx.should_call_api(
+            "get_group_member_info",
+            {"group_id": WORK_GROUP, "user_id": fake.SELF_ID, "no_cache": True},
+            result=member_info(fake.SELF_ID, role="admin"),
+        )
+        ctx.should_call_api(
+            "set_group_ban", {"group_id": WORK_GROUP, "user_id": LI, "duration": 600}, result=None
+        )
+        expect_group(ctx, "李四 在 30 天内已被警告 2 次，禁言 10 分钟。")
