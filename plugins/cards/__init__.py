@@ -22,6 +22,7 @@ from plugins.core import (  # noqa: E402
     GroupCardNoticeEvent,
     Refusal,
     UsageError,
+    failure_reason,
     online_bot,
     rights,
     router,
@@ -35,7 +36,7 @@ from qungui.policy import Policy, parse_clock  # noqa: E402
 from qungui.roles import Role  # noqa: E402
 
 from . import replies  # noqa: E402
-from .sweeps import check_roster, failure_reason, read_card, rosters, sweep  # noqa: E402
+from .sweeps import check_roster, read_card, rosters, sweep  # noqa: E402
 
 __plugin_meta__ = PluginMetadata(
     name="群名片",

@@ -5,7 +5,7 @@ from datetime import datetime
 from nonebot import logger
 from nonebot.adapters.onebot.v11 import ActionFailed, Bot, Message, MessageSegment, NetworkError
 
-from plugins.core import notify_superusers, sender
+from plugins.core import failure_reason, notify_superusers, sender
 from qungui import absence, cards, members
 from qungui.policy import Policy
 
@@ -25,11 +25,6 @@ async def read_card(bot: Bot, group_id: int, user_id: int) -> str | None:
         logger.warning(f"读取群 {group_id} 成员 {user_id} 的名片失败：{exc}")
         return None
     return str(info.get("card") or "")
-
-
-def failure_reason(exc: Exception) -> str:
-    info = getattr(exc, "info", None) or {}
-    return str(info.get("wording") or info.get("message") or f"错误码 {info.get('retcode', '?')}")
 
 
 async def sweep(bot: Bot, policy: Policy, group_id: int, at: datetime) -> cards.SweepResult | None:

@@ -39,7 +39,7 @@ from .batch import GroupBatcher  # noqa: E402
 from .config import Config  # noqa: E402
 from .events import GroupCardNoticeEvent  # noqa: E402
 from .policy_store import PolicyStore  # noqa: E402
-from .rights import BotRights  # noqa: E402
+from .rights import BotRights, failure_reason  # noqa: E402
 from .router import (  # noqa: E402
     Command,
     CommandContext,
@@ -69,6 +69,7 @@ __all__ = [
     "bot_ids",
     "config",
     "db_url",
+    "failure_reason",
     "notify_superusers",
     "online_bot",
     "policies",

@@ -7,6 +7,12 @@ from nonebot.adapters.onebot.v11 import ActionFailed, Bot, NetworkError
 CACHE_SECONDS = 60.0
 
 
+def failure_reason(exc: Exception) -> str:
+    """OneBot 调用失败的原因，给管理员看（NapCat 把中文原因放在 wording/message 里）。"""
+    info = getattr(exc, "info", None) or {}
+    return str(info.get("wording") or info.get("message") or f"错误码 {info.get('retcode', '?')}")
+
+
 class BotRights:
     def __init__(self) -> None:
         self._roles: dict[tuple[str, int], tuple[str, float]] = {}

@@ -13,6 +13,7 @@ from plugins.core import (  # noqa: E402
     CommandContext,
     Refusal,
     UsageError,
+    failure_reason,
     notify_superusers,
     rights,
     router,
@@ -149,8 +150,8 @@ async def _escalate(ctx: CommandContext, target: int, name: str, issued) -> None
             user_id=target,
             duration=warnings.mute_minutes * 60,
         )
-    except (ActionFailed, NetworkError):
-        await ctx.reply(replies.CANNOT_MUTE.format(name=name))
+    except (ActionFailed, NetworkError) as exc:
+        await ctx.reply(replies.MUTE_FAILED.format(name=name, reason=failure_reason(exc)))
         return
     await ctx.reply(
         replies.MUTED.format(

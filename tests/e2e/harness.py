@@ -78,6 +78,7 @@ class FakeOneBot:
             "get_group_member_info": self._member_info,
             "set_group_card": self._set_card,
             "get_msg": self._get_msg,
+            "set_group_ban": self._ban,
         }
         self.messages: dict[int, dict[str, Any]] = {}
         self.rosters: dict[int, dict[int, dict[str, Any]]] = {}
@@ -177,6 +178,11 @@ class FakeOneBot:
             )
             if key in payload
         } | {"real_id": payload.get("real_id", payload["message_id"])}
+
+    def _ban(self, params: dict[str, Any]) -> None:
+        group_id, user_id = int(params["group_id"]), int(params["user_id"])
+        member = self.rosters.get(group_id, {}).get(user_id) or self.add_member(group_id, user_id)
+        member["shut_up_timestamp"] = int(params["duration"])
 
     def _set_card(self, params: dict[str, Any]) -> None:
         # 像 NapCat 一样：先确认成员存在，改完自己读回核对
