@@ -131,11 +131,15 @@ class JobRunner:
             installed = await self._installed_at(policy.id, now)
             after = max(installed, now - CATCH_UP_LIMIT)
             for job in self.jobs.values():
-                if startup:
-                    ran += await self._rerun_unfinished(job, policy, now)
-                for moment in self._candidates(job, policy, after, now):
-                    if await self._run(job, policy, moment, now):
-                        ran.append(f"{job.name}:{policy.id}:{job.period(moment)}")
+                try:
+                    if startup:
+                        ran += await self._rerun_unfinished(job, policy, now)
+                    for moment in self._candidates(job, policy, after, now):
+                        if await self._run(job, policy, moment, now):
+                            ran.append(f"{job.name}:{policy.id}:{job.period(moment)}")
+                except Exception:
+                    # 一个任务出错不拦着别的任务；它的认领没有完成，结算类任务下次启动时重跑
+                    log.exception("任务 %s（%s）出错", job.name, policy.id)
         return ran
 
     def _candidates(

@@ -132,7 +132,10 @@ ticks: list[Callable[[datetime], Awaitable[None]]] = []
 async def advance(now: datetime) -> list[str]:
     ran = await runner.run_due(policies.all, now)
     for hook in ticks:
-        await hook(now)
+        try:
+            await hook(now)
+        except Exception:
+            logger.exception("时钟钩子出错")
     return ran
 
 

@@ -6,9 +6,11 @@
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+import nonebot
+from nonebot import logger
 from nonebot.adapters.onebot.v11 import Bot
 
-from .sender import Sender
+from .sender import Sender, SendFailed
 
 
 class GroupBatcher:
@@ -45,4 +47,10 @@ class GroupBatcher:
         if not items:
             return
         self.last_sent[group_id] = now
-        await self.sender.send_group(self.bots[group_id], group_id, self.render(items))
+        # 攒着的时候机器人可能重连过：用同一账号现在在线的那个连接
+        stored = self.bots[group_id]
+        bot = nonebot.get_bots().get(stored.self_id, stored)
+        try:
+            await self.sender.send_group(bot, group_id, self.render(items))
+        except SendFailed:
+            logger.warning(f"群 {group_id} 的汇总消息没有发出去：{'、'.join(items)}")
