@@ -3,6 +3,7 @@
 每个功能插件先 `require("core")`，再从这里取 `router`、`sender`、`policies`、`runner`。
 """
 
+import asyncio
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, time
@@ -107,17 +108,26 @@ async def notify_superusers(bot: Bot, text: str) -> None:
 
 
 async def _report_to_operator(text: str) -> None:
-    for bot in nonebot.get_bots().values():
-        if isinstance(bot, Bot):
-            await notify_superusers(bot, text)
-            return
-    logger.error(f"没有在线的机器人，无法通知超级用户：{text}")
+    try:
+        bot = online_bot()
+    except NotNow:
+        logger.error(f"没有在线的机器人，无法通知超级用户：{text}")
+        return
+    await notify_superusers(bot, text)
+
+
+_background: set[asyncio.Task] = set()
+
+
+async def _notify_in_background(bot: Bot, text: str) -> None:
+    # 发送失败后的通知要排在退避之后才发得出去：不让出错的那条命令陪着等
+    task = asyncio.create_task(notify_superusers(bot, text))
+    _background.add(task)
+    task.add_done_callback(_background.discard)
 
 
 sender = Sender(
-    config.qungui_send_interval,
-    config.qungui_send_jitter,
-    on_backoff=lambda bot, text: notify_superusers(bot, text),
+    config.qungui_send_interval, config.qungui_send_jitter, on_backoff=_notify_in_background
 )
 router = CommandRouter()
 rights = BotRights()
