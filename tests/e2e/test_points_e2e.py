@@ -74,3 +74,28 @@ async def test_clock_route_runs_due_jobs_once(running: Running) -> None:
     assert "机器人连接：\n  10000 在线\n发送队列：\n  尚未发送过消息" in status
     assert "totals.check@jgs 上次 2026-11-28（11-28 04:31），下次 11-29 04:30" in status
     assert f"数据库：{running.bot.db_path}" in status
+
+
+async def test_policy_reload_backfill_and_remind_over_the_wire(running: Running, tmp_path) -> None:
+    from tests.fake import SHARE_GROUP
+
+    qq = running.qq
+    rules = await qq.group_says("/群规", user_id=LI, card=LI_CARD)
+    assert rules.startswith("【鸡公山酒业 群规】\n一、群名片须为：鸡公山酒业-张三-138****0000")
+
+    assert (
+        await qq.private_says("/重载群规", user_id=SUPERUSER)
+        == "已重新加载制度：鸡公山酒业（jgs）。"
+    )
+
+    reply = await qq.group_says(
+        [text("/补分享 "), at(LI), text(" 2026-11-20 出差在外当天无网络")],
+        user_id=ADMIN,
+        group_id=SHARE_GROUP,
+        card=ADMIN_CARD,
+    )
+    assert reply == "已为 李四 补记 11月20日 的分享，+1 分（编号 #1，理由：出差在外当天无网络）。"
+    remind = await qq.group_says(
+        "/今日分享 提醒", user_id=ADMIN, group_id=SHARE_GROUP, card=ADMIN_CARD
+    )
+    assert remind == f"11月27日 已分享 0 人，还没分享 2 人：@{LI}@{ADMIN}"
