@@ -97,6 +97,9 @@ async def has_share(org: str, user_id: int, day: date) -> bool:
     return len(await ledger.reversed_ids(org, list(awarded))) < len(awarded)
 
 
+_locks: dict[str, asyncio.Lock] = {}
+
+
 async def record(
     policy: Policy,
     *,
@@ -111,53 +114,39 @@ async def record(
     查重和写入在组织的锁里一条条做：两个人同一秒贴出同一段文字，只有先处理的那条算原创。
     """
     async with _locks.setdefault(policy.id, asyncio.Lock()):
-        return await _record(policy, group_id, user_id, message_id, sent_at, draft)
-
-
-_locks: dict[str, asyncio.Lock] = {}
-
-
-async def _record(
-    policy: Policy,
-    group_id: int,
-    user_id: int,
-    message_id: int,
-    sent_at: datetime,
-    draft: Draft,
-) -> Outcome:
-    rules = policy.share
-    # SQLite 把时刻存成 UTC 文本、按文本比较：查询参数也必须是 UTC，否则 +08:00 的时刻比错
-    sent_at = sent_at.astimezone(UTC)
-    digest = text_hash(draft.own_text)
-    seen = (
-        bool(digest)
-        and await Share.filter(
-            org=policy.id,
-            text_hash=digest,
-            sent_at__gte=sent_at - COPY_WINDOW,
-            # 同一秒里已经处理过的同样文字也算“之前的”：先处理的那条是原创
-            sent_at__lte=sent_at,
-        ).exists()
-    )
-    reason = not_original_reason(draft, rules.min_chars, seen)
-    try:
-        async with in_transaction():
-            share = await Share.create(
+        rules = policy.share
+        # SQLite 把时刻存成 UTC 文本、按文本比较：查询参数也必须是 UTC，否则 +08:00 的时刻比错
+        sent_at = sent_at.astimezone(UTC)
+        digest = text_hash(draft.own_text)
+        seen = (
+            bool(digest)
+            and await Share.filter(
                 org=policy.id,
-                group_id=group_id,
-                user_id=user_id,
-                message_id=message_id,
-                sent_at=sent_at,
                 text_hash=digest,
-                chars=own_chars(draft.own_text),
-                original=reason is None,
-                reason=reason or "",
-            )
-    except IntegrityError:
-        return Outcome(None)
-    if reason is not None:
-        return Outcome(share)
-    return await _credit(policy, share, sent_at)
+                sent_at__gte=sent_at - COPY_WINDOW,
+                # 同一秒里已经处理过的同样文字也算“之前的”：先处理的那条是原创
+                sent_at__lte=sent_at,
+            ).exists()
+        )
+        reason = not_original_reason(draft, rules.min_chars, seen)
+        try:
+            async with in_transaction():
+                share = await Share.create(
+                    org=policy.id,
+                    group_id=group_id,
+                    user_id=user_id,
+                    message_id=message_id,
+                    sent_at=sent_at,
+                    text_hash=digest,
+                    chars=own_chars(draft.own_text),
+                    original=reason is None,
+                    reason=reason or "",
+                )
+        except IntegrityError:
+            return Outcome(None)
+        if reason is not None:
+            return Outcome(share)
+        return await _credit(policy, share, sent_at)
 
 
 async def _credit(policy: Policy, share: Share, sent_at: datetime) -> Outcome:
