@@ -347,6 +347,8 @@ def load_policies(path: Path) -> Policies:
         except PolicyError as exc:
             problems.extend(exc.problems)
             continue
+        if policy.roster.file and not Path(policy.roster.file).is_file():
+            problems.append(f"{file}: roster.file：名单文件 {policy.roster.file} 不存在")
         if policy.id in orgs:
             problems.append(f"{file}: org.id：组织标识 {policy.id!r} 已在另一个文件里使用")
             continue

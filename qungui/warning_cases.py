@@ -113,7 +113,7 @@ async def issue(
             now=at,
             actor_id=actor_id or 0,
             actor_role=actor_role,
-            reason=f"{category}：{reason}" if reason else category,
+            reason=reason,  # 类别已在规则里（warn.<类别>），明细里不必再写一遍
             command_key=command_key,
             rule=f"{RULE_PREFIX}{category}",
             ref=f"warning:{case.id}",

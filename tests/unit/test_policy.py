@@ -105,3 +105,8 @@ def test_same_org_id_twice_is_refused(tmp_path: Path) -> None:
     shutil.copy(SHIPPED, folder / "a.toml")
     shutil.copy(SHIPPED, folder / "b.toml")
     assert "组织标识 'jgs' 已在另一个文件里使用" in problems_of(folder)[0]
+
+
+def test_a_missing_roster_file_stops_start_up(tmp_path: Path) -> None:
+    path = write_variant(tmp_path, 'file = ""', 'file = "nowhere/roster.csv"')
+    assert problems_of(path) == [f"{path}: roster.file：名单文件 nowhere/roster.csv 不存在"]
