@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import F, Subquery
+from tortoise.expressions import F
 from tortoise.functions import Sum
 from tortoise.transactions import in_transaction
 
@@ -106,13 +106,9 @@ async def award(
     """
     prefix = f"{rule}:{org}:{user_id}:{period}:"
     async with in_transaction():
-        reversed_count = await LedgerEntry.filter(
-            org=org,
-            rule=REVERSAL_RULE,
-            reverses__in=Subquery(
-                LedgerEntry.filter(org=org, dedupe_key__startswith=prefix).values("id")
-            ),
-        ).count()
+        active, n = await _active_key(prefix)
+        if active is not None:
+            return None
         try:
             async with in_transaction():
                 return await _insert(
@@ -127,10 +123,27 @@ async def award(
                     actor_role=actor_role.code if actor_role is not None else SYSTEM,
                     reason=reason,
                     ref=ref,
-                    dedupe_key=f"{prefix}{reversed_count}",
+                    dedupe_key=f"{prefix}{n}",
                 )
         except IntegrityError:
+            # 另一个事务刚写了同一个键：这次什么也不记
             return None
+
+
+async def _active_key(prefix: str) -> tuple[LedgerEntry | None, int]:
+    """(目前有效的那条记录, 下一个可用的 n)。只做按唯一索引的等值查询：第 n 个键已被撤销就看
+    第 n+1 个（用前缀 LIKE 数撤销次数在 SQLite 上会扫整张账本）。"""
+    n = 0
+    while (entry := await LedgerEntry.get_or_none(dedupe_key=f"{prefix}{n}")) is not None:
+        if not await LedgerEntry.exists(reverses=entry.id):
+            return entry, n
+        n += 1
+    return None, n
+
+
+async def active_award(org: str, rule: str, user_id: int, period: str) -> LedgerEntry | None:
+    """该 (规则, 成员, 周期) 目前有效（未被撤销）的那条记录。"""
+    return (await _active_key(f"{rule}:{org}:{user_id}:{period}:"))[0]
 
 
 async def _replayed(command_key: str) -> Written | None:

@@ -260,14 +260,8 @@ async def feature(
         actor_role=actor_role,
     )
     if entry is None:
-        earlier = (
-            await LedgerEntry.filter(
-                org=policy.id,
-                rule=FEATURED_RULE,
-                dedupe_key__startswith=f"{FEATURED_RULE}:{policy.id}:{share.user_id}:share{share.id}:",
-            )
-            .order_by("-id")
-            .first()
+        earlier = await ledger.active_award(
+            policy.id, FEATURED_RULE, share.user_id, f"share{share.id}"
         )
         raise ShareRefused("already", earlier)
     return entry
