@@ -2,8 +2,10 @@
 
 from typing import Any
 
+import pytest
 from nonebot.adapters.onebot.v11 import Bot, Message, MessageSegment
 
+from qungui.policy import Policies
 from tests import fake
 
 _ids = iter(range(5000, 10**9))
@@ -26,4 +28,18 @@ def expect_private(ctx: Any, text: str, user_id: int) -> None:
         "send_private_msg",
         {"user_id": user_id, "message": Message(MessageSegment.text(text))},
         result={"message_id": next(_ids)},
+    )
+
+
+def patch_policy(monkeypatch: pytest.MonkeyPatch, section: str, **values: Any) -> None:
+    """本测试里把制度的某一节改几个值（如 warnings.mute_minutes），测试结束自动还原。"""
+    from plugins.core import policies
+
+    policy = policies.get("jgs")
+    changed = getattr(policy, section).model_copy(update=values)
+    patched = policy.model_copy(update={section: changed})
+    monkeypatch.setattr(
+        policies,
+        "current",
+        Policies({"jgs": patched}, {g: patched for g in patched.all_groups}, policies.path),
     )

@@ -3,11 +3,10 @@ from pathlib import Path
 import pytest
 from nonebug import App
 
-from qungui.policy import Policies
 from tests import fake
 from tests.fake import ADMIN, WORK_GROUP, member_info
 
-from .conftest import expect_group, expect_private, make_bot
+from .conftest import expect_group, expect_private, make_bot, patch_policy
 from .test_cards import expect_list
 
 CSV = (
@@ -21,19 +20,9 @@ CSV = (
 
 @pytest.fixture
 def roster_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    from plugins.core import policies
-
     path = tmp_path / "roster.csv"
     path.write_text(CSV, encoding="utf-8")
-    policy = policies.get("jgs")
-    patched = policy.model_copy(
-        update={"roster": policy.roster.model_copy(update={"file": str(path)})}
-    )
-    monkeypatch.setattr(
-        policies,
-        "current",
-        Policies({"jgs": patched}, {g: patched for g in patched.all_groups}, path),
-    )
+    patch_policy(monkeypatch, "roster", file=str(path))
     return path
 
 

@@ -2,11 +2,10 @@ import pytest
 from nonebug import App
 
 from qungui.models import LedgerEntry, WarningCase
-from qungui.policy import Policies
 from tests import fake
 from tests.fake import ADMIN, CHAIRMAN, SUPERUSER, WORK_GROUP, at, member_info, text
 
-from .conftest import expect_group, expect_private, make_bot
+from .conftest import expect_group, expect_private, make_bot, patch_policy
 
 LI = 20002
 LI_CARD = "鸡公山酒业-李四-13800000000"
@@ -114,20 +113,10 @@ async def test_undo_revokes_the_case_and_history_shows_it(app: App, db) -> None:
 
 @pytest.fixture
 def mute_ten_minutes(monkeypatch: pytest.MonkeyPatch) -> None:
-    from plugins.core import policies, rights
+    from plugins.core import rights
 
     rights.forget()
-    policy = policies.get("jgs")
-    patched = policy.model_copy(
-        update={
-            "warnings": policy.warnings.model_copy(update={"mute_minutes": 10, "escalate_at": 2})
-        }
-    )
-    monkeypatch.setattr(
-        policies,
-        "current",
-        Policies({"jgs": patched}, {g: patched for g in patched.all_groups}, policies.path),
-    )
+    patch_policy(monkeypatch, "warnings", mute_minutes=10, escalate_at=2)
 
 
 async def test_escalation_mutes_when_the_bot_is_admin(app: App, db, mute_ten_minutes) -> None:
