@@ -171,13 +171,14 @@ async def record(
     business_date: date,
     now: datetime,
     actor_id: int,
-    actor_role: Role,
+    actor_role: Role | None,
     reason: str,
     command_key: str,
     rule: str = MANUAL_RULE,
     ref: str | None = None,
 ) -> Written:
-    """命令写入的一条记录（加分、扣分、警告……）；同一事件再来一次只返回上次的记录。"""
+    """命令写入的一条记录（加分、扣分、警告……）；同一事件再来一次只返回上次的记录。
+    `actor_role` 为 None 表示机器人自己按规则写的（如内容过滤直接警告）。"""
     try:
         async with in_transaction():
             if (earlier := await _replayed(command_key)) is not None:
@@ -190,7 +191,7 @@ async def record(
                 business_date=business_date,
                 created_at=now,
                 actor_id=actor_id,
-                actor_role=actor_role.code,
+                actor_role=actor_role.code if actor_role is not None else SYSTEM,
                 reason=reason,
                 ref=ref,
             )
@@ -206,7 +207,7 @@ async def reverse(
     entry_id: int,
     now: datetime,
     actor_id: int,
-    actor_role: Role,
+    actor_role: Role | None,
     reason: str,
     command_key: str,
 ) -> Written:

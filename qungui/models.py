@@ -160,3 +160,37 @@ class WarningCase(Model):
     class Meta:
         table = "warning_case"
         indexes = (("org", "user_id", "created_at"),)
+
+
+class FilterHit(Model):
+    """内容过滤或举报的一次命中。待审的命中以“审N”（N 为本表编号）称呼，只能 /确认 或 /驳回。"""
+
+    id = fields.IntField(primary_key=True)
+    org = fields.CharField(max_length=32)
+    group_id = fields.BigIntField()
+    user_id = fields.BigIntField()
+    rule = fields.CharField(max_length=16)
+    category = fields.CharField(max_length=32)
+    action = fields.CharField(max_length=8, description="review / warn / recall / shadow")
+    status = fields.CharField(
+        max_length=12, description="pending / confirmed / dismissed / warned / shadow"
+    )
+    hit_key = fields.CharField(
+        max_length=200, unique=True, description="同一条消息同一规则只记一次"
+    )
+    message_id = fields.BigIntField(null=True)
+    text = fields.TextField(default="", description="消息文字（截断到 500 字）")
+    types = fields.CharField(max_length=128, default="")
+    excerpt = fields.CharField(max_length=128, default="")
+    reporter_id = fields.BigIntField(null=True)
+    report_reason = fields.TextField(default="")
+    created_at = fields.DatetimeField()
+    decided_by = fields.BigIntField(null=True)
+    decided_at = fields.DatetimeField(null=True)
+    decided_note = fields.TextField(default="")
+    entry_id = fields.IntField(null=True, description="由此立案的警告在账本里的编号")
+    recalled = fields.BooleanField(default=False)
+
+    class Meta:
+        table = "filter_hit"
+        indexes = (("org", "created_at"),)

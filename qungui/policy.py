@@ -176,6 +176,87 @@ class WarningsSection(_Section):
     """类别 = 扣分，或 [下限, 上限]"""
 
 
+FILTER_ACTIONS = ("review", "warn", "recall", "shadow")
+# 这些规则名由机器人自己使用：链接、隐私、刷屏三条内置规则和成员举报
+BUILTIN_RULES = ("链接", "隐私", "刷屏", "举报")
+FilterAction = Annotated[str, AfterValidator(lambda v: _one_of(v, FILTER_ACTIONS))]
+
+
+def _one_of(value: str, choices: tuple[str, ...]) -> str:
+    if value not in choices:
+        raise ValueError(f"应为 {'、'.join(choices)} 之一")
+    return value
+
+
+def _valid_regex(value: str) -> str:
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ValueError(f"不是有效的正则表达式（{exc}）") from None
+    return value
+
+
+class _FilterRuleBase(_Section):
+    category: str
+    """命中后按哪个警告类别处理（warnings.categories 里的键）"""
+    action: FilterAction = "review"
+    """review 交管理员审核；warn 直接警告；recall 警告并撤回；shadow 只记录"""
+
+
+class KeywordRule(_FilterRuleBase):
+    name: Annotated[str, Field(min_length=1, max_length=16)]
+    """规则名，出现在审核通知和 /规则统计 里"""
+    keywords: list[Annotated[str, Field(min_length=1)]] = []
+    """关键词（不分大小写、全角半角）"""
+    patterns: list[Annotated[str, AfterValidator(_valid_regex)]] = []
+    """正则表达式"""
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> KeywordRule:
+        if not self.keywords and not self.patterns:
+            raise ValueError("keywords 和 patterns 至少写一个")
+        if self.name in BUILTIN_RULES:
+            raise ValueError(f"规则名 {self.name} 留给内置规则，请换一个")
+        return self
+
+
+class LinkRule(_FilterRuleBase):
+    allow: list[str] = []
+    """允许的域名（含其子域名），例如 qq.com"""
+
+
+class PrivacyRule(_FilterRuleBase):
+    id_card: bool = True
+    """18 位身份证号（校验位正确）"""
+    bank_card: bool = True
+    """银行卡号（16–19 位，通过 Luhn 校验）"""
+    phone: bool = True
+    """别人的手机号（不是发消息的人自己名片上的）"""
+
+
+class FloodRule(_FilterRuleBase):
+    category: str = "口头警告"
+    seconds: Annotated[int, Field(ge=1, le=3600)] = 60
+    """统计的时间窗口（秒）"""
+    messages: NonNegative = 0
+    """窗口内超过这么多条即算刷屏；0 表示不按条数算"""
+    identical: NonNegative = 0
+    """窗口内相同内容达到这么多条即算刷屏；0 表示不按重复算"""
+
+
+class FilterSection(_Section):
+    review_group: NonNegative = 0
+    """审核通知发到的管理群；0 表示私聊管理小组（org.admins，没有时私聊主席）"""
+    report_bonus: NonNegative = 0
+    """举报属实时给举报人的加分（每条被举报的消息只给一次）"""
+    report_category: str = ""
+    """举报确认时默认的警告类别；留空则确认时必须写类别"""
+    rules: list[KeywordRule] = []
+    links: LinkRule | None = None
+    privacy: PrivacyRule | None = None
+    flood: FloodRule | None = None
+
+
 class LimitsSection(_Section):
     admin_max: Annotated[int, Field(ge=1)] = 50
     """管理员单次加/扣分上限"""
@@ -222,6 +303,7 @@ class Policy(_Section):
     duty: DutySection = DutySection()
     leaderboard: LeaderboardSection = LeaderboardSection()
     roster: RosterSection = RosterSection()
+    filter: FilterSection = FilterSection()
 
     @property
     def id(self) -> str:
@@ -290,12 +372,45 @@ def _is_union_branch(part: Any) -> bool:
     return isinstance(part, str) and (part in ("int", "list[int]") or "function-after" in part)
 
 
+def _filter_problems(policy: Policy) -> list[str]:
+    """过滤规则引用的警告类别必须存在；自动警告不能用要主席定数额的范围类别。"""
+    categories = policy.warnings.categories
+    problems = []
+    named: list[tuple[str, _FilterRuleBase]] = [
+        (f"filter.rules.{i}", rule) for i, rule in enumerate(policy.filter.rules)
+    ]
+    named += [
+        (f"filter.{key}", rule)
+        for key in ("links", "privacy", "flood")
+        if (rule := getattr(policy.filter, key)) is not None
+    ]
+    for key, rule in named:
+        value = categories.get(rule.category)
+        if value is None:
+            problems.append(f"{key}.category：类别 {rule.category!r} 不在 warnings.categories 里")
+        elif isinstance(value, list) and rule.action in ("warn", "recall"):
+            problems.append(
+                f"{key}.action：类别 {rule.category!r} 的分值是范围，须由主席定数额，"
+                "只能用 review 或 shadow"
+            )
+    report = policy.filter.report_category
+    if report and report not in categories:
+        problems.append(f"filter.report_category：类别 {report!r} 不在 warnings.categories 里")
+    names = [rule.name for rule in policy.filter.rules]
+    if len(set(names)) != len(names):
+        problems.append("filter.rules：规则名 name 不能重复")
+    return problems
+
+
 def parse_policy(data: dict[str, Any], source: str) -> Policy:
     try:
-        return Policy.model_validate(data)
+        policy = Policy.model_validate(data)
     except ValidationError as exc:
         problems = {f"{source}: {_describe(err)}" for err in exc.errors()}
         raise PolicyError(sorted(problems)) from None
+    if problems := _filter_problems(policy):
+        raise PolicyError([f"{source}: {problem}" for problem in problems])
+    return policy
 
 
 def _read_file(path: Path) -> Policy:

@@ -14,7 +14,7 @@ from tortoise.transactions import in_transaction
 from . import ledger
 from .models import LedgerEntry, WarningCase
 from .policy import Policy
-from .roles import Role
+from .roles import SYSTEM, Role
 
 RULE_PREFIX = "warn."
 
@@ -46,8 +46,9 @@ class Issued:
     """这一次正好达到升级门槛"""
 
 
-def points_for(policy: Policy, category: str, amount: int | None, role: Role) -> int:
-    """这一类别扣几分：固定分值的类别不收数额；范围类别要主席给出范围内的数额。"""
+def points_for(policy: Policy, category: str, amount: int | None, role: Role | None) -> int:
+    """这一类别扣几分：固定分值的类别不收数额；范围类别要主席给出范围内的数额。
+    `role` 为 None 是机器人自己（内容过滤）：只能用固定分值的类别。"""
     categories = policy.warnings.categories
     if category not in categories:
         raise WarningRefused("unknown", choices=list(categories))
@@ -57,7 +58,7 @@ def points_for(policy: Policy, category: str, amount: int | None, role: Role) ->
             raise WarningRefused("fixed", points=value)
         return value
     low, high = value
-    if role < Role.CHAIRMAN:
+    if role is None or role < Role.CHAIRMAN:
         raise WarningRefused("chairman")
     if amount is None or not low <= amount <= high:
         raise WarningRefused("range", low=low, high=high)
@@ -81,7 +82,7 @@ async def issue(
     amount: int | None,
     reason: str,
     actor_id: int | None,
-    actor_role: Role,
+    actor_role: Role | None,
     at: datetime,
     today: date,
     command_key: str,
@@ -99,7 +100,7 @@ async def issue(
             points=points,
             reason=reason,
             actor_id=actor_id,
-            actor_role=actor_role.code,
+            actor_role=actor_role.code if actor_role is not None else SYSTEM,
             created_at=at,
             evidence_text=evidence.text,
             evidence_types=evidence.types,

@@ -241,11 +241,13 @@ routed = on(rule=Rule(_route), priority=10, block=True)
 async def _dispatch(bot: Bot, event: Event, state: T_State) -> None:
     if "qungui.notice" in state:
         handlers, policy = state["qungui.notice"]
-        await _run_quietly(handlers, bot, event, policy)
+        for handler in handlers:
+            await _quietly(handler(bot, event, policy), event)
         return
     if "qungui.watch" in state:
-        handlers, policy = state["qungui.watch"]
-        await _run_quietly(handlers, bot, event, policy)
+        watching, policy = state["qungui.watch"]
+        for handler, found in watching:
+            await _quietly(handler(bot, event, policy, found), event)
         return
     command, args = state["qungui.command"]
     if isinstance(event, GroupMessageEvent):
@@ -254,13 +256,12 @@ async def _dispatch(bot: Bot, event: Event, state: T_State) -> None:
         await _in_private(bot, event, command, args)
 
 
-async def _run_quietly(handlers, bot: Bot, event: Event, policy: Policy) -> None:
+async def _quietly(call: Awaitable[None], event: Event) -> None:
     # 通知和普通消息没有人在等回复：出错只进日志，不在群里说
-    for handler in handlers:
-        try:
-            await handler(bot, event, policy)
-        except Exception:
-            logger.exception(f"处理 {event.get_event_name()} 失败")
+    try:
+        await call
+    except Exception:
+        logger.exception(f"处理 {event.get_event_name()} 失败")
 
 
 async def _in_group(bot: Bot, event: GroupMessageEvent, command: Command, args) -> None:

@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
+from nonebot import logger
 from nonebot.adapters.onebot.v11 import (
     Bot,
     GroupMessageEvent,
@@ -42,8 +44,8 @@ class Refusal(Exception):
 
 Handler = Callable[["CommandContext"], Awaitable[None]]
 NoticeHandler = Callable[[Bot, NoticeEvent, Policy], Awaitable[None]]
-WatchHandler = Callable[[Bot, GroupMessageEvent, Policy], Awaitable[None]]
-Interest = Callable[[GroupMessageEvent, Policy], bool]
+WatchHandler = Callable[[Bot, GroupMessageEvent, Policy, Any], Awaitable[None]]
+Interest = Callable[[GroupMessageEvent, Policy], Any]
 
 
 @dataclass(frozen=True)
@@ -131,8 +133,9 @@ class CommandRouter:
         self._by_length: list[str] = []
 
     def watch(self, interest: Interest) -> Callable[[WatchHandler], WatchHandler]:
-        """登记对非命令群消息的处理（如每日分享）。`interest` 每条消息都会调用：
-        必须是同步的、只看内存（群号、字数）的便宜判断，DESIGN.md 不变量 9。"""
+        """登记对非命令群消息的处理（如每日分享、内容过滤）。`interest` 每条消息都会调用：
+        必须是同步的、只看内存（群号、字数、编译好的正则）的便宜判断，DESIGN.md 不变量 9。
+        它返回真值时，处理函数被调用，第四个参数就是这个返回值（免得处理时再算一遍）。"""
 
         def register(handler: WatchHandler) -> WatchHandler:
             self.watchers.append((interest, handler))
@@ -140,8 +143,18 @@ class CommandRouter:
 
         return register
 
-    def watching(self, event: GroupMessageEvent, policy: Policy) -> list[WatchHandler]:
-        return [handler for interest, handler in self.watchers if interest(event, policy)]
+    def watching(self, event: GroupMessageEvent, policy: Policy) -> list[tuple[WatchHandler, Any]]:
+        found = []
+        for interest, handler in self.watchers:
+            try:
+                result = interest(event, policy)
+            except Exception:
+                # 一个功能的判断出错，不能让整条消息（和其他功能）跟着失败
+                logger.exception(f"{handler.__module__}.{handler.__name__} 的判断出错")
+                continue
+            if result:
+                found.append((handler, result))
+        return found
 
     def notice(self, notice_type: str) -> Callable[[NoticeHandler], NoticeHandler]:
         """登记某种群通知的处理函数；只有组织里的群发来的通知才会送到。"""

@@ -70,7 +70,7 @@ def _draft(event: GroupMessageEvent) -> shares.Draft:
 
 
 @router.watch(_interesting)
-async def on_share(bot: Bot, event: GroupMessageEvent, policy: Policy) -> None:
+async def on_share(bot: Bot, event: GroupMessageEvent, policy: Policy, _found: bool) -> None:
     sent_at = datetime.fromtimestamp(event.time, UTC)
     outcome = await shares.record(
         policy,

@@ -4,7 +4,7 @@ import re
 from datetime import UTC, datetime
 
 from nonebot import require
-from nonebot.adapters.onebot.v11 import ActionFailed, NetworkError
+from nonebot.adapters.onebot.v11 import ActionFailed, Bot, NetworkError
 from nonebot.plugin import PluginMetadata
 
 require("core")
@@ -21,6 +21,7 @@ from plugins.core import (  # noqa: E402
     superusers,
 )
 from qungui import members, warning_cases  # noqa: E402
+from qungui.policy import Policy  # noqa: E402
 from qungui.roles import Role  # noqa: E402
 
 from . import replies  # noqa: E402
@@ -99,23 +100,28 @@ async def warn(ctx: CommandContext) -> None:
         )
     except warning_cases.WarningRefused as exc:
         raise _refusal(exc) from None
-    if not issued.created:
-        return
-    names = await members.display_names(ctx.policy, [target])
-    window = ctx.policy.warnings.window_days
-    await ctx.reply(
+    if issued.created:
+        await tell_group(ctx.bot, ctx.policy, ctx.group_id, target, issued)
+
+
+async def tell_group(bot: Bot, policy: Policy, group_id: int, target: int, issued) -> None:
+    """警告立案后在群里说一次（类别、分数、编号、窗口内第几次），达到门槛时升级。"""
+    names = await members.display_names(policy, [target])
+    await sender.send_group(
+        bot,
+        group_id,
         replies.ISSUED.format(
             name=names[target],
-            category=category,
+            category=issued.case.category,
             points=_points_text(issued.case.points),
             id=issued.entry.id,
-            window=window,
+            window=policy.warnings.window_days,
             count=issued.active,
-            rule=_rule_text(ctx.policy.warnings.categories[category]),
-        )
+            rule=_rule_text(policy.warnings.categories[issued.case.category]),
+        ),
     )
     if issued.escalate:
-        await _escalate(ctx, target, names[target], issued)
+        await _escalate(bot, policy, group_id, target, names[target], issued)
 
 
 def _refusal(exc: warning_cases.WarningRefused) -> Exception:
@@ -128,38 +134,55 @@ def _refusal(exc: warning_cases.WarningRefused) -> Exception:
     return UsageError(replies.RANGE.format(**exc.detail))
 
 
-async def _escalate(ctx: CommandContext, target: int, name: str, issued) -> None:
-    warnings = ctx.policy.warnings
+async def tell_reviewers(bot: Bot, policy: Policy, text: str) -> None:
+    """给管理员看的事：发到制度指定的管理群，否则私聊管理小组（没有时私聊主席，再没有告诉运维）。"""
+    if policy.filter.review_group:
+        await sender.send_group(bot, policy.filter.review_group, text)
+        return
+    people = policy.org.admins or policy.org.chairmen
+    for person in people:
+        await sender.send_private(bot, person, text)
+    if not people:
+        await notify_superusers(bot, text)
+
+
+async def _escalate(
+    bot: Bot, policy: Policy, group_id: int, target: int, name: str, issued
+) -> None:
+    warnings = policy.warnings
     text = replies.ESCALATE.format(
         name=name, window=warnings.window_days, count=issued.active, category=issued.case.category
     )
-    people = dict.fromkeys([*ctx.policy.org.chairmen, *ctx.policy.org.admins])
+    people = dict.fromkeys([*policy.org.chairmen, *policy.org.admins])
     for person in people:
-        await sender.send_private(ctx.bot, person, f"【群规助手】{text}")
+        await sender.send_private(bot, person, f"【群规助手】{text}")
     if not people:
-        await notify_superusers(ctx.bot, text)
+        await notify_superusers(bot, text)
     if warnings.mute_minutes <= 0:
         return
-    if not await rights.is_admin(ctx.bot, ctx.group_id):
-        await ctx.reply(replies.CANNOT_MUTE.format(name=name))
+    if not await rights.is_admin(bot, group_id):
+        await sender.send_group(bot, group_id, replies.CANNOT_MUTE.format(name=name))
         return
     try:
-        await ctx.bot.call_api(
+        await bot.call_api(
             "set_group_ban",
-            group_id=ctx.group_id,
+            group_id=group_id,
             user_id=target,
             duration=warnings.mute_minutes * 60,
         )
     except (ActionFailed, NetworkError) as exc:
-        await ctx.reply(replies.MUTE_FAILED.format(name=name, reason=failure_reason(exc)))
+        reason = failure_reason(exc)
+        await sender.send_group(bot, group_id, replies.MUTE_FAILED.format(name=name, reason=reason))
         return
-    await ctx.reply(
+    await sender.send_group(
+        bot,
+        group_id,
         replies.MUTED.format(
             name=name,
             window=warnings.window_days,
             count=issued.active,
             minutes=warnings.mute_minutes,
-        )
+        ),
     )
 
 
@@ -196,3 +219,6 @@ async def history(ctx: CommandContext) -> None:
             )
         )
     await ctx.reply("\n".join(lines))
+
+
+from . import content  # noqa: E402, F401  内容过滤、审核与举报（用到上面的 tell_group）

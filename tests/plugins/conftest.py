@@ -31,6 +31,14 @@ def expect_private(ctx: Any, text: str, user_id: int) -> None:
     )
 
 
+@pytest.fixture(autouse=True)
+def _fresh_flood_counts() -> None:
+    """刷屏计数在内存里：每个测试从零数起。"""
+    from plugins.warnings import content
+
+    content.flood.clear()
+
+
 def patch_policy(monkeypatch: pytest.MonkeyPatch, section: str, **values: Any) -> None:
     """本测试里把制度的某一节改几个值（如 warnings.mute_minutes），测试结束自动还原。"""
     from plugins.core import policies

@@ -1,0 +1,394 @@
+"""内容过滤（关键词、链接、隐私号码、刷屏）、举报，以及审核命令 /确认 /驳回 /规则统计。
+
+过滤在公司群和分享群的每条普通消息上运行，判断只用编译好的正则和内存里的计数；
+只有命中时才写库、发消息。
+"""
+
+import re
+from datetime import UTC, datetime
+
+from nonebot import logger
+from nonebot.adapters.onebot.v11 import ActionFailed, Bot, GroupMessageEvent, NetworkError
+
+from plugins.core import (
+    CommandContext,
+    Refusal,
+    UsageError,
+    bot_ids,
+    failure_reason,
+    replied_message_id,
+    rights,
+    router,
+    superusers,
+)
+from qungui import members, reviews, warning_cases
+from qungui.content_filter import (
+    PRIVACY_RULE,
+    REPORT_RULE,
+    FloodTracker,
+    Hit,
+    Scanner,
+    defang,
+    redact,
+)
+from qungui.dates import business_date
+from qungui.models import FilterHit
+from qungui.policy import Policy
+from qungui.roles import Role
+
+from . import _refusal, tell_group, tell_reviewers
+from . import content_replies as replies
+
+_scanners: dict[str, Scanner] = {}
+flood = FloodTracker()
+
+
+def _scanner(policy: Policy) -> Scanner:
+    # 制度重载后 policy 是新对象：按对象本身判断是否要重新编译
+    scanner = _scanners.get(policy.id)
+    if scanner is None or scanner.policy is not policy:
+        scanner = _scanners[policy.id] = Scanner(policy)
+    return scanner
+
+
+def _own_phones(event: GroupMessageEvent, policy: Policy) -> frozenset[str]:
+    """发消息的人自己名片上的电话：发自己的号码不算泄露隐私。"""
+    card = event.sender.card or ""
+    match = re.fullmatch(policy.nickname.pattern, card.strip()) if card else None
+    if match and "phone" in match.groupdict() and match.group("phone"):
+        return frozenset([match.group("phone")])
+    return frozenset()
+
+
+def _hits(event: GroupMessageEvent, policy: Policy) -> list[Hit]:
+    """每条组织群消息都会问一次：命中的规则（通常为空列表）。"""
+    group_id = event.group_id
+    if group_id not in policy.groups.work and group_id not in policy.groups.share:
+        return []
+    if str(event.user_id) in superusers or event.user_id == int(event.self_id):
+        return []
+    text = event.get_plaintext()
+    scanner = _scanner(policy)
+    hits = []
+    if scanner.active and text:
+        own = _own_phones(event, policy) if scanner.privacy else frozenset()
+        hits = scanner.scan(text, own)
+    burst = flood.add(policy, group_id, event.user_id, event.time, event.raw_message)
+    if burst is not None:
+        hits.append(burst)
+    return hits
+
+
+@router.watch(_hits)
+async def on_hits(bot: Bot, event: GroupMessageEvent, policy: Policy, hits: list[Hit]) -> None:
+    if event.user_id in bot_ids():
+        return
+    message = reviews.Message(
+        group_id=event.group_id,
+        user_id=event.user_id,
+        message_id=event.message_id,
+        text=event.get_plaintext(),
+        types=",".join(dict.fromkeys(seg.type for seg in event.message)),
+        at=datetime.fromtimestamp(event.time, UTC),
+    )
+    base = f"{policy.id}:{event.group_id}:{event.user_id}:{event.message_id}:{event.time}"
+    acted = False
+    for hit in reviews.order(hits):
+        # 一条消息只按最重的一条规则处理，其余只记下（shadow 规则总是只记下）
+        merged = acted and hit.action != "shadow"
+        row = await reviews.record(policy, message, hit, f"{base}:{hit.rule}", merged=merged)
+        if row is None or merged or hit.action == "shadow":
+            continue
+        acted = True
+        if hit.action == "review":
+            await _ask_reviewers(bot, policy, row)
+            continue
+        if hit.action == "recall":
+            await _recall(bot, policy, row)
+        today = business_date(event.time, policy.tz)
+        issued = await reviews.warn_now(policy, row, today)
+        if issued.created:
+            await tell_group(bot, policy, row.group_id, row.user_id, issued)
+
+
+async def _recall(bot: Bot, policy: Policy, hit: FilterHit) -> None:
+    """NapCat 的消息编号只在缓存里短暂有效：命中后立即撤回，不等审核。"""
+    if not await rights.is_admin(bot, hit.group_id):
+        await tell_reviewers(bot, policy, replies.CANNOT_RECALL.format(id=hit.id))
+        return
+    try:
+        await bot.call_api("delete_msg", message_id=hit.message_id)
+    except (ActionFailed, NetworkError) as exc:
+        reason = failure_reason(exc)
+        await tell_reviewers(bot, policy, replies.RECALL_FAILED.format(id=hit.id, reason=reason))
+        return
+    await reviews.mark_recalled(hit)
+
+
+def _points_label(policy: Policy, category: str) -> str:
+    value = policy.warnings.categories.get(category)
+    if value is None:
+        return "类别待定"
+    if isinstance(value, list):
+        return f"{category} -{value[0]}～-{value[1]} 分"
+    return f"{category} -{value} 分" if value else f"{category} 不扣分"
+
+
+async def _ask_reviewers(bot: Bot, policy: Policy, hit: FilterHit) -> None:
+    people = [hit.user_id] + ([hit.reporter_id] if hit.reporter_id else [])
+    names = await members.display_names(policy, people)
+    text = defang(hit.text) or "（没有文字）"
+    if hit.rule in (PRIVACY_RULE, REPORT_RULE):
+        text = redact(text)  # 别人的号码不再转发一遍
+    lines = [
+        replies.REVIEW_HEAD.format(
+            id=hit.id, rule=hit.rule, points=_points_label(policy, hit.category)
+        ),
+        replies.REVIEW_WHO.format(group=hit.group_id, name=names[hit.user_id], qq=hit.user_id),
+    ]
+    if hit.reporter_id:
+        lines.append(
+            replies.REVIEW_REPORTER.format(
+                name=names[hit.reporter_id],
+                qq=hit.reporter_id,
+                reason=hit.report_reason or "未写理由",
+            )
+        )
+    elif hit.excerpt:
+        lines.append(replies.REVIEW_EXCERPT.format(excerpt=hit.excerpt))
+    lines.append(replies.REVIEW_TEXT.format(text=text[:300]))
+    lines.append(replies.REVIEW_ACTIONS.format(id=hit.id))
+    await tell_reviewers(bot, policy, "\n".join(lines))
+
+
+_REVIEW_ID = re.compile(r"审(\d{1,9})")
+
+
+def _review_id(ctx: CommandContext) -> int:
+    if not ctx.words:
+        raise UsageError()
+    match = _REVIEW_ID.fullmatch(ctx.words[0])
+    if match is None:
+        raise UsageError(replies.REVIEW_ID)
+    return int(match.group(1))
+
+
+def _decided(exc: reviews.ReviewError) -> Refusal:
+    hit = exc.hit
+    if hit is None:
+        return Refusal(replies.NOT_FOUND)
+    status = {"confirmed": "已确认", "dismissed": "已驳回"}.get(hit.status)
+    if status is None:
+        return Refusal(replies.NOT_PENDING.format(id=hit.id))
+    return Refusal(replies.ALREADY.format(id=hit.id, status=status))
+
+
+@router.command(
+    "确认",
+    usage="/确认 审N [类别] [数额] [理由]",
+    summary="确认一条待审的违规或举报，按类别警告（管理员）",
+    example="/确认 审17",
+    role=Role.ADMIN,
+    private=True,
+)
+async def confirm(ctx: CommandContext) -> None:
+    hit_id = _review_id(ctx)
+    rest = ctx.words[1:]
+    category = rest.pop(0) if rest and rest[0] in ctx.policy.warnings.categories else None
+    amount = int(rest.pop(0)) if rest and re.fullmatch(r"\d{1,9}", rest[0]) else None
+    note = " ".join(rest)[:200]
+    try:
+        done = await reviews.confirm(
+            ctx.policy,
+            hit_id,
+            category=category,
+            amount=amount,
+            note=note,
+            by=ctx.user_id,
+            role=ctx.role,
+            at=datetime.fromtimestamp(ctx.event.time, UTC),
+            today=ctx.today,
+        )
+    except reviews.ReviewError as exc:
+        raise _decided(exc) from None
+    except warning_cases.WarningRefused as exc:
+        if exc.kind == "category":
+            choices = "、".join(exc.detail["choices"])
+            raise UsageError(replies.NEEDS_CATEGORY.format(choices=choices)) from None
+        raise _refusal(exc) from None
+    hit = done.hit
+    if done.issued.created:
+        await tell_group(ctx.bot, ctx.policy, hit.group_id, hit.user_id, done.issued)
+    bonus = ""
+    if done.bonus is not None:
+        bonus = replies.BONUS.format(points=done.bonus.delta)
+    if ctx.group_id != hit.group_id:
+        await ctx.reply(
+            replies.CONFIRMED.format(id=hit.id, entry=done.issued.entry.id, bonus=bonus)
+        )
+
+
+@router.command(
+    "驳回",
+    usage="/驳回 审N [理由]",
+    summary="驳回一条待审的违规或举报（管理员）",
+    example="/驳回 审17 正常的业务链接",
+    role=Role.ADMIN,
+    private=True,
+)
+async def dismiss(ctx: CommandContext) -> None:
+    hit_id = _review_id(ctx)
+    note = " ".join(ctx.words[1:])[:200]
+    try:
+        hit = await reviews.dismiss(
+            ctx.policy,
+            hit_id,
+            note=note,
+            by=ctx.user_id,
+            at=datetime.fromtimestamp(ctx.event.time, UTC),
+        )
+    except reviews.ReviewError as exc:
+        raise _decided(exc) from None
+    await ctx.reply(replies.DISMISSED.format(id=hit.id))
+
+
+@router.command(
+    "举报",
+    usage="回复那条消息：/举报 [理由]",
+    summary="举报一条违规消息，交管理员审核",
+    example="（回复一条消息）/举报 发赌博链接",
+)
+async def report(ctx: CommandContext) -> None:
+    if ctx.group_id is None:
+        raise UsageError()
+    reported = await _reported(ctx)
+    if reported is None:
+        raise UsageError(replies.REPORT_REPLY)
+    user_id, message_id, text, types = reported
+    if user_id == ctx.user_id:
+        raise Refusal(replies.REPORT_SELF)
+    if user_id in bot_ids() or str(user_id) in superusers:
+        raise Refusal(replies.REPORT_BOT)
+    reason = " ".join(ctx.words)[:200]
+    message = reviews.Message(
+        group_id=ctx.group_id,
+        user_id=user_id,
+        message_id=message_id,
+        text=text,
+        types=types,
+        at=datetime.fromtimestamp(ctx.event.time, UTC),
+    )
+    category = ctx.policy.filter.report_category
+    hit = await reviews.record(
+        ctx.policy,
+        message,
+        Hit(REPORT_RULE, category, "review", ""),
+        f"{ctx.policy.id}:{ctx.group_id}:{message_id}:{REPORT_RULE}",
+        reporter_id=ctx.user_id,
+        report_reason=reason,
+    )
+    if hit is None:
+        earlier = await FilterHit.get_or_none(
+            hit_key=f"{ctx.policy.id}:{ctx.group_id}:{message_id}:{REPORT_RULE}"
+        )
+        if earlier is not None and earlier.reporter_id == ctx.user_id:
+            return  # 同一条举报重放：已经回复过
+        await ctx.reply(replies.REPORT_DUPLICATE)
+        return
+    await ctx.reply(replies.REPORTED.format(id=hit.id))
+    await _ask_reviewers(ctx.bot, ctx.policy, hit)
+
+
+async def _reported(ctx: CommandContext) -> tuple[int, int, str, str] | None:
+    """被举报的消息：适配器取到的回复原文，取不到时用 get_msg 再取一次。"""
+    reply = getattr(ctx.event, "reply", None)
+    if reply is not None:
+        types = ",".join(dict.fromkeys(seg.type for seg in reply.message))
+        sender_id = reply.sender.user_id
+        if sender_id is None:
+            return None
+        return int(sender_id), int(reply.message_id), reply.message.extract_plain_text(), types
+    message_id = replied_message_id(ctx.event)
+    if message_id is None:
+        return None
+    try:
+        data = await ctx.bot.call_api("get_msg", message_id=message_id)
+    except (ActionFailed, NetworkError) as exc:
+        logger.warning(f"取不到被举报的消息 {message_id}：{failure_reason(exc)}")
+        raise Refusal(replies.REPORT_LOST) from None
+    sender_id = (data.get("sender") or {}).get("user_id")
+    if not sender_id:
+        raise Refusal(replies.REPORT_LOST)
+    segments = data.get("message") or []
+    if isinstance(segments, str):
+        return int(sender_id), message_id, segments, "text"
+    text = "".join(
+        seg.get("data", {}).get("text", "") for seg in segments if seg.get("type") == "text"
+    )
+    types = ",".join(dict.fromkeys(seg.get("type", "") for seg in segments))
+    return int(sender_id), message_id, text, types
+
+
+_ACTION_LABELS = {
+    "review": "交管理员审核",
+    "warn": "直接警告",
+    "recall": "撤回并警告",
+    "shadow": "只记录",
+}
+_STATUS_LABELS = {
+    "pending": "待审",
+    "confirmed": "已确认",
+    "dismissed": "已驳回",
+    "warned": "已警告",
+    "merged": "并入其他规则",
+}
+
+
+@router.command(
+    "规则统计",
+    usage="/规则统计 [天数]",
+    summary="各条内容规则最近的命中，以及只记录的规则若生效会怎样（管理员）",
+    example="/规则统计 7",
+    role=Role.ADMIN,
+    private=True,
+)
+async def rule_stats(ctx: CommandContext) -> None:
+    if len(ctx.words) > 1 or (ctx.words and not re.fullmatch(r"\d{1,3}", ctx.words[0])):
+        raise UsageError()
+    days = int(ctx.words[0]) if ctx.words else 7
+    if not 1 <= days <= 365:
+        raise UsageError(replies.STATS_DAYS)
+    found = await reviews.stats(ctx.policy, datetime.fromtimestamp(ctx.event.time, UTC), days)
+    section = ctx.policy.filter
+    rules = [(rule.name, rule.category, rule.action) for rule in section.rules]
+    for name, rule in (("链接", section.links), ("隐私", section.privacy), ("刷屏", section.flood)):
+        if rule is not None:
+            rules.append((name, rule.category, rule.action))
+    rules.append((REPORT_RULE, section.report_category, "review"))
+    lines = [replies.STATS_HEAD.format(days=days)]
+    for name, category, action in rules:
+        item = found.pop(name, None)
+        lines.append(_stats_line(ctx.policy, name, category, action, item))
+    for name, item in found.items():  # 制度里已删掉的规则，历史命中仍列出
+        lines.append(_stats_line(ctx.policy, name, "", "", item))
+    if len(lines) == 1:
+        lines.append(replies.STATS_NO_RULES)
+    await ctx.reply("\n".join(lines))
+
+
+def _stats_line(policy: Policy, name: str, category: str, action: str, item) -> str:
+    label = _ACTION_LABELS.get(action, "已从制度删除")
+    head = f"「{name}」（{label}，{_points_label(policy, category) if category else '类别待定'}）"
+    if item is None:
+        return f"{head}：没有命中"
+    parts = [f"{_STATUS_LABELS.get(k, k)} {n}" for k, n in item.by_status.items() if k != "shadow"]
+    line = f"{head}：命中 {item.hits} 次，{item.people} 人"
+    if parts:
+        line += "；" + "、".join(parts)
+    shadow = item.by_status.get("shadow", 0)
+    value = policy.warnings.categories.get(category)
+    if shadow and isinstance(value, int):
+        line += f"；若生效将警告 {shadow} 次，共扣 {shadow * value} 分"
+    elif shadow:
+        line += f"；若生效将警告 {shadow} 次"
+    return line

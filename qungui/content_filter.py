@@ -1,0 +1,227 @@
+"""内容过滤：关键词与正则、链接白名单、隐私号码、刷屏。纯函数，不碰数据库和 NoneBot。
+
+每条工作群、分享群的普通消息都要过一遍（DESIGN.md 不变量 9），所以规则在制度加载后编译一次，
+扫描只做几次正则搜索；没有数字就不找号码，没有点号就不找链接。
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections import deque
+from dataclasses import dataclass
+from datetime import date
+
+from .policy import Policy
+
+LINK_RULE, PRIVACY_RULE, FLOOD_RULE, REPORT_RULE = "链接", "隐私", "刷屏", "举报"
+
+
+@dataclass(frozen=True)
+class Hit:
+    rule: str
+    category: str
+    action: str
+    excerpt: str
+    """命中的那一段（隐私号码已打码）"""
+
+
+def normalise(text: str) -> str:
+    """全角转半角、统一大小写：关键词“ＶＸ”“Vx”“vx”都算命中。"""
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+# —— 链接 ——
+_TLDS = "com|cn|net|org|top|xyz|cc|vip|me|io|info|shop|club|site|online|link|ly|tk"
+_LINK = re.compile(
+    rf"(?:https?://|www\.)[^\s<>\"'，。]+|\b(?:[a-z0-9-]+\.)+(?:{_TLDS})\b(?:/[^\s<>\"'，。]*)?",
+    re.IGNORECASE,
+)
+_HOST = re.compile(r"^(?:https?://)?([^/:?#\s]+)", re.IGNORECASE)
+
+
+def link_host(link: str) -> str:
+    match = _HOST.match(link)
+    return match.group(1).lower().rstrip(".") if match else ""
+
+
+def allowed(host: str, allow: list[str]) -> bool:
+    return any(host == domain or host.endswith(f".{domain}") for domain in allow)
+
+
+def defang(text: str) -> str:
+    """让链接点不开：http → hxxp，域名里的点 → [.]。"""
+
+    def one(match: re.Match[str]) -> str:
+        link = re.sub(r"^http", "hxxp", match.group(0), flags=re.IGNORECASE)
+        host = link_host(link.replace("hxxp", "http", 1))
+        return link.replace(host, host.replace(".", "[.]"), 1) if host else link
+
+    return _LINK.sub(one, text)
+
+
+# —— 隐私号码 ——
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+_ID = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
+_CARD = re.compile(r"(?<!\d)(?:\d[ -]?){15,18}\d(?!\d)")
+_PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+
+
+def valid_id_number(number: str) -> bool:
+    """18 位居民身份证号：出生日期合法且校验位正确。"""
+    if len(number) != 18 or not number[:17].isdigit():
+        return False
+    try:
+        date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        return False
+    total = sum(int(d) * w for d, w in zip(number[:17], _ID_WEIGHTS, strict=True))
+    return _ID_CHECK[total % 11] == number[17].upper()
+
+
+def luhn_ok(digits: str) -> bool:
+    total = 0
+    for i, char in enumerate(reversed(digits)):
+        n = int(char)
+        if i % 2 == 1:
+            n = n * 2 - 9 if n > 4 else n * 2
+        total += n
+    return total % 10 == 0
+
+
+def valid_bank_card(number: str) -> bool:
+    """16–19 位、以常见卡组织号段开头（银联 62、Visa 4、万事达 5、运通/JCB 3）、通过 Luhn 校验。
+    只靠 Luhn 的话，十个订单号里就有一个会被当成卡号。"""
+    digits = re.sub(r"[ -]", "", number)
+    return 16 <= len(digits) <= 19 and digits[0] in "3456" and luhn_ok(digits)
+
+
+def _masked(number: str) -> str:
+    digits = re.sub(r"[ -]", "", number)
+    return f"{digits[:3]}{'*' * (len(digits) - 7)}{digits[-4:]}"
+
+
+def redact(text: str) -> str:
+    """给管理员看的原文里遮住证件号、卡号（含带空格的写法）和手机号：审核不该再传播一遍。"""
+    text = _ID.sub(lambda m: _masked(m.group(0)), text)
+    text = _CARD.sub(lambda m: _masked(m.group(0)), text)
+    return re.sub(r"\d{7,}", lambda m: _masked(m.group(0)), text)
+
+
+def _privacy_hit(text: str, own_phones: frozenset[str], rule) -> str | None:
+    if rule.id_card:
+        for match in _ID.finditer(text):
+            if valid_id_number(match.group(0)):
+                return f"身份证号 {_masked(match.group(0))}"
+    if rule.bank_card:
+        for match in _CARD.finditer(text):
+            if valid_bank_card(match.group(0)):
+                return f"银行卡号 {_masked(match.group(0))}"
+    if rule.phone:
+        for match in _PHONE.finditer(text):
+            if match.group(0) not in own_phones:
+                return f"手机号 {_masked(match.group(0))}"
+    return None
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    name: str
+    category: str
+    action: str
+    regex: re.Pattern[str]
+
+
+class Scanner:
+    """一个组织的过滤规则，编译一次、每条消息用一次。"""
+
+    def __init__(self, policy: Policy):
+        self.policy = policy
+        section = policy.filter
+        self.rules = [
+            _Compiled(rule.name, rule.category, rule.action, _rule_regex(rule))
+            for rule in section.rules
+        ]
+        self.links = section.links
+        self.privacy = section.privacy
+        self.allow = [
+            normalise(domain).strip(".")
+            for domain in (section.links.allow if section.links else [])
+        ]
+        self.active = bool(self.rules or self.links or self.privacy)
+
+    def scan(self, text: str, own_phones: frozenset[str] = frozenset()) -> list[Hit]:
+        """这段文字命中的规则，每条规则最多一次，按规则在制度里的顺序。"""
+        if not self.active or not text:
+            return []
+        folded = normalise(text)
+        hits = []
+        for rule in self.rules:
+            if match := rule.regex.search(folded):
+                hits.append(Hit(rule.name, rule.category, rule.action, match.group(0)))
+        if self.links and "." in folded:
+            for match in _LINK.finditer(folded):
+                host = link_host(match.group(0))
+                if host and not allowed(host, self.allow):
+                    hits.append(
+                        Hit(LINK_RULE, self.links.category, self.links.action, defang(host))
+                    )
+                    break
+        has_digits = any(char.isdigit() for char in folded)
+        if (
+            self.privacy
+            and has_digits
+            and (found := _privacy_hit(folded, own_phones, self.privacy))
+        ):
+            hits.append(Hit(PRIVACY_RULE, self.privacy.category, self.privacy.action, found))
+        return hits
+
+
+def _rule_regex(rule) -> re.Pattern[str]:
+    parts = [re.escape(normalise(word)) for word in rule.keywords]
+    parts += [f"(?:{pattern})" for pattern in rule.patterns]
+    return re.compile("|".join(parts), re.IGNORECASE)
+
+
+class FloodTracker:
+    """每人最近 `seconds` 秒里的消息（时间和内容摘要），只在内存里：重启后从零数起。
+
+    一次刷屏只算一次：触发后清空此人的记录，要再刷满一轮才会再触发。
+    """
+
+    def __init__(self) -> None:
+        self._recent: dict[tuple[int, int], deque[tuple[int, str]]] = {}
+
+    def add(self, policy: Policy, group_id: int, user_id: int, at: int, text: str) -> Hit | None:
+        rule = policy.filter.flood
+        if rule is None or not (rule.messages or rule.identical):
+            return None
+        key = (group_id, user_id)
+        recent = self._recent.get(key)
+        if recent is None:
+            recent = self._recent[key] = deque()
+        digest = hashlib.blake2b(normalise(text).strip().encode(), digest_size=8).hexdigest()
+        recent.append((at, digest))
+        while recent and recent[0][0] <= at - rule.seconds:
+            recent.popleft()
+        same = sum(1 for _, d in recent if d == digest) if rule.identical else 0
+        if rule.messages and len(recent) > rule.messages:
+            excerpt = f"{rule.seconds} 秒内 {len(recent)} 条消息"
+        elif rule.identical and same >= rule.identical:
+            excerpt = f"{rule.seconds} 秒内 {same} 条相同消息"
+        else:
+            if len(self._recent) > 50_000:
+                self._forget(at - rule.seconds)
+            return None
+        del self._recent[key]
+        return Hit(FLOOD_RULE, rule.category, rule.action, excerpt)
+
+    def clear(self) -> None:
+        self._recent.clear()
+
+    def _forget(self, before: int) -> None:
+        # 内存不能随发言人数无限长：丢掉窗口外已经没有消息的人
+        for key in [k for k, q in self._recent.items() if not q or q[-1][0] <= before]:
+            del self._recent[key]
