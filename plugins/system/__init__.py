@@ -40,6 +40,9 @@ def policy_text(policy: Policy) -> str:
         lines.append(
             f"    {warn.window_days} 天内被警告 {warn.escalate_at} 次，通知主席与管理员处理"
         )
+    watched = _watched_content(policy)
+    if watched:
+        lines.append(f"    机器人会留意：{'、'.join(watched)}；看到违规可回复那条消息发 /举报")
     if policy.duty.members:
         lines.append(f"五、群管理员、统计员每周加 {policy.duty.weekly_bonus} 分")
     lines.append(
@@ -50,6 +53,19 @@ def policy_text(policy: Policy) -> str:
         f"管理员单次加/扣分上限 {policy.limits.admin_max} 分，主席 {policy.limits.chairman_max} 分。"
     )
     return "\n".join(lines)
+
+
+def _watched_content(policy: Policy) -> list[str]:
+    section = policy.filter
+    names = [rule.name for rule in section.rules if rule.action != "shadow"]
+    for name, rule in (
+        ("陌生链接", section.links),
+        ("他人隐私号码", section.privacy),
+        ("刷屏", section.flood),
+    ):
+        if rule is not None and rule.action != "shadow":
+            names.append(name)
+    return names
 
 
 def _penalty_text(value: int | list[int]) -> str:

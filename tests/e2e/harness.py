@@ -79,6 +79,7 @@ class FakeOneBot:
             "set_group_card": self._set_card,
             "get_msg": self._get_msg,
             "set_group_ban": self._ban,
+            "delete_msg": self._delete,
         }
         self.messages: dict[int, dict[str, Any]] = {}
         self.rosters: dict[int, dict[int, dict[str, Any]]] = {}
@@ -178,6 +179,13 @@ class FakeOneBot:
             )
             if key in payload
         } | {"real_id": payload.get("real_id", payload["message_id"])}
+
+    def _delete(self, params: dict[str, Any]) -> None:
+        # NapCat：撤回成功返回 null；编号过期或已撤回时报 1200
+        if self.messages.pop(int(params["message_id"]), None) is None:
+            raise ApiFailure(
+                {"status": "failed", "retcode": 1200, "data": None, "message": "消息不存在"}
+            )
 
     def _ban(self, params: dict[str, Any]) -> None:
         group_id, user_id = int(params["group_id"]), int(params["user_id"])

@@ -32,6 +32,8 @@ def test_shipped_policy_loads_with_the_jigongshan_numbers() -> None:
     assert policy.display_name("鸡公山酒业-张三-13800000000", "zs") == "张三"
     assert policy.display_name("张三", "zs") == "张三"
     assert policy.display_name("", "zs") == "zs"
+    assert [rule.name for rule in policy.filter.rules] == ["赌博", "色情", "广告"]
+    assert policy.filter.flood is not None and policy.filter.flood.identical == 5
 
 
 @pytest.mark.parametrize(
@@ -51,6 +53,31 @@ def test_shipped_policy_loads_with_the_jigongshan_numbers() -> None:
         ('timezone = "Asia/Shanghai"', 'timezone = "Mars/Base"', "org.timezone：应为时区名"),
         ("admin_max = 50", 'admin_max = "五十"', "limits.admin_max：应为整数"),
         ("grace_days = 3", "grace_dayz = 3", "nickname.grace_dayz：未知的键"),
+        (
+            'action = "recall"',
+            'action = "delete"',
+            "filter.privacy.action：应为 review、warn、recall、shadow 之一",
+        ),
+        (
+            'category = "口头警告"\naction = "review"',
+            'category = "口头批评"\naction = "review"',
+            "filter.flood.category：类别 '口头批评' 不在 warnings.categories 里",
+        ),
+        (
+            "patterns = ['澳门.{0,4}(赌场|娱乐城)']",
+            "patterns = ['澳门(赌场']",
+            "filter.rules.0.patterns.0：不是有效的正则表达式",
+        ),
+        (
+            'name = "色情"\ncategory = "不良信息"\naction = "review"',
+            'name = "色情"\ncategory = "严重违规"\naction = "warn"',
+            "filter.rules.1.action：类别 '严重违规' 的分值是范围，须由主席定数额，只能用 review 或 shadow",
+        ),
+        (
+            'name = "广告"',
+            'name = "刷屏"',
+            "filter.rules.2：规则名 刷屏 留给内置规则，请换一个",
+        ),
     ],
 )
 def test_bad_policy_names_the_key_and_what_was_expected(

@@ -1,0 +1,73 @@
+"""内容过滤走真实 WebSocket：隐私号码立即撤回并警告，赌博交管理员审核后确认，举报属实给举报人加分。"""
+
+import sqlite3
+
+from tests.fake import ADMIN, WORK_GROUP, group_message_payload
+
+from .conftest import Running
+
+LI, LI_CARD = 20002, "鸡公山酒业-李四-13800000000"
+ZHANG, ZHANG_CARD = 20001, "鸡公山酒业-张三-13900000000"
+ADMIN_CARD = "鸡公山酒业-王管-13700000000"
+
+
+def ledger(running: Running) -> list[tuple]:
+    with sqlite3.connect(running.bot.db_path) as db:
+        return db.execute(
+            "SELECT user_id, delta, rule, actor_role FROM ledger_entry ORDER BY id"
+        ).fetchall()
+
+
+async def test_filter_recalls_reviews_and_pays_reporters(running: Running) -> None:
+    qq = running.qq
+    qq.add_member(WORK_GROUP, qq.self_id, role="admin")
+
+    # 1. 李四发了客户的手机号：机器人是群管理员，立即撤回，再警告（群里不复述号码）
+    mark = len(qq.calls)
+    warned = await qq.group_says(
+        "王总电话 13912345678，直接打", user_id=LI, card=LI_CARD, message_id=880001
+    )
+    assert warned == (
+        "已警告 李四：不良信息，-5 分（编号 #1）。30 天内第 1 次警告。依据群规：不良信息 -5 分。"
+    )
+    (recall,) = await qq.wait_for("delete_msg", after=mark)
+    assert recall.params == {"message_id": 880001}
+
+    # 2. 张三发赌博内容：不在群里说，私聊管理员审核；管理员私聊 /确认
+    mark = len(qq.calls)
+    await qq.send_event(
+        group_message_payload("周末澳门赌场走起", user_id=ZHANG, card=ZHANG_CARD, message_id=880002)
+    )
+    (review,) = await qq.wait_for("send_private_msg", after=mark)
+    assert review.params["user_id"] == ADMIN
+    assert review.text.startswith("【群规助手】审2｜规则「赌博」（不良信息 -5 分）")
+    assert review.text.endswith("确认并警告：/确认 审2　驳回：/驳回 审2")
+    mark = len(qq.calls)
+    assert await qq.private_says("/确认 审2", user_id=ADMIN) == "已确认 审2，警告编号 #2。"
+    (told,) = await qq.wait_for("send_group_msg", after=mark)
+    assert told.text.startswith("已警告 张三：不良信息，-5 分（编号 #2）")
+
+    # 3. 李四回复张三的一条消息举报；适配器用 get_msg 取回原文
+    await qq.send_event(
+        group_message_payload("你们都是废物", user_id=ZHANG, card=ZHANG_CARD, message_id=880004)
+    )
+    report = [
+        {"type": "reply", "data": {"id": "880004"}},
+        {"type": "text", "data": {"text": "/举报 骂人"}},
+    ]
+    mark = len(qq.calls)
+    assert (
+        await qq.group_says(report, user_id=LI, card=LI_CARD) == "已收到举报（审3），管理员会处理。"
+    )
+    (review,) = await qq.wait_for("send_private_msg", after=mark)
+    assert f"举报人：李四（QQ {LI}），理由：骂人" in review.text
+    assert "原文：你们都是废物" in review.text
+    confirmed = await qq.group_says("/确认 审3", user_id=ADMIN, card=ADMIN_CARD)
+    assert confirmed.startswith("已警告 张三：不良信息，-5 分（编号 #3）。30 天内第 2 次警告。")
+
+    assert ledger(running) == [
+        (LI, -5, "warn.不良信息", "system"),
+        (ZHANG, -5, "warn.不良信息", "admin"),
+        (ZHANG, -5, "warn.不良信息", "admin"),
+        (LI, 2, "filter.report", "admin"),
+    ]

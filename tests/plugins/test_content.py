@@ -1,0 +1,294 @@
+"""内容过滤、审核与举报（tests/policy.toml 的 [filter]：赌博→审核、代开发票→直接警告、
+内部价→只记录、链接→审核、隐私→撤回、刷屏→同样内容 60 秒 5 条审核，举报加 2 分）。"""
+
+import pytest
+from nonebug import App
+
+from qungui.models import FilterHit, LedgerEntry, WarningCase
+from tests import fake
+from tests.fake import ADMIN, CHAIRMAN, WORK_GROUP, member_info, text
+
+from .conftest import expect_group, expect_private, make_bot
+
+LI = 20002
+LI_CARD = "鸡公山酒业-李四-13800000000"
+ZHANG = 20001
+ZHANG_CARD = "鸡公山酒业-张三-13900000000"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rights() -> None:
+    from plugins.core import rights
+
+    rights.forget()
+
+
+def say(ctx, bot, message, user: int = LI, card: str = LI_CARD, **fields) -> None:
+    ctx.receive_event(bot, fake.group_message(message, user_id=user, card=card, **fields))
+
+
+def admin_says(ctx, bot, message: str, **fields) -> None:
+    ctx.receive_event(bot, fake.private_message(message, user_id=ADMIN, **fields))
+
+
+def issued(name: str, category: str, points: str, entry: int, count: int, rule: str) -> str:
+    return (
+        f"已警告 {name}：{category}，{points}（编号 #{entry}）。30 天内第 {count} 次警告。"
+        f"依据群规：{category} {rule}。"
+    )
+
+
+async def test_review_hit_goes_to_admins_and_confirm_issues_the_warning(app: App, db) -> None:
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        say(ctx, bot, "周末一起去澳门大赌场玩", message_id=7001)
+        expect_private(
+            ctx,
+            "【群规助手】审1｜规则「赌博」（不良信息 -5 分）\n"
+            f"群 {WORK_GROUP}：李四（QQ {LI}）\n"
+            "命中：澳门大赌场\n"
+            "原文：周末一起去澳门大赌场玩\n"
+            "确认并警告：/确认 审1　驳回：/驳回 审1",
+            ADMIN,
+        )
+        admin_says(ctx, bot, "/确认 1")
+        expect_private(
+            ctx,
+            "审核编号写作“审17”这样（不是账本里的编号）。\n"
+            "用法：/确认 审N [类别] [数额] [理由]\n例如：/确认 审17",
+            ADMIN,
+        )
+        admin_says(ctx, bot, "/确认 审1")
+        expect_group(ctx, issued("李四", "不良信息", "-5 分", 1, 1, "-5 分"))
+        expect_private(ctx, "已确认 审1，警告编号 #1。", ADMIN)
+        admin_says(ctx, bot, "/确认 审1")
+        expect_private(ctx, "审1 已确认，无需再处理。", ADMIN)
+        admin_says(ctx, bot, "/驳回 审1")
+        expect_private(ctx, "审1 已确认，无需再处理。", ADMIN)
+        admin_says(ctx, bot, "/确认 审99")
+        expect_private(ctx, "没有这个审核编号。", ADMIN)
+    hit = await FilterHit.get(id=1)
+    assert (hit.status, hit.decided_by, hit.entry_id, hit.message_id) == (
+        "confirmed",
+        ADMIN,
+        1,
+        7001,
+    )
+    case = await WarningCase.get(entry_id=1)
+    assert (case.user_id, case.actor_id, case.evidence_text, case.evidence_message_id) == (
+        LI,
+        ADMIN,
+        "周末一起去澳门大赌场玩",
+        7001,
+    )
+    assert await LedgerEntry.all().values_list("user_id", "delta", "rule", "actor_role") == [
+        (LI, -5, "warn.不良信息", "admin")
+    ]
+
+
+async def test_links_are_defanged_for_review_and_dismiss_writes_nothing(app: App, db) -> None:
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        say(ctx, bot, "官网 https://www.jgsjy.com/about 和 https://mp.weixin.qq.com/s/x")
+        say(ctx, bot, "点这里领红包 http://evil.top/hb?id=3")
+        expect_private(
+            ctx,
+            "【群规助手】审1｜规则「链接」（不良信息 -5 分）\n"
+            f"群 {WORK_GROUP}：李四（QQ {LI}）\n"
+            "命中：evil[.]top\n"
+            "原文：点这里领红包 hxxp://evil[.]top/hb?id=3\n"
+            "确认并警告：/确认 审1　驳回：/驳回 审1",
+            ADMIN,
+        )
+        say(ctx, bot, "/驳回 审1 是供应商的活动页", user=ADMIN, card="")
+        expect_group(ctx, "已驳回 审1。")
+        say(ctx, bot, "/确认 审1", user=ADMIN, card="")
+        expect_group(ctx, "审1 已驳回，无需再处理。")
+        say(ctx, bot, "/驳回 审1", user=ZHANG, card=ZHANG_CARD)
+        expect_group(ctx, "「/驳回」需要管理员及以上权限，你现在是成员。")
+    hit = await FilterHit.get(id=1)
+    assert (hit.status, hit.decided_note) == ("dismissed", "是供应商的活动页")
+    assert await LedgerEntry.all().count() == 0
+
+
+async def test_warn_rule_warns_at_once_and_a_replay_does_nothing(app: App, db) -> None:
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        for _ in range(2):  # 同一条消息上报两次（重连后重放）
+            say(ctx, bot, "低价代开发票，私聊", message_id=7002)
+        expect_group(ctx, issued("李四", "不良信息", "-5 分", 1, 1, "-5 分"))
+    assert await LedgerEntry.all().values_list("user_id", "delta", "rule", "actor_role") == [
+        (LI, -5, "warn.不良信息", "system")
+    ]
+    case = await WarningCase.get(entry_id=1)
+    assert (case.actor_id, case.reason) == (None, "内容规则「发票广告」：代开发票")
+    assert await FilterHit.all().values_list("rule", "status") == [("发票广告", "warned")]
+
+
+async def test_privacy_rule_recalls_then_warns_without_repeating_the_number(app: App, db) -> None:
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        say(ctx, bot, "我的电话 13800000000，有事找我")  # 自己名片上的号码：不算
+        say(ctx, bot, "客户王总的电话 13912345678 身份证 11010519491231002X", message_id=7003)
+        ctx.should_call_api(
+            "get_group_member_info",
+            {"group_id": WORK_GROUP, "user_id": fake.SELF_ID, "no_cache": True},
+            result=member_info(fake.SELF_ID, role="admin"),
+        )
+        ctx.should_call_api("delete_msg", {"message_id": 7003}, result=None)
+        expect_group(ctx, issued("李四", "不良信息", "-5 分", 1, 1, "-5 分"))
+    hit = await FilterHit.get(id=1)
+    assert (hit.rule, hit.excerpt, hit.recalled, hit.status) == (
+        "隐私",
+        "身份证号 110***********002x",
+        True,
+        "warned",
+    )
+
+
+async def test_recall_without_admin_rights_asks_the_admins(app: App, db) -> None:
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        say(ctx, bot, "卡号 6222 0212 3456 7890 128 帮我转一下", message_id=7004)
+        ctx.should_call_api(
+            "get_group_member_info",
+            {"group_id": WORK_GROUP, "user_id": fake.SELF_ID, "no_cache": True},
+            result=member_info(fake.SELF_ID, role="member"),
+        )
+        expect_private(ctx, "【群规助手】审1 应当撤回，但机器人不是群管理员，请手动撤回。", ADMIN)
+        expect_group(ctx, issued("李四", "不良信息", "-5 分", 1, 1, "-5 分"))
+    assert (await FilterHit.get(id=1)).recalled is False
+
+
+async def test_shadow_rule_only_counts_and_stats_show_what_it_would_do(app: App, db) -> None:
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        say(ctx, bot, "内部价 99 元一箱")
+        say(ctx, bot, "内部价还有吗", user=ZHANG, card=ZHANG_CARD)
+        say(ctx, bot, "周末去澳门赌场")
+        expect_private(
+            ctx,
+            "【群规助手】审3｜规则「赌博」（不良信息 -5 分）\n"
+            f"群 {WORK_GROUP}：李四（QQ {LI}）\n"
+            "命中：澳门赌场\n原文：周末去澳门赌场\n"
+            "确认并警告：/确认 审3　驳回：/驳回 审3",
+            ADMIN,
+        )
+        say(ctx, bot, "/规则统计", user=LI)
+        expect_group(ctx, "「/规则统计」需要管理员及以上权限，你现在是成员。")
+        admin_says(ctx, bot, "/规则统计 7")
+        expect_private(
+            ctx,
+            "近 7 天内容规则命中：\n"
+            "「赌博」（交管理员审核，不良信息 -5 分）：命中 1 次，1 人；待审 1\n"
+            "「发票广告」（直接警告，不良信息 -5 分）：没有命中\n"
+            "「试运行」（只记录，口头警告 不扣分）：命中 2 次，2 人；若生效将警告 2 次，共扣 0 分\n"
+            "「链接」（交管理员审核，不良信息 -5 分）：没有命中\n"
+            "「隐私」（撤回并警告，不良信息 -5 分）：没有命中\n"
+            "「刷屏」（交管理员审核，口头警告 不扣分）：没有命中\n"
+            "「举报」（交管理员审核，不良信息 -5 分）：没有命中",
+            ADMIN,
+        )
+        admin_says(ctx, bot, "/规则统计 很多")
+        expect_private(ctx, "用法：/规则统计 [天数]\n例如：/规则统计 7", ADMIN)
+    assert await LedgerEntry.all().count() == 0
+
+
+async def test_five_identical_messages_within_a_minute_are_flooding(app: App, db) -> None:
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        for second in range(4):
+            say(ctx, bot, "收到收到", time=fake.NOV27_1000 + second)
+        say(ctx, bot, "收到收到", time=fake.NOV27_1000 + 120)  # 窗口外：从头数
+        for second in range(4):
+            say(ctx, bot, "收到收到", time=fake.NOV27_1000 + 121 + second)
+        expect_private(
+            ctx,
+            "【群规助手】审1｜规则「刷屏」（口头警告 不扣分）\n"
+            f"群 {WORK_GROUP}：李四（QQ {LI}）\n"
+            "命中：60 秒内 5 条相同消息\n原文：收到收到\n"
+            "确认并警告：/确认 审1　驳回：/驳回 审1",
+            ADMIN,
+        )
+        say(ctx, bot, "收到收到", time=fake.NOV27_1000 + 126)  # 刚触发过：重新数
+    assert await FilterHit.all().count() == 1
+
+
+def reply_to(message_id: int, command: str) -> list[dict]:
+    return [{"type": "reply", "data": {"id": str(message_id)}}, text(command)]
+
+
+def got_message(message_id: int, user_id: int, words: str) -> dict:
+    return {
+        "message_id": message_id,
+        "sender": {"user_id": user_id, "nickname": "Zhang", "card": ""},
+        "message": [{"type": "text", "data": {"text": words}}],
+    }
+
+
+async def test_report_is_reviewed_and_pays_the_reporter_once(app: App, db) -> None:
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        say(ctx, bot, "今天的菜不错", user=ZHANG, card=ZHANG_CARD)
+        say(ctx, bot, reply_to(7010, "/举报 在群里骂同事"))
+        ctx.should_call_api(
+            "get_msg", {"message_id": 7010}, result=got_message(7010, ZHANG, "某某就是个废物")
+        )
+        expect_group(ctx, "已收到举报（审1），管理员会处理。")
+        expect_private(
+            ctx,
+            "【群规助手】审1｜规则「举报」（不良信息 -5 分）\n"
+            f"群 {WORK_GROUP}：张三（QQ {ZHANG}）\n"
+            f"举报人：李四（QQ {LI}），理由：在群里骂同事\n"
+            "原文：某某就是个废物\n"
+            "确认并警告：/确认 审1　驳回：/驳回 审1",
+            ADMIN,
+        )
+        say(ctx, bot, reply_to(7010, "/举报"), user=CHAIRMAN, card="")
+        ctx.should_call_api(
+            "get_msg", {"message_id": 7010}, result=got_message(7010, ZHANG, "某某就是个废物")
+        )
+        expect_group(ctx, "这条消息已经有人举报，管理员会处理。")
+        say(ctx, bot, reply_to(7011, "/举报"), user=ZHANG, card=ZHANG_CARD)
+        ctx.should_call_api(
+            "get_msg", {"message_id": 7011}, result=got_message(7011, ZHANG, "我自己说的")
+        )
+        expect_group(ctx, "不能举报自己的消息。")
+        say(ctx, bot, "/举报 有人发广告")
+        expect_group(
+            ctx,
+            "请回复要举报的那条消息再发 /举报。\n"
+            "用法：回复那条消息：/举报 [理由]\n例如：（回复一条消息）/举报 发赌博链接",
+        )
+        admin_says(ctx, bot, "/确认 审1 诋毁同事")
+        expect_group(ctx, issued("张三", "不良信息", "-5 分", 1, 1, "-5 分"))
+        expect_private(ctx, "已确认 审1，警告编号 #1。举报人加 2 分。", ADMIN)
+    rows = await LedgerEntry.all().order_by("id").values_list("user_id", "delta", "rule", "reason")
+    assert rows == [
+        (ZHANG, -5, "warn.不良信息", "诋毁同事"),
+        (LI, 2, "filter.report", "举报属实（审1）"),
+    ]
+
+
+async def test_confirm_can_choose_another_category_and_range_needs_the_chairman(
+    app: App, db
+) -> None:
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        say(ctx, bot, "博彩网站推荐给大家")
+        expect_private(
+            ctx,
+            "【群规助手】审1｜规则「赌博」（不良信息 -5 分）\n"
+            f"群 {WORK_GROUP}：李四（QQ {LI}）\n"
+            "命中：博彩\n原文：博彩网站推荐给大家\n"
+            "确认并警告：/确认 审1　驳回：/驳回 审1",
+            ADMIN,
+        )
+        admin_says(ctx, bot, "/确认 审1 严重违规 500")
+        expect_private(ctx, "这个类别的扣分由主席在范围内决定，需要主席及以上权限。", ADMIN)
+        ctx.receive_event(
+            bot, fake.private_message("/确认 审1 严重违规 500 屡教不改", user_id=CHAIRMAN)
+        )
+        expect_group(ctx, issued("李四", "严重违规", "-500 分", 1, 1, "-200 至 -2000 分"))
+        expect_private(ctx, "已确认 审1，警告编号 #1。", CHAIRMAN)
+    assert await LedgerEntry.all().values_list("delta", "actor_role") == [(-500, "chairman")]
