@@ -118,6 +118,8 @@ class JobRunner:
     report: Callable[[str], Awaitable[None]] | None = None
     jobs: dict[str, Job] = field(default_factory=dict)
     missed: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    deferred: set[tuple[str, str]] = field(default_factory=set)
+    """启动时要重跑、却因 NotNow（还没有机器人连上）没能跑的 (任务, 组织)：之后每次走动再试"""
 
     def register(self, job: Job) -> None:
         self.jobs[job.name] = job
@@ -132,7 +134,7 @@ class JobRunner:
             after = max(installed, now - CATCH_UP_LIMIT)
             for job in self.jobs.values():
                 try:
-                    if startup:
+                    if startup or (job.name, policy.id) in self.deferred:
                         ran += await self._rerun_unfinished(job, policy, now)
                     for moment in self._candidates(job, policy, after, now):
                         if await self._run(job, policy, moment, now):
@@ -192,19 +194,27 @@ class JobRunner:
         if job.kind != "settlement":
             return []
         unfinished = await JobRun.filter(job=job.name, org=policy.id, finished_at=None)
+        done = []
+        self.deferred.discard((job.name, policy.id))
         for run in unfinished:
             log.error(
                 "任务 %s（%s）周期 %s 上次没有完成，重跑结算步骤", job.name, policy.id, run.period
             )
+            try:
+                await self._execute(
+                    JobContext(job, policy, run.period, run.started_at, now, late=True, rerun=True)
+                )
+            except NotNow as exc:
+                self.deferred.add((job.name, policy.id))
+                log.info("任务 %s（%s）周期 %s 稍后重跑：%s", job.name, policy.id, run.period, exc)
+                continue
             if self.report is not None:
                 await self.report(
                     f"任务 {job.name}（{policy.id}）周期 {run.period} 上次中途停止，已重跑结算；"
                     "已发出的消息不会重发，请核对。"
                 )
-            await self._execute(
-                JobContext(job, policy, run.period, run.started_at, now, late=True, rerun=True)
-            )
-        return [f"{job.name}:{policy.id}:{run.period}" for run in unfinished]
+            done.append(f"{job.name}:{policy.id}:{run.period}")
+        return done
 
     async def _installed_at(self, org: str, now: datetime) -> datetime:
         await claim(INSTALLED, org, "-", now)

@@ -15,7 +15,7 @@ from tortoise.functions import Sum
 from tortoise.transactions import in_transaction
 
 from .dates import month_key
-from .models import CommandKey, LedgerEntry, MonthTotal
+from .models import CommandKey, JobRun, LedgerEntry, MonthTotal
 from .roles import SYSTEM, Role, role_to_reverse
 
 SHARE_DAY_RULE = "share.daily"
@@ -53,6 +53,34 @@ class RoleTooLow(EntryRefused):
     def __init__(self, entry_id: int, needed: Role):
         super().__init__(entry_id)
         self.needed = needed
+
+
+class MonthFrozen(EntryRefused):
+    """记录所在的月份已在月底冻结：只有主席写明理由才能撤销，不能再往里加记录。"""
+
+    def __init__(self, entry_id: int, month: str):
+        super().__init__(entry_id)
+        self.month = month
+
+
+FREEZE_JOB = "month.freeze"
+_frozen: set[tuple[str, str]] = set()
+
+
+async def is_frozen(org: str, day: date) -> bool:
+    """这一天所在的月份是否已冻结。冻结不会撤回，所以只缓存“已冻结”的结果。"""
+    key = (org, month_key(day))
+    if key in _frozen:
+        return True
+    if await JobRun.exists(job=FREEZE_JOB, org=org, period=key[1]):
+        _frozen.add(key)
+        return True
+    return False
+
+
+def forget_frozen() -> None:
+    """测试换数据库时清掉缓存。"""
+    _frozen.clear()
 
 
 class _KeyTaken(Exception):
@@ -105,6 +133,9 @@ async def award(
     系统自动记的不填操作人；管理员触发的（精选、补分享）填上，撤销时按其角色判断。
     """
     prefix = f"{rule}:{org}:{user_id}:{period}:"
+    if await is_frozen(org, business_date):
+        # 系统奖励不会往冻结的月份里记（月底结算在冻结之前）；迟到的重放到这里就停
+        return None
     async with in_transaction():
         active, n = await _active_key(prefix)
         if active is not None:
@@ -179,6 +210,8 @@ async def record(
 ) -> Written:
     """命令写入的一条记录（加分、扣分、警告……）；同一事件再来一次只返回上次的记录。
     `actor_role` 为 None 表示机器人自己按规则写的（如内容过滤直接警告）。"""
+    if await is_frozen(org, business_date):
+        raise MonthFrozen(0, month_key(business_date))
     try:
         async with in_transaction():
             if (earlier := await _replayed(command_key)) is not None:
@@ -211,7 +244,8 @@ async def reverse(
     reason: str,
     command_key: str,
 ) -> Written:
-    """撤销一条记录：写一条相反数的撤销记录，营业日同原记录。每条记录只能撤销一次。"""
+    """撤销一条记录：写一条相反数的撤销记录，营业日同原记录。每条记录只能撤销一次。
+    原记录的月份已冻结时，只有主席及以上写明理由才能撤销。"""
     try:
         async with in_transaction():
             if (earlier := await _replayed(command_key)) is not None:
@@ -226,6 +260,10 @@ async def reverse(
             needed = role_to_reverse(original.actor_role)
             if actor_role < needed:
                 raise RoleTooLow(entry_id, needed)
+            if await is_frozen(org, original.business_date) and (
+                actor_role < Role.CHAIRMAN or not reason.strip()
+            ):
+                raise MonthFrozen(entry_id, month_key(original.business_date))
             try:
                 async with in_transaction():
                     entry = await _insert(

@@ -194,3 +194,22 @@ class FilterHit(Model):
     class Meta:
         table = "filter_hit"
         indexes = (("org", "created_at"),)
+
+
+class MonthStanding(Model):
+    """月底公布时那个月的排行快照：以后再看 /排行 2026-10，看到的就是当时公布的（人走了也在）。"""
+
+    id = fields.IntField(primary_key=True)
+    org = fields.CharField(max_length=32)
+    month = fields.CharField(max_length=7)
+    user_id = fields.BigIntField()
+    rank = fields.IntField()
+    name = fields.CharField(max_length=64, description="公布时显示的名字（不含电话）")
+    points = fields.IntField()
+    share_days = fields.IntField()
+    streak = fields.BooleanField(description="拿到了连续分享奖励")
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "month_standing"
+        unique_together = (("org", "month", "user_id"),)

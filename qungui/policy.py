@@ -275,6 +275,10 @@ class DutySection(_Section):
     """群管理员、统计员"""
     weekly_bonus: NonNegative = 5
     """每人每周加分"""
+    weekday: Annotated[int, Field(ge=1, le=7)] = 1
+    """每周几发上一周的值班加分（1 = 周一）"""
+    time: ClockTime = "09:00"
+    """发值班加分的时间"""
 
 
 class LeaderboardSection(_Section):
@@ -284,6 +288,10 @@ class LeaderboardSection(_Section):
     """次月几号公布"""
     post_time: ClockTime = "09:00"
     """公布时间"""
+    bottom: Annotated[int, Field(ge=0, le=50)] = 5
+    """排行帖里列出末尾几名（制度有奖也有罚）"""
+    font: str = ""
+    """排行图片用的中文字体文件；留空则用 fc-list :lang=zh 找到的第一个"""
 
 
 class RosterSection(_Section):

@@ -214,6 +214,8 @@ def reporting_day(moment: datetime, grace_until: str, yesterday_open: bool) -> d
 
 FEATURED_RULE = "share.featured"
 STREAK_RULE = "share.streak"
+MONTH_CLOSE_JOB = "month.close"
+"""月底结算任务：开始后这个月不再补分享"""
 REJECTED = "管理员判定非原创"
 
 
@@ -228,7 +230,7 @@ class ShareRefused(ledger.LedgerError):
 
 async def month_settled(policy: Policy, day: date) -> bool:
     """这一天所在的月份是否已经开始月底结算：开始后不再补分享、不再判非原创。"""
-    return await JobRun.exists(job=STREAK_RULE, org=policy.id, period=month_key(day))
+    return await JobRun.exists(job=MONTH_CLOSE_JOB, org=policy.id, period=month_key(day))
 
 
 async def find(policy: Policy, group_id: int, message_id: int) -> Share | None:

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from nonebug import NONEBOT_INIT_KWARGS, NONEBOT_START_LIFESPAN
 
-from qungui import members
+from qungui import ledger, members
 from qungui.db import close_database, open_database, sqlite_url
 
 from . import fake
@@ -40,6 +40,7 @@ async def after_nonebot_init(after_nonebot_init: None) -> None:
 async def db(tmp_path: Path):
     """一个全新的 SQLite 文件，迁移到最新结构。"""
     members.clear_cache()
+    ledger.forget_frozen()
     await open_database(sqlite_url(tmp_path / "qungui.sqlite3"))
     yield tmp_path / "qungui.sqlite3"
     await close_database()

@@ -10,7 +10,13 @@ require("core")
 from plugins.core import CommandContext, Refusal, UsageError, bot_ids, router  # noqa: E402
 from qungui import clock, points  # noqa: E402
 from qungui.dates import parse_month  # noqa: E402
-from qungui.ledger import AlreadyReversed, EntryNotFound, IsReversal, RoleTooLow  # noqa: E402
+from qungui.ledger import (  # noqa: E402
+    AlreadyReversed,
+    EntryNotFound,
+    IsReversal,
+    MonthFrozen,
+    RoleTooLow,
+)
 from qungui.roles import Role  # noqa: E402
 
 from . import replies  # noqa: E402
@@ -209,6 +215,8 @@ async def undo(ctx: CommandContext) -> None:
         ) from None
     except IsReversal:
         raise Refusal(replies.IS_REVERSAL.format(id=entry_id)) from None
+    except MonthFrozen as exc:
+        raise Refusal(replies.FROZEN.format(id=entry_id, month=exc.month)) from None
     except RoleTooLow as exc:
         raise Refusal(
             replies.ROLE_TOO_LOW.format(

@@ -45,3 +45,6 @@ def rule_label(rule: str) -> str:
     if rule.startswith("warn."):
         return f"警告·{rule.removeprefix('warn.')}"
     return RULE_LABELS.get(rule, rule)
+
+
+FROZEN = "#{id} 属于 {month}，该月排行已公布并冻结：只有主席写明理由才能撤销（/撤销 {id} 理由）。"

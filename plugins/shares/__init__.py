@@ -332,27 +332,3 @@ async def backfill(ctx: CommandContext) -> None:
             name=names[user], day=_day_text(day), points=entry.delta, id=entry.id, reason=reason
         )
     )
-
-
-async def _settle_streaks(ctx: JobContext) -> str:
-    first, last = month_days(ctx.period)
-    awarded = await shares.settle_streaks(ctx.policy, ctx.period, first, last, ctx.now)
-    return f"{ctx.period} 连续分享奖励 {awarded} 人"
-
-
-def _previous_month(moment: datetime) -> str:
-    return month_key(moment.date().replace(day=1) - timedelta(days=1))
-
-
-# 月底结算：上个月最后一天的分享宽限到 1 日 02:00，所以在排行公布时（默认 1 日 09:00）结算上个月
-runner.register(
-    Job(
-        "share.streak",
-        "settlement",
-        lambda policy: Schedule(
-            parse_clock(policy.leaderboard.post_time), day=policy.leaderboard.post_day
-        ),
-        _settle_streaks,
-        period=_previous_month,
-    )
-)

@@ -150,3 +150,28 @@ def test_clock_is_the_one_source_of_now() -> None:
     finally:
         clock.set_now(None)
     assert abs(clock.now() - datetime.now(UTC)) < timedelta(seconds=5)
+
+
+async def test_a_rerun_that_finds_no_bot_waits_for_the_next_tick(db) -> None:
+    """重启时要重跑的结算，机器人还没连上（NotNow）：不丢，下次走动再跑，只跑一次。"""
+    from qungui.jobs import NotNow
+
+    bot_online = False
+    run = Recorder(fail_first=True)
+
+    async def needs_bot(ctx: JobContext) -> str:
+        if ctx.rerun and not bot_online:
+            raise NotNow("没有在线的机器人")
+        return await run(ctx)
+
+    runner = JobRunner()
+    runner.register(month_end_job(needs_bot))
+    await install(runner, cst(2026, 11, 20))
+    await runner.run_due([POLICY], cst(2026, 12, 1, 9))  # 崩溃：认领留着
+    restarted = JobRunner()
+    restarted.register(month_end_job(needs_bot))
+    assert await restarted.run_due([POLICY], cst(2026, 12, 1, 9, 5), startup=True) == []
+    bot_online = True
+    assert await restarted.run_due([POLICY], cst(2026, 12, 1, 9, 6)) == ["test.month:jgs:2026-11"]
+    assert await restarted.run_due([POLICY], cst(2026, 12, 1, 9, 7)) == []
+    assert run.posts == ["2026-11"]

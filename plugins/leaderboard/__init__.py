@@ -1,0 +1,174 @@
+"""月底：结算、冻结、排行快照、排行帖（文字加一张图）；每周值班加分；/月榜 与 /导出。"""
+
+import asyncio
+import base64
+from datetime import datetime
+
+import nonebot_plugin_localstore as localstore
+from nonebot import logger, require
+from nonebot.adapters.onebot.v11 import ActionFailed, Bot, Message, MessageSegment, NetworkError
+from nonebot.plugin import PluginMetadata
+
+require("core")
+
+from plugins.core import (  # noqa: E402
+    CommandContext,
+    Refusal,
+    UsageError,
+    bot_ids,
+    failure_reason,
+    online_bot,
+    router,
+    runner,
+    sender,
+)
+from qungui import board_image, export, month_end  # noqa: E402
+from qungui.dates import parse_month  # noqa: E402
+from qungui.jobs import Job, JobContext, Schedule  # noqa: E402
+from qungui.policy import Policy, parse_clock  # noqa: E402
+from qungui.roles import Role  # noqa: E402
+from qungui.shares import MONTH_CLOSE_JOB  # noqa: E402
+
+from . import replies  # noqa: E402
+
+__plugin_meta__ = PluginMetadata(
+    name="月度排行",
+    description="月底结算、冻结、公布排行（文字和图片）、每周值班加分、导出给人事",
+    usage="/月榜 [YYYY-MM]\n/导出 [YYYY-MM]",
+    type="application",
+)
+
+
+async def _image(
+    policy: Policy, board: month_end.MonthBoard, preview: bool
+) -> MessageSegment | None:
+    font = board_image.find_font(policy)
+    if font is None:
+        return None
+    try:
+        # 画图要几十毫秒的 CPU：放到线程里，不挡住同时到来的消息
+        png = await asyncio.to_thread(board_image.render, policy, board, font, preview=preview)
+    except OSError:
+        logger.exception(f"排行图片画不出来（字体 {font}），只发文字")
+        return None
+    return MessageSegment.image(f"base64://{base64.b64encode(png).decode()}")
+
+
+async def post_board(
+    bot: Bot,
+    group_id: int,
+    policy: Policy,
+    board: month_end.MonthBoard,
+    *,
+    preview: bool = False,
+    late_since: datetime | None = None,
+) -> None:
+    text = month_end.board_text(policy, board, preview=preview, late_since=late_since)
+    await sender.send_group(bot, group_id, text)
+    if board.rows and (image := await _image(policy, board, preview)) is not None:
+        await sender.send_group(bot, group_id, Message(image))
+
+
+async def _close_month(ctx: JobContext) -> str:
+    """结算 → 冻结 → 快照 → 发帖。前三步可以重做；发帖先认领，崩溃重跑时不会再发。"""
+    policy, month = ctx.policy, ctx.period
+    bot = online_bot()  # 没有机器人在线时整个任务稍后再来（结算也不先做，免得冻结了却没公布）
+    awarded = await month_end.settle(policy, month, ctx.now)
+    await month_end.freeze(policy, month, ctx.now)
+    board = await month_end.take_snapshot(policy, month, bot_ids(), ctx.now)
+    group = policy.announce_group
+    posted = "没有公告群，未发帖"
+    if group and await ctx.once("post"):
+        late = ctx.scheduled_at.astimezone(policy.tz) if ctx.late else None
+        await post_board(bot, group, policy, board, late_since=late)
+        posted = f"已发到群 {group}"
+    elif group:
+        posted = "帖子之前已发过"
+    return f"{month}：连续分享奖励 {awarded} 人，{len(board.rows)} 人上榜，{posted}"
+
+
+runner.register(
+    Job(
+        MONTH_CLOSE_JOB,
+        "settlement",
+        lambda policy: Schedule(
+            parse_clock(policy.leaderboard.post_time), day=policy.leaderboard.post_day
+        ),
+        _close_month,
+        period=month_end.previous_month,
+    )
+)
+
+
+async def _pay_duty(ctx: JobContext) -> str:
+    paid = await month_end.pay_duty(
+        ctx.policy, ctx.period, ctx.scheduled_at.astimezone(ctx.policy.tz).date(), ctx.now
+    )
+    return f"{ctx.period} 值班加分 {len(paid)} 人"
+
+
+def _duty_schedule(policy: Policy) -> Schedule | None:
+    duty = policy.duty
+    if not duty.members or not duty.weekly_bonus:
+        return None
+    return Schedule(parse_clock(duty.time), weekday=duty.weekday - 1)
+
+
+runner.register(
+    Job("duty.weekly", "settlement", _duty_schedule, _pay_duty, period=month_end.previous_week)
+)
+
+
+def _month(ctx: CommandContext, default: str) -> str:
+    if len(ctx.words) > 1:
+        raise UsageError()
+    if not ctx.words:
+        return default
+    month = parse_month(ctx.words[0])
+    if month is None:
+        raise UsageError(replies.BAD_MONTH)
+    if month > ctx.month:
+        raise Refusal(replies.FUTURE.format(month=month))
+    return month
+
+
+@router.command(
+    "月榜",
+    usage="/月榜 [YYYY-MM]",
+    summary="重发某月公布过的排行帖；本月的只预览，不结算",
+    example="/月榜 2026-10",
+    role=Role.ADMIN,
+)
+async def repost(ctx: CommandContext) -> None:
+    month = _month(ctx, ctx.month)
+    board = await month_end.board(ctx.policy, month, bot_ids())
+    await post_board(ctx.bot, ctx.group_id, ctx.policy, board, preview=not board.posted)
+
+
+@router.command(
+    "导出",
+    usage="/导出 [YYYY-MM]（私聊；不写月份导出上个月）",
+    summary="把某月的排行、分享记录和账本导出成 Excel 发给你（管理员，私聊）",
+    example="/导出 2026-11",
+    role=Role.ADMIN,
+    private=True,
+)
+async def export_month(ctx: CommandContext) -> None:
+    if ctx.group_id is not None:
+        raise Refusal(replies.PRIVATE_ONLY)
+    previous = month_end.previous_month(ctx.time)
+    month = _month(ctx, previous)
+    folder = localstore.get_plugin_data_dir() / "exports"
+    name = f"{ctx.policy.id}-{month}-积分.xlsx"
+    path = await export.write(ctx.policy, month, bot_ids(), folder / name)
+    try:
+        await ctx.bot.call_api(
+            "upload_private_file", user_id=ctx.user_id, file=str(path.resolve()), name=name
+        )
+    except (ActionFailed, NetworkError) as exc:
+        reason = failure_reason(exc)
+        await ctx.reply(
+            replies.EXPORT_NOT_SENT.format(month=month, path=path.resolve(), reason=reason)
+        )
+        return
+    await ctx.reply(replies.EXPORTED.format(month=month, path=path.resolve()))

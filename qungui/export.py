@@ -1,0 +1,136 @@
+"""给人事的月度导出：一个 .xlsx，三张表——排行、成员×日期的分享矩阵、当月全部账本记录。"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from . import ledger, members
+from .dates import local_time, month_days
+from .models import LedgerEntry
+from .month_end import board
+from .policy import Policy
+
+ON_TIME, LATE, MISSING = "✓", "补", "—"
+_HEAD = Font(bold=True)
+_LATE_FILL = PatternFill("solid", fgColor="FFF3CD")
+_MISSING_FILL = PatternFill("solid", fgColor="F8D7DA")
+
+
+def _header(sheet, titles: list[str], widths: list[int]) -> None:
+    sheet.append(titles)
+    for cell in sheet[1]:
+        cell.font = _HEAD
+        cell.alignment = Alignment(horizontal="center")
+    for i, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(i)].width = width
+    sheet.freeze_panes = "A2"
+
+
+async def write(policy: Policy, month: str, exclude: Iterable[int], path: Path) -> Path:
+    first, last = month_days(month)
+    standings = await board(policy, month, exclude)
+    entries = (
+        await LedgerEntry.filter(org=policy.id, business_date__gte=first, business_date__lte=last)
+        .order_by("id")
+        .all()
+    )
+    reversed_by = {e.reverses: e.id for e in entries if e.reverses is not None}
+    # 月内的记录也可能在月外被撤销（冻结前）：一起查出来
+    outside = await LedgerEntry.filter(
+        org=policy.id, reverses__in=[e.id for e in entries if e.id not in reversed_by]
+    ).values_list("reverses", "id")
+    reversed_by.update(dict(outside))
+    people = [row.user_id for row in standings.rows]
+    names = {row.user_id: row.name for row in standings.rows}
+    actors = {e.actor_id for e in entries if e.actor_id} | {e.user_id for e in entries}
+    names = await members.display_names(policy, actors - set(names)) | names
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "排行"
+    _header(
+        sheet, ["名次", "姓名", "QQ", "积分", "分享天数", "连续分享奖励"], [8, 16, 14, 10, 10, 14]
+    )
+    for row in standings.rows:
+        sheet.append(
+            [
+                row.rank,
+                row.name,
+                row.user_id,
+                row.points,
+                row.share_days,
+                "是" if row.streak else "",
+            ]
+        )
+
+    _share_sheet(book, policy, first, last, people, names, entries, set(reversed_by))
+
+    sheet = book.create_sheet("账本")
+    _header(
+        sheet,
+        [
+            "编号",
+            "营业日",
+            "QQ",
+            "姓名",
+            "分数",
+            "规则",
+            "理由",
+            "操作人",
+            "操作人角色",
+            "撤销了",
+            "被撤销于",
+        ],
+        [8, 12, 14, 14, 8, 18, 36, 14, 12, 10, 10],
+    )
+    for e in entries:
+        sheet.append(
+            [
+                e.id,
+                e.business_date,
+                e.user_id,
+                names.get(e.user_id, ""),
+                e.delta,
+                e.rule,
+                e.reason,
+                e.actor_id or "系统",
+                e.actor_role,
+                e.reverses,
+                reversed_by.get(e.id),
+            ]
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book.save(path)
+    return path
+
+
+def _share_sheet(book, policy, first, last, people, names, entries, undone) -> None:
+    """每人每天：✓ 当天记上的分享，补 宽限时段或管理员补记的，— 没有分享。"""
+    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    credited: dict[tuple[int, date], str] = {}
+    for e in entries:
+        if e.rule != ledger.SHARE_DAY_RULE or e.id in undone:
+            continue
+        on_time = local_time(e.created_at, policy.tz).date() == e.business_date
+        credited[(e.user_id, e.business_date)] = ON_TIME if on_time else LATE
+    sheet = book.create_sheet("分享")
+    _header(
+        sheet, ["姓名", "QQ", "天数"] + [f"{d.day}日" for d in days], [16, 14, 8] + [5] * len(days)
+    )
+    for user in people:
+        marks = [credited.get((user, d), MISSING) for d in days]
+        sheet.append([names.get(user, ""), user, sum(m != MISSING for m in marks), *marks])
+        for cell in sheet[sheet.max_row][3:]:
+            cell.alignment = Alignment(horizontal="center")
+            if cell.value == LATE:
+                cell.fill = _LATE_FILL
+            elif cell.value == MISSING:
+                cell.fill = _MISSING_FILL
+    sheet.append([])
+    sheet.append([f"{ON_TIME} 当天分享　{LATE} 次日凌晨宽限时段或管理员补记　{MISSING} 没有分享"])
