@@ -20,7 +20,7 @@ from .policy import Policy
 
 log = logging.getLogger("qungui.board_image")
 
-WIDTH = 760
+WIDTH = 800
 ROW = 44
 PAD = 28
 _COLUMNS = (("名次", 0), ("姓名", 90), ("积分", 380), ("分享天数", 500), ("连续奖励", 630))

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from . import ledger, members, warning_cases
+from . import ledger, members, month_end, warning_cases
 from .dates import month_days, month_key
 from .ledger import LedgerError, Written
 from .models import LedgerEntry
@@ -100,6 +100,13 @@ async def detail(policy: Policy, user_id: int, month: str) -> tuple[str, list[De
 
 
 async def board(policy: Policy, month: str, exclude: Iterable[int]) -> Board:
+    """公布过的月份按当时的快照（人走了、名片改了都不变），否则按账本现算。"""
+    if (posted := await month_end.stored_board(policy, month)) is not None:
+        return Board(
+            month,
+            [Standing(r.rank, r.user_id, r.points, r.share_days) for r in posted.rows],
+            {r.user_id: r.name for r in posted.rows},
+        )
     standings = await month_standings(policy, month, exclude)
     return Board(
         month, standings, await members.display_names(policy, [s.user_id for s in standings])

@@ -4,6 +4,7 @@
 """
 
 import asyncio
+import os
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, time
@@ -69,6 +70,7 @@ __all__ = [
     "advance",
     "bot_ids",
     "config",
+    "crash_point",
     "db_url",
     "failure_reason",
     "notify_superusers",
@@ -147,6 +149,14 @@ async def advance(now: datetime) -> list[str]:
         except Exception:
             logger.exception("时钟钩子出错")
     return ran
+
+
+def crash_point(step: str) -> None:
+    """故障测试用：测试环境里设置了 QUNGUI_TEST_CRASH_AT=step 时，在这里像被 kill -9 一样退出
+    （不跑关闭钩子、不提交未完成的事务）。正式环境什么也不做。"""
+    if driver.env == "test" and config.qungui_test_crash_at == step:
+        logger.warning(f"测试：在 {step} 处模拟崩溃")
+        os._exit(137)
 
 
 def online_bot() -> Bot:

@@ -17,3 +17,5 @@ class Config(BaseModel):
     """在间隔上再随机加的最多秒数"""
     qungui_clock_start: datetime | None = None
     """仅测试环境：启动时把时钟拨到这一刻（带时区）"""
+    qungui_test_crash_at: str = ""
+    """仅测试环境：到了这个步骤（如 month.close.before_post）进程立即退出，模拟 kill -9"""

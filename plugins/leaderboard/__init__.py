@@ -3,6 +3,7 @@
 import asyncio
 import base64
 from datetime import datetime
+from pathlib import Path
 
 import nonebot_plugin_localstore as localstore
 from nonebot import logger, require
@@ -16,6 +17,7 @@ from plugins.core import (  # noqa: E402
     Refusal,
     UsageError,
     bot_ids,
+    crash_point,
     failure_reason,
     online_bot,
     router,
@@ -76,11 +78,13 @@ async def _close_month(ctx: JobContext) -> str:
     awarded = await month_end.settle(policy, month, ctx.now)
     await month_end.freeze(policy, month, ctx.now)
     board = await month_end.take_snapshot(policy, month, bot_ids(), ctx.now)
+    crash_point("month.close.before_post")
     group = policy.announce_group
     posted = "没有公告群，未发帖"
     if group and await ctx.once("post"):
         late = ctx.scheduled_at.astimezone(policy.tz) if ctx.late else None
         await post_board(bot, group, policy, board, late_since=late)
+        crash_point("month.close.after_post")
         posted = f"已发到群 {group}"
     elif group:
         posted = "帖子之前已发过"
@@ -145,6 +149,11 @@ async def repost(ctx: CommandContext) -> None:
     await post_board(ctx.bot, ctx.group_id, ctx.policy, board, preview=not board.posted)
 
 
+def export_folder() -> Path:
+    """导出的文件留在数据文件夹里（与数据库一起备份）。"""
+    return localstore.get_plugin_data_dir() / "exports"
+
+
 @router.command(
     "导出",
     usage="/导出 [YYYY-MM]（私聊；不写月份导出上个月）",
@@ -158,9 +167,8 @@ async def export_month(ctx: CommandContext) -> None:
         raise Refusal(replies.PRIVATE_ONLY)
     previous = month_end.previous_month(ctx.time)
     month = _month(ctx, previous)
-    folder = localstore.get_plugin_data_dir() / "exports"
     name = f"{ctx.policy.id}-{month}-积分.xlsx"
-    path = await export.write(ctx.policy, month, bot_ids(), folder / name)
+    path = await export.write(ctx.policy, month, bot_ids(), export_folder() / name)
     try:
         await ctx.bot.call_api(
             "upload_private_file", user_id=ctx.user_id, file=str(path.resolve()), name=name

@@ -1,21 +1,33 @@
+import asyncio
 import re
+import sqlite3
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from tests import fake
 from tests.conftest import TEST_POLICY
+from tests.fake import SHARE_GROUP
 
 from .harness import BotProcess, FakeOneBot
 
 LONG_DIGITS = re.compile(r"\d{7,}")
+CST = ZoneInfo("Asia/Shanghai")
+ZHANG, LI, WANG = 20001, 20002, 20003
+NAMES = {ZHANG: "张三", LI: "李四", WANG: "王五"}
 
 
 @dataclass
 class Running:
     bot: BotProcess
     qq: FakeOneBot
+
+    posted: int = 0
+    """已经发出、等着进库的分享条数（见 post）"""
 
     async def restart(self) -> None:
         await self.qq.close()
@@ -47,3 +59,46 @@ async def running(tmp_path: Path) -> AsyncIterator[Running]:
     for call in state.qq.calls:
         if call.action == "send_group_msg":
             assert not LONG_DIGITS.search(call.text), call.text
+
+
+def ts(*parts: int) -> int:
+    return int(datetime(*parts, tzinfo=CST).timestamp())
+
+
+def share_text(user: int, day: int) -> str:
+    return f"{NAMES[user]}第{day}天的心得：今天跟客户复盘了上周的订单，发现备货节奏要提前两天。"
+
+
+async def settled(running: Running, shares: int) -> None:
+    """等机器人把前面的分享都记进库里：NoneBot 并发处理事件，真实的群里消息之间隔着几秒，测试里没有。"""
+    async with asyncio.timeout(10):
+        while True:
+            with sqlite3.connect(running.bot.db_path) as conn:
+                if conn.execute("SELECT COUNT(*) FROM share").fetchone()[0] >= shares:
+                    return
+            await asyncio.sleep(0.02)
+
+
+async def post(
+    running: Running,
+    user: int,
+    message,
+    at: int,
+    message_id: int | None = None,
+    replay: bool = False,
+) -> None:
+    """发一条分享并等它进库；`replay` 为真时是重放，不会多出一行，所以不等。"""
+    payload = fake.group_message_payload(
+        message,
+        user_id=user,
+        card=f"鸡公山酒业-{NAMES[user]}-13800000000",
+        group_id=SHARE_GROUP,
+        time=at,
+        message_id=message_id,
+        self_id=running.qq.self_id,
+    )
+    await running.qq.send_event(payload)
+    if replay:
+        return
+    running.posted += 1
+    await settled(running, running.posted)

@@ -245,6 +245,7 @@ class BotProcess:
     clock_start: str = "2026-11-27T08:00:00+08:00"
     superusers: list[int] = field(default_factory=lambda: [fake.SUPERUSER])
     port: int = field(default_factory=free_port)
+    extra_env: dict[str, str] = field(default_factory=dict)
     process: asyncio.subprocess.Process | None = None
 
     @property
@@ -279,6 +280,7 @@ class BotProcess:
             LOCALSTORE_CACHE_DIR=str(self.workdir / "cache"),
             LOCALSTORE_CONFIG_DIR=str(self.workdir / "config"),
         )
+        env.update(self.extra_env)
         return env
 
     async def start(self, within: float = 30.0) -> None:

@@ -17,7 +17,12 @@ def ts(*parts: int) -> int:
 
 
 def sent_since(running: Running, mark: int) -> list[str]:
-    return [c.text for c in running.qq.calls[mark:] if c.action == "send_group_msg"]
+    """发到公司群的消息（12 月 1 日的月度排行帖发在分享群，不算在内）。"""
+    return [
+        c.text
+        for c in running.qq.calls[mark:]
+        if c.action == "send_group_msg" and c.params["group_id"] == WORK_GROUP
+    ]
 
 
 async def test_join_grace_daily_penalty_then_fixed(running: Running) -> None:

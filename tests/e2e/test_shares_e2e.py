@@ -1,61 +1,10 @@
 """一周的分享走真实 WebSocket：三个人、一次抄袭、一次合并转发、一次重放、一次提醒。"""
 
-import asyncio
 import sqlite3
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
-from tests import fake
 from tests.fake import SHARE_GROUP
 
-from .conftest import Running
-
-CST = ZoneInfo("Asia/Shanghai")
-ZHANG, LI, WANG = 20001, 20002, 20003
-NAMES = {ZHANG: "张三", LI: "李四", WANG: "王五"}
-
-
-def ts(*parts: int) -> int:
-    return int(datetime(*parts, tzinfo=CST).timestamp())
-
-
-def share_text(user: int, day: int) -> str:
-    return f"{NAMES[user]}第{day}天的心得：今天跟客户复盘了上周的订单，发现备货节奏要提前两天。"
-
-
-async def settled(running: Running, shares: int) -> None:
-    """等机器人把前面的分享都记进库里：NoneBot 并发处理事件，真实的群里消息之间隔着几秒，测试里没有。"""
-    async with asyncio.timeout(10):
-        while True:
-            with sqlite3.connect(running.bot.db_path) as conn:
-                if conn.execute("SELECT COUNT(*) FROM share").fetchone()[0] >= shares:
-                    return
-            await asyncio.sleep(0.02)
-
-
-async def post(
-    running: Running,
-    user: int,
-    message,
-    at: int,
-    message_id: int | None = None,
-    replay: bool = False,
-) -> None:
-    """发一条分享并等它进库；`replay` 为真时是重放，不会多出一行，所以不等。"""
-    payload = fake.group_message_payload(
-        message,
-        user_id=user,
-        card=f"鸡公山酒业-{NAMES[user]}-13800000000",
-        group_id=SHARE_GROUP,
-        time=at,
-        message_id=message_id,
-        self_id=running.qq.self_id,
-    )
-    await running.qq.send_event(payload)
-    if replay:
-        return
-    running.posted = getattr(running, "posted", 0) + 1
-    await settled(running, running.posted)
+from .conftest import LI, WANG, ZHANG, Running, post, share_text, ts
 
 
 async def test_a_week_of_shares(running: Running) -> None:
@@ -156,7 +105,19 @@ async def test_a_month_gives_every_member_what_the_policy_says(running: Running)
             await post(running, WANG, share_text(WANG, day), ts(2026, 11, day, 11))
     await post(running, WANG, share_text(WANG, 27), ts(2026, 11, 28, 1, 30))
 
-    assert "share.streak:jgs:2026-11" in await running.bot.set_clock("2026-12-01T09:00:30+08:00")
+    mark = len(running.qq.calls)
+    assert "month.close:jgs:2026-11" in await running.bot.set_clock("2026-12-01T09:00:30+08:00")
+    (post_text, post_image) = await running.qq.wait_for("send_group_msg", after=mark, count=2)
+    assert post_text.params["group_id"] == SHARE_GROUP
+    assert post_text.text == (
+        "【鸡公山酒业 2026-11 积分排行】\n前 3 名：\n"
+        "1. 张三 50 分（分享 30 天）\n"
+        "2. 王五 47 分（分享 27 天）\n"
+        "3. 李四 29 分（分享 29 天）\n"
+        "共 3 人，平均 42.0 分；2 人连续分享满 27 天，各得 20 分。"
+    )
+    (segment,) = post_image.params["message"]
+    assert segment["type"] == "image" and segment["data"]["file"].startswith("base64://iVBOR")
     board = await running.qq.group_says(
         "/排行 2026-11", user_id=ZHANG, group_id=SHARE_GROUP, time=ts(2026, 12, 1, 10)
     )
@@ -169,6 +130,13 @@ async def test_a_month_gives_every_member_what_the_policy_says(running: Running)
     # 重启后再到点：不会再发一次奖励
     await running.restart()
     assert await running.bot.set_clock("2026-12-01T09:30:00+08:00") == []
+    assert await running.bot.set_clock("2027-01-01T08:00:00+08:00") == [
+        "totals.check:jgs:2027-01-01"
+    ]
+    posts = [
+        c for c in running.qq.calls[mark:] if c.action == "send_group_msg" and "排行】" in c.text
+    ]
+    assert len(posts) == 1
     with sqlite3.connect(running.bot.db_path) as conn:
         streaks = conn.execute(
             "SELECT user_id, delta, business_date FROM ledger_entry WHERE rule = 'share.streak'"

@@ -1,0 +1,141 @@
+"""月底走真实进程：在发帖前、发帖后各被杀一次，重启后帖子只发一次、奖励只记一次；
+月底那一刻机器人停着，连上后补发并注明迟到。"""
+
+import asyncio
+import contextlib
+import sqlite3
+from pathlib import Path
+
+import httpx
+
+from tests.conftest import TEST_POLICY
+from tests.fake import SHARE_GROUP, group_message_payload
+
+from .conftest import LONG_DIGITS, NAMES, ZHANG, share_text, ts
+from .harness import BotProcess, FakeOneBot
+
+LI = 20002
+
+
+def short_streak_policy(tmp_path: Path) -> Path:
+    """连续 2 天就有奖励：测试只需要发几条分享。"""
+    policy = tmp_path / "policy.toml"
+    policy.write_text(
+        TEST_POLICY.read_text("utf-8").replace("streak_days = 27", "streak_days = 2"), "utf-8"
+    )
+    return policy
+
+
+async def connected(bot: BotProcess) -> FakeOneBot:
+    qq = FakeOneBot(bot.ws_url)
+    await qq.connect()
+    return qq
+
+
+async def share(qq: FakeOneBot, bot: BotProcess, user: int, day: int, *at: int) -> None:
+    payload = group_message_payload(
+        share_text(user, day),
+        user_id=user,
+        card=f"鸡公山酒业-{NAMES.get(user, '李四')}-13800000000",
+        group_id=SHARE_GROUP,
+        time=ts(*at),
+    )
+    before = count(bot, "SELECT COUNT(*) FROM share")
+    await qq.send_event(payload)
+    # 等它进库：真实的群里两条分享之间隔着几秒
+    for _ in range(500):
+        if count(bot, "SELECT COUNT(*) FROM share") > before:
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("分享没有进库")
+
+
+def count(bot: BotProcess, sql: str) -> int:
+    with sqlite3.connect(bot.db_path) as db:
+        return db.execute(sql).fetchone()[0]
+
+
+def board_posts(qq: FakeOneBot) -> list[str]:
+    return [c.text for c in qq.calls if c.action == "send_group_msg" and "积分排行】" in c.text]
+
+
+async def crash_at(bot: BotProcess, step: str, moment: str) -> FakeOneBot:
+    bot.extra_env = {"QUNGUI_TEST_CRASH_AT": step}
+    bot.clock_start = moment
+    await bot.start()
+    qq = await connected(bot)
+    # 到点后任务在 HTTP 请求里执行，进程中途退出：请求本身失败
+    with contextlib.suppress(httpx.HTTPError):
+        await bot.set_clock(moment)
+    assert await bot.exited() == 137
+    await qq.close()
+    return qq
+
+
+async def test_killed_before_and_after_the_post_posts_once_and_awards_once(tmp_path: Path) -> None:
+    bot = BotProcess(workdir=tmp_path, policy=short_streak_policy(tmp_path))
+    await bot.start()
+    qq = await connected(bot)
+    await share(qq, bot, ZHANG, 29, 2026, 11, 29, 9)
+    await share(qq, bot, ZHANG, 30, 2026, 12, 1, 1, 59)  # 1 日 01:59：仍算 11 月 30 日
+    await share(qq, bot, LI, 30, 2026, 11, 30, 10)
+    await qq.close()
+    assert await bot.stop() == 0
+
+    first = await crash_at(bot, "month.close.before_post", "2026-12-01T09:00:10+08:00")
+    assert board_posts(first) == []
+    second = await crash_at(bot, "month.close.after_post", "2026-12-01T09:02:10+08:00")
+    assert len(board_posts(second)) == 1  # 重跑：结算、冻结、快照可以重做，帖子发了一次就崩了
+
+    bot.extra_env, bot.clock_start = {}, "2026-12-01T09:05:00+08:00"
+    await bot.start()
+    third = await connected(bot)
+    try:
+        await bot.set_clock("2026-12-01T09:06:00+08:00")  # 下一次走动：重跑没完成的结算
+        await bot.set_clock("2026-12-01T10:00:00+08:00")
+        assert board_posts(third) == []
+        (told,) = await third.wait_for("send_private_msg")
+        assert "month.close（jgs）周期 2026-11 上次中途停止" in told.text
+        assert await third.group_says(
+            "/排行 2026-11", user_id=LI, group_id=SHARE_GROUP, time=ts(2026, 12, 1, 10)
+        ) == (
+            "鸡公山酒业 2026-11 积分排行（共 2 人）\n"
+            "1. 张三 22 分（分享 2 天）\n"
+            "2. 李四 1 分（分享 1 天）"
+        )
+    finally:
+        await third.close()
+        assert await bot.stop() == 0
+    assert count(bot, "SELECT COUNT(*) FROM ledger_entry WHERE rule = 'share.streak'") == 1
+    assert count(bot, "SELECT COUNT(*) FROM job_run WHERE job = 'month.close.post'") == 1
+    with sqlite3.connect(bot.db_path) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    for text in board_posts(second):
+        assert not LONG_DIGITS.search(text)
+
+
+async def test_a_month_end_missed_while_down_is_posted_late_on_connect(tmp_path: Path) -> None:
+    bot = BotProcess(workdir=tmp_path, policy=short_streak_policy(tmp_path))
+    await bot.start()
+    qq = await connected(bot)
+    await share(qq, bot, ZHANG, 30, 2026, 11, 30, 9)
+    await qq.close()
+    assert await bot.stop() == 0
+
+    bot.clock_start = "2026-12-01T10:30:00+08:00"  # 9:00 那一刻机器人停着
+    await bot.start()
+    qq = await connected(bot)
+    try:
+        mark = len(qq.calls)
+        assert "month.close:jgs:2026-11" in await bot.set_clock("2026-12-01T10:31:00+08:00")
+        (post, _image) = await qq.wait_for(
+            "send_group_msg",
+            after=mark,
+            count=2,
+            where=lambda c: c.params["group_id"] == SHARE_GROUP,
+        )
+        assert post.text.endswith("（机器人停机，本帖晚于计划的 12-01 09:00 发出）")
+        assert post.text.startswith("【鸡公山酒业 2026-11 积分排行】\n前 1 名：\n1. 张三 1 分")
+    finally:
+        await qq.close()
+        assert await bot.stop() == 0

@@ -1,0 +1,221 @@
+"""/月榜 与 /导出（nonebug）：预览不结算，公布过的月份重发快照，导出的表格打开后核对单元格。"""
+
+import base64
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from nonebot.adapters.onebot.v11 import Message, MessageSegment
+from nonebug import App
+from openpyxl import load_workbook
+
+from qungui import board_image, ledger, members, month_end
+from qungui.models import JobRun, LedgerEntry
+from tests import fake
+from tests.fake import ADMIN, CHAIRMAN, SHARE_GROUP
+
+from .conftest import expect_group, expect_private, make_bot, patch_policy
+
+
+@pytest.fixture
+def no_fonts(monkeypatch: pytest.MonkeyPatch) -> None:
+    board_image.forget_fonts()
+    monkeypatch.setattr(board_image, "system_cjk_font", lambda: None)
+    yield
+    board_image.forget_fonts()
+
+
+async def some_shares() -> None:
+    from plugins.core import policies
+
+    policy = policies.get("jgs")
+    for user, name, days in [(20001, "张三", 3), (20002, "李四", 1)]:
+        await members.upsert(
+            "jgs",
+            SHARE_GROUP,
+            user,
+            datetime(2026, 10, 1, tzinfo=policy.tz),
+            card=f"鸡公山酒业-{name}-13800000000",
+            nickname=name,
+            role="member",
+        )
+        for day in range(1, days + 1):
+            for month in (10, 11):
+                await ledger.award(
+                    org="jgs",
+                    user_id=user,
+                    rule=ledger.SHARE_DAY_RULE,
+                    period=f"2026-{month}-{day}",
+                    delta=1,
+                    business_date=date(2026, month, day),
+                    now=datetime(2026, month, day, 9, tzinfo=policy.tz),
+                )
+    return policy
+
+
+def admin_in_share_group(ctx, bot, text: str, user: int = ADMIN) -> None:
+    ctx.receive_event(
+        bot,
+        fake.group_message(
+            text, user_id=user, group_id=SHARE_GROUP, card="鸡公山酒业-王管-13700000000"
+        ),
+    )
+
+
+# 发命令的管理员也在群里出现过：本月按 0 分计入
+BOARD_NOV = (
+    "【鸡公山酒业 2026-11 积分排行】（本月预览，尚未结算）\n"
+    "前 3 名：\n"
+    "1. 张三 3 分（分享 3 天）\n"
+    "2. 李四 1 分（分享 1 天）\n"
+    "3. 王管 0 分（分享 0 天）\n"
+    "共 3 人，平均 1.3 分；0 人连续分享满 27 天，各得 20 分。"
+)
+
+
+async def test_preview_posts_text_only_without_fonts_and_settles_nothing(
+    app: App, db, no_fonts
+) -> None:
+    await some_shares()
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        admin_in_share_group(ctx, bot, "/月榜")
+        expect_group(ctx, BOARD_NOV, SHARE_GROUP)
+        admin_in_share_group(ctx, bot, "/月榜", user=20002)
+        expect_group(ctx, "「/月榜」需要管理员及以上权限，你现在是成员。", SHARE_GROUP)
+        admin_in_share_group(ctx, bot, "/月榜 2026-13")
+        expect_group(
+            ctx,
+            "月份写作 YYYY-MM，例如 2026-10。\n用法：/月榜 [YYYY-MM]\n例如：/月榜 2026-10",
+            SHARE_GROUP,
+        )
+    assert not await JobRun.exists(job="month.freeze")
+    assert not await ledger.is_frozen("jgs", date(2026, 11, 1))
+
+
+async def test_a_posted_month_is_reposted_from_its_snapshot_with_the_image(app: App, db) -> None:
+    policy = await some_shares()
+    now = datetime(2026, 11, 1, 9, tzinfo=policy.tz)
+    await month_end.take_snapshot(policy, "2026-10", [], now)
+    # 快照之后张三改了名片：重发的仍是当时公布的名字
+    await members.upsert("jgs", SHARE_GROUP, 20001, now, card="鸡公山酒业-张叁-13800000000")
+    board = await month_end.stored_board(policy, "2026-10")
+    board_image.forget_fonts()
+    png = board_image.render(policy, board, board_image.find_font(policy))
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        admin_in_share_group(ctx, bot, "/月榜 2026-10")
+        expect_group(
+            ctx,
+            "【鸡公山酒业 2026-10 积分排行】\n前 2 名：\n"
+            "1. 张三 3 分（分享 3 天）\n2. 李四 1 分（分享 1 天）\n"
+            "共 2 人，平均 2.0 分；0 人连续分享满 27 天，各得 20 分。",
+            SHARE_GROUP,
+        )
+        image = MessageSegment.image(f"base64://{base64.b64encode(png).decode()}")
+        ctx.should_call_api(
+            "send_group_msg",
+            {"group_id": SHARE_GROUP, "message": Message(image)},
+            result={"message_id": 1},
+        )
+
+
+async def test_export_is_uploaded_in_private_and_kept_on_disk(
+    app: App, db, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import plugins.leaderboard as leaderboard
+
+    monkeypatch.setattr(leaderboard, "export_folder", lambda: tmp_path)
+    await some_shares()
+    path = tmp_path / "jgs-2026-10-积分.xlsx"
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        admin_in_share_group(ctx, bot, "/导出")
+        expect_group(ctx, "导出文件里有全员的记录，请私聊机器人发 /导出。", SHARE_GROUP)
+        ctx.receive_event(bot, fake.private_message("/导出", user_id=ADMIN))
+        ctx.should_call_api(
+            "upload_private_file",
+            {"user_id": ADMIN, "file": str(path.resolve()), "name": path.name},
+            result=None,
+        )
+        expect_private(
+            ctx,
+            "已导出 2026-10 的积分表（排行、分享、账本三张表），文件已发给你；"
+            f"机器人这边也存了一份：{path.resolve()}",
+            ADMIN,
+        )
+    book = load_workbook(path)
+    assert [row for row in book["排行"].iter_rows(min_row=2, values_only=True)] == [
+        (1, "张三", 20001, 3, 3, None),
+        (2, "李四", 20002, 1, 1, None),
+    ]
+    assert [c.value for c in book["分享"][3]][:6] == ["李四", 20002, 1, "✓", "—", "—"]
+    assert book["账本"].max_row == 1 + 4
+
+
+async def test_export_says_where_the_file_is_when_upload_is_unsupported(
+    app: App, db, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from nonebot.adapters.onebot.v11 import ActionFailed
+
+    import plugins.leaderboard as leaderboard
+
+    monkeypatch.setattr(leaderboard, "export_folder", lambda: tmp_path)
+    path = tmp_path / "jgs-2026-11-积分.xlsx"
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        ctx.receive_event(bot, fake.private_message("/导出 2026-11", user_id=ADMIN))
+        ctx.should_call_api(
+            "upload_private_file",
+            {"user_id": ADMIN, "file": str(path.resolve()), "name": path.name},
+            exception=ActionFailed(
+                status="failed", retcode=1404, message="不支持的Api", wording=""
+            ),
+        )
+        expect_private(
+            ctx,
+            f"已导出 2026-11 的积分表，但没能发给你（不支持的Api）；文件在机器人所在机器上：{path.resolve()}",
+            ADMIN,
+        )
+    assert path.is_file()
+
+
+async def test_weekly_duty_is_caught_up_after_downtime(
+    app: App, db, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from plugins.core import policies, runner
+
+    patch_policy(monkeypatch, "duty", members=[ADMIN])
+    tz = policies.get("jgs").tz
+    await runner.run_due(policies.all, datetime(2026, 11, 20, 12, tzinfo=tz))  # 装上的那一刻
+    # 停机到 12 月 9 日：错过的三个周一都补上，每周一次
+    ran = await runner.run_due(policies.all, datetime(2026, 12, 9, 12, tzinfo=tz))
+    assert {f"duty.weekly:jgs:2026-W{week}" for week in (47, 48, 49)} <= set(ran)
+    assert "duty.weekly:jgs:2026-W49" not in await runner.run_due(
+        policies.all, datetime(2026, 12, 9, 13, tzinfo=tz)
+    )
+    rows = await LedgerEntry.filter(rule="duty.weekly").order_by("id")
+    assert [(r.user_id, r.delta, r.business_date, r.reason) for r in rows] == [
+        (ADMIN, 5, date(2026, 11, 23), "2026-W47 群管理/统计值班"),
+        (ADMIN, 5, date(2026, 11, 30), "2026-W48 群管理/统计值班"),
+        (ADMIN, 5, date(2026, 12, 7), "2026-W49 群管理/统计值班"),
+    ]
+
+
+async def test_undoing_an_entry_of_a_frozen_month_needs_the_chairman(app: App, db) -> None:
+    policy = await some_shares()
+    await month_end.freeze(policy, "2026-10", datetime(2026, 11, 1, 9, tzinfo=policy.tz))
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        admin_in_share_group(ctx, bot, "/撤销 1 填错了")
+        expect_group(
+            ctx,
+            "#1 属于 2026-10，该月排行已公布并冻结：只有主席写明理由才能撤销（/撤销 1 理由）。",
+            SHARE_GROUP,
+        )
+        admin_in_share_group(ctx, bot, "/撤销 1 主席复核：那天是转载", user=CHAIRMAN)
+        expect_group(
+            ctx,
+            "已撤销 #1（张三 +1 分，每日分享），撤销记录 #9。张三 2026-10 合计 2 分。",
+            SHARE_GROUP,
+        )

@@ -1,0 +1,247 @@
+"""月底：周期边界、结算 → 冻结 → 快照、排行帖文字、值班加分、导出的单元格、排行图片。"""
+
+import io
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from PIL import Image, ImageChops, ImageDraw, ImageFont
+
+from qungui import board_image, export, ledger, members, month_end
+from qungui.dates import month_days, share_day
+from qungui.jobs import Schedule, occurrences
+from qungui.models import LedgerEntry
+from qungui.policy import load_policies
+from qungui.roles import Role
+
+POLICY = load_policies(Path(__file__).parents[1] / "policy.toml").orgs["jgs"]
+CST = POLICY.tz
+WORK, SHARE = 987654321, 987654322
+
+
+def cst(*parts: int) -> datetime:
+    return datetime(*parts, tzinfo=CST)
+
+
+@pytest.mark.parametrize(
+    ("posted_at", "month", "first", "last"),
+    [
+        (cst(2026, 11, 1, 9), "2026-10", date(2026, 10, 1), date(2026, 10, 31)),
+        (cst(2026, 12, 1, 9), "2026-11", date(2026, 11, 1), date(2026, 11, 30)),
+        (cst(2028, 3, 1, 9), "2028-02", date(2028, 2, 1), date(2028, 2, 29)),
+        (cst(2027, 3, 1, 9), "2027-02", date(2027, 2, 1), date(2027, 2, 28)),
+        (cst(2027, 1, 1, 9), "2026-12", date(2026, 12, 1), date(2026, 12, 31)),
+        (cst(2027, 1, 5, 9), "2026-12", date(2026, 12, 1), date(2026, 12, 31)),
+    ],
+)
+def test_the_month_a_post_closes(posted_at, month, first, last) -> None:
+    assert month_end.previous_month(posted_at) == month
+    assert month_days(month) == (first, last)
+
+
+def test_a_share_at_0159_on_the_first_still_counts_for_the_closed_month() -> None:
+    grace = time(2, 0)
+    assert share_day(cst(2026, 12, 1, 1, 59), grace, previous_day_open=True) == date(2026, 11, 30)
+    assert share_day(cst(2026, 12, 1, 2, 0), grace, previous_day_open=True) == date(2026, 12, 1)
+    assert share_day(cst(2027, 1, 1, 1, 59), grace, previous_day_open=True) == date(2026, 12, 31)
+
+
+def test_post_day_other_than_the_first() -> None:
+    schedule = Schedule(time(9, 0), day=5)
+    moments = occurrences(schedule, POLICY, cst(2026, 11, 20), cst(2027, 1, 31))
+    assert moments == [cst(2026, 12, 5, 9), cst(2027, 1, 5, 9)]
+    assert [month_end.previous_month(m) for m in moments] == ["2026-11", "2026-12"]
+
+
+def test_the_week_a_monday_pays_for() -> None:
+    assert month_end.previous_week(cst(2026, 11, 30, 9)) == "2026-W48"  # 11-23 至 11-29
+    assert month_end.previous_week(cst(2027, 1, 4, 9)) == "2026-W53"
+
+
+async def seen(user: int, name: str) -> None:
+    card = f"鸡公山酒业-{name}-13800000000"
+    at = cst(2026, 11, 1, 8)
+    await members.upsert("jgs", SHARE, user, at, card=card, nickname=name, role="member")
+
+
+async def share_days(user: int, days: list[int], month: tuple[int, int] = (2026, 11)) -> None:
+    for day in days:
+        await ledger.award(
+            org="jgs",
+            user_id=user,
+            rule=ledger.SHARE_DAY_RULE,
+            period=f"{month[0]}-{month[1]:02d}-{day:02d}",
+            delta=1,
+            business_date=date(*month, day),
+            now=cst(*month, day, 9),
+        )
+
+
+async def a_month(db) -> None:
+    """张三 27 天连续，李四 20 天，王五 5 天后离开，赵六没有分享。"""
+    for user, name in [(1, "张三"), (2, "李四"), (3, "王五"), (4, "赵六")]:
+        await seen(user, name)
+    await share_days(1, list(range(1, 28)))
+    await share_days(2, list(range(1, 21)))
+    await share_days(3, list(range(1, 6)))
+
+
+async def test_close_settles_freezes_and_snapshots(db) -> None:
+    await a_month(db)
+    now = cst(2026, 12, 1, 9)
+    assert await month_end.settle(POLICY, "2026-11", now) == 1
+    assert await month_end.settle(POLICY, "2026-11", now) == 0  # 重跑不重复
+    await month_end.freeze(POLICY, "2026-11", now)
+    board = await month_end.take_snapshot(POLICY, "2026-11", [], now)
+    assert [(r.rank, r.name, r.points, r.share_days, r.streak) for r in board.rows] == [
+        (1, "张三", 47, 27, True),
+        (2, "李四", 20, 20, False),
+        (3, "王五", 5, 5, False),
+        (4, "赵六", 0, 0, False),
+    ]
+    # 冻结后：系统奖励不再记入，撤销要主席写明理由
+    late = await ledger.award(
+        org="jgs",
+        user_id=4,
+        rule=ledger.SHARE_DAY_RULE,
+        period="2026-11-30",
+        delta=1,
+        business_date=date(2026, 11, 30),
+        now=now,
+    )
+    assert late is None
+    entry = await LedgerEntry.filter(user_id=2).first()
+    undo = {"org": "jgs", "entry_id": entry.id, "now": now, "actor_id": 9, "command_key": "k1"}
+    with pytest.raises(ledger.MonthFrozen):
+        await ledger.reverse(**undo, actor_role=Role.ADMIN, reason="填错了")
+    with pytest.raises(ledger.MonthFrozen):
+        await ledger.reverse(**undo, actor_role=Role.CHAIRMAN, reason=" ")
+    written = await ledger.reverse(**undo, actor_role=Role.CHAIRMAN, reason="主席复核")
+    assert written.created
+    # 快照不随之后的改动和离职改变
+    await members.upsert("jgs", SHARE, 3, now, left_at=now)
+    again = await month_end.take_snapshot(POLICY, "2026-11", [], now + timedelta(days=30))
+    assert again.rows == board.rows
+    assert (await month_end.board(POLICY, "2026-11", [])).posted is True
+
+
+async def test_board_text_has_top_bottom_and_totals_without_phones(db) -> None:
+    for user in range(1, 11):
+        await seen(user, f"成员{'甲乙丙丁戊己庚辛壬癸'[user - 1]}")
+        await share_days(user, list(range(1, 12 - user)))
+    board = await month_end.live_board(POLICY, "2026-11", [])
+    text = month_end.board_text(POLICY, board, late_since=cst(2026, 12, 1, 9))
+    assert text == (
+        "【鸡公山酒业 2026-11 积分排行】\n"
+        "前 3 名：\n"
+        "1. 成员甲 10 分（分享 10 天）\n"
+        "2. 成员乙 9 分（分享 9 天）\n"
+        "3. 成员丙 8 分（分享 8 天）\n"
+        "末尾 5 名：\n"
+        "6. 成员己 5 分（分享 5 天）\n"
+        "7. 成员庚 4 分（分享 4 天）\n"
+        "8. 成员辛 3 分（分享 3 天）\n"
+        "9. 成员壬 2 分（分享 2 天）\n"
+        "10. 成员癸 1 分（分享 1 天）\n"
+        "共 10 人，平均 5.5 分；0 人连续分享满 27 天，各得 20 分。\n"
+        "（机器人停机，本帖晚于计划的 12-01 09:00 发出）"
+    )
+    small = month_end.MonthBoard("鸡公山酒业", "2026-11", board.rows[:4], posted=True)
+    assert "末尾 1 名：\n4. 成员丁" in month_end.board_text(POLICY, small)
+
+
+async def test_duty_pays_once_per_week(db) -> None:
+    duty = POLICY.model_copy(
+        update={"duty": POLICY.duty.model_copy(update={"members": [30001, 30001, 30003]})}
+    )
+    now = cst(2026, 11, 30, 9)
+    assert await month_end.pay_duty(duty, "2026-W48", now.date(), now) == [30001, 30003]
+    assert await month_end.pay_duty(duty, "2026-W48", now.date(), now) == []
+    rows = await LedgerEntry.filter(rule="duty.weekly").values_list("user_id", "delta", "reason")
+    assert rows == [(30001, 5, "2026-W48 群管理/统计值班"), (30003, 5, "2026-W48 群管理/统计值班")]
+
+
+async def test_export_has_three_sheets_with_the_right_cells(db, tmp_path: Path) -> None:
+    await a_month(db)
+    # 李四 21 日的分享在 22 日凌晨宽限时段记上：算“补”
+    await ledger.award(
+        org="jgs",
+        user_id=2,
+        rule=ledger.SHARE_DAY_RULE,
+        period="2026-11-21",
+        delta=1,
+        business_date=date(2026, 11, 21),
+        now=cst(2026, 11, 22, 1, 30),
+    )
+    wrong = await LedgerEntry.filter(user_id=3).order_by("id").first()
+    await ledger.reverse(
+        org="jgs",
+        entry_id=wrong.id,
+        now=cst(2026, 11, 3),
+        actor_id=30001,
+        actor_role=Role.ADMIN,
+        reason="非原创",
+        command_key="x",
+    )
+    path = await export.write(POLICY, "2026-11", [], tmp_path / "out.xlsx")
+    book = load_workbook(path)
+    assert book.sheetnames == ["排行", "分享", "账本"]
+    standings = [row for row in book["排行"].iter_rows(values_only=True)]
+    assert standings[0] == ("名次", "姓名", "QQ", "积分", "分享天数", "连续分享奖励")
+    assert standings[1] == (1, "张三", 1, 27, 27, None)
+    assert standings[2] == (2, "李四", 2, 21, 21, None)
+    assert standings[3] == (3, "王五", 3, 4, 4, None)
+    grid = book["分享"]
+    assert [c.value for c in grid[1]][:5] == ["姓名", "QQ", "天数", "1日", "2日"]
+    li = [c.value for c in grid[3]]
+    assert li[:3] == ["李四", 2, 21]
+    assert li[3 + 19] == "✓" and li[3 + 20] == "补" and li[3 + 21] == "—"  # 20 日、21 日、22 日
+    wang = [c.value for c in grid[4]]
+    assert wang[3] == "—" and wang[4] == "✓"  # 1 日那条被撤销了
+    entries = list(book["账本"].iter_rows(values_only=True))
+    assert entries[0][:6] == ("编号", "营业日", "QQ", "姓名", "分数", "规则")
+    reversal = next(row for row in entries if row[5] == "reversal")
+    original = next(row for row in entries if row[0] == wrong.id)
+    assert reversal[9] == wrong.id and original[10] == reversal[0]
+    assert reversal[6:9] == ("非原创", 30001, "admin")
+
+
+def _ink(font: ImageFont.FreeTypeFont, char: str) -> Image.Image:
+    image = Image.new("L", (64, 64), 0)
+    ImageDraw.Draw(image).text((4, 4), char, font=font, fill=255)
+    return image
+
+
+def test_the_cjk_font_draws_chinese_not_boxes() -> None:
+    board_image.forget_fonts()
+    path = board_image.find_font(POLICY)
+    assert path is not None, "没有中文字体：apt-get install fonts-wqy-microhei（.ci/run 会装）"
+    font = ImageFont.truetype(str(path), 40)
+    missing = _ink(font, "\U000f0001")  # 私用区：字体里没有，画出来就是“方框”
+    for char in "酒业积分排行张三":
+        glyph = _ink(font, char)
+        assert glyph.getbbox() is not None, f"{char} 什么也没画"
+        assert ImageChops.difference(glyph, missing).getbbox() is not None, f"{char} 画成了方框"
+    assert _ink(font, "酒").tobytes() != _ink(font, "业").tobytes()
+
+
+async def test_the_board_image_is_a_readable_png(db) -> None:
+    await a_month(db)
+    board = await month_end.live_board(POLICY, "2026-11", [])
+    board_image.forget_fonts()
+    png = board_image.render(POLICY, board, board_image.find_font(POLICY))
+    image = Image.open(io.BytesIO(png))
+    assert image.format == "PNG" and image.width == board_image.WIDTH
+    assert image.convert("L").getextrema()[0] < 80  # 有深色的字，不是白板
+
+
+def test_without_a_font_there_is_no_image(monkeypatch) -> None:
+    board_image.forget_fonts()
+    monkeypatch.setattr(board_image, "system_cjk_font", lambda: None)
+    assert board_image.find_font(POLICY) is None
+    missing = POLICY.model_copy(
+        update={"leaderboard": POLICY.leaderboard.model_copy(update={"font": "/nope.ttf"})}
+    )
+    assert board_image.find_font(missing) is None
+    board_image.forget_fonts()
