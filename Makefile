@@ -1,6 +1,7 @@
 # 在一台只有 Python 3.11、pip 和 make 的新机器上：
 #   make run    安装依赖并启动机器人（SQLite，config/policy.toml，ws://127.0.0.1:8080/onebot/v11/ws）
 #   make test   安装依赖并运行全部测试（含 ruff 检查）
+#   make test-postgres  同一套测试跑在 PostgreSQL 上（QUNGUI_TEST_DB_URL，缺省本机 5432 的 postgres 用户）
 #   make demo   在模拟的群里走一遍真实协议，打印聊天记录
 #   make bench  测量普通聊天消息的处理速度（与裸 NoneBot 在同一次运行里比较）
 PYTHON ?= python3
@@ -8,7 +9,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint demo bench
+.PHONY: run test test-postgres lint demo bench
+
+QUNGUI_TEST_DB_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +31,9 @@ lint: $(STAMP)
 
 test: lint
 	TZ=Asia/Shanghai $(BIN)/python -m pytest -q
+
+test-postgres: $(STAMP)
+	QUNGUI_TEST_DB_URL=$(QUNGUI_TEST_DB_URL) TZ=Asia/Shanghai $(BIN)/python -m pytest -q
 
 demo: $(STAMP)
 	$(BIN)/python -m scripts.demo

@@ -97,20 +97,27 @@ async def _insert(share_days: int = 0, **fields) -> LedgerEntry:
     """写一行账本并更新当月合计（`share_days` 是分享天数的变化）；调用方负责事务。"""
     entry = await LedgerEntry.create(**fields)
     month = month_key(entry.business_date)
-    changed = await MonthTotal.filter(org=entry.org, user_id=entry.user_id, month=month).update(
-        points=F("points") + entry.delta,
-        share_days=F("share_days") + share_days,
-        entries=F("entries") + 1,
-    )
-    if not changed:
-        await MonthTotal.create(
-            org=entry.org,
-            user_id=entry.user_id,
-            month=month,
-            points=entry.delta,
-            share_days=share_days,
-            entries=1,
-        )
+    this_month = MonthTotal.filter(org=entry.org, user_id=entry.user_id, month=month)
+    change = {
+        "points": F("points") + entry.delta,
+        "share_days": F("share_days") + share_days,
+        "entries": F("entries") + 1,
+    }
+    if await this_month.update(**change):
+        return entry
+    try:
+        # 自己的保存点：另一个进程（PostgreSQL）或事务抢先建了这一行时，只回滚这一句
+        async with in_transaction():
+            await MonthTotal.create(
+                org=entry.org,
+                user_id=entry.user_id,
+                month=month,
+                points=entry.delta,
+                share_days=share_days,
+                entries=1,
+            )
+    except IntegrityError:
+        await this_month.update(**change)
     return entry
 
 

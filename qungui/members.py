@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime, time
 
+from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from .dates import month_days
@@ -51,15 +52,20 @@ async def remember(
 
 async def upsert(org: str, group_id: int, user_id: int, at: datetime, **fields) -> None:
     """更新某人在某群的记录；第一次见到时新建（首次出现时刻为 `at`）。"""
-    async with in_transaction():
-        changed = await Member.filter(org=org, group_id=group_id, user_id=user_id).update(**fields)
-        if not changed:
+    row = Member.filter(org=org, group_id=group_id, user_id=user_id)
+    if await row.update(**fields):
+        return
+    try:
+        async with in_transaction():
             await Member.create(
                 org=org,
                 group_id=group_id,
                 user_id=user_id,
                 **{"first_seen": at, "last_seen": at, **fields},
             )
+    except IntegrityError:
+        # 另一个进程或任务刚建了这一行（PostgreSQL 上两个进程会同时走到这里）：改它
+        await row.update(**fields)
 
 
 async def group_roles(org: str, user_id: int) -> list[str]:

@@ -8,7 +8,7 @@ from nonebug import NONEBOT_INIT_KWARGS, NONEBOT_START_LIFESPAN
 from qungui import ledger, members
 from qungui.db import close_database, open_database, sqlite_url
 
-from . import fake
+from . import databases, fake
 
 TEST_POLICY = Path(__file__).parent / "policy.toml"
 
@@ -36,11 +36,33 @@ async def after_nonebot_init(after_nonebot_init: None) -> None:
     nonebot.load_from_toml("pyproject.toml")
 
 
+@pytest.fixture(scope="session")
+async def postgres_url():
+    """设置了 QUNGUI_TEST_DB_URL 时：这次运行专用的 PostgreSQL 库，运行结束删掉。"""
+    if not databases.ON_POSTGRES:
+        yield None
+        return
+    url = await databases.create_postgres()
+    yield url
+    await databases.drop_postgres(url)
+
+
 @pytest.fixture
-async def db(tmp_path: Path):
-    """一个全新的 SQLite 文件，迁移到最新结构。"""
+async def db(tmp_path: Path, postgres_url: str | None):
+    """一个空的、迁移到最新结构的库：SQLite 时是新文件，PostgreSQL 时清空全部表。"""
     members.clear_cache()
     ledger.forget_frozen()
-    await open_database(sqlite_url(tmp_path / "qungui.sqlite3"))
-    yield tmp_path / "qungui.sqlite3"
+    if postgres_url is None:
+        await open_database(sqlite_url(tmp_path / "qungui.sqlite3"))
+    else:
+        await open_database(postgres_url)
+        await _empty_tables()
+    yield postgres_url or sqlite_url(tmp_path / "qungui.sqlite3")
     await close_database()
+
+
+async def _empty_tables() -> None:
+    from tortoise import Tortoise, connections
+
+    tables = ", ".join(f'"{model._meta.db_table}"' for model in Tortoise.apps["qungui"].values())
+    await connections.get("default").execute_script(f"TRUNCATE {tables} RESTART IDENTITY")

@@ -1,6 +1,5 @@
 import asyncio
 import re
-import sqlite3
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -9,11 +8,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests import fake
+from tests import databases, fake
 from tests.conftest import TEST_POLICY
 from tests.fake import SHARE_GROUP
 
-from .harness import BotProcess, FakeOneBot
+from .harness import CREATED_DATABASES, BotProcess, FakeOneBot
 
 LONG_DIGITS = re.compile(r"\d{7,}")
 CST = ZoneInfo("Asia/Shanghai")
@@ -38,6 +37,14 @@ class Running:
         # 还是同一个 QQ：群名单和调用记录都接着用
         self.qq.calls, self.qq.rosters = old.calls, old.rosters
         await self.qq.connect()
+
+
+@pytest.fixture(autouse=True)
+async def _drop_databases() -> AsyncIterator[None]:
+    """在 PostgreSQL 上跑时：删掉本测试的机器人进程建的库。"""
+    yield
+    while CREATED_DATABASES:
+        await databases.drop_postgres(CREATED_DATABASES.pop())
 
 
 @pytest.fixture
@@ -73,9 +80,8 @@ async def settled(running: Running, shares: int) -> None:
     """等机器人把前面的分享都记进库里：NoneBot 并发处理事件，真实的群里消息之间隔着几秒，测试里没有。"""
     async with asyncio.timeout(10):
         while True:
-            with sqlite3.connect(running.bot.db_path) as conn:
-                if conn.execute("SELECT COUNT(*) FROM share").fetchone()[0] >= shares:
-                    return
+            if (await running.bot.query("SELECT COUNT(*) FROM share"))[0][0] >= shares:
+                return
             await asyncio.sleep(0.02)
 
 

@@ -25,7 +25,7 @@ from typing import Any
 import httpx
 import websockets
 
-from tests import fake
+from tests import databases, fake
 
 REPO = Path(__file__).resolve().parents[2]
 TOKEN = "e2e-secret-token"
@@ -63,6 +63,9 @@ class ApiFailure(Exception):
 
 
 Responder = Callable[[dict[str, Any]], Any]
+
+CREATED_DATABASES: list[str] = []
+"""本测试新建的 PostgreSQL 库：e2e 的 conftest 在每个测试后删掉"""
 
 
 class FakeOneBot:
@@ -246,11 +249,23 @@ class BotProcess:
     superusers: list[int] = field(default_factory=lambda: [fake.SUPERUSER])
     port: int = field(default_factory=free_port)
     extra_env: dict[str, str] = field(default_factory=dict)
+    db_url: str = ""
+    """留空：第一次启动时定下来（SQLite 文件，或 QUNGUI_TEST_DB_URL 时新建的 PostgreSQL 库）"""
     process: asyncio.subprocess.Process | None = None
 
     @property
     def db_path(self) -> Path:
         return self.workdir / "qungui.sqlite3"
+
+    @property
+    def db_shown(self) -> str:
+        """/状态 里显示的数据库位置。"""
+        if self.db_url.startswith("sqlite://"):
+            return str(self.db_path)
+        return self.db_url.split("@")[-1]
+
+    async def query(self, sql: str, *args: Any) -> list[tuple]:
+        return await databases.query(self.db_url, sql, *args)
 
     @property
     def ws_url(self) -> str:
@@ -272,7 +287,7 @@ class BotProcess:
             COMMAND_START='["/"]',
             LOG_LEVEL="INFO",
             QUNGUI_POLICY_FILE=str(self.policy),
-            QUNGUI_DB_URL=f"sqlite://{self.db_path}",
+            QUNGUI_DB_URL=self.db_url,
             QUNGUI_SEND_INTERVAL="0",
             QUNGUI_SEND_JITTER="0",
             QUNGUI_CLOCK_START=self.clock_start,
@@ -284,6 +299,12 @@ class BotProcess:
         return env
 
     async def start(self, within: float = 30.0) -> None:
+        if not self.db_url:
+            if databases.ON_POSTGRES:
+                self.db_url = await databases.create_postgres()
+                CREATED_DATABASES.append(self.db_url)
+            else:
+                self.db_url = f"sqlite://{self.db_path}"
         with self.log_path.open("ab") as log:
             self.process = await asyncio.create_subprocess_exec(
                 sys.executable,

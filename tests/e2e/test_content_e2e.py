@@ -1,7 +1,5 @@
 """内容过滤走真实 WebSocket：隐私号码立即撤回并警告，赌博交管理员审核后确认，举报属实给举报人加分。"""
 
-import sqlite3
-
 from tests.fake import ADMIN, WORK_GROUP, group_message_payload
 
 from .conftest import Running
@@ -11,11 +9,10 @@ ZHANG, ZHANG_CARD = 20001, "鸡公山酒业-张三-13900000000"
 ADMIN_CARD = "鸡公山酒业-王管-13700000000"
 
 
-def ledger(running: Running) -> list[tuple]:
-    with sqlite3.connect(running.bot.db_path) as db:
-        return db.execute(
-            "SELECT user_id, delta, rule, actor_role FROM ledger_entry ORDER BY id"
-        ).fetchall()
+async def ledger(running: Running) -> list[tuple]:
+    return await running.bot.query(
+        "SELECT user_id, delta, rule, actor_role FROM ledger_entry ORDER BY id"
+    )
 
 
 async def test_filter_recalls_reviews_and_pays_reporters(running: Running) -> None:
@@ -65,7 +62,7 @@ async def test_filter_recalls_reviews_and_pays_reporters(running: Running) -> No
     confirmed = await qq.group_says("/确认 审3", user_id=ADMIN, card=ADMIN_CARD)
     assert confirmed.startswith("已警告 张三：不良信息，-5 分（编号 #3）。30 天内第 2 次警告。")
 
-    assert ledger(running) == [
+    assert await ledger(running) == [
         (LI, -5, "warn.不良信息", "system"),
         (ZHANG, -5, "warn.不良信息", "admin"),
         (ZHANG, -5, "warn.不良信息", "admin"),

@@ -3,7 +3,6 @@
 
 import asyncio
 import contextlib
-import sqlite3
 from pathlib import Path
 
 import httpx
@@ -40,19 +39,18 @@ async def share(qq: FakeOneBot, bot: BotProcess, user: int, day: int, *at: int) 
         group_id=SHARE_GROUP,
         time=ts(*at),
     )
-    before = count(bot, "SELECT COUNT(*) FROM share")
+    before = await count(bot, "SELECT COUNT(*) FROM share")
     await qq.send_event(payload)
     # 等它进库：真实的群里两条分享之间隔着几秒
     for _ in range(500):
-        if count(bot, "SELECT COUNT(*) FROM share") > before:
+        if await count(bot, "SELECT COUNT(*) FROM share") > before:
             return
         await asyncio.sleep(0.02)
     raise AssertionError("分享没有进库")
 
 
-def count(bot: BotProcess, sql: str) -> int:
-    with sqlite3.connect(bot.db_path) as db:
-        return db.execute(sql).fetchone()[0]
+async def count(bot: BotProcess, sql: str) -> int:
+    return (await bot.query(sql))[0][0]
 
 
 def board_posts(qq: FakeOneBot) -> list[str]:
@@ -106,10 +104,10 @@ async def test_killed_before_and_after_the_post_posts_once_and_awards_once(tmp_p
     finally:
         await third.close()
         assert await bot.stop() == 0
-    assert count(bot, "SELECT COUNT(*) FROM ledger_entry WHERE rule = 'share.streak'") == 1
-    assert count(bot, "SELECT COUNT(*) FROM job_run WHERE job = 'month.close.post'") == 1
-    with sqlite3.connect(bot.db_path) as db:
-        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert await count(bot, "SELECT COUNT(*) FROM ledger_entry WHERE rule = 'share.streak'") == 1
+    assert await count(bot, "SELECT COUNT(*) FROM job_run WHERE job = 'month.close.post'") == 1
+    if bot.db_url.startswith("sqlite://"):
+        assert (await bot.query("PRAGMA integrity_check")) == [("ok",)]
     for text in board_posts(second):
         assert not LONG_DIGITS.search(text)
 

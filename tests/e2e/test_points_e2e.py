@@ -1,7 +1,5 @@
 """积分命令走真实 WebSocket：真实的 bot.py 进程、真实的 SQLite 文件。"""
 
-import sqlite3
-
 from tests.fake import ADMIN, SUPERUSER, at, text
 
 from .conftest import Running
@@ -23,10 +21,9 @@ async def test_points_before_and_after_an_award(running: Running) -> None:
     assert await qq.group_says("/积分", user_id=LI, card=LI_CARD) == (
         "李四 本月（2026-11）积分 5 分，第 1 名 / 共 2 人；累计 5 分；本月记录 1 条。"
     )
-    with sqlite3.connect(running.bot.db_path) as conn:
-        rows = conn.execute(
-            "SELECT user_id, delta, rule, actor_id, actor_role, reason FROM ledger_entry"
-        ).fetchall()
+    rows = await running.bot.query(
+        "SELECT user_id, delta, rule, actor_id, actor_role, reason FROM ledger_entry"
+    )
     assert rows == [(LI, 5, "manual", ADMIN, "admin", "协助整理客户资料")]
 
 
@@ -39,16 +36,14 @@ async def test_undo_over_the_wire(running: Running) -> None:
     assert await qq.group_says("/撤销 1", user_id=ADMIN) == (
         "编号 #1 已经撤销过了（撤销记录 #2），不能重复撤销。"
     )
-    with sqlite3.connect(running.bot.db_path) as conn:
-        rows = conn.execute("SELECT id, delta, reverses FROM ledger_entry ORDER BY id").fetchall()
+    rows = await running.bot.query("SELECT id, delta, reverses FROM ledger_entry ORDER BY id")
     assert rows == [(1, -10, None), (2, 10, 1)]
 
 
 async def test_a_member_is_refused(running: Running) -> None:
     reply = await running.qq.group_says([text("/加分 "), at(LI), text(" 50 自己人")], user_id=LI)
     assert reply == "「/加分」需要管理员及以上权限，你现在是成员。"
-    with sqlite3.connect(running.bot.db_path) as conn:
-        assert conn.execute("SELECT COUNT(*) FROM ledger_entry").fetchone() == (0,)
+    assert await running.bot.query("SELECT COUNT(*) FROM ledger_entry") == [(0,)]
 
 
 async def test_data_survives_a_restart(running: Running) -> None:
@@ -73,7 +68,7 @@ async def test_clock_route_runs_due_jobs_once(running: Running) -> None:
     status = await running.qq.private_says("/状态", user_id=SUPERUSER)
     assert "机器人连接：\n  10000 在线\n发送队列：\n  尚未发送过消息" in status
     assert "totals.check@jgs 上次 2026-11-28（11-28 04:31），下次 11-29 04:30" in status
-    assert f"数据库：{running.bot.db_path}" in status
+    assert f"数据库：{running.bot.db_shown}" in status
 
 
 async def test_policy_reload_backfill_and_remind_over_the_wire(running: Running, tmp_path) -> None:

@@ -1,7 +1,5 @@
 """一周的分享走真实 WebSocket：三个人、一次抄袭、一次合并转发、一次重放、一次提醒。"""
 
-import sqlite3
-
 from tests.fake import SHARE_GROUP
 
 from .conftest import LI, WANG, ZHANG, Running, post, share_text, ts
@@ -42,11 +40,10 @@ async def test_a_week_of_shares(running: Running) -> None:
         time=ts(2026, 11, 29, 12),
     )
     assert li.startswith("李四 本月（2026-11）积分 5 分，第 2 名 / 共 3 人")
-    with sqlite3.connect(running.bot.db_path) as conn:
-        wang_days = conn.execute(
-            "SELECT business_date FROM ledger_entry WHERE user_id = ? ORDER BY id", (WANG,)
-        ).fetchall()
-    assert wang_days == [("2026-11-23",), ("2026-11-26",)]
+    wang_days = await running.bot.query(
+        "SELECT business_date FROM ledger_entry WHERE user_id = $1 ORDER BY id", WANG
+    )
+    assert [str(day) for (day,) in wang_days] == ["2026-11-23", "2026-11-26"]
 
     texts = [c.text for c in qq.calls if c.action == "send_group_msg"]
     assert any("李四（与之前的分享重复）" in t for t in texts)
@@ -137,9 +134,11 @@ async def test_a_month_gives_every_member_what_the_policy_says(running: Running)
         c for c in running.qq.calls[mark:] if c.action == "send_group_msg" and "排行】" in c.text
     ]
     assert len(posts) == 1
-    with sqlite3.connect(running.bot.db_path) as conn:
-        streaks = conn.execute(
-            "SELECT user_id, delta, business_date FROM ledger_entry WHERE rule = 'share.streak'"
-            " ORDER BY user_id"
-        ).fetchall()
-    assert streaks == [(ZHANG, 20, "2026-11-30"), (WANG, 20, "2026-11-30")]
+    streaks = await running.bot.query(
+        "SELECT user_id, delta, business_date FROM ledger_entry WHERE rule = 'share.streak'"
+        " ORDER BY user_id"
+    )
+    assert [(user, delta, str(day)) for user, delta, day in streaks] == [
+        (ZHANG, 20, "2026-11-30"),
+        (WANG, 20, "2026-11-30"),
+    ]
