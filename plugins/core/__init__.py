@@ -4,6 +4,7 @@
 """
 
 import asyncio
+import fcntl
 import os
 import sys
 from collections.abc import Awaitable, Callable
@@ -172,10 +173,35 @@ def bot_ids() -> set[int]:
     return {int(self_id) for self_id in nonebot.get_bots() if self_id.isdigit()}
 
 
+_sqlite_lock = None
+
+
+def _lock_sqlite_file() -> None:
+    """SQLite 只支持一个进程：第二个进程用同一个文件时拒绝启动，而不是两边各自记分、互相覆盖。"""
+    global _sqlite_lock
+    path = sqlite_path(db_url)
+    if path is None:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _sqlite_lock = open(path.with_name(path.name + ".lock"), "w")  # noqa: SIM115  进程退出时才释放
+    try:
+        fcntl.flock(_sqlite_lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        logger.error(
+            f"另一个群规助手进程正在使用 SQLite 文件 {path.resolve()}。SQLite 只支持一个进程；"
+            "要让多个进程（多个 QQ 号）共用数据，请改用 PostgreSQL（README 的“扩展”一节）。"
+        )
+        logger.error("群规助手未启动。")
+        os._exit(
+            2
+        )  # 启动钩子里抛 SystemExit 会被 uvicorn 当成崩溃打印堆栈：直接退出，退出码同制度文件有错
+
+
 @driver.on_startup
 async def _start() -> None:
     if driver.env == "test" and config.qungui_clock_start is not None:
         clock.set_now(config.qungui_clock_start)
+    _lock_sqlite_file()
     await open_database(db_url)
     path = sqlite_path(db_url)
     where = f"SQLite 文件 {path.resolve()}" if path else db_url.split("@")[-1]

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from websockets.exceptions import WebSocketException
 
+from tests import databases
 from tests.conftest import TEST_POLICY
 
 from .harness import ApiCall, BotProcess, FakeOneBot
@@ -66,3 +67,21 @@ def test_the_fake_napcat_answers_member_lookups_like_napcat() -> None:
         == 1200
     )
     assert qq._answer(ApiCall("no_such_action", {}))["retcode"] == 1404
+
+
+@pytest.mark.skipif(databases.ON_POSTGRES, reason="只有 SQLite 限一个进程")
+async def test_a_second_process_on_the_same_sqlite_file_refuses_to_start(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first = BotProcess(workdir=tmp_path / "a", policy=TEST_POLICY)
+    await first.start()
+    try:
+        second = BotProcess(workdir=tmp_path / "b", policy=TEST_POLICY, db_url=first.db_url)
+        with pytest.raises(RuntimeError, match="机器人进程退出了"):
+            await second.start()
+        assert await second.exited() == 2
+        log = second.log()
+        assert f"另一个群规助手进程正在使用 SQLite 文件 {first.db_path.resolve()}" in log
+        assert "请改用 PostgreSQL" in log and "Traceback" not in log
+    finally:
+        assert await first.stop() == 0
