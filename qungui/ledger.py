@@ -346,7 +346,12 @@ async def month_totals(org: str, month: str) -> dict[int, MonthSummary]:
 
 async def rebuild_month_totals(org: str, month: str, first: date, last: date) -> int:
     """由账本重建一个月的合计；返回与原合计不一致的人数（0 表示合计可信）。"""
-    async with in_transaction():
+    async with in_transaction() as conn:
+        if conn.capabilities.dialect == "postgres":
+            # 另一个进程可能正在记分：先挡住所有对合计表的写入，再读账本。已提交的记录都读得到；
+            # 还没提交的那笔会等我们提交后再在重建好的合计上加它自己的分，不会丢，也不会算两次。
+            # （SQLite 的写事务本来就一个接一个，不需要。）
+            await conn.execute_script("LOCK TABLE month_total IN EXCLUSIVE MODE")
         entries = await LedgerEntry.filter(
             org=org, business_date__gte=first, business_date__lte=last
         ).values_list("user_id", "delta", "rule", "reverses")

@@ -213,3 +213,15 @@ class MonthStanding(Model):
     class Meta:
         table = "month_standing"
         unique_together = (("org", "month", "user_id"),)
+
+
+class BotPresence(Model):
+    """哪个机器人账号此刻连在某个进程上：多个进程共用一个库时，据此决定群里由谁回答。"""
+
+    id = fields.IntField(primary_key=True)
+    self_id = fields.BigIntField(unique=True)
+    seen_at = fields.DatetimeField(description="最近一次心跳（真实时间，不是业务时钟）")
+    process = fields.CharField(max_length=64, default="")
+
+    class Meta:
+        table = "bot_presence"

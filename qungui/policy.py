@@ -66,6 +66,8 @@ class OrgSection(_Section):
     """群主、群管理员之外的管理小组成员"""
     chairmen: list[QQ] = []
     """可执行大额处罚的主席、董事长"""
+    bots: list[QQ] = []
+    """本组织的机器人 QQ 号；有两个以上同在一个群时，只由在线的、号码最小的那个回答"""
 
     @field_validator("timezone")
     @classmethod

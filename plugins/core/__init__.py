@@ -17,6 +17,7 @@ from nonebot.adapters.onebot.v11 import (
     Bot,
     GroupMessageEvent,
     MessageEvent,
+    MetaEvent,
     NoticeEvent,
     PrivateMessageEvent,
 )
@@ -42,6 +43,7 @@ from .batch import GroupBatcher  # noqa: E402
 from .config import Config  # noqa: E402
 from .events import GroupCardNoticeEvent  # noqa: E402
 from .policy_store import PolicyStore  # noqa: E402
+from .presence import Presence  # noqa: E402
 from .rights import BotRights, failure_reason  # noqa: E402
 from .router import (  # noqa: E402
     Command,
@@ -134,6 +136,7 @@ sender = Sender(
 )
 router = CommandRouter()
 rights = BotRights()
+presence = Presence()
 runner = JobRunner(report=_report_to_operator)
 runner.register(Job("totals.check", "daily", lambda _: Schedule(time(4, 30)), check_totals))
 
@@ -143,6 +146,10 @@ ticks: list[Callable[[datetime], Awaitable[None]]] = []
 
 
 async def advance(now: datetime) -> list[str]:
+    try:
+        await presence.heartbeat(bot_ids())
+    except Exception:
+        logger.exception("写机器人心跳失败")
     ran = await runner.run_due(policies.all, now)
     for hook in ticks:
         try:
@@ -230,11 +237,14 @@ async def _stop() -> None:
 # 而不是另开一个预处理或匹配器。参数只标注基类 Event：标注子类会让 NoneBot 每条消息做一次 pydantic 校验。
 async def _route(event: Event, state: T_State) -> bool:
     if isinstance(event, NoticeEvent):
-        return _route_notice(event, state)
+        return await _route_notice(event, state)
+    if isinstance(event, MetaEvent):
+        await presence.alive(int(event.self_id))
+        return False
     policy = None
     if isinstance(event, GroupMessageEvent):
         policy = policies.org_of_group(event.group_id)
-        if policy is None:
+        if policy is None or not await _answers_here(policy, event):
             return False
         await members.remember(
             org=policy.id,
@@ -257,13 +267,22 @@ async def _route(event: Event, state: T_State) -> bool:
     return False
 
 
-def _route_notice(event: NoticeEvent, state: T_State) -> bool:
+async def _answers_here(policy: Policy, event: Event) -> bool:
+    """几个机器人同在一个群时只有一个处理（presence.py）；只有一个机器人时什么也不查。"""
+    if len(policy.org.bots) < 2:
+        return True
+    await presence.refresh_if_stale()
+    leader = presence.leader(policy, bot_ids())
+    return leader is None or leader == int(event.self_id)
+
+
+async def _route_notice(event: NoticeEvent, state: T_State) -> bool:
     handlers = router.notices.get(event.notice_type)
     group_id = getattr(event, "group_id", None)
     if not handlers or group_id is None:
         return False
     policy = policies.org_of_group(group_id)
-    if policy is None:
+    if policy is None or not await _answers_here(policy, event):
         return False
     state["qungui.notice"] = (handlers, policy)
     return True
