@@ -8,14 +8,16 @@ from tortoise.migrations.api import migrate
 MODEL_MODULES = ["qungui.models"]
 
 
-def tortoise_config(db_url: str) -> dict:
+def tortoise_config(db_url: str, connection: str = "default") -> dict:
+    """`connection` 是连接名：tortoise 按连接名缓存生成的 SQL，同一进程先后连两种库（如复制数据）
+    时要用不同的名字。"""
     return {
-        "connections": {"default": _with_sqlite_pragmas(db_url)},
+        "connections": {connection: _with_sqlite_pragmas(db_url)},
         "apps": {
             "qungui": {
                 "models": MODEL_MODULES,
                 "migrations": "qungui.migrations",
-                "default_connection": "default",
+                "default_connection": connection,
             }
         },
         "use_tz": True,
@@ -46,12 +48,12 @@ def sqlite_path(db_url: str) -> Path | None:
     return None
 
 
-async def open_database(db_url: str) -> None:
+async def open_database(db_url: str, connection: str = "default") -> None:
     """连接并把库升级到最新结构（迁移只加不丢行）。"""
     path = sqlite_path(db_url)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
-    config = tortoise_config(db_url)
+    config = tortoise_config(db_url, connection)
     await migrate(config=config)
     # migrate() 打开的连接只属于当前任务；关掉它，再以全局回退打开，
     # 这样 NoneBot 处理事件的其他任务（WebSocket、定时任务）也能用同一个库
