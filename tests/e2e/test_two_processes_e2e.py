@@ -155,6 +155,9 @@ async def test_two_accounts_in_one_group_only_the_lowest_online_answers(tmp_path
     first, second = await two_processes(tmp_path, policy_file(tmp_path, "[10000, 10001]"))
     low, high = FakeOneBot(first.ws_url, self_id=10000), FakeOneBot(second.ws_url, self_id=10001)
     await low.connect()
+    # 等第一个进程记下 10000 在线，再连第二个（它连上时读一次谁在线）；
+    # 在这之前的几秒里两个机器人可能都会回答，README 写明了
+    await wait_quiet(first, "SELECT COUNT(*) FROM bot_presence WHERE self_id = 10000", 1)
     await high.connect()
     try:
         ask = {"user_id": 20001, "group_id": SHARE_GROUP, "message_id": 880001}
