@@ -337,10 +337,20 @@ class BotProcess:
         if self.process.returncode is None:
             self.process.send_signal(signal.SIGINT)
             try:
-                await asyncio.wait_for(self.process.wait(), 15)
+                await asyncio.wait_for(self.process.wait(), 30)
             except TimeoutError:
                 self.process.kill()
         return await self.process.wait()
+
+    async def idle(self, quiet: float = 1.5, within: float = 120.0) -> None:
+        """等机器人把收到的事件都处理完：每个事件都会写日志，日志 `quiet` 秒不再变长就算处理完了。"""
+        async with asyncio.timeout(within):
+            size, still = -1, 0.0
+            while still < quiet:
+                await asyncio.sleep(0.25)
+                now = self.log_path.stat().st_size
+                still = still + 0.25 if now == size else 0.0
+                size = now
 
     async def exited(self, within: float = 30.0) -> int:
         """等进程自己退出（例如制度文件有错时），返回退出码。"""

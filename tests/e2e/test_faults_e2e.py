@@ -1,0 +1,130 @@
+"""故障：同样的 1,000 条事件上报两遍（交错）与上报一遍结果相同；一阵分享中途 kill -9，
+重启后重放这一阵：一条不丢、一条不重，SQLite 文件完好。"""
+
+import asyncio
+import os
+import signal
+from pathlib import Path
+
+from tests.conftest import TEST_POLICY
+from tests.fake import ADMIN, SHARE_GROUP, at, group_message_payload, text
+
+from .conftest import ts
+from .harness import BotProcess, FakeOneBot
+
+MEMBERS = list(range(21001, 21041))  # 40 人
+
+
+def burst(self_id: int, days: range, with_commands: bool = True) -> list[dict]:
+    """每人每天一条分享，外加给每人一次 /加分。"""
+    found, message_id = [], 500000
+    for day in days:
+        for n, user in enumerate(MEMBERS):
+            message_id += 1
+            found.append(
+                group_message_payload(
+                    f"{user}号{day}日：今天跟经销商对了一遍库存，备货节奏要再提前两天才稳妥。",
+                    user_id=user,
+                    card=f"鸡公山酒业-成员{n:02d}-13800000000",
+                    group_id=SHARE_GROUP,
+                    time=ts(2026, 11, day, 9, n),
+                    message_id=message_id,
+                    self_id=self_id,
+                )
+            )
+    if with_commands:
+        for n, user in enumerate(MEMBERS):
+            message_id += 1
+            found.append(
+                group_message_payload(
+                    [text("/加分 "), at(user), text(" 2 协助盘点")],
+                    user_id=ADMIN,
+                    group_id=SHARE_GROUP,
+                    time=ts(2026, 11, 26, 15, n),
+                    message_id=message_id,
+                    self_id=self_id,
+                )
+            )
+    return found
+
+
+async def settle(bot: BotProcess, expected: int) -> None:
+    """等账本里有 expected 条，再等机器人把后面排着的事件（重放的那些）都处理完。"""
+    async with asyncio.timeout(90):
+        while True:
+            if (await bot.query("SELECT COUNT(*) FROM ledger_entry"))[0][0] >= expected:
+                break
+            await asyncio.sleep(0.2)
+    await bot.idle()
+
+
+async def ledger_by_member(bot: BotProcess) -> list[tuple]:
+    return await bot.query(
+        "SELECT user_id, rule, COUNT(*), SUM(delta) FROM ledger_entry"
+        " GROUP BY user_id, rule ORDER BY user_id, rule"
+    )
+
+
+async def test_every_event_twice_interleaved_equals_once(tmp_path: Path) -> None:
+    events = burst(10000, range(1, 25))  # 40 × 24 天 + 40 条命令 = 1,000 条
+    assert len(events) == 1000
+    results = []
+    # 第二遍：正序和倒序交替着来，每条事件的两次上报隔得有远有近
+    twice = [e for pair in zip(events, reversed(events), strict=True) for e in pair]
+    for name, delivery in [("once", events), ("twice", twice)]:
+        workdir = tmp_path / name
+        workdir.mkdir()
+        bot = BotProcess(workdir=workdir, policy=TEST_POLICY)
+        await bot.start()
+        qq = FakeOneBot(bot.ws_url)
+        await qq.connect()
+        try:
+            for payload in delivery:
+                await qq.send_event(payload)
+            await settle(bot, 24 * 40 + 40)
+            results.append(await ledger_by_member(bot))
+            replies = [c for c in qq.calls if c.action == "send_group_msg" and "已记录" in c.text]
+            assert len(replies) == 40, name
+        finally:
+            await qq.close()
+            assert await bot.stop() == 0
+    once, twice = results
+    assert once == twice
+    assert len(once) == 80 and once[0][1:] == ("manual", 1, 2)
+    assert once[1][1:] == ("share.daily", 24, 24)
+
+
+async def test_kill_9_during_a_burst_then_replay_loses_and_doubles_nothing(tmp_path: Path) -> None:
+    bot = BotProcess(workdir=tmp_path, policy=TEST_POLICY)
+    await bot.start()
+    qq = FakeOneBot(bot.ws_url)
+    await qq.connect()
+    events = burst(10000, range(1, 11), with_commands=False)  # 400 条分享
+    for payload in events[:250]:
+        await qq.send_event(payload)
+    await asyncio.sleep(0.05)
+    os.kill(bot.process.pid, signal.SIGKILL)  # 正在写库的时候
+    assert await bot.exited() == -signal.SIGKILL
+    await qq.close()
+
+    await bot.start()
+    qq = FakeOneBot(bot.ws_url)
+    await qq.connect()
+    try:
+        for payload in events:  # 重连后 NapCat 不会补发：这里把整阵重放一遍
+            await qq.send_event(payload)
+        await settle(bot, 400)
+        rows = await bot.query(
+            "SELECT user_id, COUNT(*), COUNT(DISTINCT business_date), SUM(delta)"
+            " FROM ledger_entry GROUP BY user_id ORDER BY user_id"
+        )
+        assert rows == [(user, 10, 10, 10) for user in MEMBERS]
+        totals = await bot.query(
+            "SELECT user_id, points, share_days FROM month_total ORDER BY user_id"
+        )
+        assert totals == [(user, 10, 10) for user in MEMBERS]
+        if bot.db_url.startswith("sqlite://"):
+            assert await bot.query("PRAGMA integrity_check") == [("ok",)]
+    finally:
+        await qq.close()
+        assert await bot.stop() == 0
