@@ -1,6 +1,7 @@
 """普通聊天消息的代价（DESIGN.md 不变量 9）：在同一次运行里比较
 
 - bare：只有 NoneBot 和 OneBot v11 适配器，没有任何插件；
+- one_matcher：bare 加一个什么也不做的匹配器：任何插件至少要付的代价；
 - naive：bare 加上与我们同样多的命令，写成普通的 `on_command` 匹配器；
 - qungui：完整的插件集（真实 SQLite 文件）。
 
@@ -68,6 +69,16 @@ async def measure(mode: str, workdir: str, kind: str = "chat") -> float:
     driver.register_adapter(Adapter)
     if mode == "qungui":
         nonebot.load_from_toml(str(REPO / "pyproject.toml"))
+    elif mode == "one_matcher":
+        # 下限参照：只有一个什么也不做的匹配器（异步规则总是 False）。qungui 也只有一个匹配器，
+        # 所以它与 bare 之间的差距是 NoneBot 每个匹配器的固定开销，插件本身无法省掉
+        from nonebot import on
+        from nonebot.rule import Rule
+
+        async def never() -> bool:
+            return False
+
+        on(rule=Rule(never)).handle()(lambda: None)
     elif mode == "naive":
         from nonebot import on_command
 
@@ -116,7 +127,8 @@ def run_child(mode: str, kind: str = "chat") -> float:
 
 
 def main() -> None:
-    rates = {f"plain_chat.{mode}": run_child(mode) for mode in ("bare", "naive", "qungui")}
+    modes = ("bare", "one_matcher", "naive", "qungui")
+    rates = {f"plain_chat.{mode}": run_child(mode) for mode in modes}
     rates["first_shares.qungui"] = run_child("qungui", "share")
     bare = rates["plain_chat.bare"]
     lines = {}

@@ -127,11 +127,13 @@ def _from_unix(seconds: int) -> datetime | None:
 async def joined(policy: Policy, group_id: int, user_id: int, at: datetime) -> None:
     """入群（或重新入群）：宽限从此刻重新算起。"""
     await members.upsert(policy.id, group_id, user_id, at, joined_at=at, left_at=None, last_seen=at)
+    members.touched(policy.id)
 
 
 async def left(policy: Policy, group_id: int, user_id: int, at: datetime) -> None:
     """退群：留着记录，不再检查、不再扣分。"""
     await Member.filter(org=policy.id, group_id=group_id, user_id=user_id).update(left_at=at)
+    members.touched(policy.id)
 
 
 async def card_seen(
@@ -179,10 +181,10 @@ async def sweep_group(
     result = SweepResult(group_id, first_sweep=first, enforce_start=start)
     today = at.astimezone(policy.tz).date()
     exempt = set(policy.nickname.exempt)
-    known = {
-        m.user_id: m for m in await Member.filter(org=policy.id, group_id=group_id, left_at=None)
-    }
+    # 连已退群的人也读出来：重新进群的人要把“已退群”改回来，而不是当成新人
+    known = {m.user_id: m for m in await Member.filter(org=policy.id, group_id=group_id)}
     shared = _shared_phones(policy, listed, roster) if roster and roster.rows else set()
+    fresh: list[Member] = []
     for person in listed:
         if person.user_id in exempt:
             continue
@@ -195,7 +197,12 @@ async def sweep_group(
             default=start,
         )
         ok = card_ok(policy, person.card, roster)
-        await _record_listed(policy, group_id, person, member, joined_at, ok, at)
+        if member is None:
+            fresh.append(_new_member(policy, group_id, person, joined_at, ok, at))
+        elif _changed(member, person, joined_at, ok):
+            await _record_listed(policy, group_id, person, member, joined_at, ok, at)
+            if member.left_at is not None:
+                members.touched(policy.id)
         verdict = status(ok, max(joined_at, start), policy.nickname.grace_days, at)
         if verdict == "overdue":
             verdict = await _confirm_overdue(
@@ -208,13 +215,49 @@ async def sweep_group(
         elif verdict == "overdue":
             await _penalise(policy, person.user_id, today, at)
             result.overdue.append(person.user_id)
-    gone = set(known) - {p.user_id for p in listed}
+    if fresh:
+        # 第一次见到的人一次写入；另一个进程恰好也在写同一个人时，以先写的为准
+        await Member.bulk_create(fresh, ignore_conflicts=True)
+        members.touched(policy.id)
+    present = {user for user, m in known.items() if m.left_at is None}
+    gone = present - {p.user_id for p in listed}
     if gone:
         # 列表是完整的：不在列表里的人已经不在群里了（退群通知可能丢了）
         await Member.filter(org=policy.id, group_id=group_id, user_id__in=list(gone)).update(
             left_at=at
         )
+        members.touched(policy.id)
     return result
+
+
+def _changed(member: Member, person: Listed, joined_at: datetime, ok: bool) -> bool:
+    """和库里记的有没有不同：每天检查几千人，没变的人一行也不写（3,000 人的群，写一遍要几秒）。"""
+    return (
+        member.left_at is not None
+        or member.card != person.card
+        or member.nickname != person.nickname
+        or member.role != person.role
+        or member.joined_at != joined_at
+        or member.card_ok is None
+        or bool(member.card_ok) != ok
+    )
+
+
+def _new_member(
+    policy: Policy, group_id: int, person: Listed, joined_at: datetime, ok: bool, at: datetime
+) -> Member:
+    return Member(
+        org=policy.id,
+        group_id=group_id,
+        user_id=person.user_id,
+        card=person.card,
+        nickname=person.nickname,
+        role=person.role,
+        first_seen=at,
+        last_seen=at,
+        joined_at=joined_at,
+        **_card_state(None, ok, at),
+    )
 
 
 async def _record_listed(

@@ -93,9 +93,14 @@ class Written:
     created: bool
 
 
+writes: dict[str, int] = {}
+"""每个组织在本进程里写过几次账本：排名缓存据此判断是否过期（standings.py）"""
+
+
 async def _insert(share_days: int = 0, **fields) -> LedgerEntry:
     """写一行账本并更新当月合计（`share_days` 是分享天数的变化）；调用方负责事务。"""
     entry = await LedgerEntry.create(**fields)
+    writes[entry.org] = writes.get(entry.org, 0) + 1
     month = month_key(entry.business_date)
     this_month = MonthTotal.filter(org=entry.org, user_id=entry.user_id, month=month)
     change = {
@@ -334,6 +339,15 @@ async def reversed_ids(org: str, entry_ids: list[int]) -> set[int]:
     rows = await LedgerEntry.filter(org=org, reverses__in=entry_ids).values_list(
         "reverses", flat=True
     )
+    return set(rows)
+
+
+async def reversed_between(org: str, first: date, last: date) -> set[int]:
+    """营业日在这段时间里的记录中已被撤销的编号。撤销记录与原记录同一营业日，所以只看这段时间的
+    撤销记录就够了（比把一个月几万个编号塞进 IN 里快得多）。"""
+    rows = await LedgerEntry.filter(
+        org=org, rule=REVERSAL_RULE, business_date__gte=first, business_date__lte=last
+    ).values_list("reverses", flat=True)
     return set(rows)
 
 

@@ -50,11 +50,24 @@ async def remember(
     _written[key] = fingerprint
 
 
+changes: dict[str, int] = {}
+"""每个组织在本进程里改过几次成员表：排名缓存据此判断是否过期（standings.py）"""
+
+
+def touched(org: str) -> None:
+    """成员表变了（新人、退群、名片）：缓存的排名作废。直接改 Member 表的地方都要调用。"""
+    changes[org] = changes.get(org, 0) + 1
+
+
 async def upsert(org: str, group_id: int, user_id: int, at: datetime, **fields) -> None:
-    """更新某人在某群的记录；第一次见到时新建（首次出现时刻为 `at`）。"""
+    """更新某人在某群的记录；第一次见到时新建（首次出现时刻为 `at`）。
+
+    只有新建才让缓存的排名作废：改名片、记最近出现时间不影响谁参与排名。退群、重新进群由调用方
+    另行 `touched()`。"""
     row = Member.filter(org=org, group_id=group_id, user_id=user_id)
     if await row.update(**fields):
         return
+    touched(org)
     try:
         async with in_transaction():
             await Member.create(

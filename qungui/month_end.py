@@ -69,7 +69,7 @@ async def streak_winners(policy: Policy, month: str) -> set[int]:
     rows = await LedgerEntry.filter(
         org=policy.id, rule=shares.STREAK_RULE, business_date__gte=first, business_date__lte=last
     ).values_list("id", "user_id")
-    undone = await ledger.reversed_ids(policy.id, [entry_id for entry_id, _ in rows])
+    undone = await ledger.reversed_between(policy.id, first, last)
     return {user for entry_id, user in rows if entry_id not in undone}
 
 

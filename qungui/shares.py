@@ -179,7 +179,7 @@ async def shared_on(org: str, day: date, user_ids: list[int]) -> set[int]:
     rows = await LedgerEntry.filter(
         org=org, rule=SHARE_RULE, business_date=day, user_id__in=user_ids
     ).values_list("id", "user_id")
-    undone = await ledger.reversed_ids(org, [entry_id for entry_id, _ in rows])
+    undone = await ledger.reversed_between(org, day, day)
     return {user for entry_id, user in rows if entry_id not in undone}
 
 
@@ -338,7 +338,7 @@ async def settle_streaks(policy: Policy, month: str, first: date, last: date, no
     rows = await LedgerEntry.filter(
         org=policy.id, rule=SHARE_RULE, business_date__gte=first, business_date__lte=last
     ).values_list("id", "user_id", "business_date")
-    undone = await ledger.reversed_ids(policy.id, [entry_id for entry_id, _, _ in rows])
+    undone = await ledger.reversed_between(policy.id, first, last)
     days: dict[int, list[date]] = {}
     for entry_id, user, day in rows:
         if entry_id not in undone:
