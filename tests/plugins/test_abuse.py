@@ -200,3 +200,26 @@ async def test_random_arguments_never_crash_or_write(
         assert len(first_line) <= 200, first_line
     # 空库里，没有任何随机参数能构成一次合法的记分、警告或审核
     await nothing_written()
+
+
+async def test_200_adjustments_at_once_are_all_counted_exactly(
+    app: App, db, qq: RecordingQQ
+) -> None:
+    import asyncio
+
+    from qungui.models import MonthTotal
+
+    events = [
+        fake.group_message(
+            [fake.text("/加分 "), fake.at(MEMBER), fake.text(" 3 协助盘点")],
+            user_id=fake.ADMIN,
+            card="鸡公山酒业-王管-13700000000",
+        )
+        for _ in range(200)
+    ]
+    await asyncio.gather(*(deliver(event) for event in events))
+    rows = await LedgerEntry.filter(user_id=MEMBER).values_list("delta", flat=True)
+    assert len(rows) == 200 and sum(rows) == 600
+    total = await MonthTotal.get(org="jgs", user_id=MEMBER, month="2026-11")
+    assert (total.points, total.entries) == (600, 200)
+    assert len([t for t in qq.texts() if t.startswith("已记录")]) == 200
