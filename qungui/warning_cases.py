@@ -46,6 +46,13 @@ class Issued:
     """这一次正好达到升级门槛"""
 
 
+def points_text(value: int | list[int]) -> str:
+    """一个类别（或一次警告）的分值，写给人看：-5 分、不扣分、-200 至 -2000 分。"""
+    if isinstance(value, list):
+        return f"-{value[0]} 至 -{value[1]} 分"
+    return f"-{value} 分" if value else "不扣分"
+
+
 def points_for(policy: Policy, category: str, amount: int | None, role: Role | None) -> int:
     """这一类别扣几分：固定分值的类别不收数额；范围类别要主席给出范围内的数额。
     `role` 为 None 是机器人自己（内容过滤）：只能用固定分值的类别。"""

@@ -11,6 +11,7 @@ from qungui import clock  # noqa: E402
 from qungui.db import sqlite_path  # noqa: E402
 from qungui.policy import Policy, PolicyError  # noqa: E402
 from qungui.roles import Role  # noqa: E402
+from qungui.warning_cases import points_text  # noqa: E402
 
 __plugin_meta__ = PluginMetadata(
     name="制度与运维",
@@ -33,9 +34,7 @@ def policy_text(policy: Policy) -> str:
         f"被评为经典分享，每条再加 {share.featured_bonus} 分",
     ]
     if warn.categories:
-        items = "；".join(
-            f"{name} {_penalty_text(value)}" for name, value in warn.categories.items()
-        )
+        items = "；".join(f"{name} {points_text(value)}" for name, value in warn.categories.items())
         lines.append(f"四、违规警告：{items}（范围处罚由主席决定）")
         lines.append(
             f"    {warn.window_days} 天内被警告 {warn.escalate_at} 次，通知主席与管理员处理"
@@ -66,12 +65,6 @@ def _watched_content(policy: Policy) -> list[str]:
         if rule is not None and rule.action != "shadow":
             names.append(name)
     return names
-
-
-def _penalty_text(value: int | list[int]) -> str:
-    if isinstance(value, list):
-        return f"-{value[0]} 至 -{value[1]} 分"
-    return f"-{value} 分" if value else "不扣分"
 
 
 @router.command("群规", usage="/群规", summary="本组织的群规和分值", example="/群规")

@@ -36,16 +36,6 @@ __plugin_meta__ = PluginMetadata(
 REASON_LIMIT = 200
 
 
-def _points_text(points: int) -> str:
-    return f"-{points} 分" if points else "不扣分"
-
-
-def _rule_text(value: int | list[int]) -> str:
-    if isinstance(value, list):
-        return f"-{value[0]} 至 -{value[1]} 分"
-    return _points_text(value)
-
-
 def _target_and_evidence(ctx: CommandContext) -> tuple[int, warning_cases.Evidence]:
     reply = getattr(ctx.event, "reply", None)
     if reply is not None and not ctx.mentions:
@@ -113,11 +103,11 @@ async def tell_group(bot: Bot, policy: Policy, group_id: int, target: int, issue
         replies.ISSUED.format(
             name=names[target],
             category=issued.case.category,
-            points=_points_text(issued.case.points),
+            points=warning_cases.points_text(issued.case.points),
             id=issued.entry.id,
             window=policy.warnings.window_days,
             count=issued.active,
-            rule=_rule_text(policy.warnings.categories[issued.case.category]),
+            rule=warning_cases.points_text(policy.warnings.categories[issued.case.category]),
         ),
     )
     if issued.escalate:
@@ -214,7 +204,7 @@ async def history(ctx: CommandContext) -> None:
                 id=case.entry_id,
                 day=case.created_at.astimezone(ctx.policy.tz).strftime("%m-%d"),
                 category=case.category,
-                points=_points_text(case.points),
+                points=warning_cases.points_text(case.points),
                 revoked="（已撤销）" if case.revoked_at else "",
             )
         )

@@ -129,9 +129,7 @@ def _points_label(policy: Policy, category: str) -> str:
     value = policy.warnings.categories.get(category)
     if value is None:
         return "类别待定"
-    if isinstance(value, list):
-        return f"{category} -{value[0]}～-{value[1]} 分"
-    return f"{category} -{value} 分" if value else f"{category} 不扣分"
+    return f"{category} {warning_cases.points_text(value)}"
 
 
 async def _ask_reviewers(bot: Bot, policy: Policy, hit: FilterHit) -> None:
@@ -378,7 +376,7 @@ async def rule_stats(ctx: CommandContext) -> None:
 
 def _stats_line(policy: Policy, name: str, category: str, action: str, item) -> str:
     label = _ACTION_LABELS.get(action, "已从制度删除")
-    head = f"「{name}」（{label}，{_points_label(policy, category) if category else '类别待定'}）"
+    head = f"「{name}」（{label}，{_points_label(policy, category)}）"
     if item is None:
         return f"{head}：没有命中"
     parts = [f"{_STATUS_LABELS.get(k, k)} {n}" for k, n in item.by_status.items() if k != "shadow"]

@@ -83,6 +83,7 @@ class FakeOneBot:
             "get_msg": self._get_msg,
             "set_group_ban": self._ban,
             "delete_msg": self._delete,
+            "upload_private_file": self._upload,
         }
         self.messages: dict[int, dict[str, Any]] = {}
         self.rosters: dict[int, dict[int, dict[str, Any]]] = {}
@@ -182,6 +183,13 @@ class FakeOneBot:
             )
             if key in payload
         } | {"real_id": payload.get("real_id", payload["message_id"])}
+
+    def _upload(self, params: dict[str, Any]) -> None:
+        # NapCat 按路径读取机器人写下的文件：这里同样要求文件真的在
+        if not Path(params["file"]).is_file():
+            raise ApiFailure(
+                {"status": "failed", "retcode": 1200, "data": None, "message": "文件不存在"}
+            )
 
     def _delete(self, params: dict[str, Any]) -> None:
         # NapCat：撤回成功返回 null；编号过期或已撤回时报 1200

@@ -62,6 +62,19 @@ async def test_filter_recalls_reviews_and_pays_reporters(running: Running) -> No
     confirmed = await qq.group_says("/确认 审3", user_id=ADMIN, card=ADMIN_CARD)
     assert confirmed.startswith("已警告 张三：不良信息，-5 分（编号 #3）。30 天内第 2 次警告。")
 
+    # 4. 一条链接被驳回；/规则统计 看得到各规则的结果
+    mark = len(qq.calls)
+    await qq.send_event(
+        group_message_payload("供应商活动页 http://promo.example.top/x", user_id=LI, card=LI_CARD)
+    )
+    (review,) = await qq.wait_for("send_private_msg", after=mark)
+    assert "hxxp://promo[.]example[.]top/x" in review.text
+    assert await qq.private_says("/驳回 审4 是供应商的活动页", user_id=ADMIN) == "已驳回 审4。"
+    stats = await qq.private_says("/规则统计", user_id=ADMIN)
+    assert "「赌博」（交管理员审核，不良信息 -5 分）：命中 1 次，1 人；已确认 1" in stats
+    assert "「链接」（交管理员审核，不良信息 -5 分）：命中 1 次，1 人；已驳回 1" in stats
+    assert "「隐私」（撤回并警告，不良信息 -5 分）：命中 1 次，1 人；已警告 1" in stats
+
     assert await ledger(running) == [
         (LI, -5, "warn.不良信息", "system"),
         (ZHANG, -5, "warn.不良信息", "admin"),

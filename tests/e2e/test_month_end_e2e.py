@@ -137,3 +137,30 @@ async def test_a_month_end_missed_while_down_is_posted_late_on_connect(tmp_path:
     finally:
         await qq.close()
         assert await bot.stop() == 0
+
+
+async def test_board_preview_and_export_over_the_wire(running) -> None:
+    from openpyxl import load_workbook
+
+    from tests.fake import ADMIN
+
+    qq = running.qq
+    await share(qq, running.bot, ZHANG, 27, 2026, 11, 27, 9)
+    preview = await qq.group_says("/月榜", user_id=ADMIN, group_id=SHARE_GROUP)
+    assert preview.startswith(
+        "【鸡公山酒业 2026-11 积分排行】（本月预览，尚未结算）\n前 2 名：\n1. 张三 1 分"
+    )
+    assert await qq.group_says("/月榜", user_id=LI, group_id=SHARE_GROUP) == (
+        "「/月榜」需要管理员及以上权限，你现在是成员。"
+    )
+    reply = await qq.private_says("/导出 2026-11", user_id=ADMIN)
+    assert reply.startswith("已导出 2026-11 的积分表（排行、分享、账本三张表），文件已发给你")
+    (upload,) = await qq.wait_for("upload_private_file")
+    assert upload.params["user_id"] == ADMIN and upload.params["name"] == "jgs-2026-11-积分.xlsx"
+    assert reply.endswith(upload.params["file"])
+    book = load_workbook(upload.params["file"])
+    assert [c.value for c in book["排行"][2]][:4] == [1, "张三", ZHANG, 1]
+    # 冻结前的本月可以预览，不会结算
+    assert await running.bot.query("SELECT COUNT(*) FROM job_run WHERE job = 'month.freeze'") == [
+        (0,)
+    ]
