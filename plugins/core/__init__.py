@@ -132,7 +132,10 @@ async def _notify_in_background(bot: Bot, text: str) -> None:
 
 
 sender = Sender(
-    config.qungui_send_interval, config.qungui_send_jitter, on_backoff=_notify_in_background
+    config.qungui_send_interval,
+    config.qungui_send_jitter,
+    on_backoff=_notify_in_background,
+    backoff_start=config.qungui_send_backoff,
 )
 router = CommandRouter()
 rights = BotRights()

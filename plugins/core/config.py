@@ -15,6 +15,8 @@ class Config(BaseModel):
     """两条群消息之间至少间隔的秒数（测试设为 0）"""
     qungui_send_jitter: float = 0.5
     """在间隔上再随机加的最多秒数"""
+    qungui_send_backoff: float = 60.0
+    """发送失败（风控、断线）后暂停多少秒；再失败加倍，最多 30 分钟"""
     qungui_clock_start: datetime | None = None
     """仅测试环境：启动时把时钟拨到这一刻（带时区）"""
     qungui_test_crash_at: str = ""

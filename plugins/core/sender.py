@@ -78,9 +78,11 @@ class Sender:
         interval: float,
         jitter: float,
         on_backoff: Callable[[Bot, str], Awaitable[None]] | None = None,
+        backoff_start: float = BACKOFF_START,
     ):
         self.interval = interval
         self.jitter = jitter
+        self.backoff_start = backoff_start
         self.on_backoff = on_backoff
         self.accounts: dict[str, AccountState] = {}
 
@@ -121,13 +123,13 @@ class Sender:
             finally:
                 state.last_sent = time.monotonic()
         # 只在一轮退避刚开始时通知，通知本身失败不会再引出新的通知
-        if state.backoff == BACKOFF_START and self.on_backoff is not None:
+        if state.backoff == self.backoff_start and self.on_backoff is not None:
             await self.on_backoff(bot, f"发送失败，暂停 {state.backoff:.0f} 秒：{failure}")
         raise SendFailed(str(failure)) from failure
 
     def _back_off(self, bot: Bot, state: AccountState, exc: Exception) -> None:
         state.failed += 1
-        state.backoff = min(BACKOFF_MAX, state.backoff * 2 or BACKOFF_START)
+        state.backoff = min(BACKOFF_MAX, state.backoff * 2 or self.backoff_start)
         state.backoff_until = time.monotonic() + state.backoff
         state.last_error = str(exc)
         logger.error(f"账号 {bot.self_id} 发送失败，{state.backoff:.0f} 秒内暂停发送：{exc}")

@@ -17,6 +17,7 @@ import os
 import signal
 import socket
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -86,6 +87,8 @@ class FakeOneBot:
             "upload_private_file": self._upload,
         }
         self.messages: dict[int, dict[str, Any]] = {}
+        self.risk_control_until = 0.0
+        """在这个时刻（time.monotonic）之前，发消息一律像 NapCat 被风控时那样失败（1200）"""
         self.rosters: dict[int, dict[int, dict[str, Any]]] = {}
         self._message_ids = itertools.count(90000001)
         self._changed = asyncio.Condition()
@@ -137,6 +140,8 @@ class FakeOneBot:
             if call.action in self.responders:
                 data = self.responders[call.action](call.params)
             elif call.action in ("send_group_msg", "send_private_msg", "send_msg"):
+                if time.monotonic() < self.risk_control_until:
+                    return dict(fake.RESPONSES["send_fail_napcat_risk_control"])
                 data = {"message_id": next(self._message_ids)}
             else:
                 return {"status": "failed", "retcode": 1404, "data": None, "message": "不支持的Api"}

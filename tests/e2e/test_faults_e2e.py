@@ -4,6 +4,7 @@
 import asyncio
 import os
 import signal
+import time
 from pathlib import Path
 
 from tests.conftest import TEST_POLICY
@@ -125,6 +126,38 @@ async def test_kill_9_during_a_burst_then_replay_loses_and_doubles_nothing(tmp_p
         assert totals == [(user, 10, 10) for user in MEMBERS]
         if bot.db_url.startswith("sqlite://"):
             assert await bot.query("PRAGMA integrity_check") == [("ok",)]
+    finally:
+        await qq.close()
+        assert await bot.stop() == 0
+
+
+async def test_risk_control_backs_off_keeps_state_and_sends_what_waited(tmp_path: Path) -> None:
+    from tests.fake import SUPERUSER
+
+    bot = BotProcess(workdir=tmp_path, policy=TEST_POLICY, extra_env={"QUNGUI_SEND_BACKOFF": "1.5"})
+    await bot.start()
+    qq = FakeOneBot(bot.ws_url)
+    await qq.connect()
+    try:
+        qq.risk_control_until = time.monotonic() + 1.0  # 接下来 1 秒 NapCat 报 1200 风控
+        add = group_message_payload(
+            [text("/加分 "), at(MEMBERS[0]), text(" 2 协助盘点")], user_id=ADMIN, message_id=990001
+        )
+        await qq.send_event(add)
+        (failed,) = await qq.wait_for("send_group_msg")
+        assert failed.text.startswith("已记录 #1")
+        # 退避期间来的命令：排队，恢复后发出
+        mark = len(qq.calls)
+        await qq.send_event(group_message_payload("/积分", user_id=MEMBERS[0], message_id=990002))
+        (later,) = await qq.wait_for("send_group_msg", after=mark, within=10)
+        assert later.text.startswith("张三 本月（2026-11）积分 2 分")
+        told = await qq.wait_for("send_private_msg", where=lambda c: "暂停" in c.text, within=10)
+        assert told[0].params["user_id"] == SUPERUSER
+        # 状态没丢：那笔加分记下了；重放同一条命令不会再记、也不会再回
+        await qq.send_event(add)
+        await bot.idle()
+        assert await bot.query("SELECT user_id, delta FROM ledger_entry") == [(MEMBERS[0], 2)]
+        assert sum(1 for c in qq.calls if c.text.startswith("已记录")) == 1
     finally:
         await qq.close()
         assert await bot.stop() == 0
