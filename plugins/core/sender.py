@@ -14,7 +14,14 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from nonebot.adapters.onebot.v11 import ActionFailed, Bot, Message, MessageSegment, NetworkError
+from nonebot.adapters.onebot.v11 import (
+    ActionFailed,
+    ApiNotAvailable,
+    Bot,
+    Message,
+    MessageSegment,
+    NetworkError,
+)
 from nonebot.log import logger
 
 from qungui.outgoing import MAX_CHARS, MAX_MENTIONS, mask_digits, split_text
@@ -113,7 +120,8 @@ class Sender:
                 await asyncio.sleep(wait)
             try:
                 result = await bot.call_api(api, **data)
-            except (ActionFailed, NetworkError, TimeoutError) as exc:
+            # ApiNotAvailable：这个机器人的连接已经断了（等退避时断线很常见），同样算发送失败
+            except (ActionFailed, NetworkError, ApiNotAvailable, TimeoutError) as exc:
                 failure = exc
                 self._back_off(bot, state, exc)
             else:

@@ -87,6 +87,8 @@ class FakeOneBot:
             "upload_private_file": self._upload,
         }
         self.messages: dict[int, dict[str, Any]] = {}
+        self.drop_on: Callable[[ApiCall], bool] | None = None
+        """第一次遇到符合条件的调用时，不回答、直接断开连接"""
         self.risk_control_until = 0.0
         """在这个时刻（time.monotonic）之前，发消息一律像 NapCat 被风控时那样失败（1200）"""
         self.rosters: dict[int, dict[int, dict[str, Any]]] = {}
@@ -133,6 +135,10 @@ class FakeOneBot:
             async with self._changed:
                 self.calls.append(call)
                 self._changed.notify_all()
+            if self.drop_on is not None and self.drop_on(call):
+                self.drop_on = None
+                await self._socket.close()  # 连接在回答之前断了
+                return
             await self._socket.send(json.dumps(response, ensure_ascii=False))
 
     def _answer(self, call: ApiCall) -> dict[str, Any]:

@@ -161,3 +161,37 @@ async def test_risk_control_backs_off_keeps_state_and_sends_what_waited(tmp_path
     finally:
         await qq.close()
         assert await bot.stop() == 0
+
+
+async def test_a_connection_dropped_mid_reply_recovers_without_duplicates(tmp_path: Path) -> None:
+    bot = BotProcess(
+        workdir=tmp_path,
+        policy=TEST_POLICY,
+        extra_env={"QUNGUI_SEND_BACKOFF": "1", "API_TIMEOUT": "3"},
+    )
+    await bot.start()
+    qq = FakeOneBot(bot.ws_url)
+    await qq.connect()
+    add = group_message_payload(
+        [text("/加分 "), at(MEMBERS[0]), text(" 2 协助盘点")], user_id=ADMIN, message_id=990101
+    )
+    try:
+        qq.drop_on = lambda call: call.action == "send_group_msg"
+        await qq.send_event(add)
+        await qq.wait_for("send_group_msg")
+        await bot.idle()
+        # NapCat 重连（同一个 QQ 号），把断线前那条事件又报了一遍
+        again = FakeOneBot(bot.ws_url)
+        again.calls, again.rosters = qq.calls, qq.rosters
+        await again.connect()
+        mark = len(again.calls)
+        await again.send_event(add)
+        reply = await again.group_says("/积分", user_id=MEMBERS[0], message_id=990102)
+        assert reply.startswith("张三 本月（2026-11）积分 2 分")
+        assert not [c for c in again.calls[mark:] if c.text.startswith("已记录")]
+        assert await bot.query("SELECT COUNT(*) FROM ledger_entry") == [(1,)]
+        await again.close()
+    finally:
+        await qq.close()
+        assert await bot.stop() == 0
+    assert "Traceback" not in bot.log()
