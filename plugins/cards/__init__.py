@@ -4,19 +4,18 @@ from datetime import UTC, datetime
 
 from nonebot import require
 from nonebot.adapters.onebot.v11 import (
-    ActionFailed,
     Bot,
     GroupDecreaseNoticeEvent,
     GroupIncreaseNoticeEvent,
     Message,
     MessageSegment,
-    NetworkError,
 )
 from nonebot.plugin import PluginMetadata
 
 require("core")
 
 from plugins.core import (  # noqa: E402
+    API_FAILURES,
     CommandContext,
     GroupBatcher,
     GroupCardNoticeEvent,
@@ -174,7 +173,7 @@ async def set_card(ctx: CommandContext) -> None:
         raise Refusal(replies.BOT_NOT_ADMIN)
     try:
         await ctx.bot.call_api("set_group_card", group_id=ctx.group_id, user_id=target, card=card)
-    except (ActionFailed, NetworkError) as exc:
+    except API_FAILURES as exc:
         raise Refusal(replies.SET_FAILED.format(reason=failure_reason(exc))) from None
     # 有的实现报成功却没生效：读回来核对
     actual = await read_card(ctx.bot, ctx.group_id, target)

@@ -3,9 +3,9 @@
 from datetime import datetime
 
 from nonebot import logger
-from nonebot.adapters.onebot.v11 import ActionFailed, Bot, Message, MessageSegment, NetworkError
+from nonebot.adapters.onebot.v11 import Bot, Message, MessageSegment
 
-from plugins.core import failure_reason, notify_superusers, sender
+from plugins.core import API_FAILURES, failure_reason, notify_superusers, sender
 from qungui import absence, cards, members
 from qungui.policy import Policy
 
@@ -21,7 +21,7 @@ async def read_card(bot: Bot, group_id: int, user_id: int) -> str | None:
         info = await bot.call_api(
             "get_group_member_info", group_id=group_id, user_id=user_id, no_cache=True
         )
-    except (ActionFailed, NetworkError) as exc:
+    except API_FAILURES as exc:
         logger.warning(f"读取群 {group_id} 成员 {user_id} 的名片失败：{exc}")
         return None
     return str(info.get("card") or "")
@@ -31,7 +31,7 @@ async def sweep(bot: Bot, policy: Policy, group_id: int, at: datetime) -> cards.
     """检查一个工作群并在群里公布；读不到成员列表时说明原因、不扣分，返回 None。"""
     try:
         listed = await bot.call_api("get_group_member_list", group_id=group_id, no_cache=True)
-    except (ActionFailed, NetworkError) as exc:
+    except API_FAILURES as exc:
         await sender.send_group(
             bot, group_id, replies.SWEEP_FAILED.format(reason=failure_reason(exc))
         )

@@ -44,7 +44,7 @@ from .config import Config  # noqa: E402
 from .events import GroupCardNoticeEvent  # noqa: E402
 from .policy_store import PolicyStore  # noqa: E402
 from .presence import Presence  # noqa: E402
-from .rights import BotRights, failure_reason  # noqa: E402
+from .rights import API_FAILURES, BotRights, failure_reason  # noqa: E402
 from .router import (  # noqa: E402
     Command,
     CommandContext,
@@ -64,6 +64,7 @@ __plugin_meta__ = PluginMetadata(
 )
 
 __all__ = [
+    "API_FAILURES",
     "Command",
     "CommandContext",
     "GroupBatcher",

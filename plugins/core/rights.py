@@ -2,9 +2,13 @@
 
 import time
 
-from nonebot.adapters.onebot.v11 import ActionFailed, Bot, NetworkError
+from nonebot.adapters.onebot.v11 import ActionFailed, ApiNotAvailable, Bot, NetworkError
 
 CACHE_SECONDS = 60.0
+
+API_FAILURES = (ActionFailed, NetworkError, ApiNotAvailable)
+"""调用 OneBot 接口可能的失败：对方拒绝（ActionFailed）、超时或断网（NetworkError）、
+这个机器人已经断开（ApiNotAvailable）。调用接口的地方都捕获这一组，而不是只捕获前两个。"""
 
 
 def failure_reason(exc: Exception) -> str:
@@ -28,7 +32,7 @@ class BotRights:
             info = await bot.call_api(
                 "get_group_member_info", group_id=group_id, user_id=int(bot.self_id), no_cache=True
             )
-        except (ActionFailed, NetworkError):
+        except API_FAILURES:
             return None
         role = str(info.get("role") or "member")
         self._roles[key] = (role, time.monotonic() + CACHE_SECONDS)

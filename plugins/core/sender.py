@@ -14,17 +14,12 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from nonebot.adapters.onebot.v11 import (
-    ActionFailed,
-    ApiNotAvailable,
-    Bot,
-    Message,
-    MessageSegment,
-    NetworkError,
-)
+from nonebot.adapters.onebot.v11 import Bot, Message, MessageSegment
 from nonebot.log import logger
 
 from qungui.outgoing import MAX_CHARS, MAX_MENTIONS, mask_digits, split_text
+
+from .rights import API_FAILURES
 
 BACKOFF_START = 60.0
 BACKOFF_MAX = 1800.0
@@ -120,8 +115,8 @@ class Sender:
                 await asyncio.sleep(wait)
             try:
                 result = await bot.call_api(api, **data)
-            # ApiNotAvailable：这个机器人的连接已经断了（等退避时断线很常见），同样算发送失败
-            except (ActionFailed, NetworkError, ApiNotAvailable, TimeoutError) as exc:
+            # 含 ApiNotAvailable：这个机器人的连接已经断了（等退避时断线很常见），同样算发送失败
+            except (*API_FAILURES, TimeoutError) as exc:
                 failure = exc
                 self._back_off(bot, state, exc)
             else:

@@ -7,12 +7,13 @@ from pathlib import Path
 
 import nonebot_plugin_localstore as localstore
 from nonebot import logger, require
-from nonebot.adapters.onebot.v11 import ActionFailed, Bot, Message, MessageSegment, NetworkError
+from nonebot.adapters.onebot.v11 import Bot, Message, MessageSegment
 from nonebot.plugin import PluginMetadata
 
 require("core")
 
 from plugins.core import (  # noqa: E402
+    API_FAILURES,
     CommandContext,
     Refusal,
     UsageError,
@@ -173,7 +174,7 @@ async def export_month(ctx: CommandContext) -> None:
         await ctx.bot.call_api(
             "upload_private_file", user_id=ctx.user_id, file=str(path.resolve()), name=name
         )
-    except (ActionFailed, NetworkError) as exc:
+    except API_FAILURES as exc:
         reason = failure_reason(exc)
         await ctx.reply(
             replies.EXPORT_NOT_SENT.format(month=month, path=path.resolve(), reason=reason)

@@ -4,12 +4,13 @@ import re
 from datetime import UTC, datetime
 
 from nonebot import require
-from nonebot.adapters.onebot.v11 import ActionFailed, Bot, NetworkError
+from nonebot.adapters.onebot.v11 import Bot
 from nonebot.plugin import PluginMetadata
 
 require("core")
 
 from plugins.core import (  # noqa: E402
+    API_FAILURES,
     CommandContext,
     Refusal,
     UsageError,
@@ -160,7 +161,7 @@ async def _escalate(
             user_id=target,
             duration=warnings.mute_minutes * 60,
         )
-    except (ActionFailed, NetworkError) as exc:
+    except API_FAILURES as exc:
         reason = failure_reason(exc)
         await sender.send_group(bot, group_id, replies.MUTE_FAILED.format(name=name, reason=reason))
         return

@@ -8,9 +8,10 @@ import re
 from datetime import UTC, datetime
 
 from nonebot import logger
-from nonebot.adapters.onebot.v11 import ActionFailed, Bot, GroupMessageEvent, NetworkError
+from nonebot.adapters.onebot.v11 import Bot, GroupMessageEvent
 
 from plugins.core import (
+    API_FAILURES,
     CommandContext,
     Refusal,
     UsageError,
@@ -118,7 +119,7 @@ async def _recall(bot: Bot, policy: Policy, hit: FilterHit) -> None:
         return
     try:
         await bot.call_api("delete_msg", message_id=hit.message_id)
-    except (ActionFailed, NetworkError) as exc:
+    except API_FAILURES as exc:
         reason = failure_reason(exc)
         await tell_reviewers(bot, policy, replies.RECALL_FAILED.format(id=hit.id, reason=reason))
         return
@@ -311,7 +312,7 @@ async def _reported(ctx: CommandContext) -> tuple[int, int, str, str] | None:
         return None
     try:
         data = await ctx.bot.call_api("get_msg", message_id=message_id)
-    except (ActionFailed, NetworkError) as exc:
+    except API_FAILURES as exc:
         logger.warning(f"取不到被举报的消息 {message_id}：{failure_reason(exc)}")
         raise Refusal(replies.REPORT_LOST) from None
     sender_id = (data.get("sender") or {}).get("user_id")
