@@ -1,4 +1,3 @@
-import asyncio
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -78,11 +77,7 @@ def share_text(user: int, day: int) -> str:
 
 async def settled(running: Running, shares: int) -> None:
     """等机器人把前面的分享都记进库里：NoneBot 并发处理事件，真实的群里消息之间隔着几秒，测试里没有。"""
-    async with asyncio.timeout(10):
-        while True:
-            if (await running.bot.query("SELECT COUNT(*) FROM share"))[0][0] >= shares:
-                return
-            await asyncio.sleep(0.02)
+    await running.bot.wait_count("SELECT COUNT(*) FROM share", shares, within=10)
 
 
 async def post(

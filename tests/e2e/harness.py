@@ -361,6 +361,15 @@ class BotProcess:
                 self.process.kill()
         return await self.process.wait()
 
+    async def count(self, sql: str) -> int:
+        return (await self.query(sql))[0][0]
+
+    async def wait_count(self, sql: str, at_least: int, within: float = 60.0) -> None:
+        """等 `sql`（一条 SELECT COUNT(*)）数到 `at_least`：NoneBot 并发处理事件，要等它们进库。"""
+        async with asyncio.timeout(within):
+            while await self.count(sql) < at_least:  # noqa: ASYNC110  另一个进程在写，没有事件可等
+                await asyncio.sleep(0.05)
+
     async def idle(self, quiet: float = 1.5, within: float = 120.0) -> None:
         """等机器人把收到的事件都处理完：每个事件都会写日志，日志 `quiet` 秒不再变长就算处理完了。"""
         async with asyncio.timeout(within):

@@ -51,11 +51,7 @@ def burst(self_id: int, days: range, with_commands: bool = True) -> list[dict]:
 
 async def settle(bot: BotProcess, expected: int) -> None:
     """等账本里有 expected 条，再等机器人把后面排着的事件（重放的那些）都处理完。"""
-    async with asyncio.timeout(90):
-        while True:
-            if (await bot.query("SELECT COUNT(*) FROM ledger_entry"))[0][0] >= expected:
-                break
-            await asyncio.sleep(0.2)
+    await bot.wait_count("SELECT COUNT(*) FROM ledger_entry", expected, within=90)
     await bot.idle()
 
 

@@ -1,7 +1,6 @@
 """月底走真实进程：在发帖前、发帖后各被杀一次，重启后帖子只发一次、奖励只记一次；
 月底那一刻机器人停着，连上后补发并注明迟到。"""
 
-import asyncio
 import contextlib
 from pathlib import Path
 
@@ -39,18 +38,9 @@ async def share(qq: FakeOneBot, bot: BotProcess, user: int, day: int, *at: int) 
         group_id=SHARE_GROUP,
         time=ts(*at),
     )
-    before = await count(bot, "SELECT COUNT(*) FROM share")
+    before = await bot.count("SELECT COUNT(*) FROM share")
     await qq.send_event(payload)
-    # 等它进库：真实的群里两条分享之间隔着几秒
-    for _ in range(500):
-        if await count(bot, "SELECT COUNT(*) FROM share") > before:
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError("分享没有进库")
-
-
-async def count(bot: BotProcess, sql: str) -> int:
-    return (await bot.query(sql))[0][0]
+    await bot.wait_count("SELECT COUNT(*) FROM share", before + 1, within=10)
 
 
 def board_posts(qq: FakeOneBot) -> list[str]:
@@ -104,8 +94,8 @@ async def test_killed_before_and_after_the_post_posts_once_and_awards_once(tmp_p
     finally:
         await third.close()
         assert await bot.stop() == 0
-    assert await count(bot, "SELECT COUNT(*) FROM ledger_entry WHERE rule = 'share.streak'") == 1
-    assert await count(bot, "SELECT COUNT(*) FROM job_run WHERE job = 'month.close.post'") == 1
+    assert await bot.count("SELECT COUNT(*) FROM ledger_entry WHERE rule = 'share.streak'") == 1
+    assert await bot.count("SELECT COUNT(*) FROM job_run WHERE job = 'month.close.post'") == 1
     if bot.db_url.startswith("sqlite://"):
         assert (await bot.query("PRAGMA integrity_check")) == [("ok",)]
     for text in board_posts(second):

@@ -86,11 +86,7 @@ async def deliver(qq: FakeOneBot, payloads: list[dict]) -> None:
 
 
 async def wait_quiet(bot: BotProcess, sql: str, expected: int) -> None:
-    async with asyncio.timeout(60):
-        while True:
-            if (await bot.query(sql))[0][0] >= expected:
-                break
-            await asyncio.sleep(0.1)
+    await bot.wait_count(sql, expected)
     await asyncio.sleep(1)  # 多出来的也要有机会出现
 
 
