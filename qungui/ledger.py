@@ -7,14 +7,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta, timezone
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.functions import Sum
 from tortoise.transactions import in_transaction
 
-from .dates import month_key
+from . import derived
+from .dates import month_days, month_key
 from .models import CommandKey, JobRun, LedgerEntry, MonthTotal
 from .roles import SYSTEM, Role, role_to_reverse
 
@@ -67,11 +68,22 @@ FREEZE_JOB = "month.freeze"
 _frozen: set[tuple[str, str]] = set()
 
 
-async def is_frozen(org: str, day: date) -> bool:
-    """这一天所在的月份是否已冻结。冻结不会撤回，所以只缓存“已冻结”的结果。"""
+_EARLIEST_ZONE = timezone(timedelta(hours=14))
+"""世界上最早进入新的一天的时区：这一刻之前，哪个组织的这个月都还没过完"""
+
+
+async def is_frozen(org: str, day: date, now: datetime | None = None) -> bool:
+    """这一天所在的月份是否已冻结。冻结不会撤回，所以只缓存“已冻结”的结果。
+
+    给了 `now` 且这个月在任何时区都还没过完时不必查库：月底结算之前不会冻结（每条分享都要问一次）。
+    """
     key = (org, month_key(day))
     if key in _frozen:
         return True
+    if now is not None:
+        following = month_days(key[1])[1] + timedelta(days=1)
+        if now < datetime.combine(following, time.min, _EARLIEST_ZONE):
+            return False
     if await JobRun.exists(job=FREEZE_JOB, org=org, period=key[1]):
         _frozen.add(key)
         return True
@@ -93,14 +105,12 @@ class Written:
     created: bool
 
 
-writes: dict[str, int] = {}
-"""每个组织在本进程里写过几次账本：排名缓存据此判断是否过期（standings.py）"""
-
-
 async def _insert(share_days: int = 0, **fields) -> LedgerEntry:
     """写一行账本并更新当月合计（`share_days` 是分享天数的变化）；调用方负责事务。"""
     entry = await LedgerEntry.create(**fields)
-    writes[entry.org] = writes.get(entry.org, 0) + 1
+    # 还没提交就作废缓存：SQLite 上别的查询要等这个事务提交（连接锁），读不到旧数；PostgreSQL 上
+    # 提交前那几毫秒里算的排名可能是旧的，最多留到下次写账本或 CACHE_SECONDS 之后
+    derived.changed(entry.org, derived.LEDGER)
     month = month_key(entry.business_date)
     this_month = MonthTotal.filter(org=entry.org, user_id=entry.user_id, month=month)
     change = {
@@ -145,7 +155,7 @@ async def award(
     系统自动记的不填操作人；管理员触发的（精选、补分享）填上，撤销时按其角色判断。
     """
     prefix = f"{rule}:{org}:{user_id}:{period}:"
-    if await is_frozen(org, business_date):
+    if await is_frozen(org, business_date, now):
         # 系统奖励不会往冻结的月份里记（月底结算在冻结之前）；迟到的重放到这里就停
         return None
     async with in_transaction():
@@ -222,7 +232,7 @@ async def record(
 ) -> Written:
     """命令写入的一条记录（加分、扣分、警告……）；同一事件再来一次只返回上次的记录。
     `actor_role` 为 None 表示机器人自己按规则写的（如内容过滤直接警告）。"""
-    if await is_frozen(org, business_date):
+    if await is_frozen(org, business_date, now):
         raise MonthFrozen(0, month_key(business_date))
     try:
         async with in_transaction():
@@ -272,7 +282,7 @@ async def reverse(
             needed = role_to_reverse(original.actor_role)
             if actor_role < needed:
                 raise RoleTooLow(entry_id, needed)
-            if await is_frozen(org, original.business_date) and (
+            if await is_frozen(org, original.business_date, now) and (
                 actor_role < Role.CHAIRMAN or not reason.strip()
             ):
                 raise MonthFrozen(entry_id, month_key(original.business_date))
@@ -312,6 +322,17 @@ async def month_summary(org: str, user_id: int, month: str) -> MonthSummary:
     if row is None:
         return MonthSummary(0, 0, 0)
     return MonthSummary(row.points, row.share_days, row.entries)
+
+
+async def all_time_totals(org: str) -> dict[int, int]:
+    """每个人的累计积分。"""
+    rows = (
+        await MonthTotal.filter(org=org)
+        .annotate(total=Sum("points"))
+        .group_by("user_id")
+        .values_list("user_id", "total")
+    )
+    return {user: int(total or 0) for user, total in rows}
 
 
 async def all_time_points(org: str, user_id: int) -> int:
@@ -395,6 +416,7 @@ async def rebuild_month_totals(org: str, month: str, first: date, last: date) ->
                     if u in wrong
                 ]
             )
+            derived.changed(org, derived.LEDGER)
         return len(wrong)
 
 

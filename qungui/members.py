@@ -8,6 +8,7 @@ from datetime import UTC, datetime, time
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from . import derived
 from .dates import month_days
 from .models import Member
 from .policy import Policy
@@ -50,24 +51,21 @@ async def remember(
     _written[key] = fingerprint
 
 
-changes: dict[str, int] = {}
-"""每个组织在本进程里改过几次成员表：排名缓存据此判断是否过期（standings.py）"""
-
-
 def touched(org: str) -> None:
-    """成员表变了（新人、退群、名片）：缓存的排名作废。直接改 Member 表的地方都要调用。"""
-    changes[org] = changes.get(org, 0) + 1
+    """成员表变了（新人、退群、名片）：缓存的排名和名字作废。直接改 Member 表的地方都要调用。"""
+    derived.changed(org, derived.MEMBERS)
 
 
 async def upsert(org: str, group_id: int, user_id: int, at: datetime, **fields) -> None:
     """更新某人在某群的记录；第一次见到时新建（首次出现时刻为 `at`）。
 
-    只有新建才让缓存的排名作废：改名片、记最近出现时间不影响谁参与排名。退群、重新进群由调用方
-    另行 `touched()`。"""
+    新建让缓存的排名作废，改名片、昵称让缓存的名字作废；记最近出现时间不影响缓存。退群、重新进群
+    由调用方另行 `touched()`。"""
     row = Member.filter(org=org, group_id=group_id, user_id=user_id)
     if await row.update(**fields):
+        if "card" in fields or "nickname" in fields:
+            derived.changed(org, derived.NAMES)
         return
-    touched(org)
     try:
         async with in_transaction():
             await Member.create(
@@ -79,6 +77,7 @@ async def upsert(org: str, group_id: int, user_id: int, at: datetime, **fields) 
     except IntegrityError:
         # 另一个进程或任务刚建了这一行（PostgreSQL 上两个进程会同时走到这里）：改它
         await row.update(**fields)
+    touched(org)
 
 
 async def group_roles(org: str, user_id: int) -> list[str]:
@@ -116,14 +115,26 @@ async def counted(policy: Policy, month: str, exclude: Iterable[int] = ()) -> se
 
 
 async def display_names(policy: Policy, user_ids: Iterable[int]) -> dict[int, str]:
-    """群里显示的名字：规范名片的姓名部分，否则名片或昵称；没见过的人显示“成员+QQ号”。"""
-    ids = list(set(user_ids))
+    """群里显示的名字：规范名片的姓名部分，否则名片或昵称；没见过的人显示“成员+QQ号”。
+
+    几乎每条回复都要名字：全组织的名字一次查好缓存起来（derived.py），成员表一变就重查。
+    """
+    known = await derived.cached(
+        ("names", policy.id),
+        policy.id,
+        (derived.MEMBERS, derived.NAMES),
+        lambda: _all_names(policy),
+    )
+    return {user: known.get(user) or f"成员{user}" for user in user_ids}
+
+
+async def _all_names(policy: Policy) -> dict[int, str]:
     rows = (
-        await Member.filter(org=policy.id, user_id__in=ids)
+        await Member.filter(org=policy.id)
         .order_by("last_seen")
         .values_list("user_id", "card", "nickname")
     )
-    names = {user: f"成员{user}" for user in ids}
-    for user, card, nickname in rows:
-        names[user] = policy.display_name(card, nickname) or names[user]
+    names: dict[int, str] = {}
+    for user, card, nickname in rows:  # 在几个群里的人：最近出现的那个群的名片为准
+        names[user] = policy.display_name(card, nickname) or names.get(user, "")
     return names

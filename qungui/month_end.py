@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from tortoise.transactions import in_transaction
 
-from . import ledger, members, shares
+from . import derived, ledger, members, shares
 from .dates import month_days, month_key
 from .jobs import claim
 from .models import LedgerEntry, MonthStanding
@@ -137,6 +137,7 @@ async def take_snapshot(
                     for row in live.rows
                 ]
             )
+    derived.changed(policy.id, derived.SNAPSHOTS)
     return await stored_board(policy, month) or live
 
 

@@ -5,14 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cached_property
 
-from . import ledger, members, month_end, warning_cases
+from . import derived, ledger, members, month_end, warning_cases
 from .dates import month_days, month_key
 from .ledger import LedgerError, Written
 from .models import LedgerEntry
 from .policy import Policy
 from .roles import Role, cap_for
-from .standings import Standing, month_standings
+from .standings import Standing, all_time_points, month_standings, month_view
 
 
 class OverCap(LedgerError):
@@ -64,12 +65,21 @@ class Board:
     month: str
     standings: list[Standing]
     names: dict[int, str]
+    """前几名（公布过的月份是全部）的名字"""
+
+    def standing_of(self, user_id: int) -> Standing | None:
+        return self._by_user.get(user_id)
+
+    @cached_property
+    def _by_user(self) -> dict[int, Standing]:
+        return {s.user_id: s for s in self.standings}
 
 
 async def summary(policy: Policy, user_id: int, month: str, exclude: Iterable[int]) -> Summary:
-    standings = await month_standings(policy, month, exclude)
-    own = next((s for s in standings if s.user_id == user_id), None)
-    totals = await ledger.month_summary(policy.id, user_id, month)
+    view = await month_view(policy, month, exclude)
+    standings = view.standings
+    own = view.by_user.get(user_id)
+    totals = view.summary(user_id)
     names = await members.display_names(policy, [user_id])
     count = len(standings) if own else len(standings) + 1
     # 不在统计名单里的人（没有记录、也没在群里出现过）按 0 分告诉他排在哪
@@ -81,7 +91,7 @@ async def summary(policy: Policy, user_id: int, month: str, exclude: Iterable[in
         points=totals.points,
         rank=rank,
         count=count,
-        all_time=await ledger.all_time_points(policy.id, user_id),
+        all_time=await all_time_points(policy, user_id),
         entries=totals.entries,
     )
 
@@ -100,15 +110,22 @@ async def detail(policy: Policy, user_id: int, month: str) -> tuple[str, list[De
 
 
 async def board(policy: Policy, month: str, exclude: Iterable[int]) -> Board:
-    """公布过的月份按当时的快照（人走了、名片改了都不变），否则按账本现算。"""
+    """公布过的月份按当时的快照（人走了、名片改了都不变），否则按账本现算。缓存起来（derived.py）。"""
+    excluded = frozenset(exclude)
+    return await derived.cached(
+        ("board", policy.id, month, excluded),
+        policy.id,
+        (derived.LEDGER, derived.MEMBERS, derived.SNAPSHOTS),
+        lambda: _board(policy, month, excluded),
+    )
+
+
+async def _board(policy: Policy, month: str, exclude: frozenset[int]) -> Board:
     if (posted := await month_end.stored_board(policy, month)) is not None:
-        return Board(
-            month,
-            [Standing(r.rank, r.user_id, r.points, r.share_days) for r in posted.rows],
-            {r.user_id: r.name for r in posted.rows},
-        )
+        standings = [Standing(r.rank, r.user_id, r.points, r.share_days) for r in posted.rows]
+        return Board(month, standings, {r.user_id: r.name for r in posted.rows})
     standings = await month_standings(policy, month, exclude)
-    # 只查要显示的前几名的名字：两千人的名字要查二十多毫秒
+    # 只查要显示的前几名的名字
     shown = [s.user_id for s in standings[: policy.leaderboard.top]]
     return Board(month, standings, await members.display_names(policy, shown))
 

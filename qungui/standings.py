@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from . import ledger, members
+from . import derived, ledger, members
 from .policy import Policy
 
 
@@ -29,40 +28,55 @@ def rank(rows: Iterable[tuple[int, int, int]]) -> list[Standing]:
     return standings
 
 
-CACHE_SECONDS = 30.0
-"""别的进程（PostgreSQL 多进程）写的分，最多晚这么久反映到本进程的名次上"""
-_cache: dict[tuple, tuple[float, tuple[int, int], list[Standing]]] = {}
+@dataclass(frozen=True)
+class MonthView:
+    """一个组织一个月的排名和每人的当月合计。"""
+
+    standings: list[Standing]
+    by_user: dict[int, Standing]
+    totals: dict[int, ledger.MonthSummary]
+
+    def summary(self, user_id: int) -> ledger.MonthSummary:
+        return self.totals.get(user_id, _EMPTY)
 
 
-def clear_cache() -> None:
-    _cache.clear()
+_EMPTY = ledger.MonthSummary(0, 0, 0)
+
+
+async def month_view(policy: Policy, month: str, exclude: Iterable[int] = ()) -> MonthView:
+    """该月全部参与统计者的排名；没有记录的人按 0 分计入。2,000 人算一次要二三十毫秒，
+    所以缓存（derived.py）：账本或成员表一变就重算。"""
+    excluded = frozenset(exclude)
+    return await derived.cached(
+        ("month", policy.id, month, excluded),
+        policy.id,
+        (derived.LEDGER, derived.MEMBERS),
+        lambda: _compute(policy, month, excluded),
+    )
 
 
 async def month_standings(
     policy: Policy, month: str, exclude: Iterable[int] = ()
 ) -> list[Standing]:
-    """该月全部参与统计者的排名；没有记录的人按 0 分计入。
-
-    2,000 人的组织算一次要二三十毫秒，而 /积分 每次都要名次：结果缓存起来，本进程写了账本或
-    成员表就作废，否则最多留 CACHE_SECONDS 秒。
-    """
-    key = (policy.id, month, frozenset(exclude))
-    stamp = (ledger.writes.get(policy.id, 0), members.changes.get(policy.id, 0))
-    cached = _cache.get(key)
-    if cached is not None and cached[1] == stamp and cached[0] > time.monotonic():
-        return cached[2]
-    found = await _compute(policy, month, key[2])
-    if len(_cache) > 64:
-        _cache.clear()
-    _cache[key] = (time.monotonic() + CACHE_SECONDS, stamp, found)
-    return found
+    return (await month_view(policy, month, exclude)).standings
 
 
-async def _compute(policy: Policy, month: str, exclude: frozenset[int]) -> list[Standing]:
+async def _compute(policy: Policy, month: str, exclude: frozenset[int]) -> MonthView:
     totals = await ledger.month_totals(policy.id, month)
     people = await members.counted(policy, month, exclude) | set(totals)
-    empty = ledger.MonthSummary(0, 0, 0)
-    return rank(
-        (user, totals.get(user, empty).points, totals.get(user, empty).share_days)
+    standings = rank(
+        (user, totals.get(user, _EMPTY).points, totals.get(user, _EMPTY).share_days)
         for user in people
     )
+    return MonthView(standings, {s.user_id: s for s in standings}, totals)
+
+
+async def all_time_points(policy: Policy, user_id: int) -> int:
+    """累计积分（所有月份的合计之和）。全组织一次算好缓存起来，账本一变就重算。"""
+    totals = await derived.cached(
+        ("all_time", policy.id),
+        policy.id,
+        (derived.LEDGER,),
+        lambda: ledger.all_time_totals(policy.id),
+    )
+    return totals.get(user_id, 0)

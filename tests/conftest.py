@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from nonebug import NONEBOT_INIT_KWARGS, NONEBOT_START_LIFESPAN
 
-from qungui import ledger, members, standings
+from qungui import derived, ledger, members
 from qungui.db import close_database, open_database, sqlite_url
 
 from . import databases, fake
@@ -51,7 +51,7 @@ async def postgres_url():
 async def db(tmp_path: Path, postgres_url: str | None):
     """一个空的、迁移到最新结构的库：SQLite 时是新文件，PostgreSQL 时清空全部表。"""
     members.clear_cache()
-    standings.clear_cache()
+    derived.clear()
     ledger.forget_frozen()
     if postgres_url is None:
         await open_database(sqlite_url(tmp_path / "qungui.sqlite3"))

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from qungui import derived
 from qungui.policy import Policies, Policy, load_policies
 
 
@@ -13,6 +14,7 @@ class PolicyStore:
     def reload(self) -> Policies:
         """重新读取；有错时抛出 PolicyError，当前制度不变。"""
         self.current = load_policies(self.path)
+        derived.clear()  # 缓存的名字和排名按旧制度（名片格式、例外名单）算的
         return self.current
 
     def org_of_group(self, group_id: int) -> Policy | None:

@@ -120,7 +120,7 @@ async def show_board(ctx: CommandContext) -> None:
         + (f"（分享 {s.share_days} 天）" if s.share_days else "")
         for s in top
     ]
-    own = next((s for s in board.standings if s.user_id == ctx.user_id), None)
+    own = board.standing_of(ctx.user_id)
     if own is not None and own not in top:
         text.append(replies.BOARD_SELF.format(rank=own.rank, points=own.points))
     await ctx.reply("\n".join(text))
