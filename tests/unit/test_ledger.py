@@ -173,3 +173,82 @@ async def test_all_time_sums_every_month(db) -> None:
     await manual(-4, "evt-1")
     assert await ledger.all_time_points("jgs", 1) == -2
     assert await ledger.all_time_points("jgs", 2) == 0
+
+
+async def streak_awards(users: list[int]) -> int:
+    return await ledger.award_many(
+        org="jgs",
+        user_ids=users,
+        rule="share.streak",
+        period="2026-11",
+        delta=20,
+        business_date=date(2026, 11, 30),
+        now=NOW,
+        reason="满 27 天",
+    )
+
+
+async def test_award_many_matches_one_award_each(db) -> None:
+    # 1：已记过；2：记过又撤销了（要记第 1 个键）；3：没有当月合计；4：已有当月合计
+    await share_award(user=4)
+    done = await ledger.award(
+        org="jgs",
+        user_id=1,
+        rule="share.streak",
+        period="2026-11",
+        delta=20,
+        business_date=date(2026, 11, 30),
+        now=NOW,
+    )
+    undone = await ledger.award(
+        org="jgs",
+        user_id=2,
+        rule="share.streak",
+        period="2026-11",
+        delta=20,
+        business_date=date(2026, 11, 30),
+        now=NOW,
+    )
+    assert done is not None and undone is not None
+    await undo(undone.id, "k-undo")
+
+    assert await streak_awards([1, 2, 3, 4]) == 3
+    assert await streak_awards([1, 2, 3, 4]) == 0
+    keys = (
+        await LedgerEntry.filter(rule="share.streak")
+        .order_by("user_id", "id")
+        .values_list("user_id", "dedupe_key")
+    )
+    assert keys == [
+        (1, "share.streak:jgs:1:2026-11:0"),
+        (2, "share.streak:jgs:2:2026-11:0"),
+        (2, "share.streak:jgs:2:2026-11:1"),
+        (3, "share.streak:jgs:3:2026-11:0"),
+        (4, "share.streak:jgs:4:2026-11:0"),
+    ]
+    totals = {
+        t.user_id: (t.points, t.share_days, t.entries)
+        for t in await MonthTotal.filter(org="jgs", month="2026-11")
+    }
+    assert totals == {1: (20, 0, 1), 2: (20, 0, 3), 3: (20, 0, 1), 4: (21, 1, 2)}
+    assert (
+        await ledger.rebuild_month_totals("jgs", "2026-11", date(2026, 11, 1), date(2026, 11, 30))
+        == 0
+    )
+
+
+async def test_award_many_at_once_from_two_callers_awards_once(db) -> None:
+    results = await asyncio.gather(streak_awards([1, 2, 3]), streak_awards([1, 2, 3]))
+    assert sorted(results) == [0, 3]
+    assert await LedgerEntry.filter(rule="share.streak").count() == 3
+
+
+async def test_frozen_month_is_looked_up_once_it_may_have_ended(db) -> None:
+    from qungui.jobs import claim
+
+    await claim(ledger.FREEZE_JOB, "jgs", "2026-11", NOW)
+    # 11 月在 UTC+14 还没过完：不可能已冻结，不查库
+    assert not await ledger.is_frozen("jgs", DAY, datetime(2026, 11, 30, 9, 59, tzinfo=UTC))
+    # UTC+14 已是 12 月 1 日：查库，看到已冻结
+    assert await ledger.is_frozen("jgs", DAY, datetime(2026, 11, 30, 10, 0, tzinfo=UTC))
+    assert await streak_awards([1]) == 0  # 已知冻结（记在缓存里）就不再记
