@@ -2,8 +2,10 @@
 
 每个机器人账号一把锁，消息按到达顺序一条条发，间隔 `interval`～`interval + jitter` 秒；
 每条最多 10 个 @、约 1500 字，超出就拆；群消息文字里 7 位以上的数字一律打码；发送失败后退避
-（1 分钟起，每次翻倍，最多 30 分钟），并告诉超级用户。`send_*` 等到自己的消息发出才返回，
-所以命令的回复仍在 nonebug 的上下文里，测试可以断言 `send_group_msg`。
+（1 分钟起，每次翻倍，最多 30 分钟），并告诉超级用户。NapCat 明确答复没发出（如风控 1200）的那条，
+暂停结束后重发一次，后面排队的消息跟在它后面；到那时已经过时的（提醒过了截止时间、回复过了
+REPLY_FRESH）不再发。`send_*` 等到自己的消息发出才返回，所以命令的回复仍在 nonebug 的上下文里，
+测试可以断言 `send_group_msg`。
 """
 
 from __future__ import annotations
@@ -13,16 +15,20 @@ import random
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
-from nonebot.adapters.onebot.v11 import Bot, Message, MessageSegment
+from nonebot.adapters.onebot.v11 import ActionFailed, Bot, Message, MessageSegment
 from nonebot.log import logger
 
+from qungui import clock
 from qungui.outgoing import MAX_CHARS, MAX_MENTIONS, mask_digits, split_text
 
 from .rights import API_FAILURES
 
 BACKOFF_START = 60.0
 BACKOFF_MAX = 1800.0
+REPLY_FRESH = timedelta(minutes=10)
+"""没有另给期限的消息（命令回复、通知）在这么久之内还值得重发"""
 
 
 class SendFailed(Exception):
@@ -91,43 +97,62 @@ class Sender:
     def account(self, self_id: str) -> AccountState:
         return self.accounts.setdefault(self_id, AccountState())
 
-    async def send_group(self, bot: Bot, group_id: int, message: str | Message) -> list[int]:
-        """发到群里，返回各条消息的 message_id。"""
+    async def send_group(
+        self,
+        bot: Bot,
+        group_id: int,
+        message: str | Message,
+        *,
+        valid_until: datetime | None = None,
+    ) -> list[int]:
+        """发到群里，返回各条消息的 message_id。`valid_until`（业务时间）之后就不再发（提醒用）。"""
+        until = valid_until or clock.now() + REPLY_FRESH
         return [
-            await self._deliver(bot, "send_group_msg", group_id=group_id, message=part)
+            await self._deliver(bot, "send_group_msg", until, group_id=group_id, message=part)
             for part in to_parts(message)
         ]
 
     async def send_private(self, bot: Bot, user_id: int, message: str | Message) -> list[int]:
         """私聊不打码：/名单 未进群 这样的命令就是要把电话给有权限的人看。"""
+        until = clock.now() + REPLY_FRESH
         return [
-            await self._deliver(bot, "send_private_msg", user_id=user_id, message=part)
+            await self._deliver(bot, "send_private_msg", until, user_id=user_id, message=part)
             for part in to_parts(message, mask=False)
         ]
 
-    async def _deliver(self, bot: Bot, api: str, **data) -> int:
+    async def _deliver(self, bot: Bot, api: str, valid_until: datetime, **data) -> int:
         state = self.account(bot.self_id)
-        async with state.lock:
-            # 间隔用单调时钟量：它只管两条消息之间的距离，与业务时间无关
-            gap = self.interval + random.uniform(0, self.jitter)
-            wait = max(state.last_sent + gap, state.backoff_until) - time.monotonic()
-            if wait > 0:
-                await asyncio.sleep(wait)
-            try:
-                result = await bot.call_api(api, **data)
-            # 含 ApiNotAvailable：这个机器人的连接已经断了（等退避时断线很常见），同样算发送失败
-            except (*API_FAILURES, TimeoutError) as exc:
-                failure = exc
-                self._back_off(bot, state, exc)
-            else:
-                state.sent += 1
-                state.backoff = 0.0
-                return int((result or {}).get("message_id", 0))
-            finally:
-                state.last_sent = time.monotonic()
-        # 只在一轮退避刚开始时通知，通知本身失败不会再引出新的通知
-        if state.backoff == self.backoff_start and self.on_backoff is not None:
-            await self.on_backoff(bot, f"发送失败，暂停 {state.backoff:.0f} 秒：{failure}")
+        async with state.lock:  # 重发也在锁里：后面排队的消息不会抢到它前面
+            for _try in range(2):  # 第一次，和暂停后的一次重发
+                # 间隔用单调时钟量：它只管两条消息之间的距离，与业务时间无关
+                gap = self.interval + random.uniform(0, self.jitter)
+                wait = max(state.last_sent + gap, state.backoff_until) - time.monotonic()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                if clock.now() > valid_until:
+                    logger.warning(
+                        f"账号 {bot.self_id} 的一条消息等到 {valid_until} 之后，已过时，不发了"
+                    )
+                    raise SendFailed("已过时，不再发送")
+                try:
+                    result = await bot.call_api(api, **data)
+                # 含 ApiNotAvailable：这个机器人的连接已经断了（等退避时断线很常见），同样算发送失败
+                except (*API_FAILURES, TimeoutError) as exc:
+                    failure = exc
+                    self._back_off(bot, state, exc)
+                else:
+                    state.sent += 1
+                    state.backoff = 0.0
+                    return int((result or {}).get("message_id", 0))
+                finally:
+                    state.last_sent = time.monotonic()
+                # 只在一轮退避刚开始时通知（通知在后台排队，不在这里等）
+                if state.backoff == self.backoff_start and self.on_backoff is not None:
+                    await self.on_backoff(bot, f"发送失败，暂停 {state.backoff:.0f} 秒：{failure}")
+                # 只有 NapCat 明确答复没发出（ActionFailed）才重发：超时或断线时消息可能已经到了群里，
+                # 重发会重复；断了的连接上重发也不会成功
+                if not isinstance(failure, ActionFailed):
+                    break
         raise SendFailed(str(failure)) from failure
 
     def _back_off(self, bot: Bot, state: AccountState, exc: Exception) -> None:

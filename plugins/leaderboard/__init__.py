@@ -2,7 +2,7 @@
 
 import asyncio
 import base64
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import nonebot_plugin_localstore as localstore
@@ -65,11 +65,12 @@ async def post_board(
     *,
     preview: bool = False,
     late_since: datetime | None = None,
+    valid_until: datetime | None = None,
 ) -> None:
     text = month_end.board_text(policy, board, preview=preview, late_since=late_since)
-    await sender.send_group(bot, group_id, text)
+    await sender.send_group(bot, group_id, text, valid_until=valid_until)
     if board.rows and (image := await _image(policy, board, preview)) is not None:
-        await sender.send_group(bot, group_id, Message(image))
+        await sender.send_group(bot, group_id, Message(image), valid_until=valid_until)
 
 
 async def _close_month(ctx: JobContext) -> str:
@@ -84,7 +85,9 @@ async def _close_month(ctx: JobContext) -> str:
     posted = "没有公告群，未发帖"
     if group and await ctx.once("post"):
         late = ctx.scheduled_at.astimezone(policy.tz) if ctx.late else None
-        await post_board(bot, group, policy, board, late_since=late)
+        # 风控时暂停后重发：月榜晚一天发也比不发好
+        until = ctx.now + timedelta(days=1)
+        await post_board(bot, group, policy, board, late_since=late, valid_until=until)
         crash_point("month.close.after_post")
         posted = f"已发到群 {group}"
     elif group:

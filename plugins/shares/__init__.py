@@ -196,6 +196,12 @@ def _reminder(index: int):
                 bot,
                 group_id,
                 Message([MessageSegment.text(head), *map(MessageSegment.at, missing)]),
+                # 风控暂停后还没过截止时间才补发；过了就不再提醒
+                valid_until=datetime.combine(
+                    day + timedelta(days=1),
+                    parse_clock(ctx.policy.share.grace_until),
+                    ctx.policy.tz,
+                ),
             )
             sent += len(missing)
         return f"提醒 {sent} 人"

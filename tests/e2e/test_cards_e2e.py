@@ -3,9 +3,10 @@
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from tests.fake import SUPERUSER, WORK_GROUP, at, text
+from tests.fake import RESPONSES, SUPERUSER, WORK_GROUP, at, text
 
 from .conftest import Running
+from .harness import ApiFailure
 
 CST = ZoneInfo("Asia/Shanghai")
 NEWBIE = 20005
@@ -177,3 +178,57 @@ async def test_roster_not_in_group_over_the_wire(tmp_path) -> None:
     finally:
         await qq.close()
         assert await bot.stop() == 0
+
+
+async def test_set_card_reported_done_without_effect_is_not_believed(running: Running) -> None:
+    # go-cqhttp、Lagrange 会对 set_group_card 报成功而名片没变：机器人读回来核对
+    qq = running.qq
+    qq.add_member(WORK_GROUP, NEWBIE, card="王五")
+    qq.add_member(WORK_GROUP, qq.self_id, card="群规助手", role="admin")
+    qq.responders["set_group_card"] = lambda params: None
+    reply = await qq.group_says("/改名片 王五 13612345678", user_id=NEWBIE, card="王五")
+    assert reply == "QQ 说改好了，但读回来名片没有变，请自己在群里修改。"
+    (asked,) = [c for c in qq.calls if c.action == "set_group_card"]
+    assert asked.params["card"] == "鸡公山酒业-王五-13612345678"
+    assert qq.rosters[WORK_GROUP][NEWBIE]["card"] == "王五"
+    assert await running.bot.query(
+        "SELECT card, card_ok FROM member WHERE user_id = $1", NEWBIE
+    ) == [("王五", None)]
+
+    # NapCat 自己读回核对，失败时报 1200“设置群名片未生效”
+    def napcat_not_effective(params: dict) -> None:
+        raise ApiFailure(dict(RESPONSES["set_group_card_fail_napcat_not_effective"]))
+
+    qq.responders["set_group_card"] = napcat_not_effective
+    reply = await qq.group_says("/改名片 王五 13612345678", user_id=NEWBIE, card="王五")
+    assert reply == "修改名片失败（设置群名片未生效），请自己在群里修改。"
+    assert qq.rosters[WORK_GROUP][NEWBIE]["card"] == "王五"
+
+
+async def test_member_list_failing_during_a_sweep_penalises_nobody(running: Running) -> None:
+    qq, bot = running.qq, running.bot
+    qq.add_member(WORK_GROUP, NEWBIE, card="", join_time=ts(2026, 11, 27, 9))
+    assert "card.sweep:jgs:2026-11-27" in await bot.set_clock("2026-11-27T10:00:00+08:00")
+
+    def list_fails(params: dict) -> None:
+        raise ApiFailure(
+            {"status": "failed", "retcode": 1200, "data": None, "message": "获取群成员列表超时"}
+        )
+
+    qq.responders["get_group_member_list"] = list_fails
+    mark = len(qq.calls)
+    # 宽限已过，本该扣分的这一天读不到成员列表：说明原因，不扣分
+    assert "card.sweep:jgs:2026-11-30" in await bot.set_clock("2026-11-30T10:00:00+08:00")
+    assert sent_since(running, mark) == [
+        "名片检查没有完成：读取群成员列表失败（获取群成员列表超时），今天不扣分。"
+    ]
+    assert await bot.query("SELECT COUNT(*) FROM ledger_entry") == [(0,)]
+
+    # 第二天恢复了：照常检查、照常扣那一天的分
+    qq.responders["get_group_member_list"] = qq._member_list
+    mark = len(qq.calls)
+    assert "card.sweep:jgs:2026-12-01" in await bot.set_clock("2026-12-01T10:00:00+08:00")
+    assert len(sent_since(running, mark)) == 1
+    assert await bot.query(
+        "SELECT user_id, delta, CAST(business_date AS TEXT) FROM ledger_entry"
+    ) == [(NEWBIE, -10, "2026-12-01")]

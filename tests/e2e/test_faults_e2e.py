@@ -127,7 +127,9 @@ async def test_kill_9_during_a_burst_then_replay_loses_and_doubles_nothing(tmp_p
         assert await bot.stop() == 0
 
 
-async def test_risk_control_backs_off_keeps_state_and_sends_what_waited(tmp_path: Path) -> None:
+async def test_risk_control_backs_off_keeps_state_and_sends_what_waited_once(
+    tmp_path: Path,
+) -> None:
     from tests.fake import SUPERUSER
 
     bot = BotProcess(workdir=tmp_path, policy=TEST_POLICY, extra_env={"QUNGUI_SEND_BACKOFF": "1.5"})
@@ -142,10 +144,11 @@ async def test_risk_control_backs_off_keeps_state_and_sends_what_waited(tmp_path
         await qq.send_event(add)
         (failed,) = await qq.wait_for("send_group_msg")
         assert failed.text.startswith("已记录 #1")
-        # 退避期间来的命令：排队，恢复后发出
+        # 退避期间来的命令排队：暂停结束先重发没发出的那条，再发它
         mark = len(qq.calls)
         await qq.send_event(group_message_payload("/积分", user_id=MEMBERS[0], message_id=990002))
-        (later,) = await qq.wait_for("send_group_msg", after=mark, within=10)
+        resent, later = await qq.wait_for("send_group_msg", after=mark, count=2, within=10)
+        assert resent.text == failed.text
         assert later.text.startswith("张三 本月（2026-11）积分 2 分")
         told = await qq.wait_for("send_private_msg", where=lambda c: "暂停" in c.text, within=10)
         assert told[0].params["user_id"] == SUPERUSER
@@ -153,7 +156,8 @@ async def test_risk_control_backs_off_keeps_state_and_sends_what_waited(tmp_path
         await qq.send_event(add)
         await bot.idle()
         assert await bot.query("SELECT user_id, delta FROM ledger_entry") == [(MEMBERS[0], 2)]
-        assert sum(1 for c in qq.calls if c.text.startswith("已记录")) == 1
+        # 风控拒掉的一次 + 暂停后重发成功的一次；重放的事件不再回复
+        assert sum(1 for c in qq.calls if c.text.startswith("已记录")) == 2
     finally:
         await qq.close()
         assert await bot.stop() == 0

@@ -1,5 +1,8 @@
+import asyncio
+from datetime import UTC, datetime, timedelta
+
 import pytest
-from nonebot.adapters.onebot.v11 import ActionFailed, Bot, Message, MessageSegment
+from nonebot.adapters.onebot.v11 import ActionFailed, Bot, Message, MessageSegment, NetworkError
 from nonebug import App
 
 from tests import fake
@@ -48,28 +51,94 @@ async def test_long_text_is_split_and_phones_masked(app: App) -> None:
         assert await sender.send_group(bot, GROUP, "\n".join(lines)) == [1, 2, 3]
 
 
-async def test_a_failed_send_backs_off_and_tells_the_operator(app: App) -> None:
-    from plugins.core.sender import BACKOFF_START, Sender, SendFailed
+RISK_CONTROL = fake.RESPONSES["send_fail_napcat_risk_control"]
+
+
+def said(text: str) -> dict:
+    return {"group_id": GROUP, "message": Message(MessageSegment.text(text))}
+
+
+async def test_a_failed_send_backs_off_tells_the_operator_and_is_sent_again_once(
+    app: App,
+) -> None:
+    from plugins.core.sender import Sender, SendFailed
 
     told: list[str] = []
 
     async def on_backoff(bot: Bot, text: str) -> None:
         told.append(text)
 
-    sender = Sender(0, 0, on_backoff=on_backoff)
+    sender = Sender(0, 0, on_backoff=on_backoff, backoff_start=0.05)
     async with app.test_api() as ctx:
         bot = ctx.create_bot(base=Bot, self_id="10001")
-        ctx.should_call_api(
-            "send_group_msg",
-            {"group_id": GROUP, "message": Message(MessageSegment.text("你好"))},
-            exception=ActionFailed(**fake.RESPONSES["send_fail_napcat_risk_control"]),
-        )
+        # 风控：第一次和暂停后的重发都失败，就不再发
+        ctx.should_call_api("send_group_msg", said("你好"), exception=ActionFailed(**RISK_CONTROL))
+        ctx.should_call_api("send_group_msg", said("你好"), exception=ActionFailed(**RISK_CONTROL))
         with pytest.raises(SendFailed):
             await sender.send_group(bot, GROUP, "你好")
     state = sender.account("10001")
-    assert (state.failed, state.sent, state.backoff) == (1, 0, BACKOFF_START)
-    assert sender.backoff_left("10001") > BACKOFF_START - 5
-    assert len(told) == 1 and told[0].startswith("发送失败，暂停 60 秒")
+    assert (state.failed, state.sent, state.backoff) == (2, 0, 0.1)
+    assert sender.backoff_left("10001") > 0.05
+    assert told == [f"发送失败，暂停 0 秒：{ActionFailed(**RISK_CONTROL)}"]
+
+
+async def test_what_waited_goes_out_in_order_after_the_pause(app: App) -> None:
+    from plugins.core.sender import Sender
+
+    sender = Sender(0, 0, backoff_start=0.05)
+    async with app.test_api() as ctx:
+        bot = ctx.create_bot(base=Bot, self_id="10001")
+        ctx.should_call_api(
+            "send_group_msg", said("第一条"), exception=ActionFailed(**RISK_CONTROL)
+        )
+        ctx.should_call_api("send_group_msg", said("第一条"), result={"message_id": 1})
+        ctx.should_call_api("send_group_msg", said("第二条"), result={"message_id": 2})
+        first = asyncio.create_task(sender.send_group(bot, GROUP, "第一条"))
+        await asyncio.sleep(0)  # 第一条先拿到发送锁
+        assert await sender.send_group(bot, GROUP, "第二条") == [2]
+        assert await first == [1]
+    assert sender.account("10001").sent == 2
+
+
+async def test_a_reminder_out_of_date_after_the_pause_is_dropped(app: App) -> None:
+    from plugins.core.sender import Sender, SendFailed
+    from qungui import clock
+
+    sender = Sender(0, 0, backoff_start=0.05)
+    moment = datetime(2026, 11, 27, 23, 59, 59, 990000, tzinfo=UTC)
+    clock.set_now(moment)
+    try:
+        async with app.test_api() as ctx:
+            bot = ctx.create_bot(base=Bot, self_id="10001")
+            ctx.should_call_api(
+                "send_group_msg", said("还没分享"), exception=ActionFailed(**RISK_CONTROL)
+            )
+
+            async def midnight_passes() -> None:
+                await asyncio.sleep(0.01)
+                clock.set_now(moment + timedelta(seconds=1))
+
+            ticking = asyncio.create_task(midnight_passes())
+            with pytest.raises(SendFailed, match="过时"):
+                await sender.send_group(
+                    bot, GROUP, "还没分享", valid_until=moment + timedelta(seconds=0.5)
+                )
+            await ticking
+    finally:
+        clock.set_now(None)
+
+
+async def test_a_timeout_is_not_sent_again(app: App) -> None:
+    # 超时的那条可能已经到了群里：重发会让群里看到两遍
+    from plugins.core.sender import Sender, SendFailed
+
+    sender = Sender(0, 0, backoff_start=0.05)
+    async with app.test_api() as ctx:
+        bot = ctx.create_bot(base=Bot, self_id="10001")
+        ctx.should_call_api("send_group_msg", said("你好"), exception=NetworkError("timeout"))
+        with pytest.raises(SendFailed):
+            await sender.send_group(bot, GROUP, "你好")
+    assert sender.account("10001").failed == 1
 
 
 def test_text_that_looks_like_cq_code_is_sent_as_text() -> None:

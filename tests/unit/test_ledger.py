@@ -175,40 +175,26 @@ async def test_all_time_sums_every_month(db) -> None:
     assert await ledger.all_time_points("jgs", 2) == 0
 
 
+STREAK = {
+    "org": "jgs",
+    "rule": "share.streak",
+    "period": "2026-11",
+    "delta": 20,
+    "business_date": date(2026, 11, 30),
+    "now": NOW,
+}
+
+
 async def streak_awards(users: list[int]) -> int:
-    return await ledger.award_many(
-        org="jgs",
-        user_ids=users,
-        rule="share.streak",
-        period="2026-11",
-        delta=20,
-        business_date=date(2026, 11, 30),
-        now=NOW,
-        reason="满 27 天",
-    )
+    return await ledger.award_many(user_ids=users, reason="满 27 天", **STREAK)
 
 
 async def test_award_many_matches_one_award_each(db) -> None:
     # 1：已记过；2：记过又撤销了（要记第 1 个键）；3：没有当月合计；4：已有当月合计
     await share_award(user=4)
-    done = await ledger.award(
-        org="jgs",
-        user_id=1,
-        rule="share.streak",
-        period="2026-11",
-        delta=20,
-        business_date=date(2026, 11, 30),
-        now=NOW,
-    )
-    undone = await ledger.award(
-        org="jgs",
-        user_id=2,
-        rule="share.streak",
-        period="2026-11",
-        delta=20,
-        business_date=date(2026, 11, 30),
-        now=NOW,
-    )
+
+    done = await ledger.award(user_id=1, **STREAK)
+    undone = await ledger.award(user_id=2, **STREAK)
     assert done is not None and undone is not None
     await undo(undone.id, "k-undo")
 
