@@ -115,7 +115,7 @@ async def board(policy: Policy, month: str, exclude: Iterable[int]) -> Board:
     return await derived.cached(
         ("board", policy.id, month, excluded),
         policy.id,
-        (derived.LEDGER, derived.MEMBERS, derived.SNAPSHOTS),
+        (derived.LEDGER, derived.MEMBERS, derived.NAMES, derived.SNAPSHOTS),
         lambda: _board(policy, month, excluded),
     )
 

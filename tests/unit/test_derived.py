@@ -43,18 +43,19 @@ async def test_kept_at_most_cache_seconds(db, monkeypatch: pytest.MonkeyPatch) -
     assert await derived.cached(("k",), "jgs", (), compute) == 2
 
 
-async def test_names_follow_a_card_change_and_a_new_member(db) -> None:
-    async def card(user: int, text: str) -> None:
-        await members.remember(
-            org="jgs",
-            group_id=WORK_GROUP,
-            user_id=user,
-            card=text,
-            nickname="",
-            role="member",
-            seen_at=AT,
-        )
+async def card(user: int, text: str) -> None:
+    await members.remember(
+        org="jgs",
+        group_id=WORK_GROUP,
+        user_id=user,
+        card=text,
+        nickname="",
+        role="member",
+        seen_at=AT,
+    )
 
+
+async def test_names_follow_a_card_change_and_a_new_member(db) -> None:
     await card(1, "鸡公山酒业-张三-13800000001")
     assert await members.display_names(POLICY, [1, 2]) == {1: "张三", 2: "成员2"}
     await card(1, "鸡公山酒业-张叁-13800000001")
@@ -86,3 +87,10 @@ async def test_points_and_rank_follow_each_write(db) -> None:
     board = await points.board(POLICY, "2026-11", [])
     assert [(s.user_id, s.points) for s in board.standings] == [(1, 3), (2, 2)]
     assert (await standings.month_view(POLICY, "2026-11")).summary(2).share_days == 2
+
+
+async def test_board_names_follow_a_card_change(db) -> None:
+    await card(1, "鸡公山酒业-张三-13800000001")
+    assert (await points.board(POLICY, "2026-11", [])).names[1] == "张三"
+    await card(1, "鸡公山酒业-张叁-13800000001")
+    assert (await points.board(POLICY, "2026-11", [])).names[1] == "张叁"
