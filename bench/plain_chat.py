@@ -2,7 +2,7 @@
 
 - bare：只有 NoneBot 和 OneBot v11 适配器，没有任何插件；
 - one_matcher：bare 加一个什么也不做的匹配器：任何插件至少要付的代价；
-- naive：bare 加上与我们同样多的命令，写成普通的 `on_command` 匹配器；
+- naive：我们的命令表，每个命令写成一个普通的 `on_command` 匹配器（代替 qungui 唯一的匹配器）；
 - qungui：完整的插件集（真实 SQLite 文件）。
 
 每种方式在单独的子进程里初始化 NoneBot，把同一批非命令的群消息交给 `handle_event`，
@@ -52,24 +52,12 @@ def events(kind: str = "chat"):
 
 
 async def measure(mode: str, workdir: str, kind: str = "chat") -> float:
-    import nonebot
-    from nonebot.adapters.onebot.v11 import Adapter, Bot
+    from nonebot.message import handle_event
 
-    from tests.conftest import TEST_POLICY
+    from bench import inprocess
 
-    nonebot.init(
-        driver="~fastapi",
-        log_level="WARNING",
-        qungui_policy_file=str(TEST_POLICY),
-        qungui_db_url=f"sqlite://{workdir}/bench.sqlite3",
-        qungui_send_interval=0,
-        qungui_send_jitter=0,
-    )
-    driver = nonebot.get_driver()
-    driver.register_adapter(Adapter)
-    if mode == "qungui":
-        nonebot.load_from_toml(str(REPO / "pyproject.toml"))
-    elif mode == "one_matcher":
+    inprocess.init(f"sqlite://{workdir}/bench.sqlite3", plugins=mode in ("qungui", "naive"))
+    if mode == "one_matcher":
         # 参照：只有一个什么也不做的匹配器（NoneBot 的 Rule，异步检查函数总是 False），任何插件
         # 照常写至少要付的代价。qungui 也只有一个匹配器，但用 DirectRule 省掉了 Rule 为检查函数开的任务
         from nonebot import on
@@ -80,37 +68,25 @@ async def measure(mode: str, workdir: str, kind: str = "chat") -> float:
 
         on(rule=Rule(never)).handle()(lambda: None)
     elif mode == "naive":
+        # 同样的命令表，写成常见的一个命令一个 `on_command`：换掉 qungui 唯一的匹配器
         from nonebot import on_command
 
-        for name in (
-            "积分",
-            "积分明细",
-            "排行",
-            "加分",
-            "扣分",
-            "撤销",
-            "群规",
-            "帮助",
-            "状态",
-            "重载群规",
-        ):
+        from plugins.core import routed, router
+
+        routed.destroy()
+        for name in router.commands:
             on_command(name).handle()(lambda: None)
-    adapter = next(iter(driver._adapters.values()))
 
     async def answer(bot, api, **data):
         return {"message_id": 1}
 
-    adapter._call_api = answer
-    await driver._lifespan.startup()
-    bot = Bot(adapter, "10000")
+    bot = await inprocess.start(answer)
     batch = events(kind)
-    from nonebot.message import handle_event
-
     started = time.perf_counter()
     for event in batch:
         await handle_event(bot, event)
     elapsed = time.perf_counter() - started
-    await driver._lifespan.shutdown()
+    await inprocess.stop()
     return len(batch) / elapsed
 
 

@@ -73,26 +73,13 @@ def build_dataset(path: Path) -> None:
 
 
 async def in_process(db_path: Path) -> dict[str, dict]:
-    import nonebot
-    from nonebot.adapters.onebot.v11 import Adapter, Bot
+    from nonebot.adapters.onebot.v11 import Adapter
     from nonebot.message import handle_event
 
+    from bench import inprocess
     from tests import fake
-    from tests.conftest import TEST_POLICY
 
-    nonebot.init(
-        driver="~fastapi",
-        log_level="WARNING",
-        qungui_policy_file=str(TEST_POLICY),
-        qungui_db_url=f"sqlite://{db_path}",
-        qungui_send_interval=0,
-        qungui_send_jitter=0,
-        command_start={"/"},
-    )
-    driver = nonebot.get_driver()
-    driver.register_adapter(Adapter)
-    nonebot.load_from_toml(str(REPO / "pyproject.toml"))
-    adapter = nonebot.get_adapter(Adapter)
+    inprocess.init(f"sqlite://{db_path}", plugins=True)
     names = "赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦尤许何吕施张孔曹严华金魏陶姜"
     roster = [  # 3,000 人，九成名片规范
         fake.member_info(
@@ -115,9 +102,7 @@ async def in_process(db_path: Path) -> dict[str, dict]:
             replies.append(data)
         return {"message_id": 1}
 
-    adapter._call_api = answer
-    await driver._lifespan.startup()
-    bot = Bot(adapter, "10000")
+    bot = await inprocess.start(answer)
     from plugins.core import policies
 
     policy = policies.get("jgs")
@@ -206,7 +191,7 @@ async def in_process(db_path: Path) -> dict[str, dict]:
             "baseline": f"解码 3,000 人的 JSON {decode * 1000:.1f} ms",
             "ratio": cpu / max(decode, 1e-6),
         }
-    await driver._lifespan.shutdown()
+    await inprocess.stop()
     return results
 
 

@@ -417,16 +417,6 @@ async def all_time_totals(org: str) -> dict[int, int]:
     return {user: int(total or 0) for user, total in rows}
 
 
-async def all_time_points(org: str, user_id: int) -> int:
-    rows = (
-        await MonthTotal.filter(org=org, user_id=user_id)
-        .annotate(total=Sum("points"))
-        .group_by("user_id")
-        .values_list("total", flat=True)
-    )
-    return int(rows[0] or 0) if rows else 0
-
-
 async def month_entries(org: str, user_id: int, first: date, last: date) -> list[LedgerEntry]:
     return (
         await LedgerEntry.filter(

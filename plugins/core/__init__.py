@@ -71,6 +71,7 @@ __all__ = [
     "GroupBatcher",
     "GroupCardNoticeEvent",
     "Refusal",
+    "SendFailed",
     "UsageError",
     "advance",
     "bot_ids",
@@ -211,6 +212,8 @@ def _lock_sqlite_file() -> None:
 
 @driver.on_startup
 async def _start() -> None:
+    global _closing
+    _closing = False
     if driver.env == "test" and config.qungui_clock_start is not None:
         clock.set_now(config.qungui_clock_start)
     _lock_sqlite_file()
@@ -227,12 +230,29 @@ async def _start() -> None:
     scheduler.add_job(_tick, "cron", second=5, id="qungui.tick", replace_existing=True)
 
 
+_ticking = asyncio.Lock()
+_closing = False
+
+
 async def _tick() -> None:
-    await advance(clock.now())
+    async with _ticking:
+        if not _closing:
+            await advance(clock.now())
 
 
 @driver.on_shutdown
 async def _stop() -> None:
+    # apscheduler 关闭时不等正在跑的协程任务：等这一下时钟走完再关库，免得它在关掉的库上出错；
+    # 等不到（比如正卡在风控暂停里）就不等了
+    global _closing
+    _closing = True
+    try:
+        async with asyncio.timeout(10):
+            await _ticking.acquire()
+    except TimeoutError:
+        logger.warning("关闭时定时任务还没跑完，不再等它")
+    else:
+        _ticking.release()  # 之后再到点的 _tick 看到 _closing，什么也不做
     await close_database()
 
 

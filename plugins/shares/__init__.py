@@ -12,6 +12,7 @@ from plugins.core import (  # noqa: E402
     CommandContext,
     GroupBatcher,
     Refusal,
+    SendFailed,
     UsageError,
     bot_ids,
     online_bot,
@@ -184,7 +185,7 @@ def _reminder(index: int):
         bot = online_bot()
         moment = ctx.scheduled_at.astimezone(ctx.policy.tz)
         day = await _reporting_day(ctx.policy, None, moment)
-        sent = 0
+        sent, unsent = 0, []
         for group_id in ctx.policy.groups.share:
             missing = await missing_on(ctx.policy, day, group_id)
             if not missing:
@@ -192,19 +193,24 @@ def _reminder(index: int):
             head = replies.REMIND.format(
                 day=_day_text(day), deadline=_deadline(ctx.policy, day, moment)
             )
-            await sender.send_group(
-                bot,
-                group_id,
-                Message([MessageSegment.text(head), *map(MessageSegment.at, missing)]),
-                # 风控暂停后还没过截止时间才补发；过了就不再提醒
-                valid_until=datetime.combine(
-                    day + timedelta(days=1),
-                    parse_clock(ctx.policy.share.grace_until),
-                    ctx.policy.tz,
-                ),
-            )
+            try:
+                await sender.send_group(
+                    bot,
+                    group_id,
+                    Message([MessageSegment.text(head), *map(MessageSegment.at, missing)]),
+                    # 风控暂停后还没过截止时间才补发；过了就不再提醒
+                    valid_until=datetime.combine(
+                        day + timedelta(days=1),
+                        parse_clock(ctx.policy.share.grace_until),
+                        ctx.policy.tz,
+                    ),
+                )
+            except SendFailed as exc:
+                # 发送出口已经重发过、或判定过时：记在任务结果里，其余的群照常提醒
+                unsent.append(f"群 {group_id}（{exc}）")
+                continue
             sent += len(missing)
-        return f"提醒 {sent} 人"
+        return f"提醒 {sent} 人" + (f"；没发出去：{'、'.join(unsent)}" if unsent else "")
 
     return Job(
         f"share.remind.{index + 1}",

@@ -163,6 +163,43 @@ async def test_risk_control_backs_off_keeps_state_and_sends_what_waited_once(
         assert await bot.stop() == 0
 
 
+async def test_a_reminder_held_back_past_its_deadline_is_not_sent_late(tmp_path: Path) -> None:
+    bot = BotProcess(workdir=tmp_path, policy=TEST_POLICY, extra_env={"QUNGUI_SEND_BACKOFF": "2"})
+    await bot.start()
+    qq = FakeOneBot(bot.ws_url)
+    await qq.connect()
+    try:
+        # 一位同事在分享群里说过话、还没分享：20:00 要提醒他
+        await qq.send_event(
+            group_message_payload(
+                "收到", user_id=MEMBERS[0], group_id=SHARE_GROUP, time=ts(2026, 11, 30, 9)
+            )
+        )
+        await bot.idle()
+        await bot.set_clock("2026-11-30T19:00:00+08:00")  # 先把之前该补的任务跑完
+        mark = len(qq.calls)
+        qq.risk_control_until = time.monotonic() + 60
+        moving = asyncio.create_task(bot.set_clock("2026-11-30T20:00:30+08:00"))
+
+        def is_reminder(call) -> bool:
+            return call.params.get("group_id") == SHARE_GROUP and "还没有分享" in call.text
+
+        (refused,) = await qq.wait_for("send_group_msg", after=mark, where=is_reminder)
+        # 暂停的 2 秒里风控解除，但时间已过了当天分享的最后期限（次日 02:00）
+        qq.risk_control_until = 0.0
+        await bot.set_clock("2026-12-01T02:30:00+08:00")
+        assert "share.remind.1:jgs:2026-11-30T20:00" in await moving
+        await bot.idle()
+        sent = [c for c in qq.calls[mark:] if c.action == "send_group_msg" and is_reminder(c)]
+        assert sent == [refused]  # 只有被风控拒掉的那一次，过期后没有补发
+        assert await bot.query("SELECT note FROM job_run WHERE job = 'share.remind.1'") == [
+            (f"提醒 0 人；没发出去：群 {SHARE_GROUP}（已过时，不再发送）",)
+        ]
+    finally:
+        await qq.close()
+        assert await bot.stop() == 0
+
+
 async def test_a_connection_dropped_mid_reply_recovers_without_duplicates(tmp_path: Path) -> None:
     bot = BotProcess(
         workdir=tmp_path,

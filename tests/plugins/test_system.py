@@ -1,6 +1,8 @@
+import asyncio
 import shutil
 from pathlib import Path
 
+import pytest
 from nonebug import App
 
 from qungui.outgoing import mask_digits
@@ -133,3 +135,36 @@ def test_the_test_clock_route_exists_only_in_the_test_environment() -> None:
     paths = {getattr(route, "path", None) for route in nonebot.get_app().routes}
     assert "/onebot/v11/ws" in paths
     assert "/_test/clock" not in paths
+
+
+async def test_shutdown_waits_for_the_clock_tick_that_is_running(
+    app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # apscheduler 关闭时不等正在跑的任务：不等的话，这一下时钟会在关掉的库上出错
+    import plugins.core as core
+
+    order: list[str] = []
+    release = asyncio.Event()
+
+    async def slow_advance(now) -> list[str]:
+        order.append("tick")
+        await release.wait()
+        order.append("tick done")
+        return []
+
+    async def close() -> None:
+        order.append("closed")
+
+    monkeypatch.setattr(core, "advance", slow_advance)
+    monkeypatch.setattr(core, "close_database", close)
+    monkeypatch.setattr(core, "_closing", False)
+    tick = asyncio.create_task(core._tick())
+    await asyncio.sleep(0.01)
+    stop = asyncio.create_task(core._stop())
+    await asyncio.sleep(0.05)
+    assert order == ["tick"]
+    release.set()
+    await asyncio.gather(tick, stop)
+    assert order == ["tick", "tick done", "closed"]
+    await core._tick()  # 关闭之后再到点：什么也不做
+    assert order == ["tick", "tick done", "closed"]
