@@ -17,7 +17,7 @@ from tortoise.transactions import in_transaction
 from . import derived
 from .dates import month_days, month_key
 from .models import CommandKey, JobRun, LedgerEntry, MonthTotal
-from .roles import SYSTEM, Role, role_to_reverse
+from .roles import SYSTEM, Role, check_not_own_case, role_to_reverse
 
 SHARE_DAY_RULE = "share.daily"
 REVERSAL_RULE = "reversal"
@@ -154,33 +154,93 @@ async def award(
 
     系统自动记的不填操作人；管理员触发的（精选、补分享）填上，撤销时按其角色判断。
     """
-    prefix = f"{rule}:{org}:{user_id}:{period}:"
     if await is_frozen(org, business_date, now):
         # 系统奖励不会往冻结的月份里记（月底结算在冻结之前）；迟到的重放到这里就停
         return None
     async with in_transaction():
-        active, n = await _active_key(prefix)
-        if active is not None:
-            return None
-        try:
-            async with in_transaction():
-                return await _insert(
-                    share_days=1 if rule == SHARE_DAY_RULE else 0,
-                    org=org,
-                    user_id=user_id,
-                    delta=delta,
-                    rule=rule,
-                    business_date=business_date,
-                    created_at=now,
-                    actor_id=actor_id,
-                    actor_role=actor_role.code if actor_role is not None else SYSTEM,
-                    reason=reason,
-                    ref=ref,
-                    dedupe_key=f"{prefix}{n}",
-                )
-        except IntegrityError:
-            # 另一个事务刚写了同一个键：这次什么也不记
-            return None
+        return await _award_row(
+            org=org,
+            user_id=user_id,
+            rule=rule,
+            period=period,
+            delta=delta,
+            business_date=business_date,
+            created_at=now,
+            actor_id=actor_id,
+            actor_role=actor_role.code if actor_role is not None else SYSTEM,
+            reason=reason,
+            ref=ref,
+        )
+
+
+async def _award_row(
+    *, org: str, user_id: int, rule: str, period: str, **fields
+) -> LedgerEntry | None:
+    """按 (规则, 成员, 周期) 去重写一行；已有有效的那条时返回 None。调用方负责事务。"""
+    prefix = f"{rule}:{org}:{user_id}:{period}:"
+    active, n = await _active_key(prefix)
+    if active is not None:
+        return None
+    try:
+        async with in_transaction():
+            return await _insert(
+                share_days=1 if rule == SHARE_DAY_RULE else 0,
+                org=org,
+                user_id=user_id,
+                rule=rule,
+                dedupe_key=f"{prefix}{n}",
+                **fields,
+            )
+    except IntegrityError:
+        # 另一个事务刚写了同一个键：这次什么也不记
+        return None
+
+
+async def award_by_command(
+    *,
+    command_key: str,
+    org: str,
+    user_id: int,
+    rule: str,
+    period: str,
+    delta: int,
+    business_date: date,
+    now: datetime,
+    actor_id: int,
+    actor_role: Role,
+    reason: str = "",
+    ref: str | None = None,
+) -> Written | None:
+    """管理员命令触发的规则记分（精选、补分享）：像 `award` 一样每个周期只记一次，同时记下事件键。
+
+    同一事件再来一次（哪怕那条记录后来被撤销了）只返回那次的记录（created=False）；周期里已有有效
+    记录返回 None；月份已冻结时拒绝（`MonthFrozen`），而不是悄悄不记。
+    """
+    if await is_frozen(org, business_date, now):
+        raise MonthFrozen(0, month_key(business_date))
+    try:
+        async with in_transaction():
+            if (earlier := await replayed(command_key)) is not None:
+                return earlier
+            entry = await _award_row(
+                org=org,
+                user_id=user_id,
+                rule=rule,
+                period=period,
+                delta=delta,
+                business_date=business_date,
+                created_at=now,
+                actor_id=actor_id,
+                actor_role=actor_role.code,
+                reason=reason,
+                ref=ref,
+            )
+            if entry is None:
+                return None
+            await _claim_key(command_key, entry, now)
+            return Written(entry, created=True)
+    except _KeyTaken:
+        return await replayed(command_key)
 
 
 async def award_many(
@@ -281,7 +341,8 @@ async def active_award(org: str, rule: str, user_id: int, period: str) -> Ledger
     return (await _active_key(f"{rule}:{org}:{user_id}:{period}:"))[0]
 
 
-async def _replayed(command_key: str) -> Written | None:
+async def replayed(command_key: str) -> Written | None:
+    """这个事件键的命令已经写过的那条记录（created=False）；没写过返回 None。"""
     seen = await CommandKey.get_or_none(key=command_key)
     if seen is None:
         return None
@@ -318,7 +379,7 @@ async def record(
         raise MonthFrozen(0, month_key(business_date))
     try:
         async with in_transaction():
-            if (earlier := await _replayed(command_key)) is not None:
+            if (earlier := await replayed(command_key)) is not None:
                 return earlier
             entry = await _insert(
                 org=org,
@@ -335,7 +396,7 @@ async def record(
             await _claim_key(command_key, entry, now)
             return Written(entry, created=True)
     except _KeyTaken:
-        return await _replayed(command_key)
+        return await replayed(command_key)
 
 
 async def reverse(
@@ -352,7 +413,7 @@ async def reverse(
     原记录的月份已冻结时，只有主席及以上写明理由才能撤销。"""
     try:
         async with in_transaction():
-            if (earlier := await _replayed(command_key)) is not None:
+            if (earlier := await replayed(command_key)) is not None:
                 return earlier
             original = await LedgerEntry.get_or_none(id=entry_id, org=org)
             if original is None:
@@ -361,6 +422,7 @@ async def reverse(
                 raise IsReversal(entry_id)
             if (existing := await LedgerEntry.get_or_none(reverses=entry_id)) is not None:
                 raise AlreadyReversed(entry_id, existing)
+            check_not_own_case(actor_id, actor_role, original.user_id, action=f"撤销 #{entry_id}")
             needed = role_to_reverse(original.actor_role)
             if actor_role < needed:
                 raise RoleTooLow(entry_id, needed)
@@ -389,7 +451,7 @@ async def reverse(
             await _claim_key(command_key, entry, now)
             return Written(entry, created=True)
     except _KeyTaken:
-        return await _replayed(command_key)
+        return await replayed(command_key)
 
 
 @dataclass(frozen=True)

@@ -12,17 +12,13 @@ from .dates import month_days, month_key
 from .ledger import LedgerError, Written
 from .models import LedgerEntry
 from .policy import Policy
-from .roles import Role, cap_for
+from .roles import Role, cap_for, check_not_own_case
 from .standings import Standing, all_time_points, month_standings, month_view
 
 
 class OverCap(LedgerError):
     def __init__(self, cap: int):
         self.cap = cap
-
-
-class SelfAdjust(LedgerError):
-    """管理员不能给自己加分或扣分。"""
 
 
 @dataclass(frozen=True)
@@ -143,8 +139,8 @@ async def adjust(
     command_key: str,
 ) -> Adjusted:
     """手动加分（delta > 0）或扣分（delta < 0）。"""
-    if user_id == actor_id and actor_role < Role.SUPERUSER:
-        raise SelfAdjust
+    action = f"{'加分' if delta > 0 else '扣分'} {abs(delta)}（{reason}）"
+    check_not_own_case(actor_id, actor_role, user_id, action=action)
     cap = cap_for(policy, actor_role)
     if abs(delta) > cap:
         raise OverCap(cap)

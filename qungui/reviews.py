@@ -17,7 +17,7 @@ from . import ledger, warning_cases
 from .content_filter import REPORT_RULE, Hit
 from .models import FilterHit
 from .policy import Policy
-from .roles import Role
+from .roles import Role, check_not_own_case
 
 TEXT_LIMIT = 500
 REPORT_BONUS_RULE = "filter.report"
@@ -127,6 +127,11 @@ async def mark_recalled(hit: FilterHit) -> None:
     await FilterHit.filter(id=hit.id).update(recalled=True)
 
 
+def _not_own(hit: FilterHit, by: int, role: Role, verb: str) -> None:
+    """违规的是他、或举报的是他（举报属实有奖励）时，他不能确认也不能驳回。"""
+    check_not_own_case(by, role, hit.user_id, hit.reporter_id, action=f"{verb} 审{hit.id}")
+
+
 @dataclass(frozen=True)
 class Confirmed:
     hit: FilterHit
@@ -148,6 +153,7 @@ async def confirm(
 ) -> Confirmed:
     """确认一条待审命中：立案警告（由确认的管理员署名），举报的再给举报人加分。全在一个事务里。"""
     hit = await find(policy, hit_id)
+    _not_own(hit, by, role, "确认")
     if hit.status != "pending":
         raise AlreadyDecided(hit)
     category = category or hit.category
@@ -195,8 +201,11 @@ async def confirm(
     return Confirmed(await find(policy, hit_id), issued, bonus)
 
 
-async def dismiss(policy: Policy, hit_id: int, *, note: str, by: int, at: datetime) -> FilterHit:
+async def dismiss(
+    policy: Policy, hit_id: int, *, note: str, by: int, role: Role, at: datetime
+) -> FilterHit:
     hit = await find(policy, hit_id)
+    _not_own(hit, by, role, "驳回")
     claimed = await FilterHit.filter(id=hit.id, status="pending").update(
         status="dismissed", decided_by=by, decided_at=at.astimezone(UTC), decided_note=note
     )

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from enum import IntEnum
 
 from .policy import Policy
+
+log = logging.getLogger("qungui.roles")
 
 
 class Role(IntEnum):
@@ -64,3 +67,28 @@ def cap_for(policy: Policy, role: Role) -> int:
     if role >= Role.CHAIRMAN:
         return policy.limits.chairman_max
     return policy.limits.admin_max
+
+
+class OwnCase(Exception):
+    """有人要裁决与自己有关的事：他是受益人、被处理的人或举报人。"""
+
+    def __init__(self, actor_id: int, action: str):
+        super().__init__(actor_id, action)
+        self.actor_id = actor_id
+        self.action = action
+
+
+def check_not_own_case(
+    actor_id: int | None, actor_role: Role | None, *parties: int | None, action: str
+) -> None:
+    """谁也不裁决与自己有关的事（受益人、被处理的人、举报人都算 `parties`）。
+
+    加分扣分、撤销、补分享、精选、判非原创、确认或驳回审核都先过这一关。超级用户可以，但留一行日志：
+    事后能查到是谁对自己做了什么。`action` 写进那行日志。
+    """
+    if actor_id is None or actor_id not in parties:
+        return
+    if actor_role is not None and actor_role >= Role.SUPERUSER:
+        log.warning("超级用户 %s 处理了与自己有关的事：%s", actor_id, action)
+        return
+    raise OwnCase(actor_id, action)

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import unicodedata
 from dataclasses import dataclass
@@ -14,11 +15,13 @@ from datetime import UTC, date, datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import RawSQL
+from tortoise.transactions import in_transaction
 
 from . import ledger
 from .dates import local_time, month_key, share_day
 from .models import JobRun, LedgerEntry, Share
 from .policy import Policy, parse_clock
+from .roles import Role, check_not_own_case
 
 SHARE_RULE = ledger.SHARE_DAY_RULE
 COPY_WINDOW = timedelta(days=90)
@@ -242,53 +245,111 @@ async def find(policy: Policy, group_id: int, message_id: int) -> Share | None:
     )
 
 
+def day_of(policy: Policy, share: Share) -> date:
+    """分享算在哪一天：记了分的按记分那天，否则按发出的日子。"""
+    return share.share_day or local_time(share.sent_at, policy.tz).date()
+
+
 async def feature(
-    policy: Policy, share: Share, *, actor_id: int, actor_role, now: datetime
-) -> LedgerEntry:
-    """评为经典分享：作者加 featured_bonus，每条分享一次（撤销后可再评）。"""
+    policy: Policy,
+    share: Share,
+    *,
+    actor_id: int,
+    actor_role: Role,
+    now: datetime,
+    command_key: str,
+) -> ledger.Written:
+    """评为经典分享：作者加 featured_bonus，每条分享一次（撤销后可再评）。
+    同一事件再来一次只返回那次的记录（created=False），哪怕这条分享后来被判了非原创。"""
+    if (earlier := await ledger.replayed(command_key)) is not None:
+        return earlier
+    check_not_own_case(actor_id, actor_role, share.user_id, action=f"精选分享 {share.message_id}")
     if not share.original:
         raise ShareRefused("not_original")
-    day = share.share_day or local_time(share.sent_at, policy.tz).date()
-    entry = await ledger.award(
+    written = await ledger.award_by_command(
+        command_key=command_key,
         org=policy.id,
         user_id=share.user_id,
         rule=FEATURED_RULE,
-        period=f"share{share.id}",
+        period=_featured_period(share),
         delta=policy.share.featured_bonus,
-        business_date=day,
+        business_date=day_of(policy, share),
         now=now,
         reason="经典分享",
         ref=str(share.message_id),
         actor_id=actor_id,
         actor_role=actor_role,
     )
-    if entry is None:
+    if written is None:
         earlier = await ledger.active_award(
-            policy.id, FEATURED_RULE, share.user_id, f"share{share.id}"
+            policy.id, FEATURED_RULE, share.user_id, _featured_period(share)
         )
         raise ShareRefused("already", earlier)
-    return entry
+    return written
+
+
+def _featured_period(share: Share) -> str:
+    return f"share{share.id}"
+
+
+@dataclass(frozen=True)
+class Rejected:
+    daily: LedgerEntry | None
+    """撤销当天分享分的记录；没有这一分时为 None"""
+    featured: LedgerEntry | None
+    """撤销经典分享奖的记录；没评过经典时为 None"""
+    created: bool = True
+    """False：同一事件已经处理过（重放）"""
 
 
 async def reject(
-    policy: Policy, share: Share, *, actor_id: int, actor_role, now: datetime, command_key: str
-) -> LedgerEntry | None:
-    """判为非原创：撤销它当天的分享分（写明是哪位管理员），此人当天可以重新分享得分。"""
-    if share.share_day is not None and await month_settled(policy, share.share_day):
+    policy: Policy,
+    share: Share,
+    *,
+    actor_id: int,
+    actor_role: Role,
+    now: datetime,
+    command_key: str,
+) -> Rejected:
+    """判为非原创：撤销它当天的分享分和经典分享奖（写明是哪位管理员），此人当天可以重新分享得分。
+    全在一个事务里：哪一条撤销不了（例如经典奖是主席评的），就一条也不撤。"""
+    if await ledger.replayed(command_key) is not None:
+        return Rejected(None, None, created=False)
+    check_not_own_case(actor_id, actor_role, share.user_id, action=f"判非原创 {share.message_id}")
+    if await month_settled(policy, day_of(policy, share)):
         raise ShareRefused("settled")
-    await Share.filter(id=share.id).update(original=False, reason=REJECTED, share_day=None)
-    if share.entry_id is None:
-        return None
-    written = await ledger.reverse(
+    daily = share.entry_id
+    if daily is not None and await ledger.reversed_ids(policy.id, [daily]):
+        daily = None
+    featured = await ledger.active_award(
+        policy.id, FEATURED_RULE, share.user_id, _featured_period(share)
+    )
+    if daily is None and featured is None and share.entry_id is not None:
+        raise ledger.AlreadyReversed(share.entry_id, await LedgerEntry.get(reverses=share.entry_id))
+    reverse = functools.partial(
+        ledger.reverse,
         org=policy.id,
-        entry_id=share.entry_id,
         now=now,
         actor_id=actor_id,
         actor_role=actor_role,
         reason=REJECTED,
-        command_key=command_key,
     )
-    return written.entry
+    async with in_transaction():
+        await Share.filter(id=share.id).update(original=False, reason=REJECTED, share_day=None)
+        undo_daily = None
+        if daily is not None:
+            undo_daily = await reverse(entry_id=daily, command_key=command_key)
+        undo_featured = None
+        if featured is not None:
+            # 一个事件写两条撤销：第二条的键加后缀；认重放看第一条的键就够了
+            key = f"{command_key}:featured" if undo_daily else command_key
+            undo_featured = await reverse(entry_id=featured.id, command_key=key)
+    done = [w for w in (undo_daily, undo_featured) if w is not None]
+    return Rejected(
+        daily=undo_daily.entry if undo_daily else None,
+        featured=undo_featured.entry if undo_featured else None,
+        created=all(w.created for w in done),
+    )
 
 
 async def backfill(
@@ -297,16 +358,20 @@ async def backfill(
     user_id: int,
     day: date,
     actor_id: int,
-    actor_role,
+    actor_role: Role,
     reason: str,
     now: datetime,
-) -> LedgerEntry:
-    """补记某天的分享（制度里的“特殊情况”）；那天已有分享、或那个月已结算则拒绝。"""
+    command_key: str,
+) -> ledger.Written:
+    """补记某天的分享（制度里的“特殊情况”）；那天已有分享、或那个月已结算则拒绝。
+    同一事件再来一次只返回那次的记录（created=False），哪怕那条补记后来被撤销了。"""
+    if (earlier := await ledger.replayed(command_key)) is not None:
+        return earlier
+    check_not_own_case(actor_id, actor_role, user_id, action=f"补分享 {day.isoformat()}")
     if await month_settled(policy, day):
         raise ShareRefused("settled")
-    if await has_share(policy.id, user_id, day):
-        raise ShareRefused("already")
-    entry = await ledger.award(
+    written = await ledger.award_by_command(
+        command_key=command_key,
         org=policy.id,
         user_id=user_id,
         rule=SHARE_RULE,
@@ -318,9 +383,10 @@ async def backfill(
         actor_id=actor_id,
         actor_role=actor_role,
     )
-    if entry is None:
+    if written is None:
+        # 那天已有（未撤销的）分享分：去重键与当天的分享相同
         raise ShareRefused("already")
-    return entry
+    return written
 
 
 def longest_run(days: list[date]) -> int:

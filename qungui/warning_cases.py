@@ -14,7 +14,7 @@ from tortoise.transactions import in_transaction
 from . import ledger
 from .models import LedgerEntry, WarningCase
 from .policy import Policy
-from .roles import SYSTEM, Role
+from .roles import SYSTEM, Role, check_not_own_case
 
 RULE_PREFIX = "warn."
 
@@ -96,6 +96,7 @@ async def issue(
     evidence: Evidence = Evidence(),
 ) -> Issued:
     """立案并扣分；同一事件再来一次只返回上次的结果。"""
+    check_not_own_case(actor_id, actor_role, user_id, action=f"警告 {category}（{reason}）")
     points = points_for(policy, category, amount, actor_role)
     at = at.astimezone(UTC)  # SQLite 按文本比较存成 UTC 的时刻
     async with in_transaction():

@@ -36,7 +36,7 @@ from qungui.checks import check_totals  # noqa: E402
 from qungui.db import close_database, open_database, sqlite_path, sqlite_url  # noqa: E402
 from qungui.jobs import Job, JobRunner, NotNow, Schedule  # noqa: E402
 from qungui.policy import Policy, PolicyError  # noqa: E402
-from qungui.roles import resolve_role  # noqa: E402
+from qungui.roles import OwnCase, resolve_role  # noqa: E402
 
 from . import replies  # noqa: E402
 from .batch import GroupBatcher  # noqa: E402
@@ -402,6 +402,9 @@ async def _run(ctx: CommandContext) -> None:
         await ctx.reply(ctx.command.usage_text(exc.reason))
     except Refusal as exc:
         await ctx.reply(exc.message)
+    except OwnCase:
+        # 谁也不裁决与自己有关的事：各命令的服务抛同一个异常，这里回同一句话
+        await ctx.reply(replies.OWN_CASE)
     except SendFailed:
         logger.warning(f"/{ctx.command.name} 的回复没有发出去")
     except Exception:

@@ -147,8 +147,6 @@ async def _adjust(ctx: CommandContext, sign: int) -> None:
             now=clock.now(),
             command_key=ctx.event_key,
         )
-    except points.SelfAdjust:
-        raise Refusal(replies.NOT_SELF) from None
     except points.OverCap as exc:
         raise Refusal(replies.OVER_CAP.format(role=ctx.role.label, cap=exc.cap)) from None
     if not done.written.created:

@@ -16,7 +16,6 @@ ALREADY_REVERSED = "编号 #{id} 已经撤销过了（撤销记录 #{reversal}�
 IS_REVERSAL = "编号 #{id} 本身是撤销记录，不能再撤销。"
 ROLE_TOO_LOW = "编号 #{id} 由{writer}写入，撤销需要{needed}及以上权限，你现在是{role}。"
 OTHERS_DETAIL = "查看别人的积分明细需要管理员及以上权限，你现在是{role}。"
-NOT_SELF = "不能给自己加分或扣分，请请其他管理员处理。"
 OVER_CAP = "分数超过{role}的单次上限 {cap} 分。"
 BAD_POINTS = "分数应为正整数。"
 NO_REASON = "请写明理由。"

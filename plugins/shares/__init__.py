@@ -25,7 +25,7 @@ from plugins.core import (  # noqa: E402
 from qungui import clock, members, shares  # noqa: E402
 from qungui.dates import local_time, month_days, month_key  # noqa: E402
 from qungui.jobs import Job, JobContext, Schedule  # noqa: E402
-from qungui.ledger import AlreadyReversed  # noqa: E402
+from qungui.ledger import AlreadyReversed, MonthFrozen, RoleTooLow  # noqa: E402
 from qungui.models import Member  # noqa: E402
 from qungui.policy import Policy, parse_clock  # noqa: E402
 from qungui.roles import Role  # noqa: E402
@@ -238,8 +238,7 @@ async def _replied_share(ctx: CommandContext) -> shares.Share:
 
 async def _name_and_day(ctx: CommandContext, share: shares.Share) -> tuple[str, str]:
     names = await members.display_names(ctx.policy, [share.user_id])
-    day = share.share_day or local_time(share.sent_at, ctx.policy.tz).date()
-    return names[share.user_id], _day_text(day)
+    return names[share.user_id], _day_text(shares.day_of(ctx.policy, share))
 
 
 @router.command(
@@ -252,15 +251,25 @@ async def _name_and_day(ctx: CommandContext, share: shares.Share) -> tuple[str, 
 async def feature(ctx: CommandContext) -> None:
     share = await _replied_share(ctx)
     try:
-        entry = await shares.feature(
-            ctx.policy, share, actor_id=ctx.user_id, actor_role=ctx.role, now=clock.now()
+        written = await shares.feature(
+            ctx.policy,
+            share,
+            actor_id=ctx.user_id,
+            actor_role=ctx.role,
+            now=clock.now(),
+            command_key=ctx.event_key,
         )
+    except MonthFrozen as exc:
+        raise Refusal(replies.FEATURE_FROZEN.format(month=exc.month)) from None
     except shares.ShareRefused as exc:
         if exc.kind == "not_original":
             raise Refusal(replies.CANNOT_FEATURE) from None
         raise Refusal(
             replies.ALREADY_FEATURED.format(id=exc.entry.id if exc.entry else "?")
         ) from None
+    if not written.created:
+        return  # 同一事件重放：已经记过、回复过
+    entry = written.entry
     name, day = await _name_and_day(ctx, share)
     await ctx.reply(replies.FEATURED.format(name=name, day=day, points=entry.delta, id=entry.id))
 
@@ -268,7 +277,7 @@ async def feature(ctx: CommandContext) -> None:
 @router.command(
     "非原创",
     usage="回复一条分享：/非原创",
-    summary="判定一条分享非原创，撤销当天的分享分（管理员）",
+    summary="判定一条分享非原创，撤销当天的分享分和经典分享奖（管理员）",
     example="（回复那条分享）/非原创",
     role=Role.ADMIN,
 )
@@ -276,7 +285,7 @@ async def reject(ctx: CommandContext) -> None:
     share = await _replied_share(ctx)
     name, day = await _name_and_day(ctx, share)
     try:
-        reversal = await shares.reject(
+        done = await shares.reject(
             ctx.policy,
             share,
             actor_id=ctx.user_id,
@@ -286,12 +295,31 @@ async def reject(ctx: CommandContext) -> None:
         )
     except AlreadyReversed as exc:
         raise Refusal(replies.ALREADY_REJECTED.format(id=exc.reversal.id)) from None
+    except RoleTooLow as exc:
+        raise Refusal(
+            replies.REJECT_ROLE.format(
+                id=exc.entry_id, needed=exc.needed.label, role=ctx.role.label
+            )
+        ) from None
     except shares.ShareRefused:
-        raise Refusal(replies.SETTLED.format(month=month_key(share.share_day))) from None
-    if reversal is None:
+        month = month_key(shares.day_of(ctx.policy, share))
+        raise Refusal(replies.SETTLED.format(month=month)) from None
+    if not done.created:
+        return
+    undone = [
+        (what, e) for what, e in ((replies.DAILY, done.daily), (replies.BONUS, done.featured)) if e
+    ]
+    if not undone:
         await ctx.reply(replies.REJECTED_NO_POINT)
         return
-    await ctx.reply(replies.REJECTED_WITH_POINT.format(name=name, day=day, id=reversal.id))
+    await ctx.reply(
+        replies.REJECTED_WITH_POINT.format(
+            name=name,
+            day=day,
+            what="和".join(what for what, _ in undone),
+            ids="、".join(f"#{e.id}" for _, e in undone),
+        )
+    )
 
 
 def _backfill_day(ctx: CommandContext, text: str) -> date:
@@ -326,7 +354,7 @@ async def backfill(ctx: CommandContext) -> None:
     user = ctx.mentions[0]
     names = await members.display_names(ctx.policy, [user])
     try:
-        entry = await shares.backfill(
+        written = await shares.backfill(
             ctx.policy,
             user_id=user,
             day=day,
@@ -334,11 +362,17 @@ async def backfill(ctx: CommandContext) -> None:
             actor_role=ctx.role,
             reason=reason,
             now=clock.now(),
+            command_key=ctx.event_key,
         )
+    except MonthFrozen:
+        raise Refusal(replies.SETTLED.format(month=month_key(day))) from None
     except shares.ShareRefused as exc:
         if exc.kind == "settled":
             raise Refusal(replies.SETTLED.format(month=month_key(day))) from None
         raise Refusal(replies.ALREADY_SHARED.format(name=names[user], day=_day_text(day))) from None
+    if not written.created:
+        return  # 同一事件重放：已经补记、回复过（哪怕那条补记后来被撤销了）
+    entry = written.entry
     await ctx.reply(
         replies.BACKFILLED.format(
             name=names[user], day=_day_text(day), points=entry.delta, id=entry.id, reason=reason

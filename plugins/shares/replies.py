@@ -17,7 +17,13 @@ NOT_A_SHARE = "回复的那条消息不是记录过的分享（要在分享群�
 FEATURED = "已把 {name} {day} 的分享评为经典分享，+{points} 分（编号 #{id}）。"
 ALREADY_FEATURED = "这条分享已经评过经典了（编号 #{id}）。"
 CANNOT_FEATURE = "这条不是原创分享，不能评为经典。"
-REJECTED_WITH_POINT = "已判定 {name} {day} 的分享非原创，撤销当天的分享分（撤销记录 #{id}）；当天重新发原创分享仍可得分。"
+FEATURE_FROZEN = "{month} 的排行已公布，该月已冻结，不能再评经典分享。"
+REJECTED_WITH_POINT = (
+    "已判定 {name} {day} 的分享非原创，撤销{what}（撤销记录 {ids}）；当天重新发原创分享仍可得分。"
+)
+DAILY = "当天的分享分"
+BONUS = "经典分享奖"
+REJECT_ROLE = "这条分享的经典分享奖（编号 #{id}）由{needed}评定，判非原创需要{needed}及以上权限，你现在是{role}。"
 REJECTED_NO_POINT = "已判定这条分享非原创（它本来就没有加分）。"
 ALREADY_REJECTED = "这条分享的分已经撤销过了（撤销记录 #{id}）。"
 BACKFILLED = "已为 {name} 补记 {day} 的分享，+{points} 分（编号 #{id}，理由：{reason}）。"

@@ -70,8 +70,6 @@ async def warn(ctx: CommandContext) -> None:
         raise Refusal(replies.NOT_BOT)
     if str(target) in superusers:
         raise Refusal(replies.NOT_SUPERUSER)
-    if target == ctx.user_id:
-        raise Refusal(replies.NOT_SELF)
     if len(reason) > REASON_LIMIT:
         raise UsageError(replies.TOO_LONG.format(limit=REASON_LIMIT))
     try:

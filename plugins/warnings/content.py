@@ -244,6 +244,7 @@ async def dismiss(ctx: CommandContext) -> None:
             hit_id,
             note=note,
             by=ctx.user_id,
+            role=ctx.role,
             at=datetime.fromtimestamp(ctx.event.time, UTC),
         )
     except reviews.ReviewError as exc:

@@ -10,7 +10,6 @@ CHAIRMAN = "这个类别的扣分由主席在范围内决定，需要主席及�
 RANGE = "请写明扣分数额（{low}–{high}）。"
 NOT_BOT = "不能警告机器人。"
 NOT_SUPERUSER = "不能警告超级用户。"
-NOT_SELF = "不能警告自己。"
 TOO_LONG = "理由最多 {limit} 个字。"
 ONE_TARGET = "请 @ 一位成员，或回复他的那条消息。"
 ESCALATE = "{name} 在 {window} 天内已被警告 {count} 次（最近一次：{category}），请处理。"

@@ -1,8 +1,19 @@
 """一周的分享走真实 WebSocket：三个人、一次抄袭、一次合并转发、一次重放、一次提醒。"""
 
-from tests.fake import SHARE_GROUP
+from tests import fake
+from tests.fake import ADMIN, CHAIRMAN, SHARE_GROUP, at, text
 
-from .conftest import LI, WANG, ZHANG, Running, post, share_text, ts
+from .conftest import LI, WANG, ZHANG, Running, post, settled, share_text, ts
+
+ADMIN_CARD = "鸡公山酒业-王管-13700000000"
+OWN_CASE = (
+    "这件事与你本人有关（你是得分的人、被处理的人或举报人），不能自己决定，"
+    "请另一位管理员或超级用户处理。"
+)
+
+
+def reply_to(message_id: int, command: str) -> list[dict]:
+    return [{"type": "reply", "data": {"id": str(message_id)}}, text(command)]
 
 
 async def test_a_week_of_shares(running: Running) -> None:
@@ -79,7 +90,8 @@ async def test_feature_and_reject_by_replying(running: Running) -> None:
     )
     reply[1]["data"]["text"] = "/非原创"
     assert await qq.group_says(reply, time=ts(2026, 11, 27, 11), **admin) == (
-        "已判定 张三 11月27日 的分享非原创，撤销当天的分享分（撤销记录 #3）；当天重新发原创分享仍可得分。"
+        "已判定 张三 11月27日 的分享非原创，撤销当天的分享分和经典分享奖（撤销记录 #3、#4）；"
+        "当天重新发原创分享仍可得分。"
     )
     mine = await qq.group_says(
         "/今日分享",
@@ -142,3 +154,68 @@ async def test_a_month_gives_every_member_what_the_policy_says(running: Running)
         (ZHANG, 20, "2026-11-30"),
         (WANG, 20, "2026-11-30"),
     ]
+
+
+async def test_an_admin_is_refused_on_his_own_share_and_nothing_is_written(
+    running: Running,
+) -> None:
+    qq = running.qq
+    admin = {"user_id": ADMIN, "group_id": SHARE_GROUP, "card": ADMIN_CARD}
+    await qq.send_event(
+        fake.group_message_payload(
+            "王管的心得：今天跟经销商对了一遍年底的备货计划，物流要提前一周排期。",
+            time=ts(2026, 11, 27, 9),
+            message_id=778001,
+            self_id=qq.self_id,
+            **admin,
+        )
+    )
+    await settled(running, 1)
+    backfill = [text("/补分享 "), at(ADMIN), text(" 2026-11-20 出差在外")]
+    assert await qq.group_says(backfill, time=ts(2026, 11, 27, 10), **admin) == OWN_CASE
+    assert await qq.group_says(
+        reply_to(778001, "/精选"), time=ts(2026, 11, 27, 10, 1), **admin
+    ) == (OWN_CASE)
+    rows = await running.bot.query("SELECT user_id, delta, rule, actor_id FROM ledger_entry")
+    assert rows == [(ADMIN, 1, "share.daily", None)]
+    # 别人（主席）可以评他的分享
+    chairman = {"user_id": CHAIRMAN, "group_id": SHARE_GROUP, "card": "鸡公山酒业-赵总-13500000000"}
+    assert await qq.group_says(
+        reply_to(778001, "/精选"), time=ts(2026, 11, 27, 10, 2), **chairman
+    ) == ("已把 王管 11月27日 的分享评为经典分享，+5 分（编号 #2）。")
+
+
+async def test_a_replayed_backfill_and_featuring_in_a_closed_month(running: Running) -> None:
+    qq = running.qq
+    admin = {"user_id": ADMIN, "group_id": SHARE_GROUP, "card": ADMIN_CARD}
+    await post(running, LI, share_text(LI, 26), ts(2026, 11, 26, 10), 779000)
+    backfill = fake.group_message_payload(
+        [text("/补分享 "), at(LI), text(" 2026-11-20 出差在外")],
+        time=ts(2026, 11, 27, 10),
+        message_id=779001,
+        self_id=qq.self_id,
+        **admin,
+    )
+    mark = len(qq.calls)
+    await qq.send_event(backfill)
+    (reply,) = await qq.wait_for("send_group_msg", after=mark)
+    assert reply.text == "已为 李四 补记 11月20日 的分享，+1 分（编号 #2，理由：出差在外）。"
+    assert await qq.group_says("/撤销 2 补错了", time=ts(2026, 11, 27, 11), **admin) == (
+        "已撤销 #2（李四 +1 分，每日分享），撤销记录 #3。李四 2026-11 合计 1 分。"
+    )
+    # 撤销之后同一事件重放：不再补记，也不再回复
+    mark = len(qq.calls)
+    await qq.send_event(backfill)
+    await running.bot.idle()
+    assert [c for c in qq.calls[mark:] if c.action == "send_group_msg"] == []
+    rows = await running.bot.query("SELECT id, delta, rule FROM ledger_entry ORDER BY id")
+    assert rows == [(1, 1, "share.daily"), (2, 1, "share.daily"), (3, -1, "reversal")]
+
+    # 12 月 1 日 09:00 结算并冻结 11 月：再精选 11 月的分享，说这个月已冻结
+    mark = len(qq.calls)
+    assert "month.close:jgs:2026-11" in await running.bot.set_clock("2026-12-01T09:00:30+08:00")
+    await qq.wait_for("send_group_msg", after=mark, count=2)
+    assert await qq.group_says(reply_to(779000, "/精选"), time=ts(2026, 12, 1, 10), **admin) == (
+        "2026-11 的排行已公布，该月已冻结，不能再评经典分享。"
+    )
+    assert len(await running.bot.query("SELECT id FROM ledger_entry")) == 3

@@ -14,6 +14,11 @@ LI = 20002
 LI_CARD = "鸡公山酒业-李四-13800000000"
 ZHANG = 20001
 ZHANG_CARD = "鸡公山酒业-张三-13900000000"
+ADMIN_CARD = "鸡公山酒业-王管-13700000000"
+OWN_CASE = (
+    "这件事与你本人有关（你是得分的人、被处理的人或举报人），不能自己决定，"
+    "请另一位管理员或超级用户处理。"
+)
 
 
 @pytest.fixture(autouse=True)
@@ -292,3 +297,54 @@ async def test_confirm_can_choose_another_category_and_range_needs_the_chairman(
         expect_group(ctx, issued("李四", "严重违规", "-500 分", 1, 1, "-200 至 -2000 分"))
         expect_private(ctx, "已确认 审1，警告编号 #1。", CHAIRMAN)
     assert await LedgerEntry.all().values_list("delta", "actor_role") == [(-500, "chairman")]
+
+
+async def test_an_admin_decides_neither_a_hit_on_his_message_nor_his_own_report(
+    app: App, db
+) -> None:
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        say(ctx, bot, "早")
+        say(ctx, bot, "周末一起去澳门大赌场玩", user=ADMIN, card=ADMIN_CARD, message_id=7101)
+        expect_private(
+            ctx,
+            "【群规助手】审1｜规则「赌博」（不良信息 -5 分）\n"
+            f"群 {WORK_GROUP}：王管（QQ {ADMIN}）\n"
+            "命中：澳门大赌场\n"
+            "原文：周末一起去澳门大赌场玩\n"
+            "确认并警告：/确认 审1　驳回：/驳回 审1",
+            ADMIN,
+        )
+        admin_says(ctx, bot, "/驳回 审1 开玩笑的")
+        expect_private(ctx, OWN_CASE, ADMIN)
+        admin_says(ctx, bot, "/确认 审1")
+        expect_private(ctx, OWN_CASE, ADMIN)
+        # 他举报李四的一条消息，再自己确认：举报人不裁决自己的举报（举报奖励归他）
+        say(ctx, bot, reply_to(7110, "/举报 骂同事"), user=ADMIN, card=ADMIN_CARD)
+        ctx.should_call_api(
+            "get_msg", {"message_id": 7110}, result=got_message(7110, LI, "某某就是个废物")
+        )
+        expect_group(ctx, "已收到举报（审2），管理员会处理。")
+        expect_private(
+            ctx,
+            "【群规助手】审2｜规则「举报」（不良信息 -5 分）\n"
+            f"群 {WORK_GROUP}：李四（QQ {LI}）\n"
+            f"举报人：王管（QQ {ADMIN}），理由：骂同事\n"
+            "原文：某某就是个废物\n"
+            "确认并警告：/确认 审2　驳回：/驳回 审2",
+            ADMIN,
+        )
+        admin_says(ctx, bot, "/确认 审2")
+        expect_private(ctx, OWN_CASE, ADMIN)
+        admin_says(ctx, bot, "/驳回 审2")
+        expect_private(ctx, OWN_CASE, ADMIN)
+        # 另一位（主席）可以处理
+        ctx.receive_event(bot, fake.private_message("/确认 审2", user_id=CHAIRMAN))
+        expect_group(ctx, issued("李四", "不良信息", "-5 分", 1, 1, "-5 分"))
+        expect_private(ctx, "已确认 审2，警告编号 #1。举报人加 2 分。", CHAIRMAN)
+    assert await FilterHit.all().order_by("id").values_list("status", "decided_by") == [
+        ("pending", None),
+        ("confirmed", CHAIRMAN),
+    ]
+    rows = await LedgerEntry.all().order_by("id").values_list("user_id", "delta", "actor_id")
+    assert rows == [(LI, -5, CHAIRMAN), (ADMIN, 2, CHAIRMAN)]

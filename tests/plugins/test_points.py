@@ -3,10 +3,14 @@ from nonebug import App
 
 from qungui.models import LedgerEntry
 from tests import fake
-from tests.fake import ADMIN, CHAIRMAN, NOV27_1000, at, text
+from tests.fake import ADMIN, CHAIRMAN, NOV27_1000, SUPERUSER, at, text
 
 from .conftest import expect_group, make_bot
 
+OWN_CASE = (
+    "这件事与你本人有关（你是得分的人、被处理的人或举报人），不能自己决定，"
+    "请另一位管理员或超级用户处理。"
+)
 ZHANG = 20001  # 名片 鸡公山酒业-张三-13900000000
 LI = 20002
 LI_CARD = "鸡公山酒业-李四-13800000000"
@@ -78,10 +82,8 @@ USAGE = "用法：/加分 @某人 分数 理由\n例如：/加分 @张三 5 协�
         ([text("/加分 "), at(LI), text(" -5 理由")], f"分数应为正整数。\n{USAGE}"),
         ([text("/加分 "), at(LI), text(" 5")], f"请写明理由。\n{USAGE}"),
         ([text("/加分 "), at(LI), text(" 99999 理由")], "分数超过管理员的单次上限 50 分。"),
-        (
-            [text("/加分 "), at(ADMIN), text(" 5 自己")],
-            "不能给自己加分或扣分，请请其他管理员处理。",
-        ),
+        ([text("/加分 "), at(ADMIN), text(" 5 自己")], OWN_CASE),
+        ([text("/扣分 "), at(ADMIN), text(" 5 自己")], OWN_CASE),
         ([text("/加分")], f"请 @ 一位成员。\n{USAGE}"),
     ],
 )
@@ -192,3 +194,40 @@ async def test_unknown_command_and_plain_chat_get_no_answer(app: App, db) -> Non
         bot = make_bot(ctx)
         say(ctx, bot, "/不存在的命令")
         say(ctx, bot, "今天的分享：把客户的问题一条条记下来再回复")
+
+
+async def test_an_admin_cannot_undo_what_another_admin_wrote_against_him(app: App, db) -> None:
+    other_admin = dict(user_id=LI, card=LI_CARD, role="admin")
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        admin_says(ctx, bot, "在")
+        say(ctx, bot, [text("/扣分 "), at(ADMIN), text(" 10 值班迟到")], **other_admin)
+        expect_group(ctx, "已记录 #1：王管 -10 分（值班迟到）。王管 本月合计 -10 分。")
+        admin_says(ctx, bot, "/撤销 1 我没迟到")
+        expect_group(ctx, OWN_CASE)
+        say(ctx, bot, "/撤销 1 核实过了", user_id=CHAIRMAN)
+        expect_group(
+            ctx, "已撤销 #1（王管 -10 分，手动调整），撤销记录 #2。王管 2026-11 合计 0 分。"
+        )
+    rows = await LedgerEntry.all().order_by("id").values_list("delta", "actor_id")
+    assert rows == [(-10, LI), (10, CHAIRMAN)]
+
+
+async def test_a_superuser_may_decide_about_himself_and_it_is_logged(
+    app: App, db, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        say(
+            ctx,
+            bot,
+            [text("/加分 "), at(SUPERUSER), text(" 5 运维值守")],
+            user_id=SUPERUSER,
+            card="鸡公山酒业-运维-13600000000",
+        )
+        expect_group(ctx, "已记录 #1：运维 +5 分（运维值守）。运维 本月合计 5 分。")
+    assert await LedgerEntry.all().values_list("user_id", "delta") == [(SUPERUSER, 5)]
+    assert any(
+        "超级用户 40001" in record.getMessage() and "加分" in record.getMessage()
+        for record in caplog.records
+    )

@@ -1,18 +1,24 @@
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import pytest
 from nonebot.adapters.onebot.v11 import Message, MessageSegment
 from nonebug import App
 
+from qungui import month_end
 from qungui.models import LedgerEntry, Share
 from tests import fake
-from tests.fake import ADMIN, SHARE_GROUP
+from tests.fake import ADMIN, SHARE_GROUP, SUPERUSER
 
 from .conftest import expect_group, make_bot
 
 CST = ZoneInfo("Asia/Shanghai")
 TEXT = "今天拜访了三家经销商，发现大家最关心的是春节前的备货节奏和物流时效。"
 ZHANG, LI, WANG = 20001, 20002, 20003
+OWN_CASE = (
+    "这件事与你本人有关（你是得分的人、被处理的人或举报人），不能自己决定，"
+    "请另一位管理员或超级用户处理。"
+)
 
 
 def ts(*parts: int) -> int:
@@ -133,7 +139,8 @@ async def test_feature_reject_and_backfill(app: App, db) -> None:
         post(ctx, bot, reply_to(5001, "/非原创"), ADMIN, "王管", ts(2026, 11, 27, 11))
         expect_group(
             ctx,
-            "已判定 张三 11月27日 的分享非原创，撤销当天的分享分（撤销记录 #3）；当天重新发原创分享仍可得分。",
+            "已判定 张三 11月27日 的分享非原创，撤销当天的分享分和经典分享奖（撤销记录 #3、#4）；"
+            "当天重新发原创分享仍可得分。",
             group_id=SHARE_GROUP,
         )
         post(ctx, bot, reply_to(9999, "/精选"), ADMIN, "王管", ts(2026, 11, 27, 11, 1))
@@ -158,7 +165,7 @@ async def test_feature_reject_and_backfill(app: App, db) -> None:
         )
         expect_group(
             ctx,
-            "已为 李四 补记 11月20日 的分享，+1 分（编号 #4，理由：出差在外）。",
+            "已为 李四 补记 11月20日 的分享，+1 分（编号 #5，理由：出差在外）。",
             group_id=SHARE_GROUP,
         )
         post(
@@ -182,5 +189,160 @@ async def test_feature_reject_and_backfill(app: App, db) -> None:
         (ZHANG, 1, "share.daily", None),
         (ZHANG, 5, "share.featured", ADMIN),
         (ZHANG, -1, "reversal", ADMIN),
+        (ZHANG, -5, "reversal", ADMIN),
         (LI, 1, "share.daily", ADMIN),
     ]
+
+
+def backfill(user: int, day: str, reason: str) -> list[dict]:
+    return [fake.text("/补分享 "), fake.at(user), fake.text(f" {day} {reason}")]
+
+
+async def test_an_admin_decides_nothing_about_his_own_share(app: App, db) -> None:
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        post(ctx, bot, TEXT, ADMIN, "王管", ts(2026, 11, 27, 9), message_id=5101)
+        post(ctx, bot, backfill(ADMIN, "2026-11-20", "出差"), ADMIN, "王管", ts(2026, 11, 27, 10))
+        expect_group(ctx, OWN_CASE, group_id=SHARE_GROUP)
+        post(ctx, bot, reply_to(5101, "/精选"), ADMIN, "王管", ts(2026, 11, 27, 10, 1))
+        expect_group(ctx, OWN_CASE, group_id=SHARE_GROUP)
+        post(ctx, bot, reply_to(5101, "/非原创"), ADMIN, "王管", ts(2026, 11, 27, 10, 2))
+        expect_group(ctx, OWN_CASE, group_id=SHARE_GROUP)
+    rows = await LedgerEntry.all().values_list("user_id", "delta", "rule", "actor_id")
+    assert rows == [(ADMIN, 1, "share.daily", None)]
+    assert (await Share.get(message_id=5101)).original
+
+
+async def test_a_superuser_may_backfill_himself_and_it_is_logged(
+    app: App, db, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        post(
+            ctx,
+            bot,
+            backfill(SUPERUSER, "2026-11-20", "出差"),
+            SUPERUSER,
+            "运维",
+            ts(2026, 11, 27, 10),
+        )
+        expect_group(
+            ctx,
+            "已为 运维 补记 11月20日 的分享，+1 分（编号 #1，理由：出差）。",
+            group_id=SHARE_GROUP,
+        )
+    assert await LedgerEntry.all().values_list("user_id", "rule") == [(SUPERUSER, "share.daily")]
+    assert any(
+        "超级用户 40001" in record.getMessage() and "补分享" in record.getMessage()
+        for record in caplog.records
+    )
+
+
+async def test_replayed_share_commands_write_and_reply_once(app: App, db) -> None:
+    feature = dict(message_id=6001, time=ts(2026, 11, 27, 10))
+    fill = dict(message_id=6002, time=ts(2026, 11, 27, 11))
+    reject = dict(message_id=6003, time=ts(2026, 11, 27, 12))
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        post(ctx, bot, "在", LI, "李四", ts(2026, 11, 27, 8))
+        post(ctx, bot, TEXT, ZHANG, "张三", ts(2026, 11, 27, 9), message_id=5301)
+        for _ in range(2):
+            ctx.receive_event(
+                bot,
+                fake.group_message(
+                    reply_to(5301, "/精选"),
+                    user_id=ADMIN,
+                    card=card("王管"),
+                    group_id=SHARE_GROUP,
+                    **feature,
+                ),
+            )
+        expect_group(
+            ctx, "已把 张三 11月27日 的分享评为经典分享，+5 分（编号 #2）。", group_id=SHARE_GROUP
+        )
+        ctx.receive_event(
+            bot,
+            fake.group_message(
+                backfill(LI, "2026-11-20", "出差"),
+                user_id=ADMIN,
+                card=card("王管"),
+                group_id=SHARE_GROUP,
+                **fill,
+            ),
+        )
+        expect_group(
+            ctx,
+            "已为 李四 补记 11月20日 的分享，+1 分（编号 #3，理由：出差）。",
+            group_id=SHARE_GROUP,
+        )
+        post(ctx, bot, "/撤销 3 补错了", ADMIN, "王管", ts(2026, 11, 27, 11, 30))
+        expect_group(
+            ctx,
+            "已撤销 #3（李四 +1 分，每日分享），撤销记录 #4。李四 2026-11 合计 0 分。",
+            group_id=SHARE_GROUP,
+        )
+        # 撤销之后同一条 /补分享 重放：不再补记，也不再回复
+        ctx.receive_event(
+            bot,
+            fake.group_message(
+                backfill(LI, "2026-11-20", "出差"),
+                user_id=ADMIN,
+                card=card("王管"),
+                group_id=SHARE_GROUP,
+                **fill,
+            ),
+        )
+        for _ in range(2):
+            ctx.receive_event(
+                bot,
+                fake.group_message(
+                    reply_to(5301, "/非原创"),
+                    user_id=ADMIN,
+                    card=card("王管"),
+                    group_id=SHARE_GROUP,
+                    **reject,
+                ),
+            )
+        expect_group(
+            ctx,
+            "已判定 张三 11月27日 的分享非原创，撤销当天的分享分和经典分享奖（撤销记录 #5、#6）；"
+            "当天重新发原创分享仍可得分。",
+            group_id=SHARE_GROUP,
+        )
+        # /精选 那条事件在 /非原创 之后重放：不再回复
+        ctx.receive_event(
+            bot,
+            fake.group_message(
+                reply_to(5301, "/精选"),
+                user_id=ADMIN,
+                card=card("王管"),
+                group_id=SHARE_GROUP,
+                **feature,
+            ),
+        )
+    rows = await LedgerEntry.all().order_by("id").values_list("user_id", "delta", "rule")
+    assert rows == [
+        (ZHANG, 1, "share.daily"),
+        (ZHANG, 5, "share.featured"),
+        (LI, 1, "share.daily"),
+        (LI, -1, "reversal"),
+        (ZHANG, -1, "reversal"),
+        (ZHANG, -5, "reversal"),
+    ]
+
+
+async def test_featuring_a_share_of_a_closed_month_says_the_month_is_closed(app: App, db) -> None:
+    from plugins.core import policies
+
+    policy = policies.get("jgs")
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        post(ctx, bot, TEXT, ZHANG, "张三", ts(2026, 10, 20, 9), message_id=5401)
+    await month_end.freeze(policy, "2026-10", datetime(2026, 11, 1, 9, tzinfo=CST))
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        post(ctx, bot, reply_to(5401, "/精选"), ADMIN, "王管", ts(2026, 11, 27, 10))
+        expect_group(
+            ctx, "2026-10 的排行已公布，该月已冻结，不能再评经典分享。", group_id=SHARE_GROUP
+        )
+    assert await LedgerEntry.all().values_list("rule") == [("share.daily",)]

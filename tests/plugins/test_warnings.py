@@ -8,6 +8,10 @@ from tests.fake import ADMIN, CHAIRMAN, SUPERUSER, WORK_GROUP, at, member_info, 
 from .conftest import expect_group, expect_private, make_bot, patch_policy
 
 LI = 20002
+OWN_CASE = (
+    "这件事与你本人有关（你是得分的人、被处理的人或举报人），不能自己决定，"
+    "请另一位管理员或超级用户处理。"
+)
 LI_CARD = "鸡公山酒业-李四-13800000000"
 
 
@@ -78,7 +82,7 @@ async def test_who_cannot_be_warned_and_by_whom(app: App, db) -> None:
         say(ctx, bot, warn("口头警告", target=SUPERUSER))
         expect_group(ctx, "不能警告超级用户。")
         say(ctx, bot, warn("口头警告", target=ADMIN))
-        expect_group(ctx, "不能警告自己。")
+        expect_group(ctx, OWN_CASE)
         say(ctx, bot, warn("口头警告 " + "长" * 201))
         expect_group(
             ctx,
@@ -109,6 +113,25 @@ async def test_undo_revokes_the_case_and_history_shows_it(app: App, db) -> None:
         expect_group(ctx, "查看别人的警告记录需要管理员及以上权限，你现在是成员。")
     case = await WarningCase.get(entry_id=1)
     assert (case.revoked_by, case.revoked_reason) == (ADMIN, "误判")
+
+
+async def test_an_admin_cannot_undo_a_warning_against_himself(app: App, db) -> None:
+    admin = dict(card="鸡公山酒业-王管-13700000000")
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        say(ctx, bot, "在", **admin)
+        say(
+            ctx, bot, warn("不良信息 群里发广告", target=ADMIN), user=LI, card=LI_CARD, role="admin"
+        )
+        expect_group(
+            ctx,
+            "已警告 王管：不良信息，-5 分（编号 #1）。30 天内第 1 次警告。依据群规：不良信息 -5 分。",
+        )
+        say(ctx, bot, "/撤销 1 误判", **admin)
+        expect_group(ctx, OWN_CASE)
+    assert await LedgerEntry.all().values_list("delta") == [(-5,)]
+    case = await WarningCase.get(entry_id=1)
+    assert case.revoked_at is None
 
 
 @pytest.fixture

@@ -182,17 +182,28 @@ async def test_feature_once_reject_and_backfill(db) -> None:
     from qungui.roles import Role
 
     first = await post(1, cst(2026, 11, 27, 9))
-    entry = await shares.feature(
-        POLICY, first.share, actor_id=30001, actor_role=Role.ADMIN, now=cst(2026, 11, 27, 10)
+    featured = await shares.feature(
+        POLICY,
+        first.share,
+        actor_id=30001,
+        actor_role=Role.ADMIN,
+        now=cst(2026, 11, 27, 10),
+        command_key="f1",
     )
+    entry = featured.entry
     assert (entry.rule, entry.delta, entry.actor_id) == ("share.featured", 5, 30001)
     with pytest.raises(shares.ShareRefused) as again:
         await shares.feature(
-            POLICY, first.share, actor_id=30001, actor_role=Role.ADMIN, now=cst(2026, 11, 27, 11)
+            POLICY,
+            first.share,
+            actor_id=30001,
+            actor_role=Role.ADMIN,
+            now=cst(2026, 11, 27, 11),
+            command_key="f2",
         )
     assert again.value.kind == "already" and again.value.entry.id == entry.id
 
-    reversal = await shares.reject(
+    rejected = await shares.reject(
         POLICY,
         first.share,
         actor_id=30001,
@@ -200,7 +211,9 @@ async def test_feature_once_reject_and_backfill(db) -> None:
         now=cst(2026, 11, 27, 12),
         command_key="k1",
     )
-    assert reversal.reverses == first.entry.id
+    # 当天的分享分和经典分享奖一起撤销
+    assert rejected.daily.reverses == first.entry.id
+    assert rejected.featured.reverses == entry.id
     assert not await shares.has_share("jgs", 1, date(2026, 11, 27))
     redo = await post(1, cst(2026, 11, 27, 13))
     assert redo.credited == date(2026, 11, 27)
@@ -213,7 +226,9 @@ async def test_feature_once_reject_and_backfill(db) -> None:
         actor_role=Role.ADMIN,
         reason="出差",
         now=cst(2026, 11, 27, 14),
+        command_key="b1",
     )
+    filled = filled.entry
     assert (filled.business_date, filled.actor_role, filled.reason) == (
         date(2026, 11, 20),
         "admin",
@@ -228,4 +243,5 @@ async def test_feature_once_reject_and_backfill(db) -> None:
             actor_role=Role.ADMIN,
             reason="再补",
             now=cst(2026, 11, 27, 15),
+            command_key="b2",
         )
