@@ -8,7 +8,7 @@ from datetime import UTC, datetime, time
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from . import derived
+from . import cards, derived
 from .dates import month_days
 from .models import Member
 from .policy import Policy
@@ -115,17 +115,26 @@ async def counted(policy: Policy, month: str, exclude: Iterable[int] = ()) -> se
 
 
 async def display_names(policy: Policy, user_ids: Iterable[int]) -> dict[int, str]:
-    """群里显示的名字：规范名片的姓名部分，否则名片或昵称；没见过的人显示“成员+QQ号”。
+    """群里显示的名字（`cards.display_name`：规范名片的姓名部分，否则 QQ 昵称）；两样都没有、
+    或没见过的人显示“成员”+QQ 号后 4 位。名字里从不出现电话和完整的 QQ 号。"""
+    known = await _names(policy)
+    return {user: known.get(user) or f"成员{str(user)[-4:]}" for user in user_ids}
 
-    几乎每条回复都要名字：全组织的名字一次查好缓存起来（derived.py），成员表一变就重查。
-    """
-    known = await derived.cached(
+
+async def unknown(policy: Policy, user_ids: Iterable[int]) -> list[int]:
+    """其中在组织的哪个群里都没有记录的人（只被 @ 过、只在账本里出现过，还没被名片检查扫到）。"""
+    known = await _names(policy)
+    return [user for user in dict.fromkeys(user_ids) if user not in known]
+
+
+async def _names(policy: Policy) -> dict[int, str]:
+    # 几乎每条回复都要名字：全组织的名字一次查好缓存起来（derived.py），成员表一变就重查
+    return await derived.cached(
         ("names", policy.id),
         policy.id,
         (derived.MEMBERS, derived.NAMES),
         lambda: _all_names(policy),
     )
-    return {user: known.get(user) or f"成员{user}" for user in user_ids}
 
 
 async def _all_names(policy: Policy) -> dict[int, str]:
@@ -136,5 +145,5 @@ async def _all_names(policy: Policy) -> dict[int, str]:
     )
     names: dict[int, str] = {}
     for user, card, nickname in rows:  # 在几个群里的人：最近出现的那个群的名片为准
-        names[user] = policy.display_name(card, nickname) or names.get(user, "")
+        names[user] = cards.display_name(policy, card, nickname) or names.get(user, "")
     return names
