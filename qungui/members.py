@@ -15,11 +15,14 @@ from .policy import Policy
 
 # 最近写过的名片、昵称和身份：没变就不写库，普通聊天不必每条都写（“最后发言时间”因此只在这些变化时更新）
 _written: dict[tuple[str, int, int], tuple[str, str, str]] = {}
+# 问过 NapCat、组织的哪个群都说不认识的人：本次运行不再问（进群、名片检查时自然会记下）
+_not_found: set[tuple[str, int]] = set()
 
 
 def clear_cache() -> None:
     """换了数据库（测试里每个用例一个新库）时清空。"""
     _written.clear()
+    _not_found.clear()
 
 
 async def remember(
@@ -122,9 +125,19 @@ async def display_names(policy: Policy, user_ids: Iterable[int]) -> dict[int, st
 
 
 async def unknown(policy: Policy, user_ids: Iterable[int]) -> list[int]:
-    """其中在组织的哪个群里都没有记录的人（只被 @ 过、只在账本里出现过，还没被名片检查扫到）。"""
+    """其中在组织的哪个群里都没有记录、也还没问过的人（只被 @ 过、只在账本里出现过，
+    还没被名片检查扫到）：该去问一次 `get_group_member_info`。"""
     known = await _names(policy)
-    return [user for user in dict.fromkeys(user_ids) if user not in known]
+    return [
+        user
+        for user in dict.fromkeys(user_ids)
+        if user not in known and (policy.id, user) not in _not_found
+    ]
+
+
+def not_found(org: str, user_id: int) -> None:
+    """组织的各群都说没有这个人：本次运行不再问。"""
+    _not_found.add((org, user_id))
 
 
 async def _names(policy: Policy) -> dict[int, str]:

@@ -43,6 +43,9 @@ def test_seven_or_more_digits_are_masked(raw: str, masked: str) -> None:
         ("١٣٩ ٨٧٦٥ ٤٣٢١", "١٣٩****٤٣٢١"),
         ("138０００0０000", "138****０000"),  # 半角全角混写，也是一串
         ("1234５６７", "12****６７"),
+        ("1300000 0000", "130****0000"),  # 前 7 位连着：仍按手机号整个遮住
+        ("139 8765 43210", "139****3210"),  # 多写了一位
+        ("13800000000123", "138****0123"),
     ],
 )
 def test_a_mobile_number_is_masked_however_it_is_written(raw: str, masked: str) -> None:
