@@ -16,6 +16,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 
 from .month_end import MonthBoard, Row
+from .outgoing import mask_digits
 from .policy import Policy
 
 log = logging.getLogger("qungui.board_image")
@@ -72,7 +73,8 @@ def forget_fonts() -> None:
 
 
 def render(policy: Policy, board: MonthBoard, font_path: Path, *, preview: bool = False) -> bytes:
-    """画成 PNG。名字过长时截断；只有名字和分数，没有电话和 QQ 号。"""
+    """画成 PNG。名字过长时截断；只有名字和分数，没有电话和 QQ 号：图片不经过发送时的打码，
+    每段字画之前都像群消息一样打码（以前的快照里存的名字可能带着号码）。"""
     title_font = ImageFont.truetype(str(font_path), 34)
     font = ImageFont.truetype(str(font_path), 24)
     small = ImageFont.truetype(str(font_path), 20)
@@ -85,7 +87,7 @@ def render(policy: Policy, board: MonthBoard, font_path: Path, *, preview: bool 
     rows = sum(len(rows) + 2 for _, rows in sections)
     height = PAD * 2 + 70 + rows * ROW + 70
     image = Image.new("RGB", (WIDTH, height), "white")
-    draw = ImageDraw.Draw(image)
+    draw = _MaskedDraw(image)
     title = f"{board.org_name} {board.month} 积分排行" + ("（预览）" if preview else "")
     draw.text((PAD, PAD), title, font=title_font, fill=_INK)
     y = PAD + 70
@@ -111,8 +113,15 @@ def render(policy: Policy, board: MonthBoard, font_path: Path, *, preview: bool 
     return out.getvalue()
 
 
+class _MaskedDraw(ImageDraw.ImageDraw):
+    def text(self, xy, text, *args, **kwargs) -> None:
+        super().text(xy, mask_digits(text), *args, **kwargs)
+
+
 def _draw_row(draw: ImageDraw.ImageDraw, row: Row, y: int, font, bonus: int) -> None:
-    name = row.name if len(row.name) <= 12 else row.name[:11] + "…"
+    # 先打码再截断：截断不会把号码切成不足 7 位的两半漏出来
+    name = mask_digits(row.name)
+    name = name if len(name) <= 12 else name[:11] + "…"
     streak = f"+{bonus}" if row.streak else ""
     cells = (str(row.rank), name, str(row.points), str(row.share_days), streak)
     for (_, x), text in zip(_COLUMNS, cells, strict=True):

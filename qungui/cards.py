@@ -26,22 +26,46 @@ def normalise(card: str) -> str:
     return unicodedata.normalize("NFKC", card).strip()
 
 
+@dataclass(frozen=True)
+class CardParts:
+    name: str
+    phone: str | None
+    """规则里没有 phone 分组时为 None"""
+
+
+def parse(policy: Policy, card: str) -> CardParts | None:
+    """按制度的名片格式拆出姓名和电话（先 `normalise`）；不合格式返回 None。
+
+    唯一的名片解析：检查名片、显示名字、隐私规则认“自己的号码”都用它，全角写法处处一样对待。"""
+    match = re.fullmatch(policy.nickname.pattern, normalise(card)) if card else None
+    if match is None:
+        return None
+    phone = match.group("phone") if "phone" in match.re.groupindex else None
+    return CardParts(match.group("name") or "", phone)
+
+
 def card_ok(policy: Policy, card: str, roster: Roster | None = None) -> bool:
     """名片合乎格式；有人事名单时，姓名和电话还得对上名单里的一行。"""
-    match = re.fullmatch(policy.nickname.pattern, normalise(card))
-    if match is None:
+    parts = parse(policy, card)
+    if parts is None:
         return False
     if roster is None or not roster.rows:
         return True
-    return roster.matches(match.group("name"), claimed_phone(policy, card)) is not None
+    return roster.matches(parts.name, parts.phone) is not None
 
 
 def claimed_phone(policy: Policy, card: str) -> str | None:
     """名片里写的电话（规则里没有 phone 分组或名片不合格式时为 None）。"""
-    match = re.fullmatch(policy.nickname.pattern, normalise(card))
-    if match is None or "phone" not in match.re.groupindex:
-        return None
-    return match.group("phone")
+    parts = parse(policy, card)
+    return parts.phone if parts else None
+
+
+def display_name(policy: Policy, card: str, nickname: str) -> str:
+    """群里显示的名字：规范名片的姓名部分，否则 QQ 昵称；都没有时为空。
+
+    不规范的名片从不拿来当名字：它可能就是个电话（“13712345678”“王五-137…”）。"""
+    parts = parse(policy, card)
+    return parts.name if parts and parts.name else nickname.strip()
 
 
 def build_card(policy: Policy, name: str, phone: str) -> str | None:

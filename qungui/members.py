@@ -8,18 +8,21 @@ from datetime import UTC, datetime, time
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from . import derived
+from . import cards, derived
 from .dates import month_days
 from .models import Member
 from .policy import Policy
 
 # 最近写过的名片、昵称和身份：没变就不写库，普通聊天不必每条都写（“最后发言时间”因此只在这些变化时更新）
 _written: dict[tuple[str, int, int], tuple[str, str, str]] = {}
+# 问过 NapCat、组织的哪个群都说不认识的人：本次运行不再问（进群、名片检查时自然会记下）
+_not_found: set[tuple[str, int]] = set()
 
 
 def clear_cache() -> None:
     """换了数据库（测试里每个用例一个新库）时清空。"""
     _written.clear()
+    _not_found.clear()
 
 
 async def remember(
@@ -115,17 +118,36 @@ async def counted(policy: Policy, month: str, exclude: Iterable[int] = ()) -> se
 
 
 async def display_names(policy: Policy, user_ids: Iterable[int]) -> dict[int, str]:
-    """群里显示的名字：规范名片的姓名部分，否则名片或昵称；没见过的人显示“成员+QQ号”。
+    """群里显示的名字（`cards.display_name`：规范名片的姓名部分，否则 QQ 昵称）；两样都没有、
+    或没见过的人显示“成员”+QQ 号后 4 位。名字里从不出现电话和完整的 QQ 号。"""
+    known = await _names(policy)
+    return {user: known.get(user) or f"成员{str(user)[-4:]}" for user in user_ids}
 
-    几乎每条回复都要名字：全组织的名字一次查好缓存起来（derived.py），成员表一变就重查。
-    """
-    known = await derived.cached(
+
+async def unknown(policy: Policy, user_ids: Iterable[int]) -> list[int]:
+    """其中在组织的哪个群里都没有记录、也还没问过的人（只被 @ 过、只在账本里出现过，
+    还没被名片检查扫到）：该去问一次 `get_group_member_info`。"""
+    known = await _names(policy)
+    return [
+        user
+        for user in dict.fromkeys(user_ids)
+        if user not in known and (policy.id, user) not in _not_found
+    ]
+
+
+def not_found(org: str, user_id: int) -> None:
+    """组织的各群都说没有这个人：本次运行不再问。"""
+    _not_found.add((org, user_id))
+
+
+async def _names(policy: Policy) -> dict[int, str]:
+    # 几乎每条回复都要名字：全组织的名字一次查好缓存起来（derived.py），成员表一变就重查
+    return await derived.cached(
         ("names", policy.id),
         policy.id,
         (derived.MEMBERS, derived.NAMES),
         lambda: _all_names(policy),
     )
-    return {user: known.get(user) or f"成员{user}" for user in user_ids}
 
 
 async def _all_names(policy: Policy) -> dict[int, str]:
@@ -136,5 +158,5 @@ async def _all_names(policy: Policy) -> dict[int, str]:
     )
     names: dict[int, str] = {}
     for user, card, nickname in rows:  # 在几个群里的人：最近出现的那个群的名片为准
-        names[user] = policy.display_name(card, nickname) or names.get(user, "")
+        names[user] = cards.display_name(policy, card, nickname) or names.get(user, "")
     return names

@@ -1,23 +1,47 @@
 """发往群里的文字：电话等长数字打码、按长度分段。纯函数。"""
 
 import re
+import unicodedata
 
 MAX_CHARS = 1500
 MAX_MENTIONS = 10
 
-_LONG_DIGITS = re.compile(r"\d{7,}")
+# 每种写法的十进制数字（半角、全角、阿拉伯-印度数字……）都是 0–9 连着编码的十个字符，且都在前两个平面
+_ZEROS = [
+    code for code in range(0x20000) if chr(code).isdecimal() and unicodedata.decimal(chr(code)) == 0
+]
+
+
+def _digits(low: int, high: int) -> str:
+    """任意写法里值在 low..high 的数字，写成正则字符类。"""
+    return "[" + "".join(f"{chr(zero + low)}-{chr(zero + high)}" for zero in _ZEROS) + "]"
+
+
+# 数字之间可以夹的东西：空格（含全角、不换行、零宽这类看不见的）、各种横线、各种点
+_SEPARATOR = (
+    "[ \t\u00a0\u00ad\u1680\u2000-\u200d\u202f\u205f\u2060\u3000\ufeff"
+    "\\-\u2010-\u2015\u2212\ufe58\ufe63\uff0d"
+    ".\u00b7\u2024\u30fb\uff0e\uff65]{0,3}"
+)
+# 一遍扫完（每条群消息都要过）：先认手机号 1[3-9] + 9 位（数字之间可以拆开写，紧跟着的数字一并算上），
+# 再认连着的 7 位以上数字。每一步只有一种走法（分隔符和数字不相交、分隔符最多 3 个），
+# 耗时和文字长度成正比
+_LONG_NUMBER = re.compile(
+    rf"{_digits(1, 1)}{_SEPARATOR}{_digits(3, 9)}(?:{_SEPARATOR}\d){{9}}\d*|\d{{7,}}"
+)
 
 
 def mask_digits(text: str) -> str:
-    """每段 7 位以上的数字打码：手机号这样的长串留前 3 后 4（13800000000 → 138****0000），
-    短一些的只留前 2 后 2，保证总有数字被遮住。"""
-    return _LONG_DIGITS.sub(_mask, text)
+    """每段 7 位以上的连续数字、每个手机号（不管怎样用空格、横线、点拆开，不管全角半角）都打码：
+    手机号这样的长串留前 3 后 4（139 8765 4321 → 139****4321），短一些的只留前 2 后 2，
+    保证总有数字被遮住。日期（2026-11-30）、编号（#123、审12）照原样。"""
+    return _LONG_NUMBER.sub(_mask, text)
 
 
 def _mask(match: re.Match[str]) -> str:
-    digits = match[0]
+    digits = [char for char in match[0] if char.isdecimal()]
     head, tail = (3, 4) if len(digits) >= 11 else (2, 2)
-    return f"{digits[:head]}****{digits[-tail:]}"
+    return f"{''.join(digits[:head])}****{''.join(digits[-tail:])}"
 
 
 def split_text(text: str, limit: int = MAX_CHARS) -> list[str]:

@@ -336,13 +336,6 @@ class Policy(_Section):
             seen.setdefault(self.announce_group)
         return list(seen)
 
-    def display_name(self, card: str, nickname: str) -> str:
-        """群里显示的名字：规范名片取姓名部分，否则名片，否则昵称。"""
-        match = re.fullmatch(self.nickname.pattern, card.strip()) if card else None
-        if match:
-            return match.group("name")
-        return card.strip() or nickname.strip()
-
 
 _MESSAGES = {
     "missing": "缺少此项",

@@ -180,7 +180,7 @@ async def set_card(ctx: CommandContext) -> None:
     if actual is None or cards.normalise(actual) != card:
         raise Refusal(replies.NOT_EFFECTIVE)
     await cards.card_seen(ctx.policy, ctx.group_id, target, card, _at(ctx.event.time))
-    who = "你" if target == ctx.user_id else ctx.policy.display_name(card, "")
+    who = "你" if target == ctx.user_id else cards.display_name(ctx.policy, card, "")
     await ctx.reply(replies.CARD_SET.format(who=who, card=card))
 
 

@@ -25,12 +25,14 @@ from plugins.core import (  # noqa: E402
     runner,
     sender,
 )
+from plugins.core.lookup import fill_unknown  # noqa: E402
 from qungui import board_image, export, month_end  # noqa: E402
 from qungui.dates import parse_month  # noqa: E402
 from qungui.jobs import Job, JobContext, Schedule  # noqa: E402
 from qungui.policy import Policy, parse_clock  # noqa: E402
 from qungui.roles import Role  # noqa: E402
 from qungui.shares import MONTH_CLOSE_JOB  # noqa: E402
+from qungui.standings import month_standings  # noqa: E402
 
 from . import replies  # noqa: E402
 
@@ -79,6 +81,9 @@ async def _close_month(ctx: JobContext) -> str:
     bot = online_bot()  # 没有机器人在线时整个任务稍后再来（结算也不先做，免得冻结了却没公布）
     awarded = await month_end.settle(policy, month, ctx.now)
     await month_end.freeze(policy, month, ctx.now)
+    # 快照里的名字就是以后一直显示的名字：先把只被 @ 过、没发过言的人的名片问来
+    ranked = await month_standings(policy, month, bot_ids())
+    await fill_unknown(bot, policy, [s.user_id for s in ranked])
     board = await month_end.take_snapshot(policy, month, bot_ids(), ctx.now)
     crash_point("month.close.before_post")
     group = policy.announce_group
@@ -150,6 +155,10 @@ def _month(ctx: CommandContext, default: str) -> str:
 async def repost(ctx: CommandContext) -> None:
     month = _month(ctx, ctx.month)
     board = await month_end.board(ctx.policy, month, bot_ids())
+    if not board.posted and await fill_unknown(
+        ctx.bot, ctx.policy, [row.user_id for row in board.rows]
+    ):
+        board = await month_end.board(ctx.policy, month, bot_ids())
     await post_board(ctx.bot, ctx.group_id, ctx.policy, board, preview=not board.posted)
 
 

@@ -8,6 +8,7 @@ from nonebot.plugin import PluginMetadata
 require("core")
 
 from plugins.core import CommandContext, Refusal, UsageError, bot_ids, router  # noqa: E402
+from plugins.core.lookup import fill_unknown  # noqa: E402
 from qungui import clock, points  # noqa: E402
 from qungui.dates import parse_month  # noqa: E402
 from qungui.ledger import (  # noqa: E402
@@ -114,6 +115,9 @@ async def show_board(ctx: CommandContext) -> None:
         await ctx.reply(replies.BOARD_EMPTY.format(org=org, month=month))
         return
     top = board.standings[: ctx.policy.leaderboard.top]
+    if await fill_unknown(ctx.bot, ctx.policy, [s.user_id for s in top]):
+        board = await points.board(ctx.policy, month, bot_ids())
+        top = board.standings[: ctx.policy.leaderboard.top]
     text = [replies.BOARD_HEAD.format(org=org, month=month, count=len(board.standings))]
     text += [
         f"{s.rank}. {board.names[s.user_id]} {s.points} 分"

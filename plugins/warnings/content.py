@@ -22,7 +22,7 @@ from plugins.core import (
     router,
     superusers,
 )
-from qungui import members, reviews, warning_cases
+from qungui import cards, members, reviews, warning_cases
 from qungui.content_filter import (
     PRIVACY_RULE,
     REPORT_RULE,
@@ -54,11 +54,8 @@ def _scanner(policy: Policy) -> Scanner:
 
 def _own_phones(event: GroupMessageEvent, policy: Policy) -> frozenset[str]:
     """发消息的人自己名片上的电话：发自己的号码不算泄露隐私。"""
-    card = event.sender.card or ""
-    match = re.fullmatch(policy.nickname.pattern, card.strip()) if card else None
-    if match and "phone" in match.groupdict() and match.group("phone"):
-        return frozenset([match.group("phone")])
-    return frozenset()
+    phone = cards.claimed_phone(policy, event.sender.card or "")
+    return frozenset([phone]) if phone else frozenset()
 
 
 def _hits(event: GroupMessageEvent, policy: Policy) -> list[Hit]:

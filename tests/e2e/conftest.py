@@ -1,4 +1,5 @@
 import re
+import unicodedata
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,6 +15,8 @@ from tests.fake import SHARE_GROUP
 from .harness import CREATED_DATABASES, BotProcess, FakeOneBot
 
 LONG_DIGITS = re.compile(r"\d{7,}")
+# 用空格、横线、点拆开写的手机号（在全角转半角之后找）
+SPLIT_PHONE = re.compile(r"1[\s\-.]{0,3}[3-9](?:[\s\-.]{0,3}\d){9}")
 CST = ZoneInfo("Asia/Shanghai")
 ZHANG, LI, WANG = 20001, 20002, 20003
 NAMES = {ZHANG: "张三", LI: "李四", WANG: "王五"}
@@ -65,6 +68,7 @@ async def running(tmp_path: Path) -> AsyncIterator[Running]:
     for call in state.qq.calls:
         if call.action == "send_group_msg":
             assert not LONG_DIGITS.search(call.text), call.text
+            assert not SPLIT_PHONE.search(unicodedata.normalize("NFKC", call.text)), call.text
 
 
 def ts(*parts: int) -> int:

@@ -172,7 +172,7 @@ async def test_roster_not_in_group_over_the_wire(tmp_path) -> None:
             time=ts(2026, 12, 1, 9),
         )
         assert detail == (
-            "成员20002 2026-11 积分明细：共 1 条，合计 -50 分\n"
+            "成员0002 2026-11 积分明细：共 1 条，合计 -50 分\n"
             "#3 11-30 -50 未进群 名单登记 3 天后仍未进公司群"
         )
     finally:

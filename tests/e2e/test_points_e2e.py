@@ -31,7 +31,7 @@ async def test_undo_over_the_wire(running: Running) -> None:
     qq = running.qq
     await qq.group_says([text("/扣分 "), at(LI), text(" 10 名片不规范")], user_id=ADMIN)
     assert await qq.group_says("/撤销 1 已改好名片", user_id=ADMIN) == (
-        "已撤销 #1（成员20002 -10 分，手动调整），撤销记录 #2。成员20002 2026-11 合计 0 分。"
+        "已撤销 #1（成员0002 -10 分，手动调整），撤销记录 #2。成员0002 2026-11 合计 0 分。"
     )
     assert await qq.group_says("/撤销 1", user_id=ADMIN) == (
         "编号 #1 已经撤销过了（撤销记录 #2），不能重复撤销。"

@@ -151,6 +151,16 @@ async def test_privacy_rule_recalls_then_warns_without_repeating_the_number(app:
     )
 
 
+async def test_the_own_number_on_a_full_width_card_is_not_someone_elses(app: App, db) -> None:
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        wide = "鸡公山酒业－李四－１３８００００００００"
+        say(ctx, bot, "我的电话 13800000000，有事找我", card=wide)
+        say(ctx, bot, "我的电话 １３８００００００００", card=wide)
+    assert await FilterHit.all().count() == 0
+    assert await LedgerEntry.all().count() == 0
+
+
 async def test_recall_without_admin_rights_asks_the_admins(app: App, db) -> None:
     async with app.test_matcher() as ctx:
         bot = make_bot(ctx)

@@ -108,7 +108,7 @@ async def test_replayed_event_writes_and_replies_once(app: App, db) -> None:
     async with app.test_matcher() as ctx:
         bot = make_bot(ctx)
         say(ctx, bot, [text("/加分 "), at(LI), text(" 5 理由")], **payload)
-        expect_group(ctx, "已记录 #1：成员20002 +5 分（理由）。成员20002 本月合计 5 分。")
+        expect_group(ctx, "已记录 #1：成员0002 +5 分（理由）。成员0002 本月合计 5 分。")
         say(ctx, bot, [text("/加分 "), at(LI), text(" 5 理由")], **payload)
     assert await LedgerEntry.all().count() == 1
 
@@ -147,7 +147,7 @@ async def test_detail_own_others_and_bad_month(app: App, db) -> None:
     async with app.test_matcher() as ctx:
         bot = make_bot(ctx)
         admin_says(ctx, bot, [text("/加分 "), at(ZHANG), text(" 5 整理资料")])
-        expect_group(ctx, "已记录 #1：成员20001 +5 分（整理资料）。成员20001 本月合计 5 分。")
+        expect_group(ctx, "已记录 #1：成员0001 +5 分（整理资料）。成员0001 本月合计 5 分。")
         say(ctx, bot, "/积分明细")
         expect_group(
             ctx, "张三 2026-11 积分明细：共 1 条，合计 +5 分\n#1 11-27 +5 手动调整 整理资料 — 王管"

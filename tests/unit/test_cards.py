@@ -38,6 +38,42 @@ def test_card_pattern(card: str, ok: bool) -> None:
 
 
 @pytest.mark.parametrize(
+    ("card", "parts"),
+    [
+        ("鸡公山酒业-张三-13800000000", ("张三", "13800000000")),
+        ("鸡公山酒业－张三－１３８００００００００", ("张三", "13800000000")),  # 全角
+        ("  鸡公山酒业-张三-13800000000 ", ("张三", "13800000000")),
+        ("鸡公山酒业-张三-1380000000", None),
+        ("13712345678", None),
+        ("王五-13712345678", None),
+        ("", None),
+    ],
+)
+def test_one_parser_reads_name_and_phone(card: str, parts: tuple[str, str] | None) -> None:
+    parsed = cards.parse(POLICY, card)
+    assert (None if parsed is None else (parsed.name, parsed.phone)) == parts
+    assert cards.card_ok(POLICY, card) is (parts is not None)
+    assert cards.claimed_phone(POLICY, card) == (parts[1] if parts else None)
+
+
+@pytest.mark.parametrize(
+    ("card", "nickname", "name"),
+    [
+        ("鸡公山酒业-张三-13800000000", "zs", "张三"),
+        ("鸡公山酒业－张三－１３８００００００００", "zs", "张三"),
+        # 不规范的名片从不当名字用：它可能就是个电话
+        ("13712345678", "小李", "小李"),
+        ("王五-13712345678", "wang", "wang"),
+        ("张三", "zs", "zs"),
+        ("13712345678", "", ""),
+        ("", " zs ", "zs"),
+    ],
+)
+def test_display_name_never_uses_a_nonconforming_card(card: str, nickname: str, name: str) -> None:
+    assert cards.display_name(POLICY, card, nickname) == name
+
+
+@pytest.mark.parametrize(
     ("at", "expected"),
     [
         # 周一 15:00 入群，宽限 3 天：周四 10:00 仍在宽限，周五 10:00 逾期

@@ -1,6 +1,7 @@
 """月底：周期边界、结算 → 冻结 → 快照、排行帖文字、值班加分、导出的单元格、排行图片。"""
 
 import io
+import re
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
@@ -149,6 +150,39 @@ async def test_board_text_has_top_bottom_and_totals_without_phones(db) -> None:
     )
     small = month_end.MonthBoard("鸡公山酒业", "2026-11", board.rows[:4], posted=True)
     assert "末尾 1 名：\n4. 成员丁" in month_end.board_text(POLICY, small)
+
+
+async def test_a_card_that_is_only_a_number_is_not_a_name_on_the_board(db) -> None:
+    at = cst(2026, 11, 1, 8)
+    await members.upsert("jgs", SHARE, 1, at, card="13712345678", nickname="小李", role="member")
+    await members.upsert("jgs", SHARE, 20003, at, card="王五-13712345679", nickname="")
+    await seen(3, "张三")
+    board = await month_end.live_board(POLICY, "2026-11", [])
+    assert sorted(row.name for row in board.rows) == ["小李", "张三", "成员0003"]
+
+
+async def test_the_board_image_draws_no_phone(db, monkeypatch) -> None:
+    drawn: list[str] = []
+    real = ImageDraw.ImageDraw.text
+
+    def record(self, xy, text, *args, **kwargs):
+        drawn.append(text)
+        return real(self, xy, text, *args, **kwargs)
+
+    monkeypatch.setattr(ImageDraw.ImageDraw, "text", record)
+    # 以前的快照里可能存着号码：画之前也打码
+    rows = [
+        month_end.Row(1, 20001, "13712345678", 9, 3, False),
+        month_end.Row(2, 20002, "王五-139 8765 4321", 7, 2, False),
+        month_end.Row(3, 20003, "李四", 5, 1, False),
+    ]
+    board = month_end.MonthBoard("鸡公山酒业", "2026-11", rows, posted=True)
+    board_image.forget_fonts()
+    board_image.render(POLICY, board, board_image.find_font(POLICY))
+    names = [text for text in drawn if "*" in text or "李四" in text]
+    assert names == ["137****5678", "王五-139****4…", "李四"]
+    for text in drawn:
+        assert not re.search(r"\d{7,}", re.sub(r"[\s-]", "", text)), text
 
 
 async def test_duty_pays_once_per_week(db) -> None:

@@ -29,9 +29,6 @@ def test_shipped_policy_loads_with_the_jigongshan_numbers() -> None:
     assert policy.share.streak_days == 27
     assert policy.share.streak_bonus == 20
     assert policy.warnings.categories["严重违规"] == [200, 2000]
-    assert policy.display_name("鸡公山酒业-张三-13800000000", "zs") == "张三"
-    assert policy.display_name("张三", "zs") == "张三"
-    assert policy.display_name("", "zs") == "zs"
     assert [rule.name for rule in policy.filter.rules] == ["赌博", "色情", "广告"]
     assert policy.filter.flood is not None and policy.filter.flood.identical == 5
 
