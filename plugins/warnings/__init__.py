@@ -1,6 +1,5 @@
 """警告：/警告 与 /警告记录；窗口内次数达到门槛时通知主席和管理员，可选禁言。"""
 
-import re
 from datetime import UTC, datetime
 
 from nonebot import require
@@ -63,8 +62,8 @@ async def warn(ctx: CommandContext) -> None:
     target, evidence = _target_and_evidence(ctx)
     if not ctx.words:
         raise UsageError()
-    category, rest = ctx.words[0], ctx.words[1:]
-    amount = int(rest.pop(0)) if rest and re.fullmatch(r"\d+", rest[0]) else None
+    category = ctx.words[0]
+    amount, rest = warning_cases.split_amount(ctx.policy, category, ctx.words[1:])
     reason = " ".join(rest)
     if target == int(ctx.bot.self_id):
         raise Refusal(replies.NOT_BOT)
