@@ -130,8 +130,7 @@ async def tell_reviewers(bot: Bot, policy: Policy, text: str) -> None:
         await sender.send_group(bot, policy.filter.review_group, text)
         return
     people = policy.org.admins or policy.org.chairmen
-    for person in people:
-        await sender.send_private(bot, person, text)
+    await sender.send_private_each(bot, people, text)
     if not people:
         await notify_superusers(bot, text)
 
@@ -144,8 +143,7 @@ async def _escalate(
         name=name, window=warnings.window_days, count=issued.active, category=issued.case.category
     )
     people = dict.fromkeys([*policy.org.chairmen, *policy.org.admins])
-    for person in people:
-        await sender.send_private(bot, person, f"【群规助手】{text}")
+    await sender.send_private_each(bot, people, f"【群规助手】{text}")
     if not people:
         await notify_superusers(bot, text)
     if warnings.mute_minutes <= 0:
