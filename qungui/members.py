@@ -83,11 +83,17 @@ async def upsert(org: str, group_id: int, user_id: int, at: datetime, **fields) 
     touched(org)
 
 
-async def group_roles(org: str, user_id: int) -> list[str]:
-    """此人在组织各群里最近一次看到的身份（owner/admin/member）。"""
+async def group_roles(org: str, user_id: int) -> list[tuple[int, str]]:
+    """此人在组织各群里最近一次看到的身份：(群号, owner/admin/member)。可能是很久以前看到的。"""
     return await Member.filter(org=org, user_id=user_id, left_at=None).values_list(
-        "role", flat=True
+        "group_id", "role"
     )
+
+
+async def set_role(org: str, group_id: int, user_id: int, role: str) -> None:
+    """QQ 告诉我们此人现在的身份（group_admin 通知，或刚问过）：改记下的；没见过的人不新建。"""
+    await Member.filter(org=org, group_id=group_id, user_id=user_id).update(role=role)
+    _written.pop((org, group_id, user_id), None)  # 下次发言照常核对名片、昵称、身份
 
 
 async def orgs_seen(user_id: int) -> list[str]:

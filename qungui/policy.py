@@ -418,12 +418,34 @@ def parse_policy(data: dict[str, Any], source: str) -> Policy:
 
 def _read_file(path: Path) -> Policy:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise PolicyError([f"{path}: 不是有效的 TOML（{exc}）"]) from None
+        raw = path.read_bytes()
     except OSError as exc:
         raise PolicyError([f"{path}: 无法读取（{exc.strerror}）"]) from None
+    try:
+        # Windows 记事本存“UTF-8”时会在开头加 BOM：照样接受
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise PolicyError([f"{path}: {_encoding_problem(raw, exc)}"]) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise PolicyError([f"{path}: 不是有效的 TOML（{exc}）"]) from None
     return parse_policy(data, str(path))
+
+
+def _encoding_problem(raw: bytes, exc: UnicodeDecodeError) -> str:
+    """运维多半用记事本或 WPS 编辑：告诉他哪一行起不是 UTF-8、像是什么编码、怎么改。"""
+    line = raw[: exc.start].count(b"\n") + 1
+    guess = ""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        guess = "，可能是 UTF-16（记事本的“Unicode”）"
+    else:
+        try:
+            raw.decode("gbk")
+            guess = "，可能是 GBK"
+        except UnicodeDecodeError:
+            pass
+    return f"不是 UTF-8 编码（第 {line} 行起{guess}）：请用 UTF-8 保存"
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -51,6 +52,17 @@ def points_text(value: int | list[int]) -> str:
     if isinstance(value, list):
         return f"-{value[0]} 至 -{value[1]} 分"
     return f"-{value} 分" if value else "不扣分"
+
+
+def split_amount(
+    policy: Policy, category: str | None, words: list[str]
+) -> tuple[int | None, list[str]]:
+    """类别后面的词：范围类别（主席定分）的第一个数字是数额，其余是理由；固定分值的类别没有数额，
+    数字是理由的一部分（“不良信息 3 次发广告”）。"""
+    value = policy.warnings.categories.get(category or "")
+    if isinstance(value, list) and words and re.fullmatch(r"\d+", words[0]):
+        return int(words[0]), words[1:]
+    return None, words
 
 
 def points_for(policy: Policy, category: str, amount: int | None, role: Role | None) -> int:

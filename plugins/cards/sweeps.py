@@ -109,8 +109,7 @@ async def check_roster(bot: Bot, policy: Policy, at: datetime) -> absence.Absenc
     if report.escalated:
         lines = "\n".join(f"{row.name} {row.phone} {row.department}" for row in report.escalated)
         text = replies.ABSENT_CHAIRMEN.format(days=2 * days, lines=lines)
-        for chairman in policy.org.chairmen:
-            await sender.send_private(bot, chairman, text)
+        await sender.send_private_each(bot, policy.org.chairmen, text)
         if not policy.org.chairmen:
             await notify_superusers(bot, text)
     return report

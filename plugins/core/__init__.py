@@ -44,6 +44,7 @@ from .config import Config  # noqa: E402
 from .events import GroupCardNoticeEvent  # noqa: E402
 from .policy_store import PolicyStore  # noqa: E402
 from .presence import Presence  # noqa: E402
+from .private_roles import PrivateRoles  # noqa: E402
 from .rights import API_FAILURES, BotRights, failure_reason  # noqa: E402
 from .router import (  # noqa: E402
     Command,
@@ -142,6 +143,8 @@ sender = Sender(
 )
 router = CommandRouter()
 rights = BotRights()
+private_roles = PrivateRoles(rights, superusers)
+router.notice("group_admin")(private_roles.admin_changed)
 presence = Presence()
 runner = JobRunner(report=_report_to_operator)
 runner.register(Job("totals.check", "daily", lambda _: Schedule(time(4, 30)), check_totals))
@@ -369,9 +372,11 @@ async def _in_private(bot: Bot, event: MessageEvent, command: Command, args) -> 
     if policy is None:
         await reply(replies.NO_ORG)
         return
-    role = resolve_role(
-        policy, event.user_id, superusers, await members.group_roles(policy.id, event.user_id)
-    )
+    try:
+        role = await private_roles.role(bot, policy, event.user_id, command)
+    except Refusal as exc:
+        await reply(exc.message)
+        return
     await _run(CommandContext(bot, event, policy, role, command, args, reply))
 
 

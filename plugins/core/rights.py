@@ -1,4 +1,5 @@
-"""机器人在群里是不是管理员：设置名片、禁言、撤回之前先问一次，短暂缓存。"""
+"""谁在群里是管理员：机器人自己（设置名片、禁言、撤回之前），和私聊里要用管理命令的人。
+都是问一次 get_group_member_info（no_cache），短暂缓存。"""
 
 import time
 
@@ -19,18 +20,18 @@ def failure_reason(exc: Exception) -> str:
 
 class BotRights:
     def __init__(self) -> None:
-        self._roles: dict[tuple[str, int], tuple[str, float]] = {}
+        self._roles: dict[tuple[str, int, int], tuple[str, float]] = {}
 
-    async def role(self, bot: Bot, group_id: int) -> str | None:
-        """机器人在该群的身份（owner/admin/member）；查不到返回 None。"""
-        key = (bot.self_id, group_id)
+    async def member_role(self, bot: Bot, group_id: int, user_id: int) -> str | None:
+        """此人现在在该群的身份（owner/admin/member）；查不到返回 None。"""
+        key = (bot.self_id, group_id, user_id)
         cached = self._roles.get(key)
         # 缓存只管“别每条命令都问一次”，与业务时间无关，所以用单调时钟
         if cached is not None and cached[1] > time.monotonic():
             return cached[0]
         try:
             info = await bot.call_api(
-                "get_group_member_info", group_id=group_id, user_id=int(bot.self_id), no_cache=True
+                "get_group_member_info", group_id=group_id, user_id=user_id, no_cache=True
             )
         except API_FAILURES:
             return None
@@ -38,8 +39,17 @@ class BotRights:
         self._roles[key] = (role, time.monotonic() + CACHE_SECONDS)
         return role
 
+    async def role(self, bot: Bot, group_id: int) -> str | None:
+        """机器人自己在该群的身份；查不到返回 None。"""
+        return await self.member_role(bot, group_id, int(bot.self_id))
+
     async def is_admin(self, bot: Bot, group_id: int) -> bool:
         return await self.role(bot, group_id) in ("owner", "admin")
+
+    def changed(self, group_id: int, user_id: int) -> None:
+        """QQ 通知此人的身份变了：缓存的旧身份作废（不管是哪个机器人问到的）。"""
+        for key in [k for k in self._roles if k[1:] == (group_id, user_id)]:
+            del self._roles[key]
 
     def forget(self) -> None:
         self._roles.clear()

@@ -1,19 +1,28 @@
 """唯一的出口：机器人发出的每条群消息都经过这里。
 
 每个机器人账号一把锁，消息按到达顺序一条条发，间隔 `interval`～`interval + jitter` 秒；
-每条最多 10 个 @、约 1500 字，超出就拆；群消息文字里 7 位以上的数字一律打码；发送失败后退避
-（1 分钟起，每次翻倍，最多 30 分钟），并告诉超级用户。NapCat 明确答复没发出（如风控 1200）的那条，
-暂停结束后重发一次，后面排队的消息跟在它后面；到那时已经过时的（提醒过了截止时间、回复过了
-REPLY_FRESH）不再发。`send_*` 等到自己的消息发出才返回，所以命令的回复仍在 nonebug 的上下文里，
-测试可以断言 `send_group_msg`。
+每条最多 10 个 @、约 1500 字，超出就拆；群消息文字里 7 位以上的数字一律打码。
+
+发送失败分两种（`account_wide`）：
+- 整个账号发不出去：风控、超时、连接断了，以及认不出来的失败。这时退避（1 分钟起，每次翻倍，
+  最多 30 分钟），并告诉超级用户。NapCat 明确答复没发出（如风控 1200）的那条，暂停结束后重发一次，
+  后面排队的消息跟在它后面；到那时已经过时的（提醒过了截止时间、回复过了 REPLY_FRESH）不再发。
+- 只是这一个收件人收不到：QQ 号不存在、不是好友、机器人已不在那个群、参数不对。NapCat 对这些
+  当场答复：参数错是 retcode 1400；找不到 QQ 号是“无法获取用户信息”（别的实现说“……不存在”）；
+  QQ 拒收这一条时，NapCat 的报错里带着 QQ 给的非零 `"result"`（如 110“你已被移出该群”）
+  或“请添加对方为好友”。而风控是 QQ 收下了消息却迟迟不发：NapCat 等到超时，`"result"` 是 0。
+  这种失败不暂停别的消息、不重发，记在账号状态里（/状态 可见）、写日志，调用方收到 SendFailed。
+`send_*` 等到自己的消息发出才返回，所以命令的回复仍在 nonebug 的上下文里，测试可以断言
+`send_group_msg`。
 """
 
 from __future__ import annotations
 
 import asyncio
 import random
+import re
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -23,7 +32,7 @@ from nonebot.log import logger
 from qungui import clock
 from qungui.outgoing import MAX_CHARS, MAX_MENTIONS, mask_digits, split_text
 
-from .rights import API_FAILURES
+from .rights import API_FAILURES, failure_reason
 
 BACKOFF_START = 60.0
 BACKOFF_MAX = 1800.0
@@ -46,6 +55,23 @@ class AccountState:
     last_error: str = ""
     sent: int = 0
     failed: int = 0
+    refused: int = 0
+    """只是某个收件人收不到的失败（不退避）"""
+    last_refusal: str = ""
+
+
+_ONE_RECIPIENT = re.compile(r'"result":\s*-?[1-9]|无法获取用户信息|请添加对方为好友|不存在')
+
+
+def account_wide(exc: Exception) -> bool:
+    """这次失败是不是整个账号的（要退避），而不只是这一个收件人收不到。规则见模块说明。"""
+    if not isinstance(exc, ActionFailed):
+        return True  # 超时、断线
+    info = exc.info or {}
+    if info.get("retcode") == 1400:
+        return False
+    reason = f"{info.get('message') or ''} {info.get('wording') or ''}"
+    return _ONE_RECIPIENT.search(reason) is None
 
 
 def to_parts(message: str | Message, mask: bool = True) -> list[Message]:
@@ -120,6 +146,14 @@ class Sender:
             for part in to_parts(message, mask=False)
         ]
 
+    async def send_private_each(self, bot: Bot, user_ids: Iterable[int], message: str) -> None:
+        """同一条通知私聊给几个人：某个人收不到（已记下、写了日志），照样发给其余的人。"""
+        for user_id in user_ids:
+            try:
+                await self.send_private(bot, user_id, message)
+            except SendFailed as exc:
+                logger.warning(f"通知没有发到 {user_id}：{exc}")
+
     async def _deliver(self, bot: Bot, api: str, valid_until: datetime, **data) -> int:
         state = self.account(bot.self_id)
         async with state.lock:  # 重发也在锁里：后面排队的消息不会抢到它前面
@@ -139,6 +173,9 @@ class Sender:
                 # 含 ApiNotAvailable：这个机器人的连接已经断了（等退避时断线很常见），同样算发送失败
                 except (*API_FAILURES, TimeoutError) as exc:
                     failure = exc
+                    if not account_wide(exc):
+                        self._refused(bot, state, data, exc)
+                        break
                     self._back_off(bot, state, exc)
                 else:
                     state.sent += 1
@@ -154,6 +191,12 @@ class Sender:
                 if not isinstance(failure, ActionFailed):
                     break
         raise SendFailed(str(failure)) from failure
+
+    def _refused(self, bot: Bot, state: AccountState, data: dict, exc: Exception) -> None:
+        state.refused += 1
+        to = f"群 {data['group_id']}" if "group_id" in data else f"QQ {data.get('user_id')}"
+        state.last_refusal = f"{to}：{failure_reason(exc)}"
+        logger.warning(f"账号 {bot.self_id} 的一条消息 {to} 收不到（不影响其他消息）：{exc}")
 
     def _back_off(self, bot: Bot, state: AccountState, exc: Exception) -> None:
         state.failed += 1

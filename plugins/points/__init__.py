@@ -9,6 +9,7 @@ require("core")
 
 from plugins.core import CommandContext, Refusal, UsageError, bot_ids, router  # noqa: E402
 from plugins.core.lookup import fill_unknown  # noqa: E402
+from plugins.core.record_ids import ENTRY, record_id  # noqa: E402
 from qungui import clock, points  # noqa: E402
 from qungui.dates import parse_month  # noqa: E402
 from qungui.ledger import (  # noqa: E402
@@ -195,10 +196,7 @@ async def deduct_points(ctx: CommandContext) -> None:
 async def undo(ctx: CommandContext) -> None:
     if ctx.mentions or not ctx.words:
         raise UsageError()
-    match = re.fullmatch(r"#?(\d+)", ctx.words[0])
-    if match is None:
-        raise UsageError(replies.BAD_ENTRY_ID)
-    entry_id = int(match[1])
+    entry_id = record_id(ctx.words[0], ENTRY, replies.BAD_ENTRY_ID)
     try:
         done = await points.undo(
             ctx.policy,

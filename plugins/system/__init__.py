@@ -106,6 +106,11 @@ async def show_status(ctx: CommandContext) -> None:
         lines.append(
             f"  {self_id} 已发 {state.sent} 条，失败 {state.failed} 条"
             + (f"，退避中还剩 {left:.0f} 秒（{state.last_error}）" if left else "，正常")
+            + (
+                f"；另有 {state.refused} 条对方收不到（最近一条 {state.last_refusal}）"
+                if state.refused
+                else ""
+            )
         )
     lines.append("定时任务：")
     for job in await runner.status(policies.all, now):

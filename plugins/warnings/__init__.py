@@ -1,6 +1,5 @@
 """警告：/警告 与 /警告记录；窗口内次数达到门槛时通知主席和管理员，可选禁言。"""
 
-import re
 from datetime import UTC, datetime
 
 from nonebot import require
@@ -63,8 +62,8 @@ async def warn(ctx: CommandContext) -> None:
     target, evidence = _target_and_evidence(ctx)
     if not ctx.words:
         raise UsageError()
-    category, rest = ctx.words[0], ctx.words[1:]
-    amount = int(rest.pop(0)) if rest and re.fullmatch(r"\d+", rest[0]) else None
+    category = ctx.words[0]
+    amount, rest = warning_cases.split_amount(ctx.policy, category, ctx.words[1:])
     reason = " ".join(rest)
     if target == int(ctx.bot.self_id):
         raise Refusal(replies.NOT_BOT)
@@ -129,8 +128,7 @@ async def tell_reviewers(bot: Bot, policy: Policy, text: str) -> None:
         await sender.send_group(bot, policy.filter.review_group, text)
         return
     people = policy.org.admins or policy.org.chairmen
-    for person in people:
-        await sender.send_private(bot, person, text)
+    await sender.send_private_each(bot, people, text)
     if not people:
         await notify_superusers(bot, text)
 
@@ -143,8 +141,7 @@ async def _escalate(
         name=name, window=warnings.window_days, count=issued.active, category=issued.case.category
     )
     people = dict.fromkeys([*policy.org.chairmen, *policy.org.admins])
-    for person in people:
-        await sender.send_private(bot, person, f"【群规助手】{text}")
+    await sender.send_private_each(bot, people, f"【群规助手】{text}")
     if not people:
         await notify_superusers(bot, text)
     if warnings.mute_minutes <= 0:

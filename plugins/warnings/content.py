@@ -22,6 +22,7 @@ from plugins.core import (
     router,
     superusers,
 )
+from plugins.core.record_ids import REVIEW, record_id
 from qungui import cards, members, reviews, warning_cases
 from qungui.content_filter import (
     PRIVACY_RULE,
@@ -157,16 +158,10 @@ async def _ask_reviewers(bot: Bot, policy: Policy, hit: FilterHit) -> None:
     await tell_reviewers(bot, policy, "\n".join(lines))
 
 
-_REVIEW_ID = re.compile(r"审(\d{1,9})")
-
-
 def _review_id(ctx: CommandContext) -> int:
     if not ctx.words:
         raise UsageError()
-    match = _REVIEW_ID.fullmatch(ctx.words[0])
-    if match is None:
-        raise UsageError(replies.REVIEW_ID)
-    return int(match.group(1))
+    return record_id(ctx.words[0], REVIEW, replies.REVIEW_ID)
 
 
 def _decided(exc: reviews.ReviewError) -> Refusal:
@@ -191,7 +186,12 @@ async def confirm(ctx: CommandContext) -> None:
     hit_id = _review_id(ctx)
     rest = ctx.words[1:]
     category = rest.pop(0) if rest and rest[0] in ctx.policy.warnings.categories else None
-    amount = int(rest.pop(0)) if rest and re.fullmatch(r"\d{1,9}", rest[0]) else None
+    try:
+        # 没写类别时按命中规则的类别：它是不是范围类别，决定后面的数字是数额还是理由
+        hit = await reviews.find(ctx.policy, hit_id)
+    except reviews.ReviewError as exc:
+        raise _decided(exc) from None
+    amount, rest = warning_cases.split_amount(ctx.policy, category or hit.category, rest)
     note = " ".join(rest)[:200]
     try:
         done = await reviews.confirm(

@@ -10,8 +10,8 @@ from pathlib import Path
 from tests.conftest import TEST_POLICY
 from tests.fake import ADMIN, SHARE_GROUP, at, group_message_payload, text
 
-from .conftest import ts
-from .harness import BotProcess, FakeOneBot
+from .conftest import Running, ts
+from .harness import ApiCall, BotProcess, FakeOneBot
 
 MEMBERS = list(range(21001, 21041))  # 40 人
 
@@ -232,3 +232,35 @@ async def test_a_connection_dropped_mid_reply_recovers_without_duplicates(tmp_pa
         await qq.close()
         assert await bot.stop() == 0
     assert "Traceback" not in bot.log()
+
+
+async def test_a_notice_one_admin_cannot_receive_does_not_pause_the_bot(running: Running) -> None:
+    # 管理员 30001 不是机器人的好友、QQ 号也填错了：NapCat 当场答复“无法获取用户信息”
+    from tests.fake import SUPERUSER, WORK_GROUP
+
+    qq = running.qq
+    answer = qq._answer
+
+    def refuse_the_admin(call: ApiCall) -> dict:
+        if call.action == "send_private_msg" and int(call.params["user_id"]) == ADMIN:
+            return {
+                "status": "failed",
+                "retcode": 1200,
+                "data": None,
+                "message": "无法获取用户信息",
+            }
+        return answer(call)
+
+    qq._answer = refuse_the_admin
+    await qq.send_event(
+        group_message_payload("周末一起去澳门大赌场玩", user_id=20002, group_id=WORK_GROUP)
+    )
+    (refused,) = await qq.wait_for("send_private_msg", where=lambda c: c.params["user_id"] == ADMIN)
+    assert refused.text.startswith("【群规助手】审1｜规则「赌博」")
+    # 没有因此暂停一分钟：下一条命令马上有回复
+    started = time.monotonic()
+    reply = await qq.group_says("/积分", user_id=20002, card="鸡公山酒业-李四-13800000000")
+    assert reply.startswith("李四 本月（2026-11）积分 0 分")
+    assert time.monotonic() - started < 5
+    status = await qq.private_says("/状态", user_id=SUPERUSER)
+    assert "，正常；另有 1 条对方收不到（最近一条 QQ 30001：无法获取用户信息）" in status

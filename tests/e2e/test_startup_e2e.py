@@ -34,6 +34,19 @@ async def test_a_bad_policy_stops_start_up_with_one_line_per_problem(tmp_path: P
     assert "Traceback" not in log
 
 
+async def test_a_gbk_policy_stops_start_up_with_a_chinese_line(tmp_path: Path) -> None:
+    bad = tmp_path / "policy.toml"
+    bad.write_bytes(TEST_POLICY.read_text("utf-8").encode("gbk"))
+    bot = BotProcess(workdir=tmp_path, policy=bad)
+    with pytest.raises(RuntimeError, match="机器人进程退出了"):
+        await bot.start()
+    assert await bot.exited() != 0
+    log = bot.log()
+    assert f"{bad}: 不是 UTF-8 编码（第 1 行起，可能是 GBK）：请用 UTF-8 保存" in log
+    assert "制度文件有误，群规助手未启动" in log
+    assert "Traceback" not in log
+
+
 async def test_a_wrong_access_token_is_refused(tmp_path: Path) -> None:
     bot = BotProcess(workdir=tmp_path, policy=TEST_POLICY)
     await bot.start()

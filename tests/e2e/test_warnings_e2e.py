@@ -5,6 +5,7 @@ from pathlib import Path
 from tests.conftest import TEST_POLICY
 from tests.fake import ADMIN, CHAIRMAN, WORK_GROUP, at, text
 
+from .conftest import Running
 from .harness import BotProcess, FakeOneBot
 
 LI = 20002
@@ -54,3 +55,15 @@ async def test_warn_by_reply_escalate_mute_and_undo(tmp_path: Path) -> None:
     finally:
         await qq.close()
         assert await bot.stop() == 0
+
+
+async def test_a_number_in_the_reason_and_a_huge_entry_id(running: Running) -> None:
+    qq = running.qq
+    admin = {"user_id": ADMIN, "card": "鸡公山酒业-王管-13700000000"}
+    await qq.group_says("/积分", user_id=LI, card=LI_CARD)
+    warned = await qq.group_says([text("/警告 "), at(LI), text(" 不良信息 3 次发广告")], **admin)
+    assert warned.startswith("已警告 李四：不良信息，-5 分（编号 #1）")
+    assert await running.bot.query("SELECT delta, reason FROM ledger_entry") == [(-5, "3 次发广告")]
+    assert await qq.group_says("/撤销 99999999999999999999", **admin) == (
+        "编号太大了，没有这样的记录。\n用法：/撤销 编号 [理由]\n例如：/撤销 #12 分数填错了"
+    )

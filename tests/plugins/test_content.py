@@ -285,6 +285,37 @@ async def test_report_is_reviewed_and_pays_the_reporter_once(app: App, db) -> No
     ]
 
 
+async def test_confirm_keeps_a_number_in_the_note_for_a_fixed_category(app: App, db) -> None:
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        say(ctx, bot, "周末一起去澳门大赌场玩")
+        expect_private(
+            ctx,
+            "【群规助手】审1｜规则「赌博」（不良信息 -5 分）\n"
+            f"群 {WORK_GROUP}：李四（QQ {LI}）\n"
+            "命中：澳门大赌场\n原文：周末一起去澳门大赌场玩\n"
+            "确认并警告：/确认 审1　驳回：/驳回 审1",
+            ADMIN,
+        )
+        # 类别省略时用命中规则的类别（不良信息，固定 -5 分）：后面的数字是理由
+        admin_says(ctx, bot, "/确认 审1 3 次发赌博链接")
+        expect_group(ctx, issued("李四", "不良信息", "-5 分", 1, 1, "-5 分"))
+        expect_private(ctx, "已确认 审1，警告编号 #1。", ADMIN)
+    assert await LedgerEntry.all().values_list("delta", "reason") == [(-5, "3 次发赌博链接")]
+
+
+async def test_review_ids_beyond_the_database_range_answer_the_usage(app: App, db) -> None:
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        for command, usage in (
+            ("确认", "用法：/确认 审N [类别] [数额] [理由]\n例如：/确认 审17"),
+            ("驳回", "用法：/驳回 审N [理由]\n例如：/驳回 审17 正常的业务链接"),
+        ):
+            admin_says(ctx, bot, f"/{command} 审99999999999999999999")
+            expect_private(ctx, f"编号太大了，没有这样的记录。\n{usage}", ADMIN)
+    assert await FilterHit.all().count() == 0
+
+
 async def test_confirm_can_choose_another_category_and_range_needs_the_chairman(
     app: App, db
 ) -> None:

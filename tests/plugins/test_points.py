@@ -2,6 +2,7 @@ import pytest
 from nonebug import App
 
 from qungui.models import LedgerEntry
+from qungui.outgoing import mask_digits
 from tests import fake
 from tests.fake import ADMIN, CHAIRMAN, NOV27_1000, SUPERUSER, at, text
 
@@ -141,6 +142,21 @@ async def test_undo_and_its_refusals(app: App, db) -> None:
         say(ctx, bot, "/撤销 3")
         expect_group(ctx, "「/撤销」需要管理员及以上权限，你现在是成员。")
     assert await LedgerEntry.all().count() == 3
+
+
+async def test_undo_of_an_id_beyond_the_database_range_answers_the_usage(app: App, db) -> None:
+    # 超出 2^63−1 的数在 SQLite 里溢出，超出 2^31−1 的在 PostgreSQL 的 integer 列里出错
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        for too_large in ("99999999999999999999", "#2147483648"):
+            admin_says(ctx, bot, f"/撤销 {too_large} 录错了")
+            expect_group(
+                ctx,
+                "编号太大了，没有这样的记录。\n用法：/撤销 编号 [理由]\n例如：/撤销 #12 分数填错了",
+            )
+        admin_says(ctx, bot, "/撤销 #2147483647")
+        expect_group(ctx, mask_digits("找不到编号 #2147483647 的记录。"))
+    assert await LedgerEntry.all().count() == 0
 
 
 async def test_detail_own_others_and_bad_month(app: App, db) -> None:

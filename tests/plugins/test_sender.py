@@ -141,6 +141,84 @@ async def test_a_timeout_is_not_sent_again(app: App) -> None:
     assert sender.account("10001").failed == 1
 
 
+# NapCat 对某一个收件人的拒绝（NapCatQQ 的 createContext 与 sendMsg 的报错）：别的群、别的人照常能发
+UNKNOWN_QQ = {"status": "failed", "retcode": 1200, "data": None, "message": "无法获取用户信息"}
+REMOVED_FROM_GROUP = {
+    "status": "failed",
+    "retcode": 1200,
+    "data": None,
+    "message": "EventChecker Failed: NTEvent serviceAndMethod:NodeIKernelMsgService/sendMsg "
+    'ListenerName:NodeIKernelMsgListener/onMsgInfoListUpdate EventRet:\n{\n    "result": 110,\n'
+    '    "errMsg": "发送失败，你已被移出该群，请重新加群。"\n}\n',
+}
+NOT_A_FRIEND = {
+    "status": "failed",
+    "retcode": 1200,
+    "data": None,
+    "message": "发送失败,请添加对方为好友",
+}
+BAD_PARAMS = {"status": "failed", "retcode": 1400, "data": None, "message": "user_id 格式不对"}
+
+
+@pytest.mark.parametrize(
+    ("api", "target", "refusal"),
+    [
+        ("send_private_msg", {"user_id": 30009}, UNKNOWN_QQ),
+        ("send_private_msg", {"user_id": 30009}, NOT_A_FRIEND),
+        ("send_private_msg", {"user_id": 30009}, BAD_PARAMS),
+        ("send_group_msg", {"group_id": 55555555}, REMOVED_FROM_GROUP),
+    ],
+)
+async def test_a_refusal_for_one_recipient_does_not_pause_the_account(
+    app: App, api: str, target: dict, refusal: dict
+) -> None:
+    from plugins.core.sender import Sender, SendFailed
+
+    told: list[str] = []
+
+    async def on_backoff(bot: Bot, text: str) -> None:
+        told.append(text)
+
+    # 暂停一分钟：若还按退避处理，后面那条群消息在测试的 2 秒里发不出去
+    sender = Sender(0, 0, on_backoff=on_backoff, backoff_start=60)
+    async with app.test_api() as ctx:
+        bot = ctx.create_bot(base=Bot, self_id="10001")
+        message = Message(MessageSegment.text("审1 待处理"))
+        ctx.should_call_api(api, {**target, "message": message}, exception=ActionFailed(**refusal))
+        ctx.should_call_api("send_group_msg", said("你好"), result={"message_id": 7})
+        with pytest.raises(SendFailed, match=refusal["message"][:10]):
+            if api == "send_private_msg":
+                await sender.send_private(bot, target["user_id"], "审1 待处理")
+            else:
+                await sender.send_group(bot, target["group_id"], "审1 待处理")
+        async with asyncio.timeout(2):
+            assert await sender.send_group(bot, GROUP, "你好") == [7]
+    state = sender.account("10001")
+    assert sender.backoff_left("10001") == 0
+    assert (state.sent, state.failed, state.refused) == (1, 0, 1)
+    assert refusal["message"][:10] in state.last_refusal
+    assert told == []
+
+
+async def test_risk_control_after_a_refusal_still_pauses(app: App) -> None:
+    from plugins.core.sender import Sender, SendFailed
+
+    sender = Sender(0, 0, backoff_start=0.05)
+    async with app.test_api() as ctx:
+        bot = ctx.create_bot(base=Bot, self_id="10001")
+        private = {"user_id": 30009, "message": Message(MessageSegment.text("审1"))}
+        ctx.should_call_api("send_private_msg", private, exception=ActionFailed(**UNKNOWN_QQ))
+        ctx.should_call_api("send_group_msg", said("你好"), exception=ActionFailed(**RISK_CONTROL))
+        ctx.should_call_api("send_group_msg", said("你好"), exception=ActionFailed(**RISK_CONTROL))
+        with pytest.raises(SendFailed):
+            await sender.send_private(bot, 30009, "审1")
+        with pytest.raises(SendFailed):
+            await sender.send_group(bot, GROUP, "你好")
+    state = sender.account("10001")
+    assert (state.refused, state.failed) == (1, 2)
+    assert sender.backoff_left("10001") > 0
+
+
 def test_text_that_looks_like_cq_code_is_sent_as_text() -> None:
     from plugins.core.sender import to_parts
 

@@ -111,6 +111,29 @@ async def test_reload_keeps_the_old_policy_on_error(app: App, db, tmp_path: Path
         policies.reload()
 
 
+async def test_reload_names_a_gbk_file_instead_of_failing(app: App, db, tmp_path: Path) -> None:
+    from plugins.core import policies
+
+    edited = tmp_path / "policy.toml"
+    edited.write_bytes(policies.path.read_text("utf-8").encode("gbk"))
+    original_path = policies.path
+    policies.path = edited
+    try:
+        async with app.test_matcher() as ctx:
+            bot = make_bot(ctx)
+            ctx.receive_event(bot, fake.private_message("/重载群规", user_id=SUPERUSER))
+            expect_private(
+                ctx,
+                "制度文件有误，仍使用原来的制度：\n"
+                f"{edited}: 不是 UTF-8 编码（第 1 行起，可能是 GBK）：请用 UTF-8 保存",
+                SUPERUSER,
+            )
+        assert policies.get("jgs").org.name == "鸡公山酒业"
+    finally:
+        policies.path = original_path
+        policies.reload()
+
+
 async def test_a_failing_command_says_so_without_a_stack_trace(app: App, db, monkeypatch) -> None:
     import dataclasses
 

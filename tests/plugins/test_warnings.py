@@ -74,6 +74,20 @@ async def test_warnings_per_category_with_their_points(app: App, db) -> None:
     )
 
 
+async def test_a_number_after_a_fixed_category_is_part_of_the_reason(app: App, db) -> None:
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        say(ctx, bot, "在", user=LI, card=LI_CARD)
+        say(ctx, bot, warn("不良信息 3 次发广告"))
+        expect_group(
+            ctx,
+            "已警告 李四：不良信息，-5 分（编号 #1）。30 天内第 1 次警告。依据群规：不良信息 -5 分。",
+        )
+    case = await WarningCase.get(entry_id=1)
+    assert (case.category, case.points, case.reason) == ("不良信息", 5, "3 次发广告")
+    assert await LedgerEntry.all().values_list("delta", "reason") == [(-5, "3 次发广告")]
+
+
 async def test_who_cannot_be_warned_and_by_whom(app: App, db) -> None:
     async with app.test_matcher() as ctx:
         bot = make_bot(ctx)

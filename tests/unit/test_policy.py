@@ -103,6 +103,24 @@ def test_not_toml_is_reported_not_raised(tmp_path: Path) -> None:
     assert "不是有效的 TOML" in problems_of(path)[0]
 
 
+def test_a_gbk_file_names_the_encoding_in_chinese(tmp_path: Path) -> None:
+    # 记事本或 WPS 常把中文文件存成 GBK：说清楚是编码不对、怎么改，而不是抛出 UnicodeDecodeError
+    path = tmp_path / "policy.toml"
+    path.write_bytes(SHIPPED.read_text("utf-8").encode("gbk"))
+    lines = SHIPPED.read_text("utf-8").splitlines()
+    first_chinese = next(n for n, line in enumerate(lines, start=1) if not line.isascii())
+    assert problems_of(path) == [
+        f"{path}: 不是 UTF-8 编码（第 {first_chinese} 行起，可能是 GBK）：请用 UTF-8 保存"
+    ]
+
+
+def test_a_utf8_file_with_a_bom_loads(tmp_path: Path) -> None:
+    # Windows 记事本“UTF-8 带 BOM”
+    path = tmp_path / "policy.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + SHIPPED.read_bytes())
+    assert load_policies(path).orgs["jgs"].org.name == "鸡公山酒业"
+
+
 def test_missing_file(tmp_path: Path) -> None:
     assert "制度文件不存在" in problems_of(tmp_path / "nope.toml")[0]
 

@@ -1,0 +1,59 @@
+"""私聊时的身份。
+
+群里的命令带着发言人此刻的 `sender.role`；私聊没有，库里只有上次在群里看到的身份，可能是几周前的：
+被撤掉的管理员不能靠它继续看电话名单、审核、导出。所以私聊里：
+- 制度名单（管理小组、主席）和 SUPERUSERS 直接算；
+- 群管理员的身份只在命令需要管理员及以上时才算，并且先问 QQ 现在的身份（get_group_member_info，
+  缓存 60 秒）：只问记下是管理员的那几个群；问到是普通成员就改掉记下的身份，以后不再问；
+  问不到（接口失败）不算数，告诉他稍后再试；
+- QQ 的 group_admin 通知（设为/取消管理员）随时改记下的身份。
+成员级的命令（如 /积分）不用查，也就不花一次接口调用。
+"""
+
+from collections.abc import Iterable
+
+from nonebot.adapters.onebot.v11 import Bot, GroupAdminNoticeEvent, NoticeEvent
+
+from qungui import members
+from qungui.policy import Policy
+from qungui.roles import Role, resolve_role
+
+from .replies import ROLE_UNCONFIRMED
+from .rights import BotRights
+from .router import Command, Refusal
+
+GROUP_ADMIN = ("owner", "admin")
+
+
+class PrivateRoles:
+    def __init__(self, rights: BotRights, superusers: Iterable[str]):
+        self.rights = rights
+        self.superusers = superusers
+
+    async def role(self, bot: Bot, policy: Policy, user_id: int, command: Command) -> Role:
+        """此人私聊用 `command` 时的身份；查不到群里现在的身份、又只能靠它时拒绝（Refusal）。"""
+        listed = resolve_role(policy, user_id, self.superusers)
+        if command.role < Role.ADMIN or listed >= command.role:
+            return listed
+        unknown = False
+        for group_id, stored in await members.group_roles(policy.id, user_id):
+            if stored not in GROUP_ADMIN:
+                continue
+            now = await self.rights.member_role(bot, group_id, user_id)
+            if now is None:
+                unknown = True
+            elif now in GROUP_ADMIN:
+                return resolve_role(policy, user_id, self.superusers, [now])
+            else:
+                await members.set_role(policy.id, group_id, user_id, now)
+        if unknown:
+            raise Refusal(ROLE_UNCONFIRMED.format(command=command.name, needed=command.role.label))
+        return listed
+
+    async def admin_changed(self, bot: Bot, event: NoticeEvent, policy: Policy) -> None:
+        """group_admin 通知：某人被设为或取消了群管理员。"""
+        if not isinstance(event, GroupAdminNoticeEvent):
+            return
+        self.rights.changed(event.group_id, event.user_id)
+        role = "admin" if event.sub_type == "set" else "member"
+        await members.set_role(policy.id, event.group_id, event.user_id, role)

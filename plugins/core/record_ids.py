@@ -1,0 +1,25 @@
+"""命令里的记录编号：账本的 `#12`（# 可省），审核的 `审17`。所有带编号的命令都用这一个解析。"""
+
+import re
+
+from .replies import ID_TOO_LARGE
+from .router import UsageError
+
+MAX_ID = 2**31 - 1
+"""编号列是 IntField：PostgreSQL 上是 integer，SQLite 上超过 2^63−1 就溢出。再大的编号不会有记录"""
+
+ENTRY = re.compile(r"#?(\d+)")
+"""账本编号"""
+REVIEW = re.compile(r"审(\d+)")
+"""审核编号"""
+
+
+def record_id(word: str, form: re.Pattern[str], bad_form: str) -> int:
+    """`word` 里的编号；写法不对（`bad_form` 说明该怎么写）或超出数据库的范围时回复用法。"""
+    match = form.fullmatch(word)
+    if match is None:
+        raise UsageError(bad_form)
+    value = int(match[1])
+    if value > MAX_ID:
+        raise UsageError(ID_TOO_LARGE)
+    return value
