@@ -73,6 +73,8 @@ def _draft(event: GroupMessageEvent) -> shares.Draft:
 
 @router.watch(_interesting)
 async def on_share(bot: Bot, event: GroupMessageEvent, policy: Policy, _found: bool) -> None:
+    if event.user_id in members.not_counted(policy, bot_ids()):
+        return  # 机器人发的提醒、公告不是分享
     sent_at = datetime.fromtimestamp(event.time, UTC)
     outcome = await shares.record(
         policy,
