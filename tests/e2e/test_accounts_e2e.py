@@ -62,16 +62,22 @@ async def test_two_accounts_on_one_process_write_and_answer_once(running: Runnin
         assert replies == [f"已记录 #{manual}：张三 +5 分（协助盘点）。张三 本月合计 6 分。"]
         assert said(first, "不算原创") + said(second, "不算原创") == []
 
-        # 管理员经第二个账号回复那条分享（回复段里是第二个账号上的编号）：认得出是同一条分享
-        reply = [{"type": "reply", "data": {"id": str(SECOND * 100000 + 501)}}, text("/精选")]
-        featured = await second.group_says(
+        # 管理员经没记下这条分享的那个账号回复它（回复段里是那个账号上的编号）：认得出是同一条分享
+        ((stored,),) = await bot.query("SELECT message_id FROM share")
+        other = second if stored == first.self_id * 100000 + 501 else first
+        reply = [
+            {"type": "reply", "data": {"id": str(other.self_id * 100000 + 501)}},
+            text("/精选"),
+        ]
+        featured = await other.group_says(
             reply,
             user_id=ADMIN,
             card=ADMIN_CARD,
             group_id=SHARE_GROUP,
             time=ts(2026, 11, 27, 10),
-            message_id=SECOND * 100000 + 503,
+            message_id=other.self_id * 100000 + 503,
         )
+        assert featured.startswith("已把 张三 11月27日 的分享评为经典分享"), featured
         ((entry,),) = await bot.query("SELECT id FROM ledger_entry WHERE rule = 'share.featured'")
         assert featured == f"已把 张三 11月27日 的分享评为经典分享，+5 分（编号 #{entry}）。"
     finally:
