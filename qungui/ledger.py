@@ -447,6 +447,9 @@ async def reverse(
                         reverses=original.id,
                     )
             except IntegrityError:
+                # 另一个事务刚写下同一条撤销：是同一个事件（几个机器人账号同时收到）就当重放
+                if (earlier := await replayed(command_key)) is not None:
+                    return earlier
                 raise AlreadyReversed(entry_id, await LedgerEntry.get(reverses=entry_id)) from None
             await _claim_key(command_key, entry, now)
             return Written(entry, created=True)

@@ -102,8 +102,15 @@ async def orgs_seen(user_id: int) -> list[str]:
     )
 
 
+def not_counted(policy: Policy, exclude: Iterable[int] = ()) -> frozenset[int]:
+    """不参与统计的人：调用方给的（本进程连着的机器人），加上制度 `org.bots` 列出的机器人——
+    它们可能连在别的进程上，本进程看不到。"""
+    return frozenset(exclude) | frozenset(policy.org.bots)
+
+
 async def counted(policy: Policy, month: str, exclude: Iterable[int] = ()) -> set[int]:
-    """这个月参与统计的人：月底（当月则是现在）仍在工作群或分享群里、且在月底前已出现过的人。
+    """这个月参与统计的人：月底（当月则是现在）仍在工作群或分享群里、且在月底前已出现过的人，
+    机器人除外（`not_counted`）。
 
     账本里当月有记录的人由排行另外并入。
     """
@@ -115,7 +122,7 @@ async def counted(policy: Policy, month: str, exclude: Iterable[int] = ()) -> se
     rows = await Member.filter(
         org=policy.id, group_id__in=groups, first_seen__lte=month_end
     ).values_list("user_id", "left_at")
-    excluded = set(exclude)
+    excluded = not_counted(policy, exclude)
     return {
         user
         for user, left_at in rows

@@ -121,7 +121,14 @@ class Share(Model):
     org = fields.CharField(max_length=32)
     group_id = fields.BigIntField()
     user_id = fields.BigIntField()
+    # 最先收到它的那个机器人账号上的编号（每个账号的编号不同，去重用 event_key）
     message_id = fields.BigIntField()
+    event_key = fields.CharField(
+        max_length=191,
+        null=True,
+        unique=True,
+        description="消息的身份，与经哪个机器人账号收到无关；升级前记下的分享为 None",
+    )
     sent_at = fields.DatetimeField(description="事件自带的 time")
     text_hash = fields.CharField(max_length=40, description="规范化文字的 SHA-1；没有文字为空")
     chars = fields.IntField()

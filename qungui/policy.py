@@ -67,7 +67,7 @@ class OrgSection(_Section):
     chairmen: list[QQ] = []
     """可执行大额处罚的主席、董事长"""
     bots: list[QQ] = []
-    """本组织的机器人 QQ 号；有两个以上同在一个群时，只由在线的、号码最小的那个回答"""
+    """本组织的机器人 QQ 号：不算成员（连在别的进程上也一样）；有两个以上同在一个群时，只由在线的、号码最小的那个回答"""
 
     @field_validator("timezone")
     @classmethod

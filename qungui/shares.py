@@ -109,10 +109,13 @@ async def record(
     group_id: int,
     user_id: int,
     message_id: int,
+    event_key: str,
     sent_at: datetime,
     draft: Draft,
 ) -> Outcome:
-    """记下一条分享群消息并在它是当天第一条原创分享时记 1 分。同一事件再来一次什么也不改。
+    """记下一条分享群消息并在它是当天第一条原创分享时记 1 分。同一事件再来一次什么也不改：
+    `event_key` 是消息的身份，几个机器人账号收到同一条消息时相同（`message_id` 则各不相同），
+    所以经第二个账号到达的同一条分享不会被当成“与之前的分享重复”。
 
     查重和写入在组织的锁里一条条做：两个人同一秒贴出同一段文字，只有先处理的那条算原创。
     """
@@ -140,6 +143,7 @@ async def record(
                 group_id=group_id,
                 user_id=user_id,
                 message_id=message_id,
+                event_key=event_key,
                 sent_at=sent_at,
                 text_hash=digest,
                 chars=own_chars(draft.own_text),
@@ -237,7 +241,13 @@ async def month_settled(policy: Policy, day: date) -> bool:
     return await JobRun.exists(job=MONTH_CLOSE_JOB, org=policy.id, period=month_key(day))
 
 
-async def find(policy: Policy, group_id: int, message_id: int) -> Share | None:
+async def find(
+    policy: Policy, group_id: int, message_id: int, event_key: str | None = None
+) -> Share | None:
+    """被回复的那条分享。知道它的身份时按身份找（经哪个机器人账号收到都一样）；
+    否则按消息编号找，那只对记下它的那个账号有效。"""
+    if event_key is not None and (found := await Share.get_or_none(event_key=event_key)):
+        return found
     return (
         await Share.filter(org=policy.id, group_id=group_id, message_id=message_id)
         .order_by("-id")

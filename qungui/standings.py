@@ -46,7 +46,7 @@ _EMPTY = ledger.MonthSummary(0, 0, 0)
 async def month_view(policy: Policy, month: str, exclude: Iterable[int] = ()) -> MonthView:
     """该月全部参与统计者的排名；没有记录的人按 0 分计入。2,000 人算一次要二三十毫秒，
     所以缓存（derived.py）：账本或成员表一变就重算。"""
-    excluded = frozenset(exclude)
+    excluded = members.not_counted(policy, exclude)
     return await derived.cached(
         ("month", policy.id, month, excluded),
         policy.id,
@@ -63,7 +63,7 @@ async def month_standings(
 
 async def _compute(policy: Policy, month: str, exclude: frozenset[int]) -> MonthView:
     totals = await ledger.month_totals(policy.id, month)
-    people = await members.counted(policy, month, exclude) | set(totals)
+    people = (await members.counted(policy, month, exclude) | set(totals)) - exclude
     standings = rank(
         (user, totals.get(user, _EMPTY).points, totals.get(user, _EMPTY).share_days)
         for user in people

@@ -28,6 +28,7 @@ SUPERUSER = 40001
 NOV27_1000 = 1795744800
 
 _message_ids = itertools.count(1846600000)
+_NAPCAT = object()
 
 
 def text(value: str) -> dict[str, Any]:
@@ -64,8 +65,14 @@ def group_message_payload(
     time: int = NOV27_1000,
     message_id: int | None = None,
     self_id: int = SELF_ID,
+    real_seq: Any = _NAPCAT,
 ) -> dict[str, Any]:
-    """一条群消息的 JSON，与 NapCat 上报的形状一致。"""
+    """一条群消息的 JSON，与 NapCat 上报的形状一致。
+
+    `real_seq` 是 NapCat 上报的消息在群里的真实序号（字符串，几个账号收到的同一条消息相同；
+    `message_id`、`message_seq`、`real_id` 则是每个账号各自的编号）。默认取消息编号的字符串，
+    给 None 表示不带这个字段（别的实现）。
+    """
     payload = copy.deepcopy(EVENTS["group_msg_at_text"])
     segments = _segments(message)
     msg_id = message_id if message_id is not None else next(_message_ids)
@@ -80,6 +87,9 @@ def group_message_payload(
         message=segments,
         raw_message=_raw(segments),
     )
+    real_seq = str(msg_id) if real_seq is _NAPCAT else real_seq
+    if real_seq is not None:
+        payload["real_seq"] = real_seq
     payload["sender"] = {"user_id": user_id, "nickname": nickname, "card": card, "role": role}
     return payload
 

@@ -28,6 +28,8 @@ from qungui.dates import business_date, local_time, month_key
 from qungui.policy import Policy
 from qungui.roles import Role
 
+from .identity import event_key
+
 
 class UsageError(Exception):
     """参数不对：回复用法；`reason` 说明哪里不对。"""
@@ -130,18 +132,8 @@ class CommandContext:
 
     @property
     def event_key(self) -> str:
-        """此事件的去重键：组织、机器人、群、发送者、消息编号、时间。"""
-        return ":".join(
-            str(part)
-            for part in (
-                self.policy.id,
-                self.bot.self_id,
-                self.group_id or "private",
-                self.user_id,
-                self.event.message_id,
-                self.event.time,
-            )
-        )
+        """此事件的去重键：不论经哪个机器人账号收到，同一条消息都相同（identity.py）。"""
+        return event_key(self.policy.id, self.event)
 
 
 class CommandRouter:

@@ -22,6 +22,7 @@ from plugins.core import (  # noqa: E402
     sender,
     ticks,
 )
+from plugins.core.identity import event_key, reply_key  # noqa: E402
 from qungui import clock, members, shares  # noqa: E402
 from qungui.dates import local_time, month_days, month_key  # noqa: E402
 from qungui.jobs import Job, JobContext, Schedule  # noqa: E402
@@ -72,12 +73,15 @@ def _draft(event: GroupMessageEvent) -> shares.Draft:
 
 @router.watch(_interesting)
 async def on_share(bot: Bot, event: GroupMessageEvent, policy: Policy, _found: bool) -> None:
+    if event.user_id in members.not_counted(policy, bot_ids()):
+        return  # 机器人发的提醒、公告不是分享
     sent_at = datetime.fromtimestamp(event.time, UTC)
     outcome = await shares.record(
         policy,
         group_id=event.group_id,
         user_id=event.user_id,
         message_id=event.message_id,
+        event_key=event_key(policy.id, event),
         sent_at=sent_at,
         draft=_draft(event),
     )
@@ -230,7 +234,8 @@ async def _replied_share(ctx: CommandContext) -> shares.Share:
     message_id = replied_message_id(ctx.event)
     if message_id is None or ctx.group_id is None:
         raise UsageError(replies.REPLY_FIRST)
-    found = await shares.find(ctx.policy, ctx.group_id, message_id)
+    key = reply_key(ctx.policy.id, ctx.group_id, getattr(ctx.event, "reply", None))
+    found = await shares.find(ctx.policy, ctx.group_id, message_id, key)
     if found is None:
         raise Refusal(replies.NOT_A_SHARE)
     return found

@@ -8,7 +8,8 @@ import re
 from datetime import UTC, datetime
 
 from nonebot import logger
-from nonebot.adapters.onebot.v11 import Bot, GroupMessageEvent
+from nonebot.adapters.onebot.v11 import Bot, GroupMessageEvent, Message
+from nonebot.compat import type_validate_python
 
 from plugins.core import (
     API_FAILURES,
@@ -22,6 +23,7 @@ from plugins.core import (
     router,
     superusers,
 )
+from plugins.core.identity import event_key, message_key, reply_key
 from plugins.core.record_ids import REVIEW, record_id
 from qungui import cards, members, reviews, warning_cases
 from qungui.content_filter import (
@@ -80,8 +82,8 @@ def _hits(event: GroupMessageEvent, policy: Policy) -> list[Hit]:
 
 @router.watch(_hits)
 async def on_hits(bot: Bot, event: GroupMessageEvent, policy: Policy, hits: list[Hit]) -> None:
-    if event.user_id in bot_ids():
-        return
+    if event.user_id in members.not_counted(policy, bot_ids()):
+        return  # 机器人（本进程的，或制度里列出、连在别的进程上的）
     message = reviews.Message(
         group_id=event.group_id,
         user_id=event.user_id,
@@ -90,7 +92,8 @@ async def on_hits(bot: Bot, event: GroupMessageEvent, policy: Policy, hits: list
         types=",".join(dict.fromkeys(seg.type for seg in event.message)),
         at=datetime.fromtimestamp(event.time, UTC),
     )
-    base = f"{policy.id}:{event.group_id}:{event.user_id}:{event.message_id}:{event.time}"
+    # 同一条消息经几个机器人账号上报，身份相同：只记一次、只罚一次
+    base = event_key(policy.id, event)
     acted = False
     for hit in reviews.order(hits):
         # 一条消息只按最重的一条规则处理，其余只记下（shadow 规则总是只记下）
@@ -261,10 +264,10 @@ async def report(ctx: CommandContext) -> None:
     reported = await _reported(ctx)
     if reported is None:
         raise UsageError(replies.REPORT_REPLY)
-    user_id, message_id, text, types = reported
+    user_id, message_id, text, types, key = reported
     if user_id == ctx.user_id:
         raise Refusal(replies.REPORT_SELF)
-    if user_id in bot_ids() or str(user_id) in superusers:
+    if user_id in members.not_counted(ctx.policy, bot_ids()) or str(user_id) in superusers:
         raise Refusal(replies.REPORT_BOT)
     reason = " ".join(ctx.words)[:200]
     message = reviews.Message(
@@ -276,18 +279,17 @@ async def report(ctx: CommandContext) -> None:
         at=datetime.fromtimestamp(ctx.event.time, UTC),
     )
     category = ctx.policy.filter.report_category
+    hit_key = f"{key}:{REPORT_RULE}"
     hit = await reviews.record(
         ctx.policy,
         message,
         Hit(REPORT_RULE, category, "review", ""),
-        f"{ctx.policy.id}:{ctx.group_id}:{message_id}:{REPORT_RULE}",
+        hit_key,
         reporter_id=ctx.user_id,
         report_reason=reason,
     )
     if hit is None:
-        earlier = await FilterHit.get_or_none(
-            hit_key=f"{ctx.policy.id}:{ctx.group_id}:{message_id}:{REPORT_RULE}"
-        )
+        earlier = await FilterHit.get_or_none(hit_key=hit_key)
         if earlier is not None and earlier.reporter_id == ctx.user_id:
             return  # 同一条举报重放：已经回复过
         await ctx.reply(replies.REPORT_DUPLICATE)
@@ -296,15 +298,17 @@ async def report(ctx: CommandContext) -> None:
     await _ask_reviewers(ctx.bot, ctx.policy, hit)
 
 
-async def _reported(ctx: CommandContext) -> tuple[int, int, str, str] | None:
-    """被举报的消息：适配器取到的回复原文，取不到时用 get_msg 再取一次。"""
+async def _reported(ctx: CommandContext) -> tuple[int, int, str, str, str] | None:
+    """被举报的消息：发送者、本账号上的编号、文字、消息段类型、身份（identity.py：
+    经哪个机器人账号举报都一样）。用适配器取到的回复原文，取不到时用 get_msg 再取一次。"""
     reply = getattr(ctx.event, "reply", None)
     if reply is not None:
         types = ",".join(dict.fromkeys(seg.type for seg in reply.message))
-        sender_id = reply.sender.user_id
-        if sender_id is None:
+        key = reply_key(ctx.policy.id, ctx.group_id, reply)
+        if key is None:
             return None
-        return int(sender_id), int(reply.message_id), reply.message.extract_plain_text(), types
+        text = reply.message.extract_plain_text()
+        return int(reply.sender.user_id), int(reply.message_id), text, types, key
     message_id = replied_message_id(ctx.event)
     if message_id is None:
         return None
@@ -316,14 +320,17 @@ async def _reported(ctx: CommandContext) -> tuple[int, int, str, str] | None:
     sender_id = (data.get("sender") or {}).get("user_id")
     if not sender_id:
         raise Refusal(replies.REPORT_LOST)
-    segments = data.get("message") or []
-    if isinstance(segments, str):
-        return int(sender_id), message_id, segments, "text"
-    text = "".join(
-        seg.get("data", {}).get("text", "") for seg in segments if seg.get("type") == "text"
+    message = type_validate_python(Message, data.get("message") or [])
+    key = message_key(
+        ctx.policy.id,
+        ctx.group_id,
+        int(sender_id),
+        int(data.get("time") or 0),
+        message,
+        data.get("real_seq"),
     )
-    types = ",".join(dict.fromkeys(seg.get("type", "") for seg in segments))
-    return int(sender_id), message_id, text, types
+    types = ",".join(dict.fromkeys(seg.type for seg in message))
+    return int(sender_id), message_id, message.extract_plain_text(), types, key
 
 
 _ACTION_LABELS = {

@@ -191,6 +191,7 @@ class FakeOneBot:
                 "sender",
                 "message",
                 "group_id",
+                "real_seq",
             )
             if key in payload
         } | {"real_id": payload.get("real_id", payload["message_id"])}

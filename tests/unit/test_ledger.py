@@ -105,6 +105,15 @@ async def test_concurrent_reversals_write_one(db) -> None:
     assert await LedgerEntry.filter(rule="reversal").count() == 1
 
 
+async def test_one_undo_command_seen_at_once_by_several_accounts_is_one_reversal(db) -> None:
+    # 几个机器人账号同时收到同一条 /撤销：事件键相同，都当作同一次撤销（不说“已经撤销过了”）
+    original = (await manual(3, "evt-1")).entry
+    results = await asyncio.gather(*(undo(original.id, "evt-undo") for _ in range(5)))
+    assert sum(r.created for r in results) == 1
+    assert {r.entry.id for r in results} == {results[0].entry.id}
+    assert await LedgerEntry.filter(rule="reversal").count() == 1
+
+
 async def test_unknown_or_other_org_entry_is_not_found(db) -> None:
     other = await ledger.record(
         org="other",

@@ -1,7 +1,7 @@
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
-from qungui import members
+from qungui import ledger, members, standings
 from qungui.policy import load_policies
 
 POLICY = load_policies(Path(__file__).parents[1] / "policy.toml").orgs["jgs"]
@@ -46,3 +46,23 @@ async def test_names_never_show_a_phone_or_a_whole_qq_number(db) -> None:
         20004: "赵六",
         1234567890: "成员7890",  # 没见过的人
     }
+
+
+async def test_bots_listed_in_the_policy_are_neither_counted_nor_ranked(db) -> None:
+    # 10099 是另一个进程上的机器人：本进程看不到它连着，但制度里列了它
+    policy = POLICY.model_copy(update={"org": POLICY.org.model_copy(update={"bots": [10099]})})
+    for user in (1, 10099, 10000):
+        await seen(user, datetime(2026, 11, 3, 9, tzinfo=CST))
+    await ledger.award(
+        org="jgs",
+        user_id=10099,
+        rule="manual.test",
+        period="2026-11-03",
+        delta=3,
+        business_date=date(2026, 11, 3),
+        now=datetime(2026, 11, 3, 9, tzinfo=CST),
+        reason="误记给机器人的分",
+    )
+    assert await members.counted(policy, "2026-11", exclude=[10000]) == {1}
+    ranked = await standings.month_standings(policy, "2026-11", [10000])
+    assert [s.user_id for s in ranked] == [1]

@@ -64,12 +64,21 @@ def test_plain_chat_is_not_a_candidate(draft: Draft, candidate: bool) -> None:
     assert shares.is_candidate(draft, POLICY.share.min_chars) is candidate
 
 
-async def post(user: int, at: datetime, text: str = TEXT, message_id: int | None = None, **extra):
+async def post(
+    user: int,
+    at: datetime,
+    text: str = TEXT,
+    message_id: int | None = None,
+    event_key: str | None = None,
+    **extra,
+):
+    message_id = message_id if message_id is not None else next(_ids)
     return await shares.record(
         POLICY,
         group_id=GROUP,
         user_id=user,
-        message_id=message_id if message_id is not None else next(_ids),
+        message_id=message_id,
+        event_key=event_key or f"jgs:{GROUP}:{user}:{message_id}",
         sent_at=at,
         draft=Draft(text + (f" {user}-{at.isoformat()}" if not extra.get("exact") else "")),
     )
@@ -121,6 +130,17 @@ async def test_the_same_event_twice_changes_nothing(db) -> None:
     again = await post(1, at, message_id=42)
     assert first.credited and again.share is None
     assert await Share.all().count() == 1 and await LedgerEntry.all().count() == 1
+
+
+async def test_the_same_share_through_a_second_account_is_neither_recorded_nor_a_copy(db) -> None:
+    # 两个机器人账号收到同一条分享：消息编号各不相同，身份相同
+    at = cst(2026, 11, 27, 9)
+    first = await post(1, at, message_id=42, event_key="same", exact=True)
+    again = await post(1, at, message_id=9042, event_key="same", exact=True)
+    assert first.credited == date(2026, 11, 27) and again.share is None
+    assert await Share.all().values_list("message_id", "original", "reason") == [(42, True, "")]
+    entries = await LedgerEntry.all().values_list("user_id", "delta", "rule", "business_date")
+    assert entries == [(1, 1, "share.daily", date(2026, 11, 27))]
 
 
 async def test_fifty_shares_in_one_second_earn_one_point(db) -> None:
