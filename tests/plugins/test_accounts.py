@@ -79,7 +79,7 @@ async def test_an_adjustment_seen_by_two_accounts_is_written_and_answered_once(
         first = ctx.create_bot(self_id=str(fake.SELF_ID))
         second = ctx.create_bot(self_id=str(OTHER_BOT))
         ctx.receive_event(first, through(fake.SELF_ID, ADJUST, user_id=ADMIN))
-        expect_group(ctx, "已记录 #1：成员20002 +5 分（协助盘点）。成员20002 本月合计 5 分。")
+        expect_group(ctx, "已记录 #1：成员0002 +5 分（协助盘点）。成员0002 本月合计 5 分。")
         ctx.receive_event(second, through(OTHER_BOT, ADJUST, user_id=ADMIN))
     rows = await LedgerEntry.all().values_list("user_id", "delta", "rule")
     assert rows == [(LI, 5, "manual")]
@@ -179,7 +179,7 @@ async def test_a_report_through_two_accounts_is_one_report(app: App, db) -> None
                 expect_private(
                     ctx,
                     "【群规助手】审1｜规则「举报」（不良信息 -5 分）\n"
-                    f"群 {fake.WORK_GROUP}：成员20001（QQ {ZHANG}）\n"
+                    f"群 {fake.WORK_GROUP}：成员0001（QQ {ZHANG}）\n"
                     f"举报人：李四（QQ {LI}），理由：骂同事\n"
                     "原文：某某就是个废物\n"
                     "确认并警告：/确认 审1　驳回：/驳回 审1",
