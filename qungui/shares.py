@@ -54,7 +54,9 @@ class Draft:
 
 
 def own_chars(text: str) -> int:
-    return sum(1 for ch in text if not ch.isspace())
+    """算 `min_chars` 的字数：只数字母、汉字和数字（含全角），标点、空白、表情一个也不算。
+    每条分享群消息都要数一次（插件的初筛也用它），所以不做规范化，只逐字判断。"""
+    return sum(1 for ch in text if ch.isalnum())
 
 
 def is_candidate(draft: Draft, min_chars: int) -> bool:
@@ -66,7 +68,8 @@ def not_original_reason(draft: Draft, min_chars: int, seen_before: bool) -> str 
     """不算原创的原因；是原创返回 None。`seen_before`：同样的文字 90 天内出现过。"""
     if draft.has_forward:
         return FORWARD
-    if own_chars(draft.own_text) < min_chars:
+    if own_chars(draft.own_text) < min_chars or not normalise(draft.own_text):
+        # 规范化后什么也不剩（没有可查重的文字）的，不能算原创
         return CARD
     if seen_before:
         return COPY
