@@ -66,7 +66,14 @@ async def test_punctuation_and_emoji_are_not_a_share(app: App, db) -> None:
         for day in (27, 28):
             post(ctx, bot, "！" * 20, ZHANG, "张三", ts(2026, 11, day, 9))
             post(ctx, bot, "😀🎉👍" * 7, LI, "李四", ts(2026, 11, day, 9))
-        post(ctx, bot, "。。。。。。。。。。好的收到～～～～～～～～～～", WANG, "王五", ts(2026, 11, 27, 9))
+        post(
+            ctx,
+            bot,
+            "。。。。。。。。。。好的收到～～～～～～～～～～",
+            WANG,
+            "王五",
+            ts(2026, 11, 27, 9),
+        )
     assert await LedgerEntry.filter(rule="share.daily").count() == 0
     assert await Share.all().count() == 0
 
