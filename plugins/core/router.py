@@ -151,22 +151,31 @@ class CommandRouter:
         self.commands: dict[str, Command] = {}
         self.notices: dict[str, list[NoticeHandler]] = {}
         self.watchers: list[tuple[Interest, WatchHandler]] = []
+        self.command_watchers: list[tuple[Interest, WatchHandler]] = []
+        """也要看命令消息的（内容过滤）：命令前面加个词不能让文字绕过过滤"""
         self._by_length: list[str] = []
 
-    def watch(self, interest: Interest) -> Callable[[WatchHandler], WatchHandler]:
+    def watch(
+        self, interest: Interest, *, commands: bool = False
+    ) -> Callable[[WatchHandler], WatchHandler]:
         """登记对非命令群消息的处理（如每日分享、内容过滤）。`interest` 每条消息都会调用：
         必须是同步的、只看内存（群号、字数、编译好的正则）的便宜判断，DESIGN.md 不变量 9。
-        它返回真值时，处理函数被调用，第四个参数就是这个返回值（免得处理时再算一遍）。"""
+        它返回真值时，处理函数被调用，第四个参数就是这个返回值（免得处理时再算一遍）。
+        `commands=True`：命令消息也问它，处理函数在命令回复之后调用（命令照常执行）。"""
 
         def register(handler: WatchHandler) -> WatchHandler:
             self.watchers.append((interest, handler))
+            if commands:
+                self.command_watchers.append((interest, handler))
             return handler
 
         return register
 
-    def watching(self, event: GroupMessageEvent, policy: Policy) -> list[tuple[WatchHandler, Any]]:
+    def watching(
+        self, event: GroupMessageEvent, policy: Policy, *, command: bool = False
+    ) -> list[tuple[WatchHandler, Any]]:
         found = []
-        for interest, handler in self.watchers:
+        for interest, handler in self.command_watchers if command else self.watchers:
             try:
                 result = interest(event, policy)
             except Exception:

@@ -62,7 +62,8 @@ def _own_phones(event: GroupMessageEvent, policy: Policy) -> frozenset[str]:
 
 
 def _hits(event: GroupMessageEvent, policy: Policy) -> list[Hit]:
-    """每条组织群消息都会问一次：命中的规则（通常为空列表）。"""
+    """每条组织群消息（命令也算：命令词后面的文字同样发在了群里）都会问一次：命中的规则
+    （通常为空列表）。看的是整条消息的文字，命令词在内。"""
     group_id = event.group_id
     if group_id not in policy.groups.work and group_id not in policy.groups.share:
         return []
@@ -80,7 +81,7 @@ def _hits(event: GroupMessageEvent, policy: Policy) -> list[Hit]:
     return hits
 
 
-@router.watch(_hits)
+@router.watch(_hits, commands=True)
 async def on_hits(bot: Bot, event: GroupMessageEvent, policy: Policy, hits: list[Hit]) -> None:
     if event.user_id in bot_ids():
         return
