@@ -286,7 +286,7 @@ async def _route(event: Event, state: T_State) -> bool:
     if found is not None:
         state["qungui.command"] = found
         # 命令后面的文字一样是发在群里的：内容过滤照看（只有命令消息多问这一次，普通聊天不变）
-        if policy is not None and (handlers := router.watching(event, policy, command=True)):
+        if policy is not None and (handlers := router.watching(event, policy, found[0])):
             state["qungui.watch"] = (handlers, policy)
         return True
     if policy is not None and (handlers := router.watching(event, policy)):

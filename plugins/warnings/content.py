@@ -12,6 +12,7 @@ from nonebot.adapters.onebot.v11 import Bot, GroupMessageEvent
 
 from plugins.core import (
     API_FAILURES,
+    Command,
     CommandContext,
     Refusal,
     UsageError,
@@ -61,7 +62,7 @@ def _own_phones(event: GroupMessageEvent, policy: Policy) -> frozenset[str]:
     return frozenset()
 
 
-def _hits(event: GroupMessageEvent, policy: Policy) -> list[Hit]:
+def _hits(event: GroupMessageEvent, policy: Policy, command: Command | None = None) -> list[Hit]:
     """每条组织群消息（命令也算：命令词后面的文字同样发在了群里）都会问一次：命中的规则
     （通常为空列表）。看的是整条消息的文字，命令词在内。"""
     group_id = event.group_id
@@ -74,7 +75,8 @@ def _hits(event: GroupMessageEvent, policy: Policy) -> list[Hit]:
     hits = []
     if scanner.active and text:
         own = _own_phones(event, policy) if scanner.privacy else frozenset()
-        hits = scanner.scan(text, own)
+        phones = command is None or not command.card_phone
+        hits = scanner.scan(text, own, phones=phones)
     burst = flood.add(policy, group_id, event.user_id, event.time, event.raw_message)
     if burst is not None:
         hits.append(burst)
