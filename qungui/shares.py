@@ -68,8 +68,9 @@ def not_original_reason(draft: Draft, min_chars: int, seen_before: bool) -> str 
     """不算原创的原因；是原创返回 None。`seen_before`：同样的文字 90 天内出现过。"""
     if draft.has_forward:
         return FORWARD
-    if own_chars(draft.own_text) < min_chars or not normalise(draft.own_text):
-        # 规范化后什么也不剩（没有可查重的文字）的，不能算原创
+    if own_chars(draft.own_text) < min_chars:
+        # 也挡住了规范化后什么也不剩（没有可查重的文字）的：min_chars 至少为 1，
+        # 而数到的每个字规范化后都还在（测试逐个码位核对过）
         return CARD
     if seen_before:
         return COPY

@@ -1,4 +1,5 @@
 import asyncio
+import sys
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -56,6 +57,9 @@ def test_originality(draft: Draft, seen: bool, reason: str | None) -> None:
 def test_only_letters_and_digits_count_towards_min_chars() -> None:
     assert shares.own_chars("好的！！😀 ab，１2\n") == 6
     assert shares.own_chars("！？。…😀🎉 ～") == 0
+    # 够字数的消息规范化后一定还有文字（可以查重）：数到的字没有一个会被规范化去掉
+    counted = (chr(c) for c in range(sys.maxunicode + 1) if chr(c).isalnum())
+    assert [hex(ord(ch)) for ch in counted if not shares.normalise(ch)] == []
 
 
 @pytest.mark.parametrize(
