@@ -12,8 +12,8 @@ REPO = Path(__file__).resolve().parents[1]
 Answer = Callable[..., Awaitable[Any]]
 
 
-def init(db_url: str, *, plugins: bool) -> None:
-    """初始化 NoneBot；`plugins` 为真时按 pyproject.toml 加载整个插件集。"""
+def init(db_url: str, *, plugins: bool, policy: Path | None = None) -> None:
+    """初始化 NoneBot；`plugins` 为真时按 pyproject.toml 加载整个插件集；制度缺省用测试的。"""
     import nonebot
     from nonebot.adapters.onebot.v11 import Adapter
 
@@ -22,7 +22,7 @@ def init(db_url: str, *, plugins: bool) -> None:
     nonebot.init(
         driver="~fastapi",
         log_level="WARNING",
-        qungui_policy_file=str(TEST_POLICY),
+        qungui_policy_file=str(policy or TEST_POLICY),
         qungui_db_url=db_url,
         qungui_send_interval=0,
         qungui_send_jitter=0,

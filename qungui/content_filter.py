@@ -1,7 +1,11 @@
 """内容过滤：关键词与正则、链接白名单、隐私号码、刷屏。纯函数，不碰数据库和 NoneBot。
 
-每条工作群、分享群的普通消息都要过一遍（DESIGN.md 不变量 9），所以规则在制度加载后编译一次，
+每条工作群、分享群的消息（命令也算）都要过一遍（DESIGN.md 不变量 9），所以规则在制度加载后编译一次，
 扫描只做几次正则搜索；没有数字就不找号码，没有点号就不找链接。
+
+任何输入上都必须是线性时间：一条两万多字的构造消息不能把事件循环卡住（心跳超时就掉线）。
+关键词、运维的正则和链接用 RE2 编译（linear_regex.py）；号码的几个正则要用环视，留在 re 里，
+它们的每个重复都有上限、没有嵌套的无界重复，每个起点最多试几十步，所以同样是线性的。
 """
 
 from __future__ import annotations
@@ -11,7 +15,9 @@ import unicodedata
 from collections import deque
 from dataclasses import dataclass
 from datetime import date
+from operator import mul
 
+from .linear_regex import Pattern, compile_linear, escape
 from .policy import Policy
 
 LINK_RULE, PRIVACY_RULE, FLOOD_RULE, REPORT_RULE = "链接", "隐私", "刷屏", "举报"
@@ -35,9 +41,12 @@ def normalise(text: str) -> str:
 
 # —— 链接 ——
 _TLDS = "com|cn|net|org|top|xyz|cc|vip|me|io|info|shop|club|site|online|link|ly|tk"
-_LINK = re.compile(
-    rf"(?:https?://|www\.)[^\s<>\"'，。]+|\b(?:[a-z0-9-]+\.)+(?:{_TLDS})\b(?:/[^\s<>\"'，。]*)?",
-    re.IGNORECASE,
+# 用 re 写，“1.1.1.…”这样的长串会让 (?:[a-z0-9-]+\.)+ 在每个起点回溯到底，两万字要十几秒。
+# RE2 的 \b 只认 ASCII 字母数字：紧贴在汉字后面的域名（“加我领红包evil.top”）也认得出
+_LINK = compile_linear(
+    rf"(?:https?://|www\.)[^\s\p{{Z}}<>\"'，。]+"
+    rf"|\b(?:[a-z0-9-]+\.)+(?:{_TLDS})\b(?:/[^\s\p{{Z}}<>\"'，。]*)?",
+    ignore_case=True,
 )
 _HOST = re.compile(r"^(?:https?://)?([^/:?#\s]+)", re.IGNORECASE)
 
@@ -54,7 +63,7 @@ def allowed(host: str, allow: list[str]) -> bool:
 def defang(text: str) -> str:
     """让链接点不开：http → hxxp，域名里的点 → [.]。"""
 
-    def one(match: re.Match[str]) -> str:
+    def one(match) -> str:
         link = re.sub(r"^http", "hxxp", match.group(0), flags=re.IGNORECASE)
         host = link_host(link.replace("hxxp", "http", 1))
         return link.replace(host, host.replace(".", "[.]"), 1) if host else link
@@ -68,34 +77,39 @@ _ID_CHECK = "10X98765432"
 _ID = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
 _CARD = re.compile(r"(?<!\d)(?:\d[ -]?){15,18}\d(?!\d)")
 _PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+_DIGIT = re.compile(r"\d")
 
 
 def valid_id_number(number: str) -> bool:
     """18 位居民身份证号：出生日期合法且校验位正确。"""
     if len(number) != 18 or not number[:17].isdigit():
         return False
+    # 一条长消息里可以有上千个像号码的数字：每个只做几次 C 里的运算（map），不逐位跑 Python 循环
+    total = sum(map(mul, map(int, number[:17]), _ID_WEIGHTS))
+    if _ID_CHECK[total % 11] != number[17].upper():
+        return False
     try:
         date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
         return False
-    total = sum(int(d) * w for d, w in zip(number[:17], _ID_WEIGHTS, strict=True))
-    return _ID_CHECK[total % 11] == number[17].upper()
+    return True
+
+
+_LUHN_DOUBLED = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)
 
 
 def luhn_ok(digits: str) -> bool:
-    total = 0
-    for i, char in enumerate(reversed(digits)):
-        n = int(char)
-        if i % 2 == 1:
-            n = n * 2 - 9 if n > 4 else n * 2
-        total += n
+    backwards = digits[::-1]
+    total = sum(map(int, backwards[::2])) + sum(
+        map(_LUHN_DOUBLED.__getitem__, map(int, backwards[1::2]))
+    )
     return total % 10 == 0
 
 
 def valid_bank_card(number: str) -> bool:
     """16–19 位、以常见卡组织号段开头（银联 62、Visa 4、万事达 5、运通/JCB 3）、通过 Luhn 校验。
     只靠 Luhn 的话，十个订单号里就有一个会被当成卡号。"""
-    digits = re.sub(r"[ -]", "", number)
+    digits = number.replace(" ", "").replace("-", "")
     return 16 <= len(digits) <= 19 and digits[0] in "3456" and luhn_ok(digits)
 
 
@@ -111,7 +125,7 @@ def redact(text: str) -> str:
     return re.sub(r"\d{7,}", lambda m: _masked(m.group(0)), text)
 
 
-def _privacy_hit(text: str, own_phones: frozenset[str], rule) -> str | None:
+def _privacy_hit(text: str, own_phones: frozenset[str], rule, phones: bool) -> str | None:
     if rule.id_card:
         for match in _ID.finditer(text):
             if valid_id_number(match.group(0)):
@@ -120,7 +134,7 @@ def _privacy_hit(text: str, own_phones: frozenset[str], rule) -> str | None:
         for match in _CARD.finditer(text):
             if valid_bank_card(match.group(0)):
                 return f"银行卡号 {_masked(match.group(0))}"
-    if rule.phone:
+    if rule.phone and phones:
         for match in _PHONE.finditer(text):
             if match.group(0) not in own_phones:
                 return f"手机号 {_masked(match.group(0))}"
@@ -132,7 +146,7 @@ class _Compiled:
     name: str
     category: str
     action: str
-    regex: re.Pattern[str]
+    regex: Pattern
 
 
 class Scanner:
@@ -153,8 +167,11 @@ class Scanner:
         ]
         self.active = bool(self.rules or self.links or self.privacy)
 
-    def scan(self, text: str, own_phones: frozenset[str] = frozenset()) -> list[Hit]:
-        """这段文字命中的规则，每条规则最多一次，按规则在制度里的顺序。"""
+    def scan(
+        self, text: str, own_phones: frozenset[str] = frozenset(), *, phones: bool = True
+    ) -> list[Hit]:
+        """这段文字命中的规则，每条规则最多一次，按规则在制度里的顺序。
+        `phones=False`：不找手机号（改名片的命令本来就要写电话）。"""
         if not self.active or not text:
             return []
         folded = normalise(text)
@@ -162,28 +179,38 @@ class Scanner:
         for rule in self.rules:
             if match := rule.regex.search(folded):
                 hits.append(Hit(rule.name, rule.category, rule.action, match.group(0)))
-        if self.links and "." in folded:
-            for match in _LINK.finditer(folded):
-                host = link_host(match.group(0))
-                if host and not allowed(host, self.allow):
-                    hits.append(
-                        Hit(LINK_RULE, self.links.category, self.links.action, defang(host))
-                    )
-                    break
-        has_digits = any(char.isdigit() for char in folded)
+        if self.links and "." in folded and (host := self._first_foreign_host(folded)):
+            hits.append(Hit(LINK_RULE, self.links.category, self.links.action, defang(host)))
         if (
             self.privacy
-            and has_digits
-            and (found := _privacy_hit(folded, own_phones, self.privacy))
+            and _DIGIT.search(folded)
+            and (found := _privacy_hit(folded, own_phones, self.privacy, phones))
         ):
             hits.append(Hit(PRIVACY_RULE, self.privacy.category, self.privacy.action, found))
         return hits
 
+    def _first_foreign_host(self, folded: str) -> str:
+        """第一个不在白名单里的链接的域名；都在白名单里时为空。
 
-def _rule_regex(rule) -> re.Pattern[str]:
-    parts = [re.escape(normalise(word)) for word in rule.keywords]
+        一条消息可以塞进几千个白名单链接：RE2 对 str 每个匹配都要换算一次字符位置，所以先编码成
+        UTF-8 再找（省一半），同样的链接只判断一次。"""
+        seen: set[bytes] = set()
+        for match in _LINK.finditer(folded.encode("utf-8")):
+            link = match.group(0)
+            if link in seen:
+                continue
+            seen.add(link)
+            host = link_host(link.decode("utf-8"))
+            if host and not allowed(host, self.allow):
+                return host
+        return ""
+
+
+def _rule_regex(rule) -> Pattern:
+    """关键词和运维的正则拼成一个 RE2 正则（制度加载时已确认每条都编译得了）。"""
+    parts = [escape(normalise(word)) for word in rule.keywords]
     parts += [f"(?:{pattern})" for pattern in rule.patterns]
-    return re.compile("|".join(parts), re.IGNORECASE)
+    return compile_linear("|".join(parts), ignore_case=True, capture=False)
 
 
 class FloodTracker:

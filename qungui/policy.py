@@ -24,6 +24,8 @@ from pydantic import (
     model_validator,
 )
 
+from .linear_regex import NotLinear, compile_linear
+
 GROUP_ROLES = ("work", "share", "announce")
 
 
@@ -191,10 +193,14 @@ def _one_of(value: str, choices: tuple[str, ...]) -> str:
 
 
 def _valid_regex(value: str) -> str:
+    """过滤规则的正则每条消息都要跑：必须是 RE2 能编译的（线性时间），与 content_filter 编译方式相同。"""
     try:
-        re.compile(value)
-    except re.error as exc:
-        raise ValueError(f"不是有效的正则表达式（{exc}）") from None
+        compile_linear(value, ignore_case=True, capture=False)
+    except NotLinear as exc:
+        raise ValueError(
+            f"不是有效的正则表达式（{exc}）。过滤规则的正则每条消息都要跑，只能用 RE2 语法："
+            "不支持反向引用（\\1）和环视（(?=…)、(?!…)、(?<=…)、(?<!…)），重复次数最多 1000"
+        ) from None
     return value
 
 

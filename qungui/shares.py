@@ -57,7 +57,9 @@ class Draft:
 
 
 def own_chars(text: str) -> int:
-    return sum(1 for ch in text if not ch.isspace())
+    """算 `min_chars` 的字数：只数字母、汉字和数字（含全角），标点、空白、表情一个也不算。
+    每条分享群消息都要数一次（插件的初筛也用它），所以不做规范化，只逐字判断。"""
+    return sum(1 for ch in text if ch.isalnum())
 
 
 def is_candidate(draft: Draft, min_chars: int) -> bool:
@@ -70,6 +72,8 @@ def not_original_reason(draft: Draft, min_chars: int, seen_before: bool) -> str 
     if draft.has_forward:
         return FORWARD
     if own_chars(draft.own_text) < min_chars:
+        # 也挡住了规范化后什么也不剩（没有可查重的文字）的：min_chars 至少为 1，
+        # 而数到的每个字规范化后都还在（测试逐个码位核对过）
         return CARD
     if seen_before:
         return COPY

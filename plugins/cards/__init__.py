@@ -159,6 +159,7 @@ async def check_now(ctx: CommandContext) -> None:
     usage="/改名片 [@某人] 姓名 电话",
     summary="机器人按规范格式设置群名片（给别人改需管理员）",
     example="/改名片 张三 13800000000",
+    card_phone=True,
 )
 async def set_card(ctx: CommandContext) -> None:
     if ctx.group_id is None or len(ctx.mentions) > 1 or len(ctx.words) != 2:

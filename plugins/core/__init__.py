@@ -288,6 +288,9 @@ async def _route(event: Event, state: T_State) -> bool:
     found = router.match(event.get_message(), _starts)
     if found is not None:
         state["qungui.command"] = found
+        # 命令后面的文字一样是发在群里的：内容过滤照看（只有命令消息多问这一次，普通聊天不变）
+        if policy is not None and (handlers := router.watching(event, policy, found[0])):
+            state["qungui.watch"] = (handlers, policy)
         return True
     if policy is not None and (handlers := router.watching(event, policy)):
         state["qungui.watch"] = (handlers, policy)
@@ -333,16 +336,17 @@ async def _dispatch() -> None:
         for handler in handlers:
             await _quietly(handler(bot, event, policy), event)
         return
+    if "qungui.command" in state:
+        command, args = state["qungui.command"]
+        if isinstance(event, GroupMessageEvent):
+            await _in_group(bot, event, command, args)
+        elif command.private:
+            await _in_private(bot, event, command, args)
+    # 命令消息上的过滤在命令回复之后处理：回复不等审核通知、撤回
     if "qungui.watch" in state:
         watching, policy = state["qungui.watch"]
         for handler, found in watching:
             await _quietly(handler(bot, event, policy, found), event)
-        return
-    command, args = state["qungui.command"]
-    if isinstance(event, GroupMessageEvent):
-        await _in_group(bot, event, command, args)
-    elif command.private:
-        await _in_private(bot, event, command, args)
 
 
 async def _quietly(call: Awaitable[None], event: Event) -> None:

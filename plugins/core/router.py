@@ -68,7 +68,8 @@ class DirectRule(Rule):
 Handler = Callable[["CommandContext"], Awaitable[None]]
 NoticeHandler = Callable[[Bot, NoticeEvent, Policy], Awaitable[None]]
 WatchHandler = Callable[[Bot, GroupMessageEvent, Policy, Any], Awaitable[None]]
-Interest = Callable[[GroupMessageEvent, Policy], Any]
+Interest = Callable[..., Any]
+"""(event, policy) → 真值；登记时 commands=True 的，命令消息上还多收一个参数：那条命令（Command）"""
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,8 @@ class Command:
     role: Role = Role.MEMBER
     private: bool = False
     """私聊里也可以用"""
+    card_phone: bool = False
+    """参数里的手机号是要写进群名片的（名片按规定带电话）：内容过滤不把它当作别人的号码"""
 
     def usage_text(self, reason: str = "") -> str:
         head = f"{reason}\n" if reason else ""
@@ -143,24 +146,36 @@ class CommandRouter:
         self.commands: dict[str, Command] = {}
         self.notices: dict[str, list[NoticeHandler]] = {}
         self.watchers: list[tuple[Interest, WatchHandler]] = []
+        self.command_watchers: list[tuple[Interest, WatchHandler]] = []
+        """也要看命令消息的（内容过滤）：命令前面加个词不能让文字绕过过滤"""
         self._by_length: list[str] = []
 
-    def watch(self, interest: Interest) -> Callable[[WatchHandler], WatchHandler]:
+    def watch(
+        self, interest: Interest, *, commands: bool = False
+    ) -> Callable[[WatchHandler], WatchHandler]:
         """登记对非命令群消息的处理（如每日分享、内容过滤）。`interest` 每条消息都会调用：
         必须是同步的、只看内存（群号、字数、编译好的正则）的便宜判断，DESIGN.md 不变量 9。
-        它返回真值时，处理函数被调用，第四个参数就是这个返回值（免得处理时再算一遍）。"""
+        它返回真值时，处理函数被调用，第四个参数就是这个返回值（免得处理时再算一遍）。
+        `commands=True`：命令消息也问它（第三个参数是那条命令），处理函数在命令回复之后调用，
+        命令照常执行。"""
 
         def register(handler: WatchHandler) -> WatchHandler:
             self.watchers.append((interest, handler))
+            if commands:
+                self.command_watchers.append((interest, handler))
             return handler
 
         return register
 
-    def watching(self, event: GroupMessageEvent, policy: Policy) -> list[tuple[WatchHandler, Any]]:
+    def watching(
+        self, event: GroupMessageEvent, policy: Policy, command: Command | None = None
+    ) -> list[tuple[WatchHandler, Any]]:
         found = []
-        for interest, handler in self.watchers:
+        watchers = self.watchers if command is None else self.command_watchers
+        args = (event, policy) if command is None else (event, policy, command)
+        for interest, handler in watchers:
             try:
-                result = interest(event, policy)
+                result = interest(*args)
             except Exception:
                 # 一个功能的判断出错，不能让整条消息（和其他功能）跟着失败
                 logger.exception(f"{handler.__module__}.{handler.__name__} 的判断出错")
@@ -187,11 +202,14 @@ class CommandRouter:
         example: str,
         role: Role = Role.MEMBER,
         private: bool = False,
+        card_phone: bool = False,
     ) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
             if name in self.commands:
                 raise ValueError(f"命令 {name} 重复登记")
-            self.commands[name] = Command(name, handler, usage, summary, example, role, private)
+            self.commands[name] = Command(
+                name, handler, usage, summary, example, role, private, card_phone
+            )
             self._by_length = sorted(self.commands, key=len, reverse=True)
             return handler
 

@@ -13,6 +13,7 @@ from nonebot.compat import type_validate_python
 
 from plugins.core import (
     API_FAILURES,
+    Command,
     CommandContext,
     Refusal,
     UsageError,
@@ -61,8 +62,9 @@ def _own_phones(event: GroupMessageEvent, policy: Policy) -> frozenset[str]:
     return frozenset([phone]) if phone else frozenset()
 
 
-def _hits(event: GroupMessageEvent, policy: Policy) -> list[Hit]:
-    """每条组织群消息都会问一次：命中的规则（通常为空列表）。"""
+def _hits(event: GroupMessageEvent, policy: Policy, command: Command | None = None) -> list[Hit]:
+    """每条组织群消息（命令也算：命令词后面的文字同样发在了群里）都会问一次：命中的规则
+    （通常为空列表）。看的是整条消息的文字，命令词在内。"""
     group_id = event.group_id
     if group_id not in policy.groups.work and group_id not in policy.groups.share:
         return []
@@ -73,14 +75,15 @@ def _hits(event: GroupMessageEvent, policy: Policy) -> list[Hit]:
     hits = []
     if scanner.active and text:
         own = _own_phones(event, policy) if scanner.privacy else frozenset()
-        hits = scanner.scan(text, own)
+        phones = command is None or not command.card_phone
+        hits = scanner.scan(text, own, phones=phones)
     burst = flood.add(policy, group_id, event.user_id, event.time, event.raw_message)
     if burst is not None:
         hits.append(burst)
     return hits
 
 
-@router.watch(_hits)
+@router.watch(_hits, commands=True)
 async def on_hits(bot: Bot, event: GroupMessageEvent, policy: Policy, hits: list[Hit]) -> None:
     if event.user_id in members.not_counted(policy, bot_ids()):
         return  # 机器人（本进程的，或制度里列出、连在别的进程上的）

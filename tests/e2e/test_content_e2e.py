@@ -1,5 +1,7 @@
 """内容过滤走真实 WebSocket：隐私号码立即撤回并警告，赌博交管理员审核后确认，举报属实给举报人加分。"""
 
+import time
+
 from tests.fake import ADMIN, WORK_GROUP, group_message_payload
 
 from .conftest import Running
@@ -81,3 +83,36 @@ async def test_filter_recalls_reviews_and_pays_reporters(running: Running) -> No
         (ZHANG, -5, "warn.不良信息", "admin"),
         (LI, 2, "filter.report", "admin"),
     ]
+
+
+async def test_a_crafted_long_message_does_not_stall_the_bot(running: Running) -> None:
+    """两万四千字的“1.1.1.…”曾让链接正则回溯十几秒：事件循环停住，下一条命令要等，心跳超时就掉线。"""
+    qq = running.qq
+    crafted = "1." * 12000
+    assert len(crafted) == 24000
+    message_ids = iter(range(880101, 880200))
+
+    async def answered_within_a_second(command: str) -> str:
+        mark = len(qq.calls)
+        sent = time.monotonic()
+        await qq.send_event(
+            group_message_payload(command, user_id=LI, card=LI_CARD, message_id=next(message_ids))
+        )
+        (reply,) = await qq.wait_for(
+            "send_group_msg", after=mark, where=lambda c: c.params["group_id"] == WORK_GROUP
+        )
+        waited = time.monotonic() - sent
+        assert waited < 1.0, f"等了 {waited:.1f} 秒才回答 {command[:10]}"
+        return reply.text
+
+    # 普通消息，和命令后面跟着的（过滤也看命令的文字）
+    await qq.send_event(
+        group_message_payload(crafted, user_id=ZHANG, card=ZHANG_CARD, message_id=next(message_ids))
+    )
+    assert (await answered_within_a_second("/积分")).startswith("李四 本月（2026-11）积分 0 分")
+    assert (await answered_within_a_second("/群规 " + crafted[:23996])).startswith(
+        "【鸡公山酒业 群规】"
+    )
+    # 连接还在：再问一次照样回答，也没有人被误判
+    assert (await answered_within_a_second("/积分")).startswith("李四 本月（2026-11）积分 0 分")
+    assert await running.bot.query("SELECT COUNT(*) FROM filter_hit") == [(0,)]

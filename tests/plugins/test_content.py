@@ -389,3 +389,72 @@ async def test_an_admin_decides_neither_a_hit_on_his_message_nor_his_own_report(
     ]
     rows = await LedgerEntry.all().order_by("id").values_list("user_id", "delta", "actor_id")
     assert rows == [(LI, -5, CHAIRMAN), (ADMIN, 2, CHAIRMAN)]
+
+
+async def test_a_command_word_in_front_does_not_carry_text_past_the_filter(app: App, db) -> None:
+    from plugins.core import policies
+    from plugins.system import policy_text
+    from qungui.outgoing import mask_digits
+
+    rules = mask_digits(policy_text(policies.get("jgs")))
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        say(ctx, bot, "/群规 加我 澳门赌场 详谈", message_id=7101)
+        # 命令照常回答，过滤的审核通知排在回复之后
+        expect_group(ctx, rules)
+        expect_private(
+            ctx,
+            "【群规助手】审1｜规则「赌博」（不良信息 -5 分）\n"
+            f"群 {WORK_GROUP}：李四（QQ {LI}）\n"
+            "命中：澳门赌场\n"
+            "原文：/群规 加我 澳门赌场 详谈\n"
+            "确认并警告：/确认 审1　驳回：/驳回 审1",
+            ADMIN,
+        )
+        # 直接警告的规则：命令的回复照发，警告紧跟其后
+        say(ctx, bot, "/群规 低价代开发票", message_id=7102)
+        expect_group(ctx, rules)
+        expect_group(ctx, issued("李四", "不良信息", "-5 分", 1, 1, "-5 分"))
+    assert await FilterHit.all().order_by("id").values_list("rule", "message_id", "status") == [
+        ("赌博", 7101, "pending"),
+        ("发票广告", 7102, "warned"),
+    ]
+
+
+async def test_a_report_reason_is_filtered_too(app: App, db) -> None:
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        say(ctx, bot, "今天的菜不错", user=ZHANG, card=ZHANG_CARD)
+        say(
+            ctx,
+            bot,
+            reply_to(7201, "/举报 他在群里发 http://evil.top/hb 这种链接"),
+            message_id=7202,
+        )
+        ctx.should_call_api(
+            "get_msg", {"message_id": 7201}, result=got_message(7201, ZHANG, "某某就是个废物")
+        )
+        expect_group(ctx, "已收到举报（审1），管理员会处理。")
+        expect_private(
+            ctx,
+            "【群规助手】审1｜规则「举报」（不良信息 -5 分）\n"
+            f"群 {WORK_GROUP}：张三（QQ {ZHANG}）\n"
+            f"举报人：李四（QQ {LI}），理由：他在群里发 http://evil.top/hb 这种链接\n"
+            "原文：某某就是个废物\n"
+            "确认并警告：/确认 审1　驳回：/驳回 审1",
+            ADMIN,
+        )
+        # 举报的理由也是发在群里的文字：同样过一遍过滤（举报本身照常受理）
+        expect_private(
+            ctx,
+            "【群规助手】审2｜规则「链接」（不良信息 -5 分）\n"
+            f"群 {WORK_GROUP}：李四（QQ {LI}）\n"
+            "命中：evil[.]top\n"
+            "原文：/举报 他在群里发 hxxp://evil[.]top/hb 这种链接\n"
+            "确认并警告：/确认 审2　驳回：/驳回 审2",
+            ADMIN,
+        )
+    assert await FilterHit.all().order_by("id").values_list("rule", "user_id", "message_id") == [
+        ("举报", ZHANG, 7201),
+        ("链接", LI, 7202),
+    ]

@@ -65,6 +65,25 @@ async def test_shares_earn_a_point_silently_and_copies_are_named_once(app: App, 
     assert await Share.filter(user_id=LI, reason="").count() == 0
 
 
+async def test_punctuation_and_emoji_are_not_a_share(app: App, db) -> None:
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        # 每天发 20 个符号不能天天拿分享分：只有字母、数字、汉字算字数
+        for day in (27, 28):
+            post(ctx, bot, "！" * 20, ZHANG, "张三", ts(2026, 11, day, 9))
+            post(ctx, bot, "😀🎉👍" * 7, LI, "李四", ts(2026, 11, day, 9))
+        post(
+            ctx,
+            bot,
+            "。。。。。。。。。。好的收到～～～～～～～～～～",
+            WANG,
+            "王五",
+            ts(2026, 11, 27, 9),
+        )
+    assert await LedgerEntry.filter(rule="share.daily").count() == 0
+    assert await Share.all().count() == 0
+
+
 async def test_today_for_a_member_including_the_grace_hours(app: App, db) -> None:
     async with app.test_matcher() as ctx:
         bot = make_bot(ctx)

@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from qungui import content_filter
 from qungui.content_filter import (
     FloodTracker,
     Scanner,
@@ -18,6 +19,7 @@ from qungui.content_filter import (
     valid_bank_card,
     valid_id_number,
 )
+from qungui.linear_regex import Pattern
 from qungui.policy import parse_policy
 
 TEST_POLICY = Path(__file__).parents[1] / "policy.toml"
@@ -64,6 +66,39 @@ def test_links_outside_the_allow_list(policy) -> None:
     assert link_host("HTTPS://Example.COM:8080/x") == "example.com"
     assert allowed("a.b.qq.com", ["qq.com"]) and not allowed("fakeqq.com", ["qq.com"])
     assert defang("看 https://evil.top/x") == "看 hxxps://evil[.]top/x"
+
+
+def test_domains_glued_to_chinese_text_are_links(policy) -> None:
+    assert rules_hit(policy, "加我领红包evil.top领取") == [("链接", "evil[.]top")]
+    assert rules_hit(policy, "看ｅｖｉｌ．ｔｏｐ／ｘ") == [("链接", "evil[.]top")]
+    assert rules_hit(policy, "版本号1.2.3，官网jgsjy.com") == []
+
+
+def test_per_message_patterns_run_in_linear_time(policy) -> None:
+    # 链接和关键词/运维正则用 RE2（不回溯）；号码的正则每个重复都有上限，在 re 里也是线性的
+    scanner = Scanner(policy)
+    assert isinstance(content_filter._LINK, Pattern)
+    assert all(isinstance(rule.regex, Pattern) for rule in scanner.rules)
+
+
+@pytest.mark.parametrize(
+    ("unit", "tail", "expected"),
+    [
+        ("1.", "", []),  # 旧的链接正则在这上面要回溯十几秒
+        ("a-.", " 见 evil.top/x", [("链接", "evil[.]top")]),
+        ("１．", "", []),
+        ("qq.com ", " http://evil.top", [("链接", "evil[.]top")]),
+        ("1 ", "", []),
+        ("610105194912310021 ", "", []),  # 上千个不合校验位的“身份证号/卡号”
+        ("澳门", "。。。。。澳门大赌场", [("赌博", "澳门大赌场")]),
+    ],
+)
+def test_crafted_24000_character_messages_are_scanned_to_the_end(
+    policy, unit: str, tail: str, expected: list
+) -> None:
+    text = (unit * (24000 // len(unit) + 1))[: 24000 - len(tail)] + tail
+    assert len(text) == 24000
+    assert rules_hit(policy, text) == expected
 
 
 def test_privacy_spares_the_senders_own_phone(policy) -> None:

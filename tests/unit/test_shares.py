@@ -1,4 +1,5 @@
 import asyncio
+import sys
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -44,10 +45,21 @@ def test_normalised_text_ignores_punctuation_space_and_width(a: str, b: str, sam
         (Draft(TEXT, quoted_text=TEXT.replace("。", "！")), False, QUOTE),
         (Draft(TEXT, quoted_text="别人的一句话，和这条分享完全不一样的内容"), False, None),
         (Draft(TEXT), False, None),
+        # 只有标点、表情：规范化后什么也不剩，不算原创（哪怕有 20 个符号）
+        (Draft("！？。，…" * 4), False, CARD),
+        (Draft("😀🎉👍" * 7, has_card=True), False, CARD),
     ],
 )
 def test_originality(draft: Draft, seen: bool, reason: str | None) -> None:
     assert shares.not_original_reason(draft, POLICY.share.min_chars, seen) == reason
+
+
+def test_only_letters_and_digits_count_towards_min_chars() -> None:
+    assert shares.own_chars("好的！！😀 ab，１2\n") == 6
+    assert shares.own_chars("！？。…😀🎉 ～") == 0
+    # 够字数的消息规范化后一定还有文字（可以查重）：数到的字没有一个会被规范化去掉
+    counted = (chr(c) for c in range(sys.maxunicode + 1) if chr(c).isalnum())
+    assert [hex(ord(ch)) for ch in counted if not shares.normalise(ch)] == []
 
 
 @pytest.mark.parametrize(
@@ -55,6 +67,10 @@ def test_originality(draft: Draft, seen: bool, reason: str | None) -> None:
     [
         (Draft("好的收到"), False),
         (Draft("  " * 30), False),
+        (Draft("！" * 20), False),
+        (Draft("😀" * 20), False),
+        (Draft("。。。。。。。。。。好的收到～～～～～～～～～～"), False),
+        (Draft("ＡＢＣ１２３" + "一二三四五六七八九十" * 2), True),
         (Draft(TEXT), True),
         (Draft("", has_forward=True), True),
         (Draft("", has_card=True), True),
