@@ -7,7 +7,14 @@ from pathlib import Path
 
 import nonebot_plugin_localstore as localstore
 from nonebot import logger, require
-from nonebot.adapters.onebot.v11 import Bot, Message, MessageSegment
+from nonebot.adapters.onebot.v11 import (
+    ActionFailed,
+    ApiNotAvailable,
+    Bot,
+    Message,
+    MessageSegment,
+    NetworkError,
+)
 from nonebot.plugin import PluginMetadata
 
 require("core")
@@ -78,6 +85,18 @@ POST_FRESH = timedelta(days=1)
 """月榜从第一次发起，一天之内没送达就不再自动发：晚一天发也比不发好，再晚就该人来处理"""
 
 
+def _reason(exc: SendFailed) -> str:
+    """给超级用户看的失败原因：NapCat 的中文原因，或是哪一类失败。"""
+    cause = exc.__cause__
+    if isinstance(cause, ActionFailed):
+        return failure_reason(cause)
+    if isinstance(cause, ApiNotAvailable):
+        return "机器人的连接已断开"
+    if isinstance(cause, NetworkError):
+        return "等 NapCat 回执超时"
+    return str(exc)
+
+
 async def _close_month(ctx: JobContext) -> str:
     """结算 → 冻结 → 快照 → 发帖。前三步可以重做，帖子见 `_post`。"""
     policy, month = ctx.policy, ctx.period
@@ -105,8 +124,6 @@ async def _post(ctx: JobContext, bot: Bot, group: int, board: month_end.MonthBoa
     for step in ("post", "post.image"):
         if await ctx.post_delivered(step):
             continue
-        if sender.backoff_left(bot.self_id) > 0:
-            raise RetryLater(f"{month} 月榜还没发出：账号暂停发送中，暂停结束后再发")
         first = await ctx.claim_post(step)
         if first is None:
             return (
@@ -117,6 +134,11 @@ async def _post(ctx: JobContext, bot: Bot, group: int, board: month_end.MonthBoa
         if ctx.now > until:
             await ctx.post_done(step, "过期未发")
             return f"{month} 月榜一天内没能发到群 {group}，不再自动发；可用 /月榜 {month} 手动发"
+        retry = f"之后每分钟再试，最晚到 {until.astimezone(policy.tz):%m-%d %H:%M}"
+        if sender.backoff_left(bot.self_id) > 0:
+            # 暂停中发也是白发，还要在这里等：放开认领，暂停结束后的走动再发
+            await ctx.post_unsent(step, "账号暂停发送中")
+            raise RetryLater(f"{month} 月榜还没发出：账号暂停发送中，{retry}")
         if step == "post":
             late = ctx.scheduled_at.astimezone(policy.tz) if ctx.late else None
             message = month_end.board_text(policy, board, late_since=late)
@@ -128,16 +150,14 @@ async def _post(ctx: JobContext, bot: Bot, group: int, board: month_end.MonthBoa
         try:
             await sender.send_group(bot, group, message, valid_until=until)
         except SendFailed as exc:
+            reason = _reason(exc)
             if not exc.unsent:
                 return (
-                    f"{month} 月榜可能没有发出（{exc}），不知道群 {group} 里有没有，不再自动发；"
-                    f"请核对，没有的话用 /月榜 {month} 手动发"
+                    f"{month} 月榜可能没有发出（{reason}），不知道群 {group} 里有没有，"
+                    f"不再自动发；请核对，没有的话用 /月榜 {month} 手动发"
                 )
-            await ctx.post_unsent(step, str(exc))
-            raise RetryLater(
-                f"{month} 月榜没有发到群 {group}（{exc}），之后每分钟再试，"
-                f"最晚到 {until.astimezone(policy.tz):%m-%d %H:%M}"
-            ) from exc
+            await ctx.post_unsent(step, reason)
+            raise RetryLater(f"{month} 月榜没有发到群 {group}（{reason}），{retry}") from exc
         crash_point("month.close.after_post")
         await ctx.post_done(step)
     return f"已发到群 {group}"
