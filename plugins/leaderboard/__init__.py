@@ -140,7 +140,8 @@ async def _post(ctx: JobContext, bot: Bot, group: int, board: month_end.MonthBoa
             await ctx.post_unsent(step, "账号暂停发送中")
             raise RetryLater(f"{month} 月榜还没发出：账号暂停发送中，{retry}")
         if step == "post":
-            late = ctx.scheduled_at.astimezone(policy.tz) if ctx.late else None
+            # “机器人停机”只在第一次发时说得对：重发的是被拒收的那一份，不是停机晚了
+            late = ctx.scheduled_at.astimezone(policy.tz) if ctx.late and first == ctx.now else None
             message = month_end.board_text(policy, board, late_since=late)
         elif board.rows and (image := await _image(policy, board, False)) is not None:
             message = Message(image)
