@@ -314,12 +314,13 @@ async def record(
 ) -> Written:
     """命令写入的一条记录（加分、扣分、警告……）；同一事件再来一次只返回上次的记录。
     `actor_role` 为 None 表示机器人自己按规则写的（如内容过滤直接警告）。"""
-    if await is_frozen(org, business_date):
-        raise MonthFrozen(0, month_key(business_date))
     try:
         async with in_transaction():
+            # 先认重放：冻结前写过的命令再来一次，答的是上次的记录，而不是“已冻结”
             if (earlier := await _replayed(command_key)) is not None:
                 return earlier
+            if await is_frozen(org, business_date):
+                raise MonthFrozen(0, month_key(business_date))
             entry = await _insert(
                 org=org,
                 user_id=user_id,

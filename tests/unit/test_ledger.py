@@ -294,3 +294,16 @@ async def test_a_late_event_stamped_inside_a_frozen_month_writes_nothing(db, clo
             command_key="late-2",
         )
     assert await LedgerEntry.all().values_list("user_id", "rule") == [(2, "share.daily")]
+
+
+async def test_a_command_replayed_after_its_month_froze_returns_what_it_wrote(db, clock_at) -> None:
+    from qungui.jobs import claim
+
+    first = await manual(5, "evt-before-freeze")
+    await claim(ledger.FREEZE_JOB, "jgs", "2026-11", NOW)
+    clock_at(datetime(2026, 12, 2, 1, 0, tzinfo=UTC))
+    again = await manual(5, "evt-before-freeze")
+    assert (again.entry.id, again.created) == (first.entry.id, False)
+    with pytest.raises(ledger.MonthFrozen):
+        await manual(5, "evt-after-freeze")
+    assert await LedgerEntry.all().count() == 1
