@@ -4,8 +4,10 @@
 - settlement（结算，如月底、每周值班）：停机错过的周期在启动时补上，标明“迟到”；
 - daily（每天一次，如名片扫描）：错过的只补今天这一次；
 - timed（准点提醒）：错过超过 `TIMED_TOLERANCE` 就跳过并记入日志。
-崩溃留下的未完成认领在启动时重跑结算步骤（账本去重保证不重复记分），帖子用 `once()`
-另行认领，所以重跑时不会再发一遍，并把重跑报告给超级用户。
+崩溃留下的未完成认领在启动时重跑结算步骤（账本去重保证不重复记分），并把重跑报告给超级用户。
+帖子用 `claim_post()` 另行认领、送达后记下（`post_done()`）：确知没送达的（`post_unsent()`）
+由任务抛出 `RetryLater`，之后每次时钟走动（重启后也一样）重跑，直到送达或过期；认领了却没记下
+结果的（发出后、记下之前进程停了）不知道发没发出，不再发：帖子最多一次。
 """
 
 from __future__ import annotations
@@ -33,6 +35,15 @@ Kind = Literal["settlement", "daily", "timed"]
 
 class NotNow(Exception):
     """任务现在做不了（比如还没有机器人连上来）：放弃这次认领，下次时钟走动时再试。"""
+
+
+class RetryLater(Exception):
+    """结算类任务做了能做的，还有一步要以后再试（如没送达的帖子）：认领保留、不算完成，
+    之后每次时钟走动重跑，直到任务正常返回。异常的文字告诉超级用户现在的情况。"""
+
+
+UNSENT = "未送达："
+"""帖子步骤的备注以此开头：确知没有送达，可以再认领重发"""
 
 
 @dataclass(frozen=True)
@@ -77,9 +88,37 @@ class JobContext:
     late: bool
     rerun: bool
 
-    async def once(self, step: str) -> bool:
-        """认领本周期里的一个步骤（如发帖）；已认领过返回 False。用于“最多一次”的动作。"""
-        return await claim(f"{self.job.name}.{step}", self.policy.id, self.period, self.now)
+    def _step(self, step: str):
+        return JobRun.filter(job=f"{self.job.name}.{step}", org=self.policy.id, period=self.period)
+
+    async def claim_post(self, step: str) -> datetime | None:
+        """认领本周期里的一次发帖，返回第一次认领它的时刻（过期从这时算起）；不该发时返回 None。
+
+        从没认领过，或上次确知没有送达（`post_unsent`）时可以发：后者只有一个进程改得动那一行。
+        已送达（`post_done`）的不再发；认领了却没有结果的（发出后、记下之前进程停了）不知道
+        群里有没有，也不再发。
+        """
+        if await claim(f"{self.job.name}.{step}", self.policy.id, self.period, self.now):
+            return self.now
+        if (
+            not await self._step(step)
+            .filter(finished_at=None, note__startswith=UNSENT)
+            .update(note="")
+        ):
+            return None
+        return (await self._step(step).get()).started_at
+
+    async def post_done(self, step: str, note: str = "已送达") -> None:
+        """这次发帖有了结果（送达，或过期放弃），以后不再发。"""
+        await self._step(step).update(finished_at=self.now, note=note)
+
+    async def post_unsent(self, step: str, reason: str) -> None:
+        """这次发帖确知没有送达：放开认领，之后可以重发。"""
+        await self._step(step).update(note=UNSENT + reason)
+
+    async def post_delivered(self, step: str) -> bool:
+        """这次发帖已有结果（`claim_post` 返回 None 时，区分“发过了”和“不知道发没发出”）。"""
+        return await self._step(step).exclude(finished_at=None).exists()
 
 
 @dataclass(frozen=True)
@@ -119,7 +158,10 @@ class JobRunner:
     jobs: dict[str, Job] = field(default_factory=dict)
     missed: dict[tuple[str, str], list[str]] = field(default_factory=dict)
     deferred: set[tuple[str, str]] = field(default_factory=set)
-    """启动时要重跑、却因 NotNow（还没有机器人连上）没能跑的 (任务, 组织)：之后每次走动再试"""
+    """有未完成认领要重跑的 (任务, 组织)：启动时因 NotNow（还没有机器人连上）没能跑的，或抛了
+    RetryLater 的；之后每次走动再试"""
+    retrying: set[tuple[str, str, str]] = field(default_factory=set)
+    """本进程里抛过 RetryLater、还没做完的 (任务, 组织, 周期)：已经告诉过超级用户"""
 
     def register(self, job: Job) -> None:
         self.jobs[job.name] = job
@@ -182,7 +224,18 @@ class JobRunner:
             await JobRun.filter(job=job.name, org=policy.id, period=period).delete()
             log.info("任务 %s（%s）周期 %s 暂不执行：%s", job.name, policy.id, period, exc)
             return False
+        except RetryLater as exc:
+            await self._retry_later(job, policy, period, exc)
         return True
+
+    async def _retry_later(self, job: Job, policy: Policy, period: str, exc: RetryLater) -> None:
+        self.deferred.add((job.name, policy.id))
+        log.warning("任务 %s（%s）周期 %s 还没做完：%s", job.name, policy.id, period, exc)
+        key = (job.name, policy.id, period)
+        if key not in self.retrying:
+            self.retrying.add(key)
+            if self.report is not None:
+                await self.report(f"任务 {job.name}（{policy.id}）周期 {period}：{exc}")
 
     async def _execute(self, context: JobContext) -> None:
         note = await context.job.run(context)
@@ -197,9 +250,15 @@ class JobRunner:
         done = []
         self.deferred.discard((job.name, policy.id))
         for run in unfinished:
-            log.error(
-                "任务 %s（%s）周期 %s 上次没有完成，重跑结算步骤", job.name, policy.id, run.period
-            )
+            if (job.name, policy.id, run.period) in self.retrying:
+                log.info("任务 %s（%s）周期 %s 再试没做完的部分", job.name, policy.id, run.period)
+            else:
+                log.error(
+                    "任务 %s（%s）周期 %s 上次没有完成，重跑结算步骤",
+                    job.name,
+                    policy.id,
+                    run.period,
+                )
             try:
                 await self._execute(
                     JobContext(job, policy, run.period, run.started_at, now, late=True, rerun=True)
@@ -208,11 +267,20 @@ class JobRunner:
                 self.deferred.add((job.name, policy.id))
                 log.info("任务 %s（%s）周期 %s 稍后重跑：%s", job.name, policy.id, run.period, exc)
                 continue
+            except RetryLater as exc:
+                await self._retry_later(job, policy, run.period, exc)
+                continue
             if self.report is not None:
-                await self.report(
-                    f"任务 {job.name}（{policy.id}）周期 {run.period} 上次中途停止，已重跑结算；"
-                    "已发出的消息不会重发，请核对。"
-                )
+                note = (await JobRun.get(job=job.name, org=policy.id, period=run.period)).note
+                if (job.name, policy.id, run.period) in self.retrying:
+                    text = f"任务 {job.name}（{policy.id}）周期 {run.period} 已做完：{note}"
+                else:
+                    text = (
+                        f"任务 {job.name}（{policy.id}）周期 {run.period} 上次中途停止，已重跑结算；"
+                        f"已发出的消息不会重发，请核对。结果：{note}"
+                    )
+                await self.report(text)
+            self.retrying.discard((job.name, policy.id, run.period))
             done.append(f"{job.name}:{policy.id}:{run.period}")
         return done
 

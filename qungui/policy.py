@@ -411,13 +411,26 @@ def _filter_problems(policy: Policy) -> list[str]:
     return problems
 
 
+def _month_close_problems(policy: Policy) -> list[str]:
+    """月底结算（同时冻结上月）不能早于上月最后一天的分享还能到来的时刻，否则那段时间里的分享
+    哪个月都不算。"""
+    board, grace = policy.leaderboard, policy.share.grace_until
+    if board.post_day != 1 or parse_clock(board.post_time) >= parse_clock(grace):
+        return []
+    return [
+        f"leaderboard.post_time：1 日 {board.post_time} 公布就会结算上月，早于分享宽限截止 "
+        f"share.grace_until（{grace}）：上月最后一天的分享还没到齐。"
+        f"请把 post_time 设为 {grace} 或更晚，或把 post_day 改为 2 及以后"
+    ]
+
+
 def parse_policy(data: dict[str, Any], source: str) -> Policy:
     try:
         policy = Policy.model_validate(data)
     except ValidationError as exc:
         problems = {f"{source}: {_describe(err)}" for err in exc.errors()}
         raise PolicyError(sorted(problems)) from None
-    if problems := _filter_problems(policy):
+    if problems := _filter_problems(policy) + _month_close_problems(policy):
         raise PolicyError([f"{source}: {problem}" for problem in problems])
     return policy
 

@@ -165,7 +165,13 @@ async def _credit(policy: Policy, share: Share, sent_at: datetime) -> Outcome:
     moment = local_time(sent_at, policy.tz)
     yesterday = moment.date() - timedelta(days=1)
     in_grace = moment.time() < parse_clock(policy.share.grace_until)
-    previous_open = in_grace and not await has_share(policy.id, share.user_id, yesterday)
+    # 昨天的月份已开始月底结算（随后冻结）时补不回去：记到发出的那一天，而不是哪天都不算。
+    # 只有每月 1 日的宽限时段才要多查这一次
+    previous_open = (
+        in_grace
+        and not await has_share(policy.id, share.user_id, yesterday)
+        and (yesterday.month == moment.month or not await month_settled(policy, yesterday))
+    )
     day = share_day(moment, parse_clock(policy.share.grace_until), previous_open)
     # 当天已有（未撤销的）分享分时，去重键相同，award 什么也不写：不必先查一次
     entry = await ledger.award(

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from nonebug import NONEBOT_INIT_KWARGS, NONEBOT_START_LIFESPAN
 
-from qungui import derived, ledger, members
+from qungui import clock, derived, ledger, members
 from qungui.db import close_database, open_database, sqlite_url
 
 from . import databases, fake
@@ -67,3 +67,10 @@ async def _empty_tables() -> None:
 
     tables = ", ".join(f'"{model._meta.db_table}"' for model in Tortoise.apps["qungui"].values())
     await connections.get("default").execute_script(f"TRUNCATE {tables} RESTART IDENTITY")
+
+
+@pytest.fixture
+def clock_at():
+    """把唯一的时钟（`clock.now()`）拨到给定时刻；测试结束恢复真实时间。"""
+    yield clock.set_now
+    clock.set_now(None)

@@ -26,7 +26,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from nonebot.adapters.onebot.v11 import ActionFailed, Bot, Message, MessageSegment
+from nonebot.adapters.onebot.v11 import ActionFailed, ApiNotAvailable, Bot, Message, MessageSegment
 from nonebot.log import logger
 
 from qungui import clock
@@ -41,7 +41,15 @@ REPLY_FRESH = timedelta(minutes=10)
 
 
 class SendFailed(Exception):
-    """消息没有发出去（风控、超时、没有权限……）。"""
+    """消息没有发出去（风控、超时、没有权限……）。
+
+    `unsent` 为真时确知它不在群里：NapCat 答复没发出（ActionFailed）、连接在发之前就已断开，或
+    等到过时没有发；为假（超时、发到一半断线）时它可能已经到了群里，重发可能重复。
+    """
+
+    def __init__(self, reason: str, *, unsent: bool):
+        super().__init__(reason)
+        self.unsent = unsent
 
 
 @dataclass
@@ -167,7 +175,7 @@ class Sender:
                     logger.warning(
                         f"账号 {bot.self_id} 的一条消息等到 {valid_until} 之后，已过时，不发了"
                     )
-                    raise SendFailed("已过时，不再发送")
+                    raise SendFailed("已过时，不再发送", unsent=True)
                 try:
                     result = await bot.call_api(api, **data)
                 # 含 ApiNotAvailable：这个机器人的连接已经断了（等退避时断线很常见），同样算发送失败
@@ -190,7 +198,9 @@ class Sender:
                 # 重发会重复；断了的连接上重发也不会成功
                 if not isinstance(failure, ActionFailed):
                     break
-        raise SendFailed(str(failure)) from failure
+        raise SendFailed(
+            str(failure), unsent=isinstance(failure, ActionFailed | ApiNotAvailable)
+        ) from failure
 
     def _refused(self, bot: Bot, state: AccountState, data: dict, exc: Exception) -> None:
         state.refused += 1

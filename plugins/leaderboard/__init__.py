@@ -7,7 +7,14 @@ from pathlib import Path
 
 import nonebot_plugin_localstore as localstore
 from nonebot import logger, require
-from nonebot.adapters.onebot.v11 import Bot, Message, MessageSegment
+from nonebot.adapters.onebot.v11 import (
+    ActionFailed,
+    ApiNotAvailable,
+    Bot,
+    Message,
+    MessageSegment,
+    NetworkError,
+)
 from nonebot.plugin import PluginMetadata
 
 require("core")
@@ -16,6 +23,7 @@ from plugins.core import (  # noqa: E402
     API_FAILURES,
     CommandContext,
     Refusal,
+    SendFailed,
     UsageError,
     bot_ids,
     crash_point,
@@ -28,7 +36,7 @@ from plugins.core import (  # noqa: E402
 from plugins.core.lookup import fill_unknown  # noqa: E402
 from qungui import board_image, export, month_end  # noqa: E402
 from qungui.dates import parse_month  # noqa: E402
-from qungui.jobs import Job, JobContext, Schedule  # noqa: E402
+from qungui.jobs import Job, JobContext, RetryLater, Schedule  # noqa: E402
 from qungui.policy import Policy, parse_clock  # noqa: E402
 from qungui.roles import Role  # noqa: E402
 from qungui.shares import MONTH_CLOSE_JOB  # noqa: E402
@@ -75,8 +83,24 @@ async def post_board(
         await sender.send_group(bot, group_id, Message(image), valid_until=valid_until)
 
 
+POST_FRESH = timedelta(days=1)
+"""月榜从第一次发起，一天之内没送达就不再自动发：晚一天发也比不发好，再晚就该人来处理"""
+
+
+def _reason(exc: SendFailed) -> str:
+    """给超级用户看的失败原因：NapCat 的中文原因，或是哪一类失败。"""
+    cause = exc.__cause__
+    if isinstance(cause, ActionFailed):
+        return failure_reason(cause)
+    if isinstance(cause, ApiNotAvailable):
+        return "机器人的连接已断开"
+    if isinstance(cause, NetworkError):
+        return "等 NapCat 回执超时"
+    return str(exc)
+
+
 async def _close_month(ctx: JobContext) -> str:
-    """结算 → 冻结 → 快照 → 发帖。前三步可以重做；发帖先认领，崩溃重跑时不会再发。"""
+    """结算 → 冻结 → 快照 → 发帖。前三步可以重做，帖子见 `_post`。"""
     policy, month = ctx.policy, ctx.period
     bot = online_bot()  # 没有机器人在线时整个任务稍后再来（结算也不先做，免得冻结了却没公布）
     awarded = await month_end.settle(policy, month, ctx.now)
@@ -87,17 +111,62 @@ async def _close_month(ctx: JobContext) -> str:
     board = await month_end.take_snapshot(policy, month, bot_ids(), ctx.now)
     crash_point("month.close.before_post")
     group = policy.announce_group
-    posted = "没有公告群，未发帖"
-    if group and await ctx.once("post"):
-        late = ctx.scheduled_at.astimezone(policy.tz) if ctx.late else None
-        # 风控时暂停后重发：月榜晚一天发也比不发好
-        until = ctx.now + timedelta(days=1)
-        await post_board(bot, group, policy, board, late_since=late, valid_until=until)
-        crash_point("month.close.after_post")
-        posted = f"已发到群 {group}"
-    elif group:
-        posted = "帖子之前已发过"
+    posted = await _post(ctx, bot, group, board) if group else "没有公告群，未发帖"
     return f"{month}：连续分享奖励 {awarded} 人，{len(board.rows)} 人上榜，{posted}"
+
+
+async def _post(ctx: JobContext, bot: Bot, group: int, board: month_end.MonthBoard) -> str:
+    """月榜的文字和图片各是一步：先认领，送达后记下，群里每样最多一份。
+
+    - NapCat 明确拒收（如风控 1200，发送器已在暂停后重发过一次）或连接已断：记为未送达，抛出
+      RetryLater，任务不算完成；之后每次时钟走动（重启后也一样）再发，账号暂停发送时等暂停结束，
+      直到送达，或第一次发起一天后过期（告诉超级用户，可用 /月榜 手动发）。
+    - 等回执超时，或发出后、记下“已送达”之前进程停了：不知道群里有没有，不再发（帖子最多一次），
+      告诉超级用户请核对。只有这个窗口里月榜可能丢。
+    - 文字没送达时不发图片：不会只有一张图。
+    """
+    policy, month = ctx.policy, ctx.period
+    for step in ("post", "post.image"):
+        if await ctx.post_delivered(step):
+            continue
+        first = await ctx.claim_post(step)
+        if first is None:
+            return (
+                f"{month} 月榜上次发到一半进程就停了，不知道群 {group} 里有没有，不再自动发；"
+                f"请核对，没有的话用 /月榜 {month} 手动发"
+            )
+        until = first + POST_FRESH
+        if ctx.now > until:
+            await ctx.post_done(step, "过期未发")
+            return f"{month} 月榜一天内没能发到群 {group}，不再自动发；可用 /月榜 {month} 手动发"
+        retry = f"之后每分钟再试，最晚到 {until.astimezone(policy.tz):%m-%d %H:%M}"
+        if sender.backoff_left(bot.self_id) > 0:
+            # 暂停中发也是白发，还要在这里等：放开认领，暂停结束后的走动再发
+            await ctx.post_unsent(step, "账号暂停发送中")
+            raise RetryLater(f"{month} 月榜还没发出：账号暂停发送中，{retry}")
+        if step == "post":
+            # “机器人停机”只在第一次发时说得对：重发的是被拒收的那一份，不是停机晚了
+            late = ctx.scheduled_at.astimezone(policy.tz) if ctx.late and first == ctx.now else None
+            message = month_end.board_text(policy, board, late_since=late)
+        elif board.rows and (image := await _image(policy, board, False)) is not None:
+            message = Message(image)
+        else:
+            await ctx.post_done(step, "没有图片")
+            continue
+        try:
+            await sender.send_group(bot, group, message, valid_until=until)
+        except SendFailed as exc:
+            reason = _reason(exc)
+            if not exc.unsent:
+                return (
+                    f"{month} 月榜可能没有发出（{reason}），不知道群 {group} 里有没有，"
+                    f"不再自动发；请核对，没有的话用 /月榜 {month} 手动发"
+                )
+            await ctx.post_unsent(step, reason)
+            raise RetryLater(f"{month} 月榜没有发到群 {group}（{reason}），{retry}") from exc
+        crash_point("month.close.after_post")
+        await ctx.post_done(step)
+    return f"已发到群 {group}"
 
 
 runner.register(

@@ -1,7 +1,9 @@
 """月底走真实进程：在发帖前、发帖后各被杀一次，重启后帖子只发一次、奖励只记一次；
 月底那一刻机器人停着，连上后补发并注明迟到。"""
 
+import asyncio
 import contextlib
+import time
 from pathlib import Path
 
 import httpx
@@ -154,3 +156,96 @@ async def test_board_preview_and_export_over_the_wire(running) -> None:
     assert await running.bot.query("SELECT COUNT(*) FROM job_run WHERE job = 'month.freeze'") == [
         (0,)
     ]
+
+
+def is_image(message) -> bool:
+    return isinstance(message, list) and [seg["type"] for seg in message] == ["image"]
+
+
+def board_calls(qq: FakeOneBot, after: int = 0) -> list:
+    """发往公告群（这里是分享群）的月榜：文字和紧跟其后的图片。"""
+    return [
+        c
+        for c in qq.calls[after:]
+        if c.action == "send_group_msg"
+        and c.params["group_id"] == SHARE_GROUP
+        and ("积分排行】" in c.text or is_image(c.params["message"]))
+    ]
+
+
+async def test_a_month_end_post_refused_is_delivered_later_once_across_a_restart(
+    tmp_path: Path,
+) -> None:
+    from tests.fake import SUPERUSER
+
+    bot = BotProcess(
+        workdir=tmp_path,
+        policy=short_streak_policy(tmp_path),
+        extra_env={"QUNGUI_SEND_BACKOFF": "0.2"},
+    )
+    await bot.start()
+    first = await connected(bot)
+    await share(first, bot, ZHANG, 30, 2026, 11, 30, 9)
+    first.risk_control_until = time.monotonic() + 3600  # NapCat 被风控：什么都发不出去
+    assert "month.close:jgs:2026-11" in await bot.set_clock("2026-12-01T09:00:10+08:00")
+    # 第一次和暂停后的那一次重发都被拒收
+    refused, _again = board_posts(first)
+    told = [c for c in first.calls if c.action == "send_private_msg" and "2026-11 月榜" in c.text]
+    assert told[0].params["user_id"] == SUPERUSER
+    assert "月榜没有发到群" in told[0].text and "之后每分钟再试，最晚到 12-02 09:00" in told[0].text
+    ((unfinished, note),) = await bot.query(
+        "SELECT finished_at IS NULL, note FROM job_run WHERE job = 'month.close.post'"
+    )
+    assert unfinished and note.startswith("未送达：")
+    await first.close()
+    assert await bot.stop() == 0
+
+    # 重启：没丢，也还没发出
+    bot.clock_start = "2026-12-01T09:30:00+08:00"
+    await bot.start()
+    second = await connected(bot)
+    try:
+        second.risk_control_until = time.monotonic() + 3600
+        await bot.set_clock("2026-12-01T09:31:00+08:00")  # 重启后第一次走动：又被拒收
+        assert len(board_posts(second)) == 2
+        second.risk_control_until = 0.0  # 风控解除
+        mark = len(second.calls)
+        minute = 32
+        while not board_calls(second, mark) and minute < 59:  # 等发送器的暂停结束
+            await asyncio.sleep(0.5)
+            await bot.set_clock(f"2026-12-01T09:{minute}:00+08:00")
+            minute += 1
+        (post, image) = board_calls(second, mark)
+        assert post.text.startswith("【鸡公山酒业 2026-11 积分排行】\n前 1 名：\n1. 张三 1 分")
+        assert post.text == refused  # 送达的就是当时被拒收的那一份，不说“机器人停机”
+        assert is_image(image.params["message"])
+        (done,) = await second.wait_for(
+            "send_private_msg", after=mark, where=lambda c: "month.close" in c.text
+        )
+        assert done.text == (
+            "【群规助手】任务 month.close（jgs）周期 2026-11 已做完："
+            "2026-11：连续分享奖励 0 人，1 人上榜，已发到群 987654322"
+        )
+        await bot.set_clock("2026-12-01T10:30:00+08:00")
+        await bot.set_clock("2026-12-02T10:30:00+08:00")
+        assert len(board_calls(second, mark)) == 2
+    finally:
+        await second.close()
+        assert await bot.stop() == 0
+
+    # 再重启一次：送达过的不会再发
+    bot.clock_start = "2026-12-02T11:00:00+08:00"
+    await bot.start()
+    third = await connected(bot)
+    try:
+        await bot.set_clock("2026-12-02T11:01:00+08:00")
+        await bot.idle()
+        assert board_posts(third) == []
+    finally:
+        await third.close()
+        assert await bot.stop() == 0
+    assert await bot.query(
+        "SELECT job, finished_at IS NOT NULL, note FROM job_run "
+        "WHERE job LIKE 'month.close.post%' ORDER BY job"
+    ) == [("month.close.post", 1, "已送达"), ("month.close.post.image", 1, "已送达")]
+    assert "Traceback" not in bot.log()

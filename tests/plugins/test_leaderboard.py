@@ -219,3 +219,95 @@ async def test_undoing_an_entry_of_a_frozen_month_needs_the_chairman(app: App, d
             "已撤销 #1（张三 +1 分，每日分享），撤销记录 #9。张三 2026-10 合计 2 分。",
             SHARE_GROUP,
         )
+
+
+@pytest.fixture
+def quick_sender(monkeypatch: pytest.MonkeyPatch):
+    """唯一的发送器：暂停只要几十毫秒，不另发暂停通知，账号状态用完即弃。"""
+    from plugins.core import sender
+
+    monkeypatch.setattr(sender, "backoff_start", 0.01)
+    monkeypatch.setattr(sender, "on_backoff", None)
+    monkeypatch.setattr(sender, "accounts", {})
+    return sender
+
+
+def month_close_runner(reports: list[str]):
+    from plugins.core import runner
+    from qungui.jobs import JobRunner
+
+    async def report(text: str) -> None:
+        reports.append(text)
+
+    only = JobRunner(report=report)
+    only.register(runner.jobs["month.close"])
+    return only
+
+
+BOARD_TEXT_NOV = (
+    "【鸡公山酒业 2026-11 积分排行】\n前 2 名：\n"
+    "1. 张三 3 分（分享 3 天）\n2. 李四 1 分（分享 1 天）\n"
+    "共 2 人，平均 2.0 分；0 人连续分享满 27 天，各得 20 分。"
+)
+
+
+async def test_a_month_post_refused_for_a_whole_day_is_given_up_and_reported(
+    app: App, db, clock_at, no_fonts, quick_sender
+) -> None:
+    from nonebot.adapters.onebot.v11 import ActionFailed
+
+    policy = await some_shares()
+    reports: list[str] = []
+    jobs = month_close_runner(reports)
+    await jobs.run_due([policy], datetime(2026, 11, 20, tzinfo=policy.tz))
+    refused = ActionFailed(**fake.RESPONSES["send_fail_napcat_risk_control"])
+    text = {"group_id": SHARE_GROUP, "message": Message(MessageSegment.text(BOARD_TEXT_NOV))}
+    async with app.test_api() as ctx:
+        make_bot(ctx)
+        ctx.should_call_api("send_group_msg", text, exception=refused)
+        ctx.should_call_api("send_group_msg", text, exception=refused)
+        due = datetime(2026, 12, 1, 9, 0, 10, tzinfo=policy.tz)
+        clock_at(due)
+        assert await jobs.run_due([policy], due) == ["month.close:jgs:2026-11"]
+        napcat_says = refused.info["message"]
+        assert reports == [
+            f"任务 month.close（jgs）周期 2026-11：2026-11 月榜没有发到群 987654322（{napcat_says}），"
+            "之后每分钟再试，最晚到 12-02 09:00"
+        ]
+        # 一天过去，风控还没解除：不再发，告诉超级用户可以手动发
+        day_later = datetime(2026, 12, 2, 9, 1, tzinfo=policy.tz)
+        clock_at(day_later)
+        assert await jobs.run_due([policy], day_later) == ["month.close:jgs:2026-11"]
+    assert reports[1:] == [
+        "任务 month.close（jgs）周期 2026-11 已做完：2026-11：连续分享奖励 0 人，2 人上榜，"
+        "2026-11 月榜一天内没能发到群 987654322，不再自动发；可用 /月榜 2026-11 手动发"
+    ]
+    assert await jobs.run_due([policy], day_later) == []
+    assert await JobRun.get(job="month.close.post").values_list("note") == ("过期未发",)
+
+
+async def test_a_month_post_that_timed_out_is_not_sent_again(
+    app: App, db, clock_at, no_fonts, quick_sender
+) -> None:
+    from nonebot.adapters.onebot.v11 import NetworkError
+
+    policy = await some_shares()
+    reports: list[str] = []
+    jobs = month_close_runner(reports)
+    await jobs.run_due([policy], datetime(2026, 11, 20, tzinfo=policy.tz))
+    text = {"group_id": SHARE_GROUP, "message": Message(MessageSegment.text(BOARD_TEXT_NOV))}
+    async with app.test_api() as ctx:
+        make_bot(ctx)
+        # 等回执超时：帖子可能已经在群里，重发可能让群里有两份
+        ctx.should_call_api("send_group_msg", text, exception=NetworkError("timeout"))
+        due = datetime(2026, 12, 1, 9, 0, 10, tzinfo=policy.tz)
+        clock_at(due)
+        assert await jobs.run_due([policy], due) == ["month.close:jgs:2026-11"]
+        assert await jobs.run_due([policy], datetime(2026, 12, 1, 9, 1, tzinfo=policy.tz)) == []
+    close = await JobRun.get(job="month.close")
+    assert close.finished_at is not None
+    assert close.note.endswith(
+        "2026-11 月榜可能没有发出（等 NapCat 回执超时），不知道群 987654322 里有没有，不再自动发；"
+        "请核对，没有的话用 /月榜 2026-11 手动发"
+    )
+    assert reports == []

@@ -119,11 +119,12 @@ async def test_a_reminder_out_of_date_after_the_pause_is_dropped(app: App) -> No
                 clock.set_now(moment + timedelta(seconds=1))
 
             ticking = asyncio.create_task(midnight_passes())
-            with pytest.raises(SendFailed, match="过时"):
+            with pytest.raises(SendFailed, match="过时") as refused:
                 await sender.send_group(
                     bot, GROUP, "还没分享", valid_until=moment + timedelta(seconds=0.5)
                 )
             await ticking
+            assert refused.value.unsent  # NapCat 拒收，过时后也没再发：确知不在群里
     finally:
         clock.set_now(None)
 
@@ -136,8 +137,9 @@ async def test_a_timeout_is_not_sent_again(app: App) -> None:
     async with app.test_api() as ctx:
         bot = ctx.create_bot(base=Bot, self_id="10001")
         ctx.should_call_api("send_group_msg", said("你好"), exception=NetworkError("timeout"))
-        with pytest.raises(SendFailed):
+        with pytest.raises(SendFailed) as unknown:
             await sender.send_group(bot, GROUP, "你好")
+    assert not unknown.value.unsent
     assert sender.account("10001").failed == 1
 
 

@@ -365,3 +365,20 @@ async def test_featuring_a_share_of_a_closed_month_says_the_month_is_closed(app:
             ctx, "2026-10 的排行已公布，该月已冻结，不能再评经典分享。", group_id=SHARE_GROUP
         )
     assert await LedgerEntry.all().values_list("rule") == [("share.daily",)]
+
+
+async def test_a_share_replayed_on_the_last_morning_of_a_frozen_month_writes_nothing(
+    app: App, db, clock_at
+) -> None:
+    from qungui import month_end
+    from qungui.policy import load_policies
+    from tests.conftest import TEST_POLICY
+
+    policy = load_policies(TEST_POLICY).orgs["jgs"]
+    await month_end.freeze(policy, "2026-11", datetime(2026, 12, 1, 9, tzinfo=CST))
+    clock_at(datetime(2026, 12, 2, 10, tzinfo=CST))
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        # 迟到（或重放）的事件：盖着 11 月 30 日上午的时间戳，到得却在月榜发出之后
+        post(ctx, bot, TEXT, ZHANG, "张三", ts(2026, 11, 30, 9))
+    assert await LedgerEntry.all().count() == 0

@@ -1,7 +1,7 @@
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
-from qungui.jobs import Job, JobContext, JobRunner, Schedule, occurrences
+from qungui.jobs import Job, JobContext, JobRunner, RetryLater, Schedule, occurrences
 from qungui.models import JobRun
 from qungui.policy import load_policies
 
@@ -14,19 +14,38 @@ def cst(*parts: int) -> datetime:
 
 
 class Recorder:
-    def __init__(self, fail_first: bool = False):
+    """一个月底任务：结算（记下调用），再发一次帖。`refuse`：前几次发帖被 NapCat 拒收；
+    `crash_after_send`：第一次发出后、记下送达之前崩溃。"""
+
+    def __init__(self, fail_first: bool = False, refuse: int = 0, crash_after_send: bool = False):
         self.calls: list[tuple[str, bool, bool]] = []
+        self.sent: list[str] = []
+        """每一次发帖尝试（含被拒收的）"""
         self.posts: list[str] = []
+        """送达群里的帖子"""
         self.fail_first = fail_first
+        self.refuse = refuse
+        self.crash_after_send = crash_after_send
 
     async def __call__(self, ctx: JobContext) -> str:
         self.calls.append((ctx.period, ctx.late, ctx.rerun))
         if self.fail_first:
             self.fail_first = False
             raise RuntimeError("进程在这里崩溃")
-        if await ctx.once("post"):
+        if await ctx.claim_post("post") is None:
+            return "帖子之前已发过" if await ctx.post_delivered("post") else "不知道发没发出"
+        self.sent.append(ctx.period)
+        if self.refuse:
+            self.refuse -= 1
+            await ctx.post_unsent("post", "风控")
+            raise RetryLater("帖子没有发出去，稍后再试")
+        if self.crash_after_send:
+            self.crash_after_send = False
             self.posts.append(ctx.period)
-        return "ok"
+            raise RuntimeError("发出后、记下之前进程崩溃")
+        self.posts.append(ctx.period)
+        await ctx.post_done("post")
+        return "已发帖"
 
 
 def month_end_job(run: Recorder) -> Job:
@@ -175,3 +194,77 @@ async def test_a_rerun_that_finds_no_bot_waits_for_the_next_tick(db) -> None:
     assert await restarted.run_due([POLICY], cst(2026, 12, 1, 9, 6)) == ["test.month:jgs:2026-11"]
     assert await restarted.run_due([POLICY], cst(2026, 12, 1, 9, 7)) == []
     assert run.posts == ["2026-11"]
+
+
+async def test_a_refused_post_is_retried_on_later_ticks_and_after_a_restart_until_sent(db) -> None:
+    run = Recorder(refuse=3)
+    reports: list[str] = []
+
+    async def report(text: str) -> None:
+        reports.append(text)
+
+    runner = JobRunner(report=report)
+    runner.register(month_end_job(run))
+    await install(runner, cst(2026, 11, 20))
+    assert await runner.run_due([POLICY], cst(2026, 12, 1, 9)) == ["test.month:jgs:2026-11"]
+    assert reports == ["任务 test.month（jgs）周期 2026-11：帖子没有发出去，稍后再试"]
+    # 下一次走动再试（不是等重启）；又被拒收，不再重复告诉超级用户
+    assert await runner.run_due([POLICY], cst(2026, 12, 1, 9, 1)) == []
+    assert run.sent == ["2026-11", "2026-11"] and run.posts == []
+    assert len(reports) == 1
+    step = await JobRun.get(job="test.month.post", org="jgs", period="2026-11")
+    assert (step.finished_at, step.note) == (None, "未送达：风控")
+    # 重启后照样再试；这次又被拒收，然后送达，只送达一次
+    restarted = JobRunner(report=report)
+    restarted.register(month_end_job(run))
+    assert await restarted.run_due([POLICY], cst(2026, 12, 1, 9, 5), startup=True) == []
+    assert len(reports) == 2
+    assert await restarted.run_due([POLICY], cst(2026, 12, 1, 9, 6)) == ["test.month:jgs:2026-11"]
+    assert reports[-1] == "任务 test.month（jgs）周期 2026-11 已做完：已发帖"
+    assert await restarted.run_due([POLICY], cst(2026, 12, 1, 9, 7)) == []
+    assert await restarted.run_due([POLICY], cst(2026, 12, 2, 9, 7), startup=True) == []
+    assert run.sent == ["2026-11"] * 4 and run.posts == ["2026-11"]
+    claim = await JobRun.get(job="test.month", org="jgs", period="2026-11")
+    assert claim.finished_at is not None and claim.note == "已发帖"
+
+
+async def test_a_post_sent_but_not_recorded_before_a_crash_is_not_sent_again(db) -> None:
+    run = Recorder(crash_after_send=True)
+    reports: list[str] = []
+
+    async def report(text: str) -> None:
+        reports.append(text)
+
+    runner = JobRunner(report=report)
+    runner.register(month_end_job(run))
+    await install(runner, cst(2026, 11, 20))
+    assert await runner.run_due([POLICY], cst(2026, 12, 1, 9)) == []
+    restarted = JobRunner(report=report)
+    restarted.register(month_end_job(run))
+    assert await restarted.run_due([POLICY], cst(2026, 12, 1, 9, 5), startup=True) == [
+        "test.month:jgs:2026-11"
+    ]
+    assert run.posts == ["2026-11"]  # 最多一次：不知道发没发出的不再发
+    assert reports == [
+        "任务 test.month（jgs）周期 2026-11 上次中途停止，已重跑结算；已发出的消息不会重发，"
+        "请核对。结果：不知道发没发出"
+    ]
+
+
+async def test_two_processes_retrying_an_unsent_post_claim_it_once(db) -> None:
+    import asyncio
+
+    job = month_end_job(Recorder())
+    moment = cst(2026, 12, 1, 9)
+
+    def context(now: datetime) -> JobContext:
+        return JobContext(job, POLICY, "2026-11", moment, now, late=True, rerun=True)
+
+    assert await context(moment).claim_post("post") == moment
+    await context(moment).post_unsent("post", "风控")
+    later = cst(2026, 12, 1, 9, 3)
+    claims = await asyncio.gather(*(context(later).claim_post("post") for _ in range(5)))
+    assert sorted(claims, key=lambda c: c is None) == [moment, None, None, None, None]
+    await context(later).post_done("post")
+    assert await context(cst(2026, 12, 1, 9, 4)).claim_post("post") is None
+    assert await context(later).post_delivered("post")

@@ -239,12 +239,80 @@ async def test_award_many_at_once_from_two_callers_awards_once(db) -> None:
     assert await LedgerEntry.filter(rule="share.streak").count() == 3
 
 
-async def test_frozen_month_is_looked_up_once_it_may_have_ended(db) -> None:
+async def test_frozen_month_is_looked_up_once_it_may_have_ended(db, clock_at) -> None:
     from qungui.jobs import claim
 
     await claim(ledger.FREEZE_JOB, "jgs", "2026-11", NOW)
-    # 11 月在 UTC+14 还没过完：不可能已冻结，不查库
-    assert not await ledger.is_frozen("jgs", DAY, datetime(2026, 11, 30, 9, 59, tzinfo=UTC))
+    # 按时钟，11 月在 UTC+14 还没过完：不可能已冻结，不查库
+    clock_at(datetime(2026, 11, 30, 9, 59, tzinfo=UTC))
+    assert not await ledger.is_frozen("jgs", DAY)
     # UTC+14 已是 12 月 1 日：查库，看到已冻结
-    assert await ledger.is_frozen("jgs", DAY, datetime(2026, 11, 30, 10, 0, tzinfo=UTC))
+    clock_at(datetime(2026, 11, 30, 10, 0, tzinfo=UTC))
+    assert await ledger.is_frozen("jgs", DAY)
     assert await streak_awards([1]) == 0  # 已知冻结（记在缓存里）就不再记
+
+
+async def test_a_late_event_stamped_inside_a_frozen_month_writes_nothing(db, clock_at) -> None:
+    from qungui.jobs import claim
+
+    await share_award(user=2)
+    await claim(ledger.FREEZE_JOB, "jgs", "2026-11", NOW)
+    clock_at(datetime(2026, 12, 2, 1, 0, tzinfo=UTC))
+    # 事件自己的时刻是 11 月 30 日上午（月底最后一个上午）：它只决定记到哪天，冻结看时钟
+    stamped = datetime(2026, 11, 30, 1, 0, tzinfo=UTC)
+    last_day = date(2026, 11, 30)
+    assert not await ledger.award(
+        org="jgs",
+        user_id=1,
+        rule="share.daily",
+        period=last_day.isoformat(),
+        delta=1,
+        business_date=last_day,
+        now=stamped,
+    )
+    assert not await ledger.award_many(
+        org="jgs",
+        user_ids=[1, 3],
+        rule="share.streak",
+        period="2026-11",
+        delta=20,
+        business_date=last_day,
+        now=stamped,
+    )
+    with pytest.raises(ledger.MonthFrozen):
+        await ledger.record(
+            org="jgs",
+            user_id=1,
+            delta=5,
+            business_date=last_day,
+            now=stamped,
+            actor_id=30001,
+            actor_role=Role.ADMIN,
+            reason="迟到的加分",
+            command_key="late-1",
+        )
+    entry = await LedgerEntry.get(user_id=2)
+    with pytest.raises(ledger.MonthFrozen):
+        await ledger.reverse(
+            org="jgs",
+            entry_id=entry.id,
+            now=stamped,
+            actor_id=30001,
+            actor_role=Role.ADMIN,
+            reason="录错了",
+            command_key="late-2",
+        )
+    assert await LedgerEntry.all().values_list("user_id", "rule") == [(2, "share.daily")]
+
+
+async def test_a_command_replayed_after_its_month_froze_returns_what_it_wrote(db, clock_at) -> None:
+    from qungui.jobs import claim
+
+    first = await manual(5, "evt-before-freeze")
+    await claim(ledger.FREEZE_JOB, "jgs", "2026-11", NOW)
+    clock_at(datetime(2026, 12, 2, 1, 0, tzinfo=UTC))
+    again = await manual(5, "evt-before-freeze")
+    assert (again.entry.id, again.created) == (first.entry.id, False)
+    with pytest.raises(ledger.MonthFrozen):
+        await manual(5, "evt-after-freeze")
+    assert await LedgerEntry.all().count() == 1

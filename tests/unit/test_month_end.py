@@ -88,9 +88,10 @@ async def a_month(db) -> None:
     await share_days(3, list(range(1, 6)))
 
 
-async def test_close_settles_freezes_and_snapshots(db) -> None:
+async def test_close_settles_freezes_and_snapshots(db, clock_at) -> None:
     await a_month(db)
     now = cst(2026, 12, 1, 9)
+    clock_at(now)
     assert await month_end.settle(POLICY, "2026-11", now) == 1
     assert await month_end.settle(POLICY, "2026-11", now) == 0  # 重跑不重复
     await month_end.freeze(POLICY, "2026-11", now)

@@ -92,6 +92,19 @@ def test_shipped_policy_loads_with_the_jigongshan_numbers() -> None:
             'name = "刷屏"',
             "filter.rules.2：规则名 刷屏 留给内置规则，请换一个",
         ),
+        (
+            'post_time = "09:00"',
+            'post_time = "00:30"',
+            "leaderboard.post_time：1 日 00:30 公布就会结算上月，早于分享宽限截止 "
+            "share.grace_until（02:00）：上月最后一天的分享还没到齐。"
+            "请把 post_time 设为 02:00 或更晚，或把 post_day 改为 2 及以后",
+        ),
+        (
+            'grace_until = "02:00"',
+            'grace_until = "10:00"',
+            "leaderboard.post_time：1 日 09:00 公布就会结算上月，早于分享宽限截止 "
+            "share.grace_until（10:00）",
+        ),
     ],
 )
 def test_bad_policy_names_the_key_and_what_was_expected(
@@ -101,6 +114,15 @@ def test_bad_policy_names_the_key_and_what_was_expected(
     assert len(problems) == 1
     assert expected in problems[0]
     assert problems[0].startswith(str(tmp_path / "policy.toml"))
+
+
+def test_a_month_closed_after_its_last_share_can_arrive_loads(tmp_path: Path) -> None:
+    late_grace = write_variant(tmp_path, 'grace_until = "02:00"', 'grace_until = "10:00"')
+    text = late_grace.read_text("utf-8").replace("post_day = 1", "post_day = 2", 1)
+    late_grace.write_text(text, "utf-8")
+    assert load_policies(late_grace).orgs["jgs"].leaderboard.post_day == 2
+    same = write_variant(tmp_path, 'post_time = "09:00"', 'post_time = "02:00"', "same.toml")
+    assert load_policies(same).orgs["jgs"].leaderboard.post_time == "02:00"
 
 
 def test_every_problem_gets_its_own_line(tmp_path: Path) -> None:

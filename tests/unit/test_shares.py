@@ -121,6 +121,26 @@ async def test_the_day_a_share_counts_for(db, earlier, at, credited) -> None:
     assert outcome.entry.business_date == credited
 
 
+async def test_a_grace_share_whose_month_is_closed_counts_for_the_day_it_was_sent(
+    db, clock_at
+) -> None:
+    from qungui import ledger
+    from qungui.jobs import claim
+
+    # 月底结算已经开始（随后冻结）：宽限时段里的分享补不回上个月，记到发出的那一天
+    clock_at(cst(2026, 12, 1, 9, 30))
+    await claim(shares.MONTH_CLOSE_JOB, "jgs", "2026-11", cst(2026, 12, 1, 9))
+    outcome = await post(1, cst(2026, 12, 1, 1, 30))
+    assert outcome.credited == date(2026, 12, 1)
+    assert await LedgerEntry.all().values_list("user_id", "business_date") == [
+        (1, date(2026, 12, 1))
+    ]
+    await claim(ledger.FREEZE_JOB, "jgs", "2026-11", cst(2026, 12, 1, 9))
+    assert (await post(2, cst(2026, 12, 1, 1, 45))).credited == date(2026, 12, 1)
+    # 同月里的宽限照旧：12 月 2 日凌晨仍记 12 月 1 日
+    assert (await post(3, cst(2026, 12, 2, 1))).credited == date(2026, 12, 1)
+
+
 async def test_later_shares_that_day_are_recorded_without_points(db) -> None:
     first = await post(1, cst(2026, 11, 27, 9))
     second = await post(1, cst(2026, 11, 27, 21))
