@@ -423,6 +423,9 @@ async def reverse(
             if original.reverses is not None:
                 raise IsReversal(entry_id)
             if (existing := await LedgerEntry.get_or_none(reverses=entry_id)) is not None:
+                # 同一事件可能刚在另一个事务里写下这条撤销（几个机器人账号同时收到）：那是重放
+                if (earlier := await replayed(command_key)) is not None:
+                    return earlier
                 raise AlreadyReversed(entry_id, existing)
             check_not_own_case(actor_id, actor_role, original.user_id, action=f"撤销 #{entry_id}")
             needed = role_to_reverse(original.actor_role)
