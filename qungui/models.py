@@ -195,6 +195,9 @@ class FilterHit(Model):
     decided_by = fields.BigIntField(null=True)
     decided_at = fields.DatetimeField(null=True)
     decided_note = fields.TextField(default="")
+    decided_key = fields.CharField(
+        max_length=191, null=True, description="做出确认或驳回的那条命令的消息身份：认出重放"
+    )
     entry_id = fields.IntField(null=True, description="由此立案的警告在账本里的编号")
     recalled = fields.BooleanField(default=False)
 

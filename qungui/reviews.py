@@ -36,7 +36,12 @@ class ReviewNotFound(ReviewError):
 
 
 class AlreadyDecided(ReviewError):
-    """已经确认、驳回，或根本不是待审的命中。"""
+    """已经确认、驳回，或根本不是待审的命中。`replayed`：正是这条命令（同一个事件再来一次）做的决定，
+    那次已经回复过，这次什么也不说。"""
+
+    def __init__(self, hit: FilterHit | None, event_key: str | None = None):
+        super().__init__(hit)
+        self.replayed = hit is not None and event_key is not None and hit.decided_key == event_key
 
 
 @dataclass(frozen=True)
@@ -150,12 +155,13 @@ async def confirm(
     role: Role,
     at: datetime,
     today: date,
+    event_key: str,
 ) -> Confirmed:
     """确认一条待审命中：立案警告（由确认的管理员署名），举报的再给举报人加分。全在一个事务里。"""
     hit = await find(policy, hit_id)
     _not_own(hit, by, role, "确认")
     if hit.status != "pending":
-        raise AlreadyDecided(hit)
+        raise AlreadyDecided(hit, event_key)
     category = category or hit.category
     if not category:
         raise warning_cases.WarningRefused("category", choices=list(policy.warnings.categories))
@@ -163,10 +169,15 @@ async def confirm(
     at = at.astimezone(UTC)
     async with in_transaction():
         claimed = await FilterHit.filter(id=hit.id, status="pending").update(
-            status="confirmed", decided_by=by, decided_at=at, decided_note=note, category=category
+            status="confirmed",
+            decided_by=by,
+            decided_at=at,
+            decided_note=note,
+            decided_key=event_key,
+            category=category,
         )
         if not claimed:
-            raise AlreadyDecided(await find(policy, hit_id))
+            raise AlreadyDecided(await find(policy, hit_id), event_key)
         reason = note or f"审{hit.id}：{hit.rule}" + (f"（{hit.excerpt}）" if hit.excerpt else "")
         issued = await warning_cases.issue(
             policy,
@@ -202,15 +213,26 @@ async def confirm(
 
 
 async def dismiss(
-    policy: Policy, hit_id: int, *, note: str, by: int, role: Role, at: datetime
+    policy: Policy,
+    hit_id: int,
+    *,
+    note: str,
+    by: int,
+    role: Role,
+    at: datetime,
+    event_key: str,
 ) -> FilterHit:
     hit = await find(policy, hit_id)
     _not_own(hit, by, role, "驳回")
     claimed = await FilterHit.filter(id=hit.id, status="pending").update(
-        status="dismissed", decided_by=by, decided_at=at.astimezone(UTC), decided_note=note
+        status="dismissed",
+        decided_by=by,
+        decided_at=at.astimezone(UTC),
+        decided_note=note,
+        decided_key=event_key,
     )
     if not claimed:
-        raise AlreadyDecided(await find(policy, hit_id))
+        raise AlreadyDecided(await find(policy, hit_id), event_key)
     return await find(policy, hit_id)
 
 

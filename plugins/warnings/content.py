@@ -210,7 +210,12 @@ async def confirm(ctx: CommandContext) -> None:
             role=ctx.role,
             at=datetime.fromtimestamp(ctx.event.time, UTC),
             today=ctx.today,
+            event_key=ctx.event_key,
         )
+    except reviews.AlreadyDecided as exc:
+        if exc.replayed:
+            return  # 同一条命令再来一次（重连、几个机器人账号）：上次已经处理、回复过
+        raise _decided(exc) from None
     except reviews.ReviewError as exc:
         raise _decided(exc) from None
     except warning_cases.WarningRefused as exc:
@@ -249,7 +254,12 @@ async def dismiss(ctx: CommandContext) -> None:
             by=ctx.user_id,
             role=ctx.role,
             at=datetime.fromtimestamp(ctx.event.time, UTC),
+            event_key=ctx.event_key,
         )
+    except reviews.AlreadyDecided as exc:
+        if exc.replayed:
+            return  # 同一条命令再来一次（重连、几个机器人账号）：上次已经处理、回复过
+        raise _decided(exc) from None
     except reviews.ReviewError as exc:
         raise _decided(exc) from None
     await ctx.reply(replies.DISMISSED.format(id=hit.id))

@@ -1,6 +1,8 @@
 """内容过滤、审核与举报（tests/policy.toml 的 [filter]：赌博→审核、代开发票→直接警告、
 内部价→只记录、链接→审核、隐私→撤回、刷屏→同样内容 60 秒 5 条审核，举报加 2 分）。"""
 
+from unittest.mock import ANY
+
 import pytest
 from nonebug import App
 
@@ -458,3 +460,24 @@ async def test_a_report_reason_is_filtered_too(app: App, db) -> None:
         ("举报", ZHANG, 7201),
         ("链接", LI, 7202),
     ]
+
+
+async def test_a_replayed_decision_is_neither_decided_nor_answered_twice(app: App, db) -> None:
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        say(ctx, bot, "周末一起去澳门大赌场玩", message_id=7101)
+        say(ctx, bot, "澳门赌场上线了", message_id=7102, time=fake.NOV27_1000 + 60)
+        ctx.should_call_api("send_private_msg", {"user_id": ADMIN, "message": ANY}, {})
+        ctx.should_call_api("send_private_msg", {"user_id": ADMIN, "message": ANY}, {})
+        # 同一条 /确认 被上报两次（重连、两个账号）：只立一次案、只回一次
+        for _ in range(2):
+            admin_says(ctx, bot, "/确认 审1", time=fake.NOV27_1000 + 120, message_id=7201)
+        expect_group(ctx, issued("李四", "不良信息", "-5 分", 1, 1, "-5 分"))
+        expect_private(ctx, "已确认 审1，警告编号 #1。", ADMIN)
+        for _ in range(2):
+            admin_says(ctx, bot, "/驳回 审2 玩笑", time=fake.NOV27_1000 + 180, message_id=7202)
+        expect_private(ctx, "已驳回 审2。", ADMIN)
+        # 同一个人过一会儿再发一次，是新的一条命令：照常告诉他已经处理过
+        admin_says(ctx, bot, "/确认 审1", time=fake.NOV27_1000 + 240)
+        expect_private(ctx, "审1 已确认，无需再处理。", ADMIN)
+    assert await LedgerEntry.filter(rule__startswith="warn.").count() == 1
