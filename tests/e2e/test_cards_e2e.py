@@ -290,7 +290,9 @@ async def test_a_refused_announcement_does_not_stop_the_day_sweep(tmp_path) -> N
             for c in qq.calls[mark:]
             if c.action == "send_group_msg"
         ]
-        overdue = "以下成员的群名片仍不规范，今天各扣 10 分，请改为「鸡公山酒业-张三-138****0000」："
+        overdue = (
+            "以下成员的群名片仍不规范，今天各扣 10 分，请改为「鸡公山酒业-张三-138****0000」："
+        )
         assert sent == [
             (WORK_GROUP, overdue + "@20003"),  # 被拒
             (WORK_GROUP, overdue + "@20003"),  # 暂停后重发，又被拒
