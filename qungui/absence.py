@@ -1,4 +1,4 @@
-"""名单上的人没进公司群：立案、提醒管理员、逾期扣“未进群”的分、再逾期通知主席、对上即结案。
+"""名单上的人没进公司群：立案、提醒管理员、逾期扣“未进群”的分、再逾期通知主席、进群即结案。
 
 只扣名单里写了 QQ 号的人：认不出是谁，就不扣任何人的分。
 """
@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from . import ledger
 from .cards import card_ok, claimed_phone
@@ -36,11 +36,14 @@ def absent_points(policy: Policy) -> int:
     return value[0] if isinstance(value, list) else value
 
 
-async def matched_phones(policy: Policy, roster: Roster) -> dict[str, int]:
-    """工作群里名片对上名单的：电话 → QQ。"""
-    rows = await Member.filter(
+async def _in_work_groups(policy: Policy) -> list[tuple[int, str]]:
+    """现在在工作群里的人：(QQ, 名片)。"""
+    return await Member.filter(
         org=policy.id, group_id__in=policy.groups.work, left_at=None
     ).values_list("user_id", "card")
+
+
+def _matched(policy: Policy, roster: Roster, rows: list[tuple[int, str]]) -> dict[str, int]:
     return {
         claimed_phone(policy, card) or "": user
         for user, card in rows
@@ -48,20 +51,34 @@ async def matched_phones(policy: Policy, roster: Roster) -> dict[str, int]:
     }
 
 
+async def matched_phones(policy: Policy, roster: Roster) -> dict[str, int]:
+    """工作群里名片对上名单的：电话 → QQ。"""
+    return _matched(policy, roster, await _in_work_groups(policy))
+
+
 async def check_absent(policy: Policy, roster: Roster, at: datetime) -> AbsenceReport:
+    """`at` 所在的营业日，名单上每一行在不在公司群里：名片对上这一行，或这一行的 QQ 就在群里
+    （名片还没改对是每天 -10 的事，不是“未进群”）。等了几天按营业日数，与检查跑在几点几秒无关。"""
     report = AbsenceReport()
-    matched = await matched_phones(policy, roster)
+    in_group = await _in_work_groups(policy)
+    matched = _matched(policy, roster, in_group)
+    users = {user for user, _card in in_group}
+
+    def present(row: RosterRow) -> bool:
+        return row.phone in matched or row.qq in users
+
     cases = {c.phone: c for c in await AbsenceCase.filter(org=policy.id, closed_at=None)}
-    wait = timedelta(days=policy.roster.absent_days)
+    wait = policy.roster.absent_days
+    today = at.astimezone(policy.tz).date()
     for row in roster.rows:
         case = cases.pop(row.phone, None)
         if row.has_left:
-            if row.phone in matched:
+            if present(row):
                 report.leavers_present.append(row)
             if case is not None:
                 await AbsenceCase.filter(id=case.id).update(closed_at=at)
             continue
-        if row.phone in matched:
+        if present(row):
             if case is not None:
                 await AbsenceCase.filter(id=case.id).update(closed_at=at)
                 report.closed.append(row)
@@ -73,7 +90,7 @@ async def check_absent(policy: Policy, roster: Roster, at: datetime) -> AbsenceR
             report.opened.append(row)
             continue
         report.still_absent.append(row)
-        waited = at - case.opened_at
+        waited = (today - case.opened_at.astimezone(policy.tz).date()).days
         if waited >= wait and row.qq is not None and await _penalise(policy, row, at):
             report.penalised.append(row)
         if waited >= 2 * wait and case.chairmen_told_at is None:

@@ -87,15 +87,21 @@ def build_card(policy: Policy, name: str, phone: str) -> str | None:
     return card if card_ok(policy, card) else None
 
 
-def status(ok: bool, grace_start: datetime, grace_days: int, at: datetime) -> Status:
-    """规范、宽限中或逾期：检查时刻到了宽限起点 + grace_days × 24 小时即逾期。"""
+def deadline(policy: Policy, start: datetime, joined_at: datetime | None = None) -> datetime:
+    """名片的最后期限，只在这里算：从开始执行和入群中较晚的那个时刻起 grace_days × 24 小时。
+
+    精确到分钟，和群里公布的（“11月30日 10:00”）一样：检查在 10:00 之后几百毫秒还是几秒才跑到，
+    都落在公布的那一天。"""
+    start = max(start, joined_at) if joined_at is not None else start
+    due = start + timedelta(days=policy.nickname.grace_days)
+    return due.replace(second=0, microsecond=0)
+
+
+def status(ok: bool, due: datetime, at: datetime) -> Status:
+    """规范、宽限中或逾期：检查时刻到了最后期限（`deadline`）即逾期。"""
     if ok:
         return "ok"
-    return "overdue" if at >= grace_start + timedelta(days=grace_days) else "grace"
-
-
-def deadline(grace_start: datetime, grace_days: int) -> datetime:
-    return grace_start + timedelta(days=grace_days)
+    return "overdue" if at >= due else "grace"
 
 
 @dataclass(frozen=True)
@@ -124,24 +130,24 @@ class SweepResult:
     enforce_start: datetime | None = None
 
 
-async def enforce_start(policy: Policy, group_id: int, at: datetime) -> tuple[datetime, bool]:
-    """该群从何时起算宽限：制度里的 enforce_from，否则第一次检查该群的时刻。返回 (起点, 是否第一次检查)。"""
-    first = await claim(ENFORCE_CLAIM, policy.id, str(group_id), at)
+async def _enforced_since(policy: Policy, group_id: int) -> datetime | None:
+    """该群从何时起算宽限：制度里的 enforce_from，否则第一次检查该群的时刻；还没检查过时为 None。"""
     if policy.nickname.enforce_from is not None:
-        start = datetime.combine(policy.nickname.enforce_from, time.min, policy.tz)
-        return start, first
-    run = await JobRun.get(job=ENFORCE_CLAIM, org=policy.id, period=str(group_id))
-    return run.started_at, first
+        return datetime.combine(policy.nickname.enforce_from, time.min, policy.tz)
+    run = await JobRun.get_or_none(job=ENFORCE_CLAIM, org=policy.id, period=str(group_id))
+    return run.started_at if run else None
+
+
+async def enforce_start(policy: Policy, group_id: int, at: datetime) -> tuple[datetime, bool]:
+    """该群的宽限起点（见 `_enforced_since`），没有时从 `at` 起；返回 (起点, 是否第一次检查)。"""
+    first = await claim(ENFORCE_CLAIM, policy.id, str(group_id), at)
+    return await _enforced_since(policy, group_id) or at, first
 
 
 async def grace_deadline(policy: Policy, group_id: int, joined_at: datetime) -> datetime:
     """刚入群的人名片的最后期限（入群时告诉他）。群还没检查过时按入群时刻算。"""
-    if policy.nickname.enforce_from is not None:
-        start = datetime.combine(policy.nickname.enforce_from, time.min, policy.tz)
-    else:
-        run = await JobRun.get_or_none(job=ENFORCE_CLAIM, org=policy.id, period=str(group_id))
-        start = run.started_at if run else joined_at
-    return deadline(max(joined_at, start), policy.nickname.grace_days)
+    start = await _enforced_since(policy, group_id)
+    return deadline(policy, start or joined_at, joined_at)
 
 
 def _from_unix(seconds: int) -> datetime | None:
@@ -209,6 +215,7 @@ async def sweep_group(
     known = {m.user_id: m for m in await Member.filter(org=policy.id, group_id=group_id)}
     shared = _shared_phones(policy, listed, roster) if roster and roster.rows else set()
     fresh: list[Member] = []
+    checked: list[tuple[int, datetime, bool]] = []
     for person in listed:
         if person.user_id in exempt:
             continue
@@ -227,22 +234,23 @@ async def sweep_group(
             await _record_listed(policy, group_id, person, member, joined_at, ok, at)
             if member.left_at is not None:
                 members.touched(policy.id)
-        verdict = status(ok, max(joined_at, start), policy.nickname.grace_days, at)
+        checked.append((person.user_id, joined_at, ok))
+    if fresh:
+        # 第一次见到的人先整行写下（入群时间、身份、昵称），逾期复查名片时改的是这一行；
+        # 另一个进程恰好也在写同一个人时，以先写的为准
+        await Member.bulk_create(fresh, ignore_conflicts=True)
+        members.touched(policy.id)
+    for user_id, joined_at, ok in checked:
+        verdict = status(ok, deadline(policy, start, joined_at), at)
         if verdict == "overdue":
-            verdict = await _confirm_overdue(
-                policy, group_id, person.user_id, reread, at, result, roster
-            )
+            verdict = await _confirm_overdue(policy, group_id, user_id, reread, at, result, roster)
         if verdict == "ok":
             result.compliant += 1
         elif verdict == "grace":
-            result.in_grace.append(person.user_id)
+            result.in_grace.append(user_id)
         elif verdict == "overdue":
-            await _penalise(policy, person.user_id, today, at)
-            result.overdue.append(person.user_id)
-    if fresh:
-        # 第一次见到的人一次写入；另一个进程恰好也在写同一个人时，以先写的为准
-        await Member.bulk_create(fresh, ignore_conflicts=True)
-        members.touched(policy.id)
+            await _penalise(policy, user_id, today, at)
+            result.overdue.append(user_id)
     present = {user for user, m in known.items() if m.left_at is None}
     gone = present - {p.user_id for p in listed}
     if gone:

@@ -98,7 +98,7 @@ class JobRun(Model):
 
 
 class AbsenceCase(Model):
-    """名单上的人没有进公司群（没有哪个成员的名片对上这一行）：从发现到对上为止。"""
+    """名单上的人没有进公司群（没有成员的名片对上这一行，这一行的 QQ 也不在群里）：从发现到进群为止。"""
 
     id = fields.IntField(primary_key=True)
     org = fields.CharField(max_length=32)

@@ -100,10 +100,14 @@ async def card_changed(bot: Bot, event: GroupCardNoticeEvent, policy: Policy) ->
 
 async def _daily_sweep(ctx: JobContext) -> str:
     bot = online_bot()
+    # 检查算在计划时刻（今天的 check_time）上，不算时钟走到的那一瞬：几百毫秒的早晚不会把
+    # 开始扣分推迟一天；停机后补跑的今天这一次也一样
+    at = ctx.scheduled_at
     notes = []
     results = []
+    unsent: list[str] = []
     for group_id in ctx.policy.groups.work:
-        result = await sweep(bot, ctx.policy, group_id, ctx.now)
+        result = await sweep(bot, ctx.policy, group_id, at, unsent)
         results.append(result)
         notes.append(
             f"群 {group_id}："
@@ -114,8 +118,10 @@ async def _daily_sweep(ctx: JobContext) -> str:
             )
         )
     # 有哪个群没读到名单时不判“未进群”：数据不全不扣分
-    if None not in results and (report := await check_roster(bot, ctx.policy, ctx.now)):
+    if None not in results and (report := await check_roster(bot, ctx.policy, at, unsent)):
         notes.append(f"未进群 {len(report.opened) + len(report.still_absent)}")
+    if unsent:
+        notes.append(f"没发出去：{'、'.join(unsent)}")
     return "；".join(notes)
 
 
@@ -139,13 +145,15 @@ runner.register(
 async def check_now(ctx: CommandContext) -> None:
     if ctx.group_id not in ctx.policy.groups.work:
         raise Refusal(replies.WORK_GROUP_ONLY)
-    result = await sweep(ctx.bot, ctx.policy, ctx.group_id, _at(ctx.event.time))
+    # 公告发不出去时发送出口已记下（/状态 可见）：这里照样检查完、回人数
+    unsent: list[str] = []
+    result = await sweep(ctx.bot, ctx.policy, ctx.group_id, _at(ctx.event.time), unsent)
     if result is None:
         return
     summary = replies.SWEEP_SUMMARY.format(
         ok=result.compliant, grace=len(result.in_grace), overdue=len(result.overdue)
     )
-    report = await check_roster(ctx.bot, ctx.policy, _at(ctx.event.time))
+    report = await check_roster(ctx.bot, ctx.policy, _at(ctx.event.time), unsent)
     if report is not None:
         absent = len(report.opened) + len(report.still_absent)
         summary = summary.removesuffix("。") + "，" + replies.SWEEP_ABSENT.format(absent=absent)

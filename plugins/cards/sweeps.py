@@ -1,11 +1,14 @@
-"""每日检查与 /名片检查 的共同部分：读名单、检查、在群里公布；有人事名单时再查“未进群”。"""
+"""每日检查与 /名片检查 的共同部分：读名单、检查、在群里公布；有人事名单时再查“未进群”。
+
+公告发不出去（风控、超时……）不中断检查：记进 `unsent`，这个群的其余步骤、别的群、名单检查照常做，
+每日检查把它写进任务结果。"""
 
 from datetime import datetime
 
 from nonebot import logger
-from nonebot.adapters.onebot.v11 import Bot, Message, MessageSegment
+from nonebot.adapters.onebot.v11 import ActionFailed, Bot, Message, MessageSegment
 
-from plugins.core import API_FAILURES, failure_reason, notify_superusers, sender
+from plugins.core import API_FAILURES, SendFailed, failure_reason, notify_superusers, sender
 from qungui import absence, cards, members
 from qungui.policy import Policy
 
@@ -27,14 +30,25 @@ async def read_card(bot: Bot, group_id: int, user_id: int) -> str | None:
     return str(info.get("card") or "")
 
 
-async def sweep(bot: Bot, policy: Policy, group_id: int, at: datetime) -> cards.SweepResult | None:
+async def announce(bot: Bot, group_id: int, message: str | Message, unsent: list[str]) -> None:
+    """发一条检查公告；发不出去时记进 `unsent`（“群 号（原因）”），不抛出。"""
+    try:
+        await sender.send_group(bot, group_id, message)
+    except SendFailed as exc:
+        cause = exc.__cause__
+        reason = failure_reason(cause) if isinstance(cause, ActionFailed) else str(exc)
+        unsent.append(f"群 {group_id}（{reason}）")
+
+
+async def sweep(
+    bot: Bot, policy: Policy, group_id: int, at: datetime, unsent: list[str]
+) -> cards.SweepResult | None:
     """检查一个工作群并在群里公布；读不到成员列表时说明原因、不扣分，返回 None。"""
     try:
         listed = await bot.call_api("get_group_member_list", group_id=group_id, no_cache=True)
     except API_FAILURES as exc:
-        await sender.send_group(
-            bot, group_id, replies.SWEEP_FAILED.format(reason=failure_reason(exc))
-        )
+        text = replies.SWEEP_FAILED.format(reason=failure_reason(exc))
+        await announce(bot, group_id, text, unsent)
         return None
     people = [
         cards.Listed(
@@ -53,32 +67,27 @@ async def sweep(bot: Bot, policy: Policy, group_id: int, at: datetime) -> cards.
     result = await cards.sweep_group(policy, group_id, people, at, reread, rosters.get(policy))
     nickname = policy.nickname
     if result.first_sweep:
-        bites = cards.deadline(result.enforce_start, nickname.grace_days).astimezone(policy.tz)
-        await sender.send_group(
-            bot,
-            group_id,
-            replies.FIRST_SWEEP.format(
-                example=nickname.example,
-                bites=bites.strftime("%m月%d日 %H:%M"),
-                penalty=nickname.daily_penalty,
-            ),
+        bites = cards.deadline(policy, result.enforce_start).astimezone(policy.tz)
+        text = replies.FIRST_SWEEP.format(
+            example=nickname.example,
+            bites=bites.strftime("%m月%d日 %H:%M"),
+            penalty=nickname.daily_penalty,
         )
+        await announce(bot, group_id, text, unsent)
     if result.overdue:
         text = replies.OVERDUE.format(penalty=nickname.daily_penalty, example=nickname.example)
-        await sender.send_group(
-            bot,
-            group_id,
-            Message([MessageSegment.text(text), *(MessageSegment.at(u) for u in result.overdue)]),
-        )
+        mentions = (MessageSegment.at(u) for u in result.overdue)
+        await announce(bot, group_id, Message([MessageSegment.text(text), *mentions]), unsent)
     if result.duplicates:
         names = await members.display_names(policy, result.duplicates)
-        await sender.send_group(
-            bot, group_id, replies.DUPLICATES.format(names="、".join(names.values()))
-        )
+        text = replies.DUPLICATES.format(names="、".join(names.values()))
+        await announce(bot, group_id, text, unsent)
     return result
 
 
-async def check_roster(bot: Bot, policy: Policy, at: datetime) -> absence.AbsenceReport | None:
+async def check_roster(
+    bot: Bot, policy: Policy, at: datetime, unsent: list[str]
+) -> absence.AbsenceReport | None:
     """有名单时：找出没进群的人，按规矩提醒、扣分、报主席；名字发到公司群，电话只私聊。"""
     roster = rosters.get(policy)
     if roster is None or not roster.rows or not policy.groups.work:
@@ -91,21 +100,15 @@ async def check_roster(bot: Bot, policy: Policy, at: datetime) -> absence.Absenc
         return "、".join(row.name for row in rows)
 
     if report.opened:
-        await sender.send_group(
-            bot, group_id, replies.ABSENT_NEW.format(names=names(report.opened))
-        )
+        await announce(bot, group_id, replies.ABSENT_NEW.format(names=names(report.opened)), unsent)
     if report.penalised:
-        await sender.send_group(
-            bot,
-            group_id,
-            replies.ABSENT_FINED.format(
-                days=days, points=absence.absent_points(policy), names=names(report.penalised)
-            ),
+        text = replies.ABSENT_FINED.format(
+            days=days, points=absence.absent_points(policy), names=names(report.penalised)
         )
+        await announce(bot, group_id, text, unsent)
     if report.leavers_present:
-        await sender.send_group(
-            bot, group_id, replies.LEAVERS.format(names=names(report.leavers_present))
-        )
+        text = replies.LEAVERS.format(names=names(report.leavers_present))
+        await announce(bot, group_id, text, unsent)
     if report.escalated:
         lines = "\n".join(f"{row.name} {row.phone} {row.department}" for row in report.escalated)
         text = replies.ABSENT_CHAIRMEN.format(days=2 * days, lines=lines)

@@ -232,3 +232,94 @@ async def test_member_list_failing_during_a_sweep_penalises_nobody(running: Runn
     assert await bot.query(
         "SELECT user_id, delta, CAST(business_date AS TEXT) FROM ledger_entry"
     ) == [(NEWBIE, -10, "2026-12-01")]
+
+
+async def test_a_refused_announcement_does_not_stop_the_day_sweep(tmp_path) -> None:
+    from tests.conftest import TEST_POLICY
+
+    from .harness import ApiCall, BotProcess, FakeOneBot
+
+    second = 987654323  # 第二个公司群
+    roster = tmp_path / "roster.csv"
+    roster.write_text(
+        "姓名,手机,部门,QQ\n张三,13800000001,销售部,20001\n李四,13800000002,生产部,20002\n"
+        "赵六,13800000006,财务部,20006\n",
+        "utf-8",
+    )
+    policy = tmp_path / "policy.toml"
+    policy.write_text(
+        TEST_POLICY.read_text("utf-8").replace(
+            "work = [987654321]", f"work = [{WORK_GROUP}, {second}]"
+        )
+        + f'\n[roster]\nfile = "{roster}"\nabsent_days = 3\n',
+        "utf-8",
+    )
+    bot = BotProcess(workdir=tmp_path, policy=policy, extra_env={"QUNGUI_SEND_BACKOFF": "0.3"})
+    await bot.start()
+    qq = FakeOneBot(bot.ws_url)
+    try:
+        await qq.connect()
+        qq.add_member(WORK_GROUP, 20001, card="鸡公山酒业-张三-13800000001", join_time=1)
+        qq.add_member(WORK_GROUP, 20003, card="王五", join_time=1)
+        qq.add_member(second, 20004, card="小孙", join_time=1)
+        # 赵六进了第二个群，名片还没改：每天 -10，但不是“未进群”
+        qq.add_member(second, 20006, card="小赵", join_time=1)
+        assert "card.sweep:jgs:2026-11-27" in await bot.set_clock("2026-11-27T10:00:00+08:00")
+        assert [c.text for c in qq.calls if c.action == "send_group_msg"][-1] == (
+            "以下名单上的同事还没有进公司群（或群名片没对上名单）：李四。"
+            "管理员可私聊机器人 /名单 未进群 查看联系方式。"
+        )
+
+        # 第一个群的逾期公告撞上风控（NapCat 1200），暂停后重发也被拒
+        answer = qq._answer
+
+        def risk_control_on_the_first_group(call: ApiCall) -> dict:
+            if (
+                call.action == "send_group_msg"
+                and int(call.params["group_id"]) == WORK_GROUP
+                and "仍不规范" in call.text
+            ):
+                return dict(RESPONSES["send_fail_napcat_risk_control"])
+            return answer(call)
+
+        qq._answer = risk_control_on_the_first_group
+        mark = len(qq.calls)
+        assert "card.sweep:jgs:2026-11-30" in await bot.set_clock("2026-11-30T10:00:00+08:00")
+        sent = [
+            (int(c.params["group_id"]), c.text)
+            for c in qq.calls[mark:]
+            if c.action == "send_group_msg"
+        ]
+        overdue = (
+            "以下成员的群名片仍不规范，今天各扣 10 分，请改为「鸡公山酒业-张三-138****0000」："
+        )
+        assert sent == [
+            (WORK_GROUP, overdue + "@20003"),  # 被拒
+            (WORK_GROUP, overdue + "@20003"),  # 暂停后重发，又被拒
+            (second, overdue + "@20004@20006"),
+            (WORK_GROUP, "以下同事名单登记 3 天后仍未进公司群，各扣 50 分：李四。"),
+        ]
+        fines = await bot.query(
+            "SELECT user_id, rule, delta, CAST(business_date AS TEXT) FROM ledger_entry"
+            " ORDER BY user_id"
+        )
+        assert fines == [
+            (20002, "roster.absent", -50, "2026-11-30"),
+            (20003, "card.penalty", -10, "2026-11-30"),
+            (20004, "card.penalty", -10, "2026-11-30"),
+            (20006, "card.penalty", -10, "2026-11-30"),
+        ]
+        ((finished, note),) = await bot.query(
+            "SELECT finished_at IS NOT NULL, note FROM job_run"
+            " WHERE job = 'card.sweep' AND period = '2026-11-30'"
+        )
+        napcat_says = RESPONSES["send_fail_napcat_risk_control"]["message"]
+        assert finished
+        assert note == (
+            f"群 {WORK_GROUP}：规范 1，宽限中 0，逾期 1；群 {second}：规范 0，宽限中 0，逾期 2；"
+            f"未进群 1；没发出去：群 {WORK_GROUP}（{napcat_says}）"
+        )
+    finally:
+        await qq.close()
+        assert await bot.stop() == 0
+    assert "Traceback" not in bot.log()

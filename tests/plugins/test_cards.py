@@ -1,3 +1,6 @@
+from datetime import datetime
+
+import pytest
 from nonebot.adapters.onebot.v11 import ActionFailed, Message, MessageSegment
 from nonebug import App
 
@@ -139,6 +142,53 @@ async def test_sweep_announces_first_then_fines_the_overdue_once_a_day(app: App,
         (NEWBIE, -10, "2026-11-30"),
         (NEWBIE, -10, "2026-12-01"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("first_tick", "later_tick"),
+    [
+        ((10, 0, 5, 600000), (10, 0, 5, 100000)),  # 几百毫秒的早晚
+        ((10, 1, 2), (10, 0, 30)),  # 第一次的时钟走动晚了一分多钟
+    ],
+)
+async def test_the_daily_sweep_fines_from_the_announced_day_whatever_the_tick(
+    app: App, db, clock_at, first_tick: tuple, later_tick: tuple
+) -> None:
+    from plugins.core import policies, runner
+    from qungui.jobs import JobRunner
+
+    sweeps = JobRunner()
+    sweeps.register(runner.jobs["card.sweep"])
+    policy = policies.get("jgs")
+    await sweeps.run_due([policy], datetime(2026, 11, 20, tzinfo=policy.tz))  # 装上的那一刻
+    members = [member_info(NEWBIE, card="王五", join_time=1700000000)]
+    async with app.test_api() as ctx:
+        make_bot(ctx)
+        first = datetime(2026, 11, 27, *first_tick, tzinfo=policy.tz)
+        clock_at(first)
+        expect_list(ctx, members)
+        expect_group(
+            ctx,
+            "群规助手开始检查本群的群名片：请改为「鸡公山酒业-张三-138****0000」（公司-姓名-电话）。"
+            "11月30日 10:00 起仍不规范的，每天扣 10 分。",
+        )
+        assert await sweeps.run_due([policy], first) == ["card.sweep:jgs:2026-11-27"]
+        later = datetime(2026, 11, 30, *later_tick, tzinfo=policy.tz)
+        clock_at(later)
+        expect_list(ctx, members)
+        expect_info(ctx, NEWBIE, "王五")
+        expect_message(
+            ctx,
+            [
+                MessageSegment.text(
+                    "以下成员的群名片仍不规范，今天各扣 10 分，请改为「鸡公山酒业-张三-138****0000」："
+                ),
+                MessageSegment.at(NEWBIE),
+            ],
+        )
+        assert await sweeps.run_due([policy], later) == ["card.sweep:jgs:2026-11-30"]
+    rows = await LedgerEntry.filter(rule="card.penalty").values_list("business_date", flat=True)
+    assert [str(day) for day in rows] == ["2026-11-30"]
 
 
 async def test_a_failed_member_list_fines_nobody(app: App, db) -> None:

@@ -85,8 +85,9 @@ def test_display_name_never_uses_a_nonconforming_card(card: str, nickname: str, 
 )
 def test_grace_runs_days_times_24_hours(at: datetime, expected: str) -> None:
     monday = cst(2026, 11, 23, 15)
-    assert cards.status(False, monday, 3, at) == expected
-    assert cards.status(True, monday, 3, at) == "ok"
+    due = cards.deadline(POLICY, monday)
+    assert cards.status(False, due, at) == expected
+    assert cards.status(True, due, at) == "ok"
 
 
 def listed(user: int, card: str, joined: datetime) -> cards.Listed:
@@ -123,6 +124,42 @@ async def test_first_sweep_starts_grace_for_everyone_then_fines_once_a_day(db) -
     )
     assert [(u, d, str(b)) for u, d, b in rows] == [(1, -10, "2026-11-26"), (1, -10, "2026-11-27")]
     assert reread.asked == [1, 1, 1]
+
+
+async def test_the_first_fine_lands_on_the_announced_day_whatever_the_tick_milliseconds(db) -> None:
+    # 时钟到 10:00 之后几百毫秒才走到：第一次 10:00:05.600，三天后 10:00:05.100
+    people = [listed(1, "张三", cst(2025, 1, 1))]
+    reread = Reread({1: "张三"})
+    first = await cards.sweep_group(
+        POLICY, GROUP, people, cst(2026, 11, 23, 10, 0, 5, 600000), reread
+    )
+    assert first.first_sweep and first.in_grace == [1]
+    day3 = await cards.sweep_group(
+        POLICY, GROUP, people, cst(2026, 11, 26, 10, 0, 5, 100000), reread
+    )
+    assert day3.overdue == [1]
+    rows = await LedgerEntry.filter(rule="card.penalty").values_list("business_date", flat=True)
+    assert [str(day) for day in rows] == ["2026-11-26"]
+    # 群里公布的开始扣分时刻就是它：11月26日 10:00
+    assert cards.deadline(POLICY, first.enforce_start) == cst(2026, 11, 26, 10)
+
+
+async def test_a_member_first_seen_already_overdue_is_saved_whole(db) -> None:
+    await cards.sweep_group(POLICY, GROUP, [], cst(2026, 11, 1, 10), Reread({}))
+    joined = cst(2025, 1, 1)
+    admin = cards.Listed(1, "张三", "zs", "admin", int(joined.timestamp()))
+    result = await cards.sweep_group(
+        POLICY, GROUP, [admin], cst(2026, 11, 27, 10), Reread({1: "张三"})
+    )
+    assert result.overdue == [1]
+    member = await Member.get(user_id=1)
+    assert (member.role, member.nickname, member.joined_at, member.card, member.card_ok) == (
+        "admin",
+        "zs",
+        joined,
+        "张三",
+        False,
+    )
 
 
 async def test_a_stale_list_card_is_reread_before_any_penalty(db) -> None:

@@ -133,3 +133,34 @@ async def test_a_leaver_still_in_the_group_is_listed(db) -> None:
     report = await absence.check_absent(POLICY, roster, now)
     assert [r.name for r in report.leavers_present] == ["周八"]
     assert report.opened == []
+
+
+async def test_the_absence_ladder_counts_days_not_tick_milliseconds(db) -> None:
+    roster = Roster(rows=[row("张三", "13800000001", 20001)])
+    # 第一次检查在 10:00:05.600 走到，之后每天在 10:00:05.100
+    await absence.check_absent(POLICY, roster, cst(2026, 11, 20, 10, 0, 5, 600000))
+    due = await absence.check_absent(POLICY, roster, cst(2026, 11, 23, 10, 0, 5, 100000))
+    assert [r.name for r in due.penalised] == ["张三"]
+    told = await absence.check_absent(POLICY, roster, cst(2026, 11, 26, 10, 0, 5, 100000))
+    assert [r.name for r in told.escalated] == ["张三"]
+    rows = await LedgerEntry.filter(rule="roster.absent").values_list("business_date", flat=True)
+    assert [str(day) for day in rows] == ["2026-11-23"]
+
+
+async def test_a_roster_row_whose_qq_is_in_a_work_group_is_present(db) -> None:
+    roster = Roster(rows=[row("张三", "13800000001", 20001), row("李四", "13800000002", 20002)])
+    opened = await absence.check_absent(POLICY, roster, cst(2026, 11, 20, 10))
+    assert [r.name for r in opened.opened] == ["张三", "李四"]
+    # 两人都进了群，名片还没改对（那是每天 -10 的事）；李四进的是分享群，不是公司群
+    now = cst(2026, 11, 21, 9)
+    for group, user in [(WORK, 20001), (987654322, 20002)]:
+        await Member.create(
+            org="jgs", group_id=group, user_id=user, card="小张", first_seen=now, last_seen=now
+        )
+    for day in (21, 23, 26):
+        report = await absence.check_absent(POLICY, roster, cst(2026, 11, day, 10))
+        assert "张三" not in [r.name for r in report.still_absent + report.penalised]
+        assert "张三" not in [r.name for r in report.escalated]
+    assert await AbsenceCase.filter(closed_at=None).values_list("name", flat=True) == ["李四"]
+    fined = await LedgerEntry.filter(rule="roster.absent").values_list("user_id", flat=True)
+    assert fined == [20002]
