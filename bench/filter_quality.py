@@ -98,12 +98,13 @@ def innocent(row: dict) -> bool:
     return row["label"] == "ok" or row.get("kind") == "phone"
 
 
-def measure(split: str = "all", policy=None) -> dict:
+def measure(split: str = "all", policy=None, scanner=None) -> dict:
+    """`scanner`：有 `scan(text, own_phones)` 的对象，缺省用这份制度的 Scanner。"""
     from qungui.content_filter import Scanner
 
     policy = policy or shipped_policy()
     actions = rule_actions(policy)
-    scanner = Scanner(policy)
+    scanner = scanner or Scanner(policy)
     rows = load_corpus(split)
     rules: dict[str, RuleCount] = {name: RuleCount(action) for name, action in actions.items()}
     flagged_right = flagged_wrong = acting_violations = caught = 0
@@ -145,7 +146,14 @@ def measure(split: str = "all", policy=None) -> dict:
             tally["hit"] += PRIVACY_RULE in hit_rules
             tally["automatic"] += bool(auto)
         if auto and innocent(row):
-            automatic.append({"text": row["text"], "family": row["family"], "hits": auto})
+            automatic.append(
+                {
+                    "text": row["text"],
+                    "family": row["family"],
+                    "kind": row.get("kind"),
+                    "hits": auto,
+                }
+            )
     return {
         "split": split,
         "messages": len(rows),
@@ -161,6 +169,7 @@ def measure(split: str = "all", policy=None) -> dict:
             "caught": caught,
         },
         "automatic_on_innocent": len(automatic),
+        "automatic_on_other_phones": sum(item["kind"] == "phone" for item in automatic),
         "rules": {name: count.figures() for name, count in rules.items()},
         "privacy_kinds": kinds,
         "lists": {"automatic": automatic, "false_alarms": false_alarms, "missed": missed},
@@ -198,7 +207,11 @@ def show(result: dict, out=sys.stdout) -> None:
         for kind, t in result["privacy_kinds"].items()
     )
     print(f"隐私按号码种类（命中/条数）：{kinds}", file=out)
-    print(f"自动处理（recall、warn）碰到的正当消息：{result['automatic_on_innocent']} 条", file=out)
+    print(
+        f"自动处理（recall、warn）碰到的正当消息：{result['automatic_on_innocent']} 条"
+        f"（其中别人的手机号 {result['automatic_on_other_phones']} 条，制度上应交人审核）",
+        file=out,
+    )
     for item in result["lists"]["automatic"]:
         print(f"  [{item['family']}] {'、'.join(item['hits'])}：{item['text']}", file=out)
 

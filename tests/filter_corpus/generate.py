@@ -98,6 +98,15 @@ SALES = [
     "首批铺货的门店给陈列费，每月 200，连续三个月",
     "有客户要加盟，让他先加我微信，资料我发他",
     "经销商问返利能不能直接冲抵下次进货款，可以，财务备注一下",
+    ("小规模的供应商开不了专票，让他去税务局代开发票", "税务局代开发票是正规业务"),
+    ("这个价格是裸价，不含运费和包装", "裸价：销售行话"),
+    "裸瓶发货每瓶便宜 5 块，客户自己配礼盒",
+    ("客户孩子办成人礼，要订 10 桌的酒", "成人礼"),
+    "黄色包装那款是 42 度的，红色的是 52 度",
+    "澳门的一个客户想代理我们的酒，走香港转过去，合规上要问问法务",
+    "经销商想贷款扩建仓库，问我们有没有合作的银行",
+    "约了平桥的客户下午三点见面，谈年底团购",
+    "客户跟我赌气，说不买了，明天再去一趟",
 ]
 
 LINKS_OK = [
@@ -172,6 +181,8 @@ LINKS_OK = [
     ("简历发到 hr@jigongshan-jiuye.com，注明应聘岗位", "公司邮箱"),
     ("客户说对账单发到他邮箱 wangzong@163.com 就行", "客户邮箱"),
     ("官网是 jigongshan-jiuye。com，名片上印成了 jiuye.cn，要重印", "中文句号写的自家域名"),
+    "QQ 邮箱网页版 mail.qq.com 也能看附件",
+    "微信里打不开的话，复制到浏览器：https://weixin.qq.com/",
 ]
 
 NUMBERS_OK = [
@@ -402,6 +413,10 @@ CHAT = [
     "电梯又坏了，大家走楼梯",
     "今天的饭菜有点咸",
     ("文件太大群里发不了，加我QQ 2837465910 我发你", "同事之间加 QQ"),
+    "新员工记得注册钉钉账号，用公司邮箱",
+    "出差订票记得带身份证，12306 现在刷证进站",
+    "视频会议的链接我私聊发你",
+    "工资卡换了的找财务登记一下新卡",
 ]
 
 ADMIN = [
@@ -655,7 +670,7 @@ FAMILIES = [
 def fill(template: str, numbers: Numbers) -> tuple[str, dict]:
     """把占位符换成编造的号码；返回文本和要记进这一行的字段（号码、自己的电话）。"""
     extra: dict = {}
-    own = numbers.phone()
+    own = numbers.phone()  # 只在模板里有 {own…} 时用到
 
     def one(match: re.Match) -> str:
         key = match.group(1)
@@ -695,12 +710,13 @@ def fill(template: str, numbers: Numbers) -> tuple[str, dict]:
 
 
 def build() -> list[dict]:
-    numbers = Numbers(seed=20261130)
     rows = []
     for family, label, kind, default_note, items in FAMILIES:
         for item in items:
             template, note = item if isinstance(item, tuple) else (item, default_note)
-            text, extra = fill(template, numbers)
+            # 每条消息的号码只由它自己的模板决定：加一条消息不会改掉别的消息里的号码
+            seed = int(hashlib.sha1(template.encode()).hexdigest()[:12], 16)
+            text, extra = fill(template, Numbers(seed))
             row = {"text": text, "label": label, "family": family, "note": note}
             if kind:
                 row["kind"] = kind

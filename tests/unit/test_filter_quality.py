@@ -65,3 +65,74 @@ def test_shipped_filter_meets_the_targets_on_the_holdout():
     assert result["automatic_on_innocent"] == 0, result["lists"]["automatic"]
     assert result["acting"]["precision"] >= 0.9, result["lists"]["false_alarms"]
     assert result["acting"]["recall"] >= 0.8, result["lists"]["missed"]
+
+
+class _Hit:
+    def __init__(self, rule: str, action: str):
+        self.rule, self.action = rule, action
+
+
+class _Scanner:
+    """按文本查表的假扫描器：只测计数，不依赖真正的匹配。"""
+
+    def __init__(self, hits: dict[str, list[_Hit]]):
+        self.hits = hits
+        self.own_phones: list[frozenset[str]] = []
+
+    def scan(self, text, own_phones=frozenset()):
+        self.own_phones.append(own_phones)
+        return self.hits.get(text, [])
+
+
+def test_measure_counts_acting_rules_per_message_and_automatic_actions(monkeypatch):
+    rows = [
+        {"text": "收到", "label": "ok", "family": "chat", "note": ""},
+        {"text": "批号", "label": "ok", "family": "number_ok", "note": ""},
+        {"text": "我电话", "label": "ok", "family": "own_phone", "note": "", "own_phones": ["1"]},
+        {"text": "赌", "label": "赌博", "family": "gambling", "note": ""},
+        {"text": "色", "label": "色情", "family": "porn", "note": ""},
+        {"text": "广告", "label": "广告", "family": "ads", "note": ""},
+        {"text": "客户电话", "label": "隐私", "kind": "phone", "family": "p", "note": ""},
+        {"text": "卡号", "label": "隐私", "kind": "bank_card", "family": "c", "note": ""},
+    ]
+    scanner = _Scanner(
+        {
+            "批号": [_Hit("隐私", "recall")],
+            "赌": [_Hit("赌博", "review"), _Hit("链接", "review")],
+            "广告": [_Hit("广告", "shadow")],
+            "客户电话": [_Hit("隐私", "recall")],
+            "卡号": [_Hit("隐私", "recall")],
+            "收到": [_Hit("广告", "shadow")],
+        }
+    )
+    monkeypatch.setattr(filter_quality, "load_corpus", lambda split: rows)
+    actions = {
+        "赌博": "review",
+        "色情": "review",
+        "广告": "shadow",
+        "链接": "review",
+        "隐私": "recall",
+    }
+    monkeypatch.setattr(filter_quality, "rule_actions", lambda policy: actions)
+    result = filter_quality.measure("tune", scanner=scanner)
+
+    assert frozenset({"1"}) in scanner.own_phones
+    # 处理了 批号（误报）、赌、客户电话、卡号；shadow 的命中不算处理
+    assert result["acting"]["flagged"] == 4
+    assert result["acting"]["precision"] == 0.75
+    # 召回率的分母不含 shadow 规则（广告）的违规：赌、色、客户电话、卡号，漏了色
+    assert (result["acting"]["violations"], result["acting"]["caught"]) == (4, 3)
+    assert [item["text"] for item in result["lists"]["missed"]] == ["色"]
+    # 自动处理碰到的：正常的批号，和别人的手机号（该交人审核）；卡号不算冤枉
+    assert [item["text"] for item in result["lists"]["automatic"]] == ["批号", "客户电话"]
+    assert result["automatic_on_other_phones"] == 1
+    rules = result["rules"]
+    assert (rules["赌博"]["right"], rules["赌博"]["missed"]) == (1, 0)
+    assert (rules["链接"]["crossed"], rules["链接"]["precision"]) == (1, None)
+    assert (rules["隐私"]["right"], rules["隐私"]["wrong"], rules["隐私"]["precision"]) == (
+        2,
+        1,
+        0.667,
+    )
+    assert (rules["广告"]["right"], rules["广告"]["wrong"], rules["广告"]["recall"]) == (1, 1, 1.0)
+    assert rules["色情"]["missed"] == 1
