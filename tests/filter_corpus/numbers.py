@@ -98,8 +98,8 @@ class Numbers:
         head = luhn_complete(self.rng.choice("46") + self.digits(14)) + self.digits(4)
         return " ".join(head[i : i + 4] for i in range(0, 20, 4))
 
-    def express(self) -> str:
-        kind = self.rng.choice(("SF", "YT", "JT", "zto", "yunda", "ems"))
+    def express(self, kind: str = "") -> str:
+        kind = kind or self.rng.choice(("SF", "YT", "JT", "zto", "yunda", "ems"))
         if kind == "zto":
             return "7" + self.rng.choice("35") + self.digits(12)
         if kind == "yunda":
@@ -107,6 +107,25 @@ class Numbers:
         if kind == "ems":
             return "11" + self.digits(11)
         return kind + self.digits(13)
+
+    def trace_range(self) -> str:
+        first = self.trace()
+        return f"{first} 到 {int(first) + self.rng.randrange(2000, 20000)}"
+
+    def alipay(self) -> str:
+        """支付宝交易号：28 位，日期开头。"""
+        day = date(2024, 1, 1) + timedelta(days=self.rng.randrange(0, 600))
+        return day.strftime("%Y%m%d") + "2200" + self.digits(16)
+
+    def pdd(self) -> str:
+        """拼多多订单号：日期-15 位。"""
+        day = date(2024, 1, 1) + timedelta(days=self.rng.randrange(0, 600))
+        return day.strftime("%y%m%d") + "-" + self.digits(15)
+
+    def corporate_account(self) -> str:
+        """建行河南的对公账号：20 位，空格分组；前 16 位碰巧像一张过 Luhn 的 Visa 卡。"""
+        head = luhn_complete("41050" + self.digits(10)) + self.digits(4)
+        return " ".join(head[i : i + 4] for i in range(0, 20, 4))
 
     def invoice(self) -> str:
         """数电发票号码：20 位。"""
