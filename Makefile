@@ -3,7 +3,8 @@
 #   make test   安装依赖并运行全部测试（含 ruff 检查）
 #   make test-postgres  同一套测试跑在 PostgreSQL 上（QUNGUI_TEST_DB_URL，缺省本机 5432 的 postgres 用户）
 #   make demo   在模拟的群里走一遍真实协议，打印聊天记录
-#   make bench  五项基准（普通聊天、命令、月底、名片检查、线上），与同一次运行里量的基线比较
+#   make bench  五项基准（普通聊天、命令、月底、名片检查、线上），与同一次运行里量的基线比较；
+#               以及内容过滤在标注语料上的精确率、召回率（bench/filter_quality.py）
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -41,3 +42,4 @@ demo: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench.plain_chat
 	$(BIN)/python -m bench.suite
+	$(BIN)/python -m bench.filter_quality
