@@ -10,7 +10,7 @@
 成员级的命令（如 /积分）不用查，也就不花一次接口调用。
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from nonebot.adapters.onebot.v11 import Bot, GroupAdminNoticeEvent, NoticeEvent
 
@@ -29,6 +29,28 @@ class PrivateRoles:
     def __init__(self, rights: BotRights, superusers: Iterable[str]):
         self.rights = rights
         self.superusers = superusers
+
+    async def choose(
+        self, bot: Bot, policies: Sequence[Policy], user_id: int, command: Command
+    ) -> tuple[Policy, Role | Refusal]:
+        """从此人所在的组织里（按制度顺序）选出私聊用 `command` 的那个，和他在那里的身份；
+        只有问不到 QQ 现在的身份才可能够格时，给出那个组织和拒绝的理由。"""
+        best: tuple[Policy, Role] | None = None
+        unconfirmed: tuple[Policy, Refusal] | None = None
+        for policy in policies:
+            try:
+                role = await self.role(bot, policy, user_id, command)
+            except Refusal as exc:
+                unconfirmed = unconfirmed or (policy, exc)
+                continue
+            if role >= command.role:
+                return policy, role
+            if best is None or role > best[1]:
+                best = (policy, role)
+        if unconfirmed is not None:
+            return unconfirmed
+        assert best is not None  # 至少有一个组织
+        return best
 
     async def role(self, bot: Bot, policy: Policy, user_id: int, command: Command) -> Role:
         """此人私聊用 `command` 时的身份；查不到群里现在的身份、又只能靠它时拒绝（Refusal）。"""
