@@ -4,6 +4,7 @@
 
 先把目标库迁移到最新结构；目标库里已有任何数据就拒绝（不合并、不覆盖）。逐表按编号分批复制（经由临时文件），
 编号保持不变（账本编号就是用户看到的编号），然后核对每张表的行数和每个成员的积分合计，两边一致才算成功。
+写入目标库是一个事务：中途失败或核对不上，目标库什么也不留，可以再来一次。
 复制时请先停掉机器人，免得源库还在写。
 """
 
@@ -21,6 +22,7 @@ from pathlib import Path
 from tortoise import Tortoise, connections
 from tortoise.functions import Sum
 from tortoise.migrations.api import migrate
+from tortoise.transactions import in_transaction
 
 from . import models
 from .db import tortoise_config
@@ -65,26 +67,36 @@ async def copy(source: str, target: str, report=print) -> Copied:
             await Tortoise.close_connections()
         await _open(target, "copy_target", migrate_first=True)
         try:
-            for model in MODELS:
-                if await model.all().exists():
+            # 查空、写入、拨序列、核对都在目标库的一个事务里：中途断线或核对不上就整个回滚，
+            # 目标库仍是空的，改好原因后可以直接再来一次
+            async with in_transaction("copy_target"):
+                await _refuse_non_empty()
+                for model in MODELS:
                     table = model._meta.db_table
-                    raise CopyRefused(f"目标库的 {table} 表里已有数据：只能复制到空库")
-            for model in MODELS:
-                table = model._meta.db_table
-                await _load(model, dump)
-                report(f"{table}: {rows[table]} 行")
-            await _reset_sequences()
-            for model in MODELS:
-                table = model._meta.db_table
-                if (copied := await model.all().count()) != rows[table]:
-                    raise CopyRefused(f"{table} 行数不一致：源库 {rows[table]}，目标库 {copied}")
-            if (after := await _member_sums()) != sums:
-                wrong = sorted(k for k in set(sums) | set(after) if sums.get(k) != after.get(k))
-                raise CopyRefused(f"{len(wrong)} 位成员的积分合计不一致，例如 {wrong[:3]}")
+                    await _load(model, dump)
+                    report(f"{table}: {rows[table]} 行")
+                await _reset_sequences()
+                await _check(rows, sums)
         finally:
             await Tortoise.close_connections()
     report(f"核对通过：{len(rows)} 张表的行数一致，{len(sums)} 位成员的积分合计一致")
     return Copied(rows, len(sums))
+
+
+async def _refuse_non_empty() -> None:
+    for model in MODELS:
+        if await model.all().exists():
+            raise CopyRefused(f"目标库的 {model._meta.db_table} 表里已有数据：只能复制到空库")
+
+
+async def _check(rows: dict[str, int], sums: dict[tuple[str, int], int]) -> None:
+    for model in MODELS:
+        table = model._meta.db_table
+        if (copied := await model.all().count()) != rows[table]:
+            raise CopyRefused(f"{table} 行数不一致：源库 {rows[table]}，目标库 {copied}")
+    if (after := await _member_sums()) != sums:
+        wrong = sorted(k for k in set(sums) | set(after) if sums.get(k) != after.get(k))
+        raise CopyRefused(f"{len(wrong)} 位成员的积分合计不一致，例如 {wrong[:3]}")
 
 
 async def _open(url: str, name: str, migrate_first: bool) -> None:
@@ -136,11 +148,15 @@ async def _reset_sequences() -> None:
         if model._meta.pk_attr != "id":
             continue
         table = model._meta.db_table
-        # 保留了原编号：把自增序列拨到最大编号之后，新记录才不会撞号
-        await conn.execute_script(
-            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-            f"COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
-        )
+        # 保留了原编号：把自增序列拨到最大编号之后，新记录才不会撞号。用 ALTER SEQUENCE 而不是
+        # setval：setval 不随事务回滚，复制失败后空库的编号会从中间开始
+        [found] = (
+            await conn.execute_query(
+                f"SELECT pg_get_serial_sequence('{table}', 'id') AS seq, "
+                f"COALESCE(MAX(id), 0) + 1 AS next FROM {table}"
+            )
+        )[1]
+        await conn.execute_script(f"ALTER SEQUENCE {found['seq']} RESTART WITH {found['next']}")
 
 
 async def _member_sums() -> dict[tuple[str, int], int]:

@@ -11,6 +11,28 @@ from qungui.db import close_database, open_database, sqlite_url
 from . import databases, fake
 
 TEST_POLICY = Path(__file__).parent / "policy.toml"
+B_WORK_GROUP, B_SHARE_GROUP = 555000001, 555000002
+B_ADMIN = 30003
+
+
+def two_orgs(folder: Path) -> Path:
+    """放着两个组织的制度文件夹：测试制度（jgs，鸡公山酒业）在前，西山茶业（xscy）在后。
+    西山茶业（下称 B）有自己的工作群、分享群；管理小组是 30003 和 jgs 的管理员 30001。"""
+    folder.mkdir(parents=True, exist_ok=True)
+    text = TEST_POLICY.read_text("utf-8")
+    (folder / "1-jgs.toml").write_text(text, "utf-8")
+    for old, new in (
+        ('id = "jgs"', 'id = "xscy"'),
+        ('name = "鸡公山酒业"', 'name = "西山茶业"'),
+        ("admins = [30001]", f"admins = [30001, {B_ADMIN}]"),
+        ("chairmen = [30002]", "chairmen = []"),
+        ("work = [987654321]", f"work = [{B_WORK_GROUP}]"),
+        ("share = [987654322]", f"share = [{B_SHARE_GROUP}]"),
+    ):
+        assert old in text, old
+        text = text.replace(old, new)
+    (folder / "2-xscy.toml").write_text(text, "utf-8")
+    return folder
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -16,7 +16,9 @@ from nonebot.adapters import Event
 from nonebot.adapters.onebot.v11 import (
     Bot,
     GroupMessageEvent,
+    Message,
     MessageEvent,
+    MessageSegment,
     MetaEvent,
     NoticeEvent,
     PrivateMessageEvent,
@@ -36,7 +38,7 @@ from qungui.checks import check_totals  # noqa: E402
 from qungui.db import close_database, open_database, sqlite_path, sqlite_url  # noqa: E402
 from qungui.jobs import Job, JobRunner, NotNow, Schedule  # noqa: E402
 from qungui.policy import Policy, PolicyError  # noqa: E402
-from qungui.roles import OwnCase, resolve_role  # noqa: E402
+from qungui.roles import OwnCase, Role, resolve_role  # noqa: E402
 
 from . import replies  # noqa: E402
 from .batch import GroupBatcher  # noqa: E402
@@ -372,29 +374,68 @@ async def _in_private(bot: Bot, event: MessageEvent, command: Command, args) -> 
     async def reply(message):
         return await sender.send_private(bot, event.user_id, message)
 
-    policy = await _private_org(event.user_id)
-    if policy is None:
+    orgs = await _private_orgs(event.user_id)
+    if not orgs:
         await reply(replies.NO_ORG)
         return
-    try:
-        role = await private_roles.role(bot, policy, event.user_id, command)
-    except Refusal as exc:
-        await reply(exc.message)
+    candidates = orgs
+    if command.role >= Role.SUPERUSER:
+        # 运维命令（/状态、/重载群规）管的是整个机器人：不分组织，不署名
+        orgs = orgs[:1]
+    elif (named := _named_org(args)) is not None:
+        chosen, args = named
+        if chosen not in orgs:
+            listed = "、".join(f"{p.org.name}（{p.id}）" for p in orgs)
+            await reply(
+                replies.NOT_YOUR_ORG.format(
+                    org=chosen.id, orgs=listed, command=command.name, first=orgs[0].id
+                )
+            )
+            return
+        candidates = [chosen]
+    policy, role = await private_roles.choose(bot, candidates, event.user_id, command)
+    if len(orgs) > 1:
+        # 属于几个组织的人：每条回复都说是哪个组织的
+        reply = _signed(reply, policy)
+    if isinstance(role, Refusal):
+        await reply(role.message)
         return
     await _run(CommandContext(bot, event, policy, role, command, args, reply))
 
 
-async def _private_org(user_id: int) -> Policy | None:
-    """私聊时此人属于哪个组织：制度名单、在群里见过，超级用户默认第一个组织。"""
-    listed = policies.current.orgs_of_user(user_id)
-    if listed:
-        return listed[0]
-    for org in await members.orgs_seen(user_id):
-        if (policy := policies.get(org)) is not None:
-            return policy
-    if str(user_id) in superusers and policies.all:
-        return policies.all[0]
-    return None
+async def _private_orgs(user_id: int) -> list[Policy]:
+    """私聊时此人属于哪些组织（按制度顺序）：制度名单、在群里见过；超级用户属于每个组织。"""
+    every = policies.all
+    if str(user_id) in superusers:
+        return every
+    ids = {p.id for p in policies.current.orgs_of_user(user_id)}
+    if len(every) > 1 or not ids:  # 只有一个组织、又在名单上：不用查库
+        ids.update(await members.orgs_seen(user_id))
+    return [p for p in every if p.id in ids]
+
+
+def _named_org(args: Message) -> tuple[Policy, Message] | None:
+    """私聊命令的第一个词是某个组织的编号（`/导出 xyz 2026-11`）：那个组织，和去掉它之后的参数。"""
+    if not args or args[0].type != "text":
+        return None
+    words = args[0].data["text"].split(maxsplit=1)
+    policy = policies.get(words[0]) if words else None
+    if policy is None:
+        return None
+    rest = Message(MessageSegment.text(words[1])) if len(words) > 1 else Message()
+    rest.extend(args[1:])
+    return policy, rest
+
+
+def _signed(reply: Callable[..., Awaitable[list[int]]], policy: Policy):
+    head = f"「{policy.org.name}」"
+
+    async def signed(message):
+        if isinstance(message, Message):
+            return await reply(MessageSegment.text(head) + message)
+        return await reply(head + message)
+
+    return signed
 
 
 async def _run(ctx: CommandContext) -> None:

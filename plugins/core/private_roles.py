@@ -8,9 +8,12 @@
   问不到（接口失败）不算数，告诉他稍后再试；
 - QQ 的 group_admin 通知（设为/取消管理员）随时改记下的身份。
 成员级的命令（如 /积分）不用查，也就不花一次接口调用。
+
+属于几个组织的人：私聊命令用在他有这个命令所需身份的那个组织（按制度顺序的第一个）；
+哪个组织都不够时，按他身份最高的那个组织回答“需要……权限”。
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from nonebot.adapters.onebot.v11 import Bot, GroupAdminNoticeEvent, NoticeEvent
 
@@ -29,6 +32,28 @@ class PrivateRoles:
     def __init__(self, rights: BotRights, superusers: Iterable[str]):
         self.rights = rights
         self.superusers = superusers
+
+    async def choose(
+        self, bot: Bot, policies: Sequence[Policy], user_id: int, command: Command
+    ) -> tuple[Policy, Role | Refusal]:
+        """从此人所在的组织里（按制度顺序）选出私聊用 `command` 的那个，和他在那里的身份；
+        只有问不到 QQ 现在的身份才可能够格时，给出那个组织和拒绝的理由。"""
+        best: tuple[Policy, Role] | None = None
+        unconfirmed: tuple[Policy, Refusal] | None = None
+        for policy in policies:
+            try:
+                role = await self.role(bot, policy, user_id, command)
+            except Refusal as exc:
+                unconfirmed = unconfirmed or (policy, exc)
+                continue
+            if role >= command.role:
+                return policy, role
+            if best is None or role > best[1]:
+                best = (policy, role)
+        if unconfirmed is not None:
+            return unconfirmed
+        assert best is not None  # 至少有一个组织
+        return best
 
     async def role(self, bot: Bot, policy: Policy, user_id: int, command: Command) -> Role:
         """此人私聊用 `command` 时的身份；查不到群里现在的身份、又只能靠它时拒绝（Refusal）。"""

@@ -1,4 +1,5 @@
-"""SQLite → PostgreSQL 复制：编号不变、行数和每人积分核对、目标库非空就拒绝。"""
+"""SQLite → PostgreSQL 复制：编号不变、行数和每人积分核对、目标库非空就拒绝；
+中途失败或核对不上时目标库什么也不留，可以再来一次。"""
 
 import asyncio
 from datetime import UTC, date, datetime
@@ -17,7 +18,8 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-async def test_copy_keeps_ids_checks_sums_and_refuses_a_non_empty_target(tmp_path: Path) -> None:
+async def _source(tmp_path: Path) -> str:
+    """源库：3 位成员各 5 天分享，第 1 条撤销（账本 16 行）。"""
     source = sqlite_url(tmp_path / "qungui.sqlite3")
     now = datetime(2026, 11, 27, 2, tzinfo=UTC)
     # 这次运行的其他测试都在 PostgreSQL 上；tortoise 按连接名缓存 SQL，源库换个连接名建
@@ -46,7 +48,11 @@ async def test_copy_keeps_ids_checks_sums_and_refuses_a_non_empty_target(tmp_pat
         command_key="k",
     )
     await close_database()
+    return source
 
+
+async def test_copy_keeps_ids_checks_sums_and_refuses_a_non_empty_target(tmp_path: Path) -> None:
+    source = await _source(tmp_path)
     target = await databases.create_postgres()
     try:
         lines: list[str] = []
@@ -66,6 +72,87 @@ async def test_copy_keeps_ids_checks_sums_and_refuses_a_non_empty_target(tmp_pat
             await copydb.copy(source, target, report=lines.append)
         # 命令行：同样拒绝，退出码 1（它自己开事件循环，所以放到线程里跑）
         assert await asyncio.to_thread(copydb.main, [source, target]) == 1
+    finally:
+        await close_database()
+        await databases.drop_postgres(target)
+
+
+async def _left_in(target: str) -> dict[str, int]:
+    """目标库每张表还剩几行（只列不为空的），以及账本编号序列是否被动过。"""
+    left = {}
+    for model in copydb.MODELS:
+        table = model._meta.db_table
+        [(count,)] = await databases.query(target, f"SELECT COUNT(*) FROM {table}")
+        if count:
+            left[table] = count
+    [(last, called)] = await databases.query(
+        target, "SELECT last_value, is_called FROM ledger_entry_id_seq"
+    )
+    if (last, called) != (1, False):
+        left["ledger_entry_id_seq"] = last
+    return left
+
+
+async def _second_attempt_succeeds(source: str, target: str) -> None:
+    lines: list[str] = []
+    copied = await copydb.copy(source, target, report=lines.append)
+    assert copied.rows["ledger_entry"] == 16
+    assert lines[-1] == "核对通过：11 张表的行数一致，3 位成员的积分合计一致"
+    assert await databases.query(
+        target, "SELECT nextval(pg_get_serial_sequence('ledger_entry', 'id'))"
+    ) == [(17,)]
+
+
+async def test_a_connection_dropped_after_the_first_table_leaves_the_target_empty(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = await _source(tmp_path)
+    target = await databases.create_postgres()
+    load = copydb._load
+
+    async def drop_after_first_table(model, folder):
+        if model is not copydb.MODELS[0]:
+            # 第一张表已经写进去了；再写就像网络断了、重连不上一样失败
+            raise ConnectionResetError("连接被对方重置")
+        await load(model, folder)
+
+    try:
+        monkeypatch.setattr(copydb, "_load", drop_after_first_table)
+        with pytest.raises(ConnectionResetError):
+            await copydb.copy(source, target, report=lambda _: None)
+        assert await _left_in(target) == {}
+        monkeypatch.setattr(copydb, "_load", load)
+        await _second_attempt_succeeds(source, target)
+    finally:
+        await close_database()
+        await databases.drop_postgres(target)
+
+
+async def test_a_refusing_final_check_leaves_the_target_empty(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = await _source(tmp_path)
+    target = await databases.create_postgres()
+    sums = copydb._member_sums
+    calls = 0
+
+    async def one_sum_off():
+        # 第一次读源库，第二次读目标库：让目标库的一位成员差 1 分
+        nonlocal calls
+        calls += 1
+        found = await sums()
+        if calls == 2:
+            found[("jgs", 1)] += 1
+        return found
+
+    try:
+        monkeypatch.setattr(copydb, "_member_sums", one_sum_off)
+        with pytest.raises(copydb.CopyRefused, match="1 位成员的积分合计不一致"):
+            await copydb.copy(source, target, report=lambda _: None)
+        assert calls == 2
+        assert await _left_in(target) == {}
+        monkeypatch.setattr(copydb, "_member_sums", sums)
+        await _second_attempt_succeeds(source, target)
     finally:
         await close_database()
         await databases.drop_postgres(target)
