@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -209,6 +210,8 @@ class JobRunner:
     这之后的，不随历史变长"""
     installed: dict[str, datetime] = field(default_factory=dict)
     """组织 → 装上的时刻"""
+    running: asyncio.Lock = field(default_factory=asyncio.Lock)
+    """每分钟的走动和测试拨钟可能同时到：一次只走一个，同一个重试不会同时跑两遍"""
 
     def register(self, job: Job) -> None:
         self.jobs[job.name] = job
@@ -225,12 +228,13 @@ class JobRunner:
     ) -> list[str]:
         """执行到 `now` 为止该执行的任务，以及到了时间该重试的；返回执行过的 `任务:组织:周期`。"""
         ran: list[str] = []
-        for policy in policies:
-            try:
-                ran += await self._run_org(policy, now, startup)
-            except Exception:
-                # 一个组织出错（比如数据库一时连不上）不拦着别的组织；下次走动从头再看
-                log.exception("定时任务（%s）出错", policy.id)
+        async with self.running:
+            for policy in policies:
+                try:
+                    ran += await self._run_org(policy, now, startup)
+                except Exception:
+                    # 一个组织出错（比如数据库一时连不上）不拦着别的组织；下次走动从头再看
+                    log.exception("定时任务（%s）出错", policy.id)
         return ran
 
     async def _run_org(self, policy: Policy, now: datetime, startup: bool) -> list[str]:
@@ -290,8 +294,7 @@ class JobRunner:
         now: datetime,
     ) -> list[str]:
         ran: list[str] = []
-        waiting = None
-        """第一个现在做不了（NotNow）、下次走动还要再看的计划时刻"""
+        waiting = None  # 第一个现在做不了（NotNow）、下次走动还要再看的计划时刻
         today = now.astimezone(policy.tz).date()
         for moment in due:
             period = job.period(moment)
