@@ -5,7 +5,9 @@
 4. 名片检查：一份 3,000 人的 get_group_member_list 回答走一遍检查（首次与日常各一次，进程 CPU 时间）；
 5. 线上：真实的机器人进程 + e2e 的假 NapCat：启动到可连接的时间、一次一条与 50 条并发的命令、峰值内存；
 6. 最坏的一条消息（bench/worst_message.py）：对发布的过滤规则构造的最慢的 24,000 字消息，行名 `worst_message`，
-   与同一次运行里一条普通消息的代价并列。
+   与同一次运行里一条普通消息的代价并列；
+7. 空闲的时钟走动（bench/idle_tick.py）：装上两年、每个周期都已认领的库上，没有任务到点的一次走动，行名
+   `idle_tick`，与同一次运行里刚装上（没有历史）的库上的一次走动并列，比值应在 1 附近。
 
 每项打印一行 `名字: 数值 单位 (比值x 基线)`，基线在同一次运行里量，结果写入 bench/results/suite.json。
 """
@@ -251,7 +253,7 @@ async def over_the_wire(workdir: Path) -> dict[str, dict]:
 
 def main() -> None:
     sys.path.insert(0, str(REPO))
-    from bench import worst_message
+    from bench import idle_tick, worst_message
     from bench.plain_chat import run_child
 
     bare = run_child("bare")  # 基线：裸 NoneBot 处理普通群消息的速度（同一次运行里量）
@@ -265,6 +267,7 @@ def main() -> None:
         wire_dir.mkdir()
         results |= asyncio.run(over_the_wire(wire_dir))
     results["worst_message"] = worst_message.run_child()
+    results["idle_tick"] = idle_tick.run_child()
     rate = results["commands.rate"]["value"]
     results["commands.rate"]["ratio"] = rate / bare
     results["commands.rate"]["baseline"] = f"裸 NoneBot 普通消息 {bare:.0f} msg/s"

@@ -170,12 +170,21 @@ async def advance(now: datetime) -> list[str]:
     return ran
 
 
+_raised_at: set[str] = set()
+
+
 def crash_point(step: str) -> None:
     """故障测试用：测试环境里设置了 QUNGUI_TEST_CRASH_AT=step 时，在这里像被 kill -9 一样退出
-    （不跑关闭钩子、不提交未完成的事务）。正式环境什么也不做。"""
-    if driver.env == "test" and config.qungui_test_crash_at == step:
+    （不跑关闭钩子、不提交未完成的事务）；设置了 QUNGUI_TEST_RAISE_AT=step 时，第一次走到这里
+    抛出异常（像数据库或 NapCat 一时出错），之后照常。正式环境什么也不做。"""
+    if driver.env != "test":
+        return
+    if config.qungui_test_crash_at == step:
         logger.warning(f"测试：在 {step} 处模拟崩溃")
         os._exit(137)
+    if config.qungui_test_raise_at == step and step not in _raised_at:
+        _raised_at.add(step)
+        raise RuntimeError(f"测试：在 {step} 处模拟出错")
 
 
 def online_bot() -> Bot:

@@ -21,3 +21,5 @@ class Config(BaseModel):
     """仅测试环境：启动时把时钟拨到这一刻（带时区）"""
     qungui_test_crash_at: str = ""
     """仅测试环境：到了这个步骤（如 month.close.before_post）进程立即退出，模拟 kill -9"""
+    qungui_test_raise_at: str = ""
+    """仅测试环境：第一次到这个步骤时抛出异常，模拟一次出错（之后照常）"""

@@ -120,6 +120,12 @@ async def show_status(ctx: CommandContext) -> None:
         upcoming = f"{job.next_at:%m-%d %H:%M}" if job.next_at else "无"
         missed = f"，错过 {'、'.join(job.missed)}" if job.missed else ""
         lines.append(f"  {job.job}@{job.org} 上次 {last}，下次 {upcoming}{missed}")
+        for period, retry in job.failing:
+            when = f"{retry.at:%m-%d %H:%M} 再试" if retry.at else "已过时效，不再重试"
+            lines.append(
+                f"    周期 {period} {'出错' if retry.error else '没做完'}：{retry.reason}"
+                f"（已失败 {retry.failures} 次，{when}）"
+            )
     path = sqlite_path(db_url)
     if path is not None:
         size = path.stat().st_size / 1024 if path.exists() else 0

@@ -249,3 +249,70 @@ async def test_a_month_end_post_refused_is_delivered_later_once_across_a_restart
         "WHERE job LIKE 'month.close.post%' ORDER BY job"
     ) == [("month.close.post", 1, "已送达"), ("month.close.post.image", 1, "已送达")]
     assert "Traceback" not in bot.log()
+
+
+async def test_a_month_close_that_raises_once_is_retried_without_a_restart_and_posted_once(
+    tmp_path: Path,
+) -> None:
+    from tests.fake import SUPERUSER
+
+    step = "month.close.before_post"  # 结算、冻结、快照之后，发帖之前出一次错
+    bot = BotProcess(
+        workdir=tmp_path,
+        policy=short_streak_policy(tmp_path),
+        extra_env={"QUNGUI_TEST_RAISE_AT": step},
+    )
+    await bot.start()
+    qq = await connected(bot)
+    try:
+        await share(qq, bot, ZHANG, 29, 2026, 11, 29, 9)
+        await share(qq, bot, ZHANG, 30, 2026, 11, 30, 9)
+        assert "month.close:jgs:2026-11" not in await bot.set_clock("2026-12-01T09:00:10+08:00")
+        assert board_posts(qq) == []
+        (told,) = await qq.wait_for("send_private_msg", where=lambda c: "month.close" in c.text)
+        assert told.params["user_id"] == SUPERUSER
+        assert told.text == (
+            "【群规助手】任务 month.close（jgs）周期 2026-11 出错："
+            f"RuntimeError: 测试：在 {step} 处模拟出错。"
+            "将自动重试（间隔 1、2、4… 分钟，最长 30 分钟，直到做完），做完时再告诉你。"
+        )
+        status = await qq.private_says("/状态", user_id=SUPERUSER)
+        assert (
+            "  month.close@jgs 上次 无，下次 01-01 09:00\n"
+            f"    周期 2026-11 出错：RuntimeError: 测试：在 {step} 处模拟出错"
+            "（已失败 1 次，12-01 09:01 再试）\n"
+        ) in status
+
+        mark = len(qq.calls)
+        assert "month.close:jgs:2026-11" in await bot.set_clock("2026-12-01T09:01:10+08:00")
+        (post, image) = board_calls(qq, mark)
+        assert post.text.startswith("【鸡公山酒业 2026-11 积分排行】\n前 1 名：\n1. 张三 22 分")
+        assert "机器人停机" not in post.text
+        assert is_image(image.params["message"])
+        (done,) = await qq.wait_for(
+            "send_private_msg", after=mark, where=lambda c: "month.close" in c.text
+        )
+        # 奖励在出错前那一次已经记下：重试再结算一遍，不再记
+        assert done.text == (
+            "【群规助手】任务 month.close（jgs）周期 2026-11 已做完："
+            "2026-11：连续分享奖励 0 人，1 人上榜，已发到群 987654322"
+        )
+        status = await qq.private_says("/状态", user_id=SUPERUSER)
+        assert "  month.close@jgs 上次 2026-11（12-01 09:01），下次 01-01 09:00\n" in status
+        assert "出错" not in status
+        for moment in ("2026-12-01T09:05:00+08:00", "2026-12-01T10:00:00+08:00"):
+            assert not any("month.close" in ran for ran in await bot.set_clock(moment))
+        await bot.idle()
+        assert len(board_calls(qq)) == 2
+    finally:
+        await qq.close()
+        assert await bot.stop() == 0
+    assert await bot.count("SELECT COUNT(*) FROM ledger_entry WHERE rule = 'share.streak'") == 1
+    assert await bot.query(
+        "SELECT job, finished_at IS NOT NULL, note FROM job_run "
+        "WHERE job LIKE 'month.close%' ORDER BY job"
+    ) == [
+        ("month.close", 1, "2026-11：连续分享奖励 0 人，1 人上榜，已发到群 987654322"),
+        ("month.close.post", 1, "已送达"),
+        ("month.close.post.image", 1, "已送达"),
+    ]

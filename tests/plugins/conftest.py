@@ -51,3 +51,11 @@ def patch_policy(monkeypatch: pytest.MonkeyPatch, section: str, **values: Any) -
         "current",
         Policies({"jgs": patched}, {g: patched for g in patched.all_groups}, policies.path),
     )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_job_runner() -> None:
+    """定时任务执行器记在内存里的（装上的时刻、看到哪儿了、重试）属于上一个测试的库：每个测试从零开始。"""
+    from plugins.core import runner
+
+    runner.forget()

@@ -191,3 +191,38 @@ async def test_shutdown_waits_for_the_clock_tick_that_is_running(
     assert order == ["tick", "tick done", "closed"]
     await core._tick()  # 关闭之后再到点：什么也不做
     assert order == ["tick", "tick done", "closed"]
+
+
+async def test_status_shows_a_failing_job_with_its_error(
+    app: App, db, clock_at, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import datetime, time
+
+    import plugins.system as system
+    from plugins.core import policies, sender
+    from qungui.jobs import Job, JobRunner, Schedule
+
+    async def broken(ctx) -> str:
+        raise ConnectionError("数据库连接断开")
+
+    runner = JobRunner()
+    runner.register(Job("card.sweep", "daily", lambda _: Schedule(time(10, 0)), broken))
+    monkeypatch.setattr(system, "runner", runner)
+    monkeypatch.setattr(system, "db_url", "postgres://postgres@127.0.0.1:5432/qungui")
+    monkeypatch.setattr(sender, "accounts", {})
+    tz = policies.get("jgs").tz
+    await runner.run_due(policies.all, datetime(2026, 11, 26, 8, tzinfo=tz))
+    for minute in (0, 1, 2):
+        await runner.run_due(policies.all, datetime(2026, 11, 27, 10, minute, 5, tzinfo=tz))
+    clock_at(datetime(2026, 11, 27, 10, 2, 30, tzinfo=tz))
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        ctx.receive_event(bot, fake.private_message("/状态", user_id=SUPERUSER))
+        expect_private(
+            ctx,
+            "【群规助手状态】\n机器人连接：\n  10000 在线\n发送队列：\n  尚未发送过消息\n定时任务：\n"
+            "  card.sweep@jgs 上次 无，下次 11-28 10:00\n"
+            "    周期 2026-11-27 出错：ConnectionError: 数据库连接断开（已失败 2 次，11-27 10:03 再试）\n"
+            "数据库：127.0.0.1:5432/qungui",
+            SUPERUSER,
+        )
