@@ -61,12 +61,16 @@ _HOMOGLYPHS = str.maketrans(
         "冊": "册",
         "碼": "码",
         "錢": "钱",
-        "涩": "色",
         "薇": "微",
     }
 )
 # 空白、标点、符号（含表情）、分隔符、控制与格式字符（零宽空格、方向符）、附加符号（变体选择符）
 _NOISE = compile_linear(r"[\s\p{P}\p{S}\p{Z}\p{C}\p{M}]+")
+
+
+# 拆字时夹在字中间、但不像正常断句的东西：空白、符号、表情、零宽字符、ASCII 标点和间隔号。
+# 中文的逗号、句号、顿号、引号留着：“打赌，博士说”不是把“赌博”拆开写
+_SPLITTERS = compile_linear(r"[\s\p{S}\p{Z}\p{C}\p{M}!-/:-@\[-`{-~·・•]+")
 
 
 def squeeze(text: str) -> str:
@@ -121,6 +125,17 @@ def private_host(host: str) -> bool:
     return any(address in net for net in _PRIVATE_NETWORKS)
 
 
+_SECOND_LEVEL = {"com", "net", "org", "gov", "edu"}
+
+
+def _brand(domain: str) -> str:
+    """域名里网站自己的名字：alidocs.dingtalk.com → dingtalk，icbc.com.cn → icbc。"""
+    labels = domain.split(".")
+    if len(labels) >= 3 and labels[-2] in _SECOND_LEVEL and len(labels[-1]) == 2:
+        return labels[-3]
+    return labels[-2] if len(labels) >= 2 else ""
+
+
 def defang(text: str) -> str:
     """让链接点不开：http → hxxp，域名里的点 → [.]。"""
 
@@ -140,13 +155,18 @@ _ID_CHECK = "10X98765432"
 _NUMBER = re.compile(r"\d+(?:[ .\-]\d+)*[xX]?")
 _GROUP_SEPARATOR = re.compile(r"[ .\-]")
 _DIGIT = re.compile(r"\d")
+_NON_DIGIT = re.compile(r"\D")
 _ASCII_LETTER = re.compile(r"[A-Za-z]")
 _PHONE = re.compile(r"1[3-9]\d{9}")
 # 拆开写时认的分组：手机 3-4-4，身份证 6-8-4 或 6-4-4-4，银行卡 4-4-4-4(-1..4)
 _PHONE_SHAPES = {(11,), (3, 4, 4)}
 _ID_SHAPES = {(18,), (6, 8, 4), (6, 4, 4, 4)}
-_NOT_AFTER_WINDOW = 10
-"""not_after 里的词（订单、批号……）离号码多近才算是在说这个号码"""
+_BEFORE, _AFTER = 10, 4
+"""code_words 里的词（订单、批号……）在号码前面几个字、后面几个字以内，才算是在说这个号码"""
+# 号码前面一串并列的号码（“订单：3408…、6279…”“批号 1320… 和 1520…”）跳过去再找说明的词
+_LISTED = "0123456789xX .-、，,;；/和及与或"
+# 比说明编号的词离号码更近的“电话”“手机”：“快递员电话 177…”是电话
+_PHONE_WORDS = re.compile(r"电话|手机|联系|tel|call")
 
 
 def valid_id_number(number: str) -> bool:
@@ -233,8 +253,9 @@ def _candidates(groups: list[str]) -> list[str]:
         or (16 <= len(whole) <= 19 and _card_shape(lengths))
     ):
         return [whole]
-    # 分组对不上：几个号码之间只隔了一个空格，或一串统计数字（18 20 15 30 12 1）——只看每一组自己
-    return [group for group in groups if len(group) >= 11]
+    # 分组对不上：几个整号码之间只隔了一个空格时逐个看；其余（一串统计数字 18 20 15 30 12 1、
+    # 4 位一组的 20 位账号、前面还有一组数字的号码）都不是一个号码
+    return groups if all(len(group) >= 11 for group in groups) else []
 
 
 def _classify(number: str, rule: PrivacyRule, phones: bool) -> _Number | None:
@@ -248,11 +269,11 @@ def _classify(number: str, rule: PrivacyRule, phones: bool) -> _Number | None:
 
 
 class _Privacy:
-    """隐私规则编译好的部分：号码前面说明它是订单号一类的词，和说明是银行卡的词。"""
+    """隐私规则编译好的部分：说明号码是订单号一类编号的词，和说明是银行卡的词。"""
 
     def __init__(self, rule: PrivacyRule):
         self.rule = rule
-        self.not_after = _word_regex(rule.not_after)
+        self.code_words = _word_regex(rule.code_words)
         self.card_context = _word_regex(rule.card_context)
 
     def find(self, folded: str, own_phones: frozenset[str], phones: bool) -> tuple[str, str] | None:
@@ -268,8 +289,7 @@ class _Privacy:
             ):
                 continue  # 粘着字母的是型号、编码（SN2023…、DD1391…），不是号码
             groups = _GROUP_SEPARATOR.split(match.group(0))
-            window = folded[max(0, start - _NOT_AFTER_WINDOW) : start]
-            if self.not_after is not None and self.not_after.search(window):
+            if self._labelled(folded, start, end):
                 continue  # 订单号、批号、溯源码……
             for candidate in _candidates(groups):
                 number = _classify(candidate, self.rule, phones)
@@ -285,6 +305,17 @@ class _Privacy:
                         action,
                     )
         return (best[1], best[2]) if best else None
+
+    def _labelled(self, folded: str, start: int, end: int) -> bool:
+        """号码紧挨着说明它是编号的词（订单、批号、溯源……），且这个词之后没有说它是电话。"""
+        if self.code_words is None:
+            return False
+        before = folded[max(0, start - 60) : start].rstrip(_LISTED)[-_BEFORE:]
+        words = list(self.code_words.finditer(before))
+        if words:
+            phone = list(_PHONE_WORDS.finditer(before))
+            return not phone or phone[-1].start() < words[-1].start()
+        return bool(self.code_words.search(folded[end : end + _AFTER]))
 
     def _action(self, kind: str, card_context: bool) -> str:
         rule = self.rule
@@ -314,16 +345,20 @@ class _Compiled:
     unless: Pattern | None
     """出现这些词（警方、严禁……）时整条规则不算"""
 
-    def match(self, squeezed: str) -> str | None:
+    def match(self, squeezed: str, folded: str) -> str | None:
         if self.unless is not None and self.unless.search(squeezed):
             return None
         if self.regex is not None and (found := self.regex.search(squeezed)):
             return found.group(0)
-        if self.topics is None or self.calls is None:
+        if self.topics is None or self.calls is None or not (topic := self.topics.search(squeezed)):
             return None
-        topic = self.topics.search(squeezed)
-        call = topic and self.calls.search(squeezed)
-        return f"{topic.group(0)}+{call.group(0)}" if call else None
+        if call := self.calls.search(squeezed):
+            return f"{topic.group(0)}+{call.group(0)}"
+        # 没有招揽的话，但话题词是故意拆开、变形写的（“💰赌💰博”“网·赌”“睹愽”）：正常说话不这么写
+        split = self.topics.search(_SPLITTERS.sub("", folded.translate(_HOMOGLYPHS)))
+        if split and split.group(0) not in folded:
+            return f"{split.group(0)}（拆开写）"
+        return None
 
 
 def _squeezed_words(words: list[str]) -> Pattern | None:
@@ -363,6 +398,8 @@ class Scanner:
             normalise(domain).strip(".")
             for domain in (section.links.allow if section.links else [])
         ]
+        self.brands = {brand for domain in self.allow if len(brand := _brand(domain)) >= 4}
+        """白名单网站的名字（taobao、douyin、icbc……）；两三个字母的（qq、jd）太容易撞上别的词"""
         self.active = bool(self.rules or self.links or self.privacy)
 
     def scan(
@@ -377,7 +414,7 @@ class Scanner:
         if self.rules:
             squeezed = squeeze(text)
             for rule in self.rules:
-                if (excerpt := rule.match(squeezed)) is not None:
+                if (excerpt := rule.match(squeezed, folded)) is not None:
                     hits.append(Hit(rule.name, rule.category, rule.action, excerpt))
         if (
             self.links
@@ -385,6 +422,8 @@ class Scanner:
             and (host := self._first_foreign_host(folded))
         ):
             hits.append(Hit(LINK_RULE, self.links.category, self.links.action, defang(host)))
+        if self.privacy and _DIGIT.search(folded):
+            own_phones = frozenset(_NON_DIGIT.sub("", phone) for phone in own_phones)
         if (
             self.privacy
             and _DIGIT.search(folded)
@@ -435,8 +474,11 @@ class Scanner:
         return ""
 
     def _lookalike(self, host: str) -> bool:
-        """域名里夹着白名单域名（qq.com.mail-verify.cn、jd.com-login.top）：冒充。"""
-        return any(f"{domain}." in host or f"{domain}-" in host for domain in self.allow)
+        """域名里夹着白名单域名（qq.com.mail-verify.cn、jd.com-login.top），或白名单网站的名字
+        单独成段（douyin.hongbao-lq.site、icbc-jifen.top）：冒充。"""
+        if any(f"{domain}." in host or f"{domain}-" in host for domain in self.allow):
+            return True
+        return not self.brands.isdisjoint(re.split(r"[.-]", host))
 
 
 class FloodTracker:

@@ -248,11 +248,18 @@ class LinkRule(_FilterRuleBase):
     """只写了域名（没有 http://、www. 和路径）的也当链接；缺省不当（“官网 jgsjy.com”是在说话）"""
 
 
-DEFAULT_NOT_AFTER = [
+# 缺省值与发布的 config/policy.toml 相同：老的制度文件不写这两项也一样
+DEFAULT_CODE_WORDS = [
     "订单",
     "单号",
+    "那单",
+    "这单",
+    "该单",
+    "下单",
+    "退单",
     "编号",
     "批号",
+    "批次",
     "溯源",
     "防伪",
     "流水",
@@ -264,9 +271,13 @@ DEFAULT_NOT_AFTER = [
     "发票",
     "序列号",
     "条码",
+    "货号",
 ]
 DEFAULT_CARD_CONTEXT = [
     "卡号",
+    "银行卡",
+    "储蓄卡",
+    "信用卡",
     "银行",
     "账号",
     "账户",
@@ -297,8 +308,9 @@ class PrivacyRule(_FilterRuleBase):
     """别人的手机号用的动作；不写则同 action"""
     card_context: list[Word] = DEFAULT_CARD_CONTEXT
     """消息里有这些词时，银行卡号才按 action 自动处理；没有时至多交管理员审核"""
-    not_after: list[Word] = DEFAULT_NOT_AFTER
-    """号码前面紧挨着（10 个字以内）这些词时，不是卡号、身份证号或手机号（订单号、批号……）"""
+    code_words: list[Word] = DEFAULT_CODE_WORDS
+    """号码前面 10 个字以内（或紧跟在后面）有这些词时，它是订单号、批号一类的编号，
+    不是卡号、身份证号或手机号；这个词和号码之间写了“电话”“手机”的除外"""
 
 
 class FloodRule(_FilterRuleBase):
@@ -417,6 +429,8 @@ _MESSAGES = {
     "string_pattern_mismatch": "格式不对，应匹配 {pattern}",
     "string_too_short": "不能为空",
     "too_long": "最多 {max_length} 项",
+    "bool_type": "应为 true 或 false",
+    "bool_parsing": "应为 true 或 false",
 }
 
 
@@ -488,6 +502,12 @@ def _keyword_rule_problems(rule: KeywordRule) -> list[str]:
         problems.append("calls：写了 topics（话题词）就要写 calls（招揽词，如 加v、私聊）")
     if rule.calls and not rule.topics:
         problems.append("topics：写了 calls（招揽词）就要写 topics（和它一起出现才算的话题词）")
+    topics = {squeeze(word) for word in rule.topics}
+    for j, word in enumerate(rule.calls):
+        if squeeze(word) in topics:
+            problems.append(
+                f"calls.{j}：{word!r} 也在 topics 里，单独出现就会命中；要单独算就写进 keywords"
+            )
     for key in ("keywords", "topics", "calls", "unless"):
         for j, word in enumerate(getattr(rule, key)):
             if not squeeze(word):

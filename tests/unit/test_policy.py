@@ -61,25 +61,25 @@ def test_shipped_policy_loads_with_the_jigongshan_numbers() -> None:
             "filter.flood.category：类别 '口头批评' 不在 warnings.categories 里",
         ),
         (
-            "patterns = ['澳门.{0,4}(赌场|娱乐城)']",
-            "patterns = ['澳门(赌场']",
+            "'澳门.{0,4}(赌场|娱乐城)',",
+            "'澳门(赌场',",
             "filter.rules.0.patterns.0：不是有效的正则表达式",
         ),
         # 过滤规则的正则每条消息都要跑：只收 RE2 能编译的（线性时间），回溯才能做到的写法加载时拒绝
         (
-            "patterns = ['澳门.{0,4}(赌场|娱乐城)']",
-            r"patterns = ['(澳门)\1赌场']",
+            "'澳门.{0,4}(赌场|娱乐城)',",
+            r"'(澳门)\1赌场',",
             "filter.rules.0.patterns.0：不是有效的正则表达式（invalid escape sequence: \\1）。"
             "过滤规则的正则每条消息都要跑，只能用 RE2 语法",
         ),
         (
-            "patterns = ['澳门.{0,4}(赌场|娱乐城)']",
-            "patterns = ['赌场', '(?<!不去)澳门']",
+            "'澳门.{0,4}(赌场|娱乐城)',",
+            "'赌场', '(?<!不去)澳门',",
             "filter.rules.0.patterns.1：不是有效的正则表达式（invalid perl operator: (?<!）",
         ),
         (
-            "patterns = ['澳门.{0,4}(赌场|娱乐城)']",
-            "patterns = ['加我(?=微信)']",
+            "'澳门.{0,4}(赌场|娱乐城)',",
+            "'加我(?=微信)',",
             "不支持反向引用（\\1）和环视（(?=…)、(?!…)、(?<=…)、(?<!…)）",
         ),
         (
