@@ -68,9 +68,9 @@ _HOMOGLYPHS = str.maketrans(
 _NOISE = compile_linear(r"[\s\p{P}\p{S}\p{Z}\p{C}\p{M}]+")
 
 
-# 拆字时夹在字中间、但不像正常断句的东西：空白、符号、表情、零宽字符、ASCII 标点和间隔号。
-# 中文的逗号、句号、顿号、引号留着：“打赌，博士说”不是把“赌博”拆开写
-_SPLITTERS = compile_linear(r"[\s\p{S}\p{Z}\p{C}\p{M}!-/:-@\[-`{-~·・•]+")
+# 话题词只在一句之内找：逗号、句号、分号、冒号、问号、叹号（NFKC 后多是半角）是断句，不是拆字。
+# “送货上门，全套酒具”“打赌，博士说”里没有“上门全套”“赌博”；顿号、间隔号、空格、表情照样去掉
+_SENTENCE_BREAKS = compile_linear(r"[^\p{L}\p{N},。;:?!]+")
 
 
 def squeeze(text: str) -> str:
@@ -227,13 +227,14 @@ def redact(text: str) -> str:
     return _NUMBER.sub(one, text)
 
 
+_KINDS = ("手机号", "银行卡号", "身份证号")
+
+
 @dataclass(frozen=True)
 class _Number:
     kind: str
-    """身份证号 / 银行卡号 / 手机号"""
+    """_KINDS 之一"""
     digits: str
-    context: bool = True
-    """银行卡：消息里有卡号、银行、转账这类字眼"""
 
 
 def _candidates(groups: list[str]) -> list[str]:
@@ -278,7 +279,7 @@ class _Privacy:
 
     def find(self, folded: str, own_phones: frozenset[str], phones: bool) -> tuple[str, str] | None:
         """最该处理的一个号码：（打码后的说明，动作）；没有时为 None。"""
-        best: tuple[int, str, str] | None = None
+        best: tuple[tuple[int, int], str, str] | None = None
         card_context: bool | None = None
         for match in _NUMBER.finditer(folded):
             if len(match.group(0)) < 11:
@@ -298,12 +299,10 @@ class _Privacy:
                 if number.kind == "银行卡号" and card_context is None:
                     card_context = bool(self.card_context and self.card_context.search(folded))
                 action = self._action(number.kind, bool(card_context))
-                if best is None or ACTION_WEIGHT[action] > best[0]:
-                    best = (
-                        ACTION_WEIGHT[action],
-                        f"{number.kind} {_masked(number.digits)}",
-                        action,
-                    )
+                # 动作最重的；一样重时身份证号先于卡号、卡号先于手机号
+                weight = (ACTION_WEIGHT[action], _KINDS.index(number.kind))
+                if best is None or weight > best[0]:
+                    best = (weight, f"{number.kind} {_masked(number.digits)}", action)
         return (best[1], best[2]) if best else None
 
     def _labelled(self, folded: str, start: int, end: int) -> bool:
@@ -345,19 +344,21 @@ class _Compiled:
     unless: Pattern | None
     """出现这些词（警方、严禁……）时整条规则不算"""
 
-    def match(self, squeezed: str, folded: str) -> str | None:
+    def match(self, squeezed: str, sentences: str, folded: str) -> str | None:
+        """`squeezed` 全部挤紧；`sentences` 挤紧但留着断句的标点（话题词在这里找）；`folded` 原样。"""
         if self.unless is not None and self.unless.search(squeezed):
             return None
         if self.regex is not None and (found := self.regex.search(squeezed)):
             return found.group(0)
-        if self.topics is None or self.calls is None or not (topic := self.topics.search(squeezed)):
+        if self.topics is None or self.calls is None:
+            return None
+        if not (topic := self.topics.search(sentences)):
             return None
         if call := self.calls.search(squeezed):
             return f"{topic.group(0)}+{call.group(0)}"
         # 没有招揽的话，但话题词是故意拆开、变形写的（“💰赌💰博”“网·赌”“睹愽”）：正常说话不这么写
-        split = self.topics.search(_SPLITTERS.sub("", folded.translate(_HOMOGLYPHS)))
-        if split and split.group(0) not in folded:
-            return f"{split.group(0)}（拆开写）"
+        if topic.group(0) not in folded:
+            return f"{topic.group(0)}（拆开写）"
         return None
 
 
@@ -392,6 +393,7 @@ class Scanner:
             )
             for rule in section.rules
         ]
+        self.topics = any(rule.topics is not None for rule in self.rules)
         self.links = section.links
         self.privacy = _Privacy(section.privacy) if section.privacy else None
         self.allow = [
@@ -413,15 +415,19 @@ class Scanner:
         hits = []
         if self.rules:
             squeezed = squeeze(text)
+            sentences = (
+                _SENTENCE_BREAKS.sub("", folded.translate(_HOMOGLYPHS)) if self.topics else ""
+            )
             for rule in self.rules:
-                if (excerpt := rule.match(squeezed, folded)) is not None:
+                if (excerpt := rule.match(squeezed, sentences, folded)) is not None:
                     hits.append(Hit(rule.name, rule.category, rule.action, excerpt))
         if (
             self.links
             and ("." in folded or "。" in folded)
             and (host := self._first_foreign_host(folded))
         ):
-            hits.append(Hit(LINK_RULE, self.links.category, self.links.action, defang(host)))
+            excerpt = host.replace(".", "[.]")
+            hits.append(Hit(LINK_RULE, self.links.category, self.links.action, excerpt))
         if self.privacy and _DIGIT.search(folded):
             own_phones = frozenset(_NON_DIGIT.sub("", phone) for phone in own_phones)
         if (
