@@ -269,10 +269,20 @@ DEFAULT_CODE_WORDS = [
     "工单",
     "合同",
     "发票",
+    "保单",
     "序列号",
     "条码",
     "货号",
+    "代码",
+    "会员",
+    "券码",
+    "兑换码",
+    "激活码",
+    "取件码",
+    "验证码",
+    "备案号",
 ]
+DEFAULT_COMPANY_WORDS = ["对公", "公户", "基本户", "有限公司", "开票", "税号", "纳税人"]
 DEFAULT_CARD_CONTEXT = [
     "卡号",
     "银行卡",
@@ -308,6 +318,8 @@ class PrivacyRule(_FilterRuleBase):
     """别人的手机号用的动作；不写则同 action"""
     card_context: list[Word] = DEFAULT_CARD_CONTEXT
     """消息里有这些词时，银行卡号才按 action 自动处理；没有时至多交管理员审核"""
+    company_words: list[Word] = DEFAULT_COMPANY_WORDS
+    """消息里有这些词时，其中的账号是公司的对公账户（开票信息、收款账户），不当个人银行卡号"""
     code_words: list[Word] = DEFAULT_CODE_WORDS
     """号码前面 10 个字以内（或紧跟在后面）有这些词时，它是订单号、批号一类的编号，
     不是卡号、身份证号或手机号；这个词和号码之间写了“电话”“手机”的除外"""
