@@ -134,7 +134,9 @@ _PRIVATE_NETWORKS = tuple(
 
 def link_host(link: str) -> str:
     """链接里的域名（小写，不含协议、端口、路径）。几千个链接的消息里每个都要算：只用字符串操作。"""
-    host = link.partition("://")[2] if link[:8].lower().startswith(("http://", "https://")) else link
+    host = (
+        link.partition("://")[2] if link[:8].lower().startswith(("http://", "https://")) else link
+    )
     for end in "/?#:":
         host = host.partition(end)[0]
     return host.lower().rstrip(".")
