@@ -510,16 +510,14 @@ class Scanner:
                 written, folded = folded, joined
         data = folded.encode("utf-8")
         seen: set[bytes] = set()
-        # 只有消息里有 @ 时才记前一个链接在哪儿（qq.com@evil.top）：每次取位置都是一次 RE2 调用
-        at = b"@" in data
+        # 取位置再切片比 match.group(0) 少走几层 Python：每个链接都要省这一点
         previous, previous_end = b"", -2
         for match in _LINK.finditer(data):
-            link = match.group(0)
-            glued, before = False, b""
-            if at:
-                start, end = match.span()
-                glued = previous_end == start - 1 and data[start - 1 : start] == b"@"
-                before, previous, previous_end = previous, link, end
+            start, end = match.span()
+            link = data[start:end]
+            # 紧跟在上一个链接和 @ 后面：qq.com@evil.top
+            glued = previous_end == start - 1 and data[start - 1 : start] == b"@"
+            before, previous, previous_end = previous, link, end
             if link in seen and not glued:
                 continue
             seen.add(link)
