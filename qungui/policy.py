@@ -248,7 +248,7 @@ class LinkRule(_FilterRuleBase):
     """只写了域名（没有 http://、www. 和路径）的也当链接；缺省不当（“官网 jgsjy.com”是在说话）"""
 
 
-# 缺省值与发布的 config/policy.toml 相同：老的制度文件不写这两项也一样
+# 缺省值与发布的 config/policy.toml 相同：老的制度文件不写这几项也一样
 DEFAULT_CODE_WORDS = [
     "订单",
     "单号",
