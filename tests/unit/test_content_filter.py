@@ -387,3 +387,14 @@ def test_redact_masks_numbers_written_with_separators() -> None:
     assert redact("王总 186 3761 2098，身份证 411503 19951108 3026") == (
         "王总 186****2098，身份证 411***********3026"
     )
+
+
+@given(
+    st.text(
+        alphabet=st.sampled_from("1 .-x@:/。赌博加V私聊qq.comevil卡号订单😀\u200b"), max_size=80
+    )
+)
+def test_the_shipped_scanner_never_raises_on_number_and_link_fragments(text: str) -> None:
+    shipped = parse_policy(tomllib.loads(SHIPPED.read_text("utf-8")), "config/policy.toml")
+    for hit in Scanner(shipped).scan(text, frozenset(["13800000000"])):
+        assert hit.rule in {"赌博", "色情", "广告", "链接", "隐私"}
