@@ -211,35 +211,118 @@ class _FilterRuleBase(_Section):
     """review 交管理员审核；warn 直接警告；recall 警告并撤回；shadow 只记录"""
 
 
+Word = Annotated[str, Field(min_length=1)]
+
+
 class KeywordRule(_FilterRuleBase):
     name: Annotated[str, Field(min_length=1, max_length=16)]
     """规则名，出现在审核通知和 /规则统计 里"""
-    keywords: list[Annotated[str, Field(min_length=1)]] = []
-    """关键词（不分大小写、全角半角）"""
+    keywords: list[Word] = []
+    """单独出现就算的词（比对前去掉空格、标点、表情，不分大小写、全角半角，形近字换成本字）"""
     patterns: list[Annotated[str, AfterValidator(_valid_regex)]] = []
-    """正则表达式"""
+    """正则表达式（同样对去掉空格、标点后的文字）"""
+    topics: list[Word] = []
+    """话题词：只有同一条消息里还有 calls 里的招揽词时才算（警方通知、公司禁令里也会提到赌博、色情）"""
+    calls: list[Word] = []
+    """招揽词：加V、私聊、扫码、进群、注册、充值……"""
+    unless: list[Word] = []
+    """出现这些词时整条规则不算（警方、反诈、严禁……）"""
 
     @model_validator(mode="after")
-    def _not_empty(self) -> KeywordRule:
-        if not self.keywords and not self.patterns:
-            raise ValueError("keywords 和 patterns 至少写一个")
+    def _not_builtin(self) -> KeywordRule:
         if self.name in BUILTIN_RULES:
             raise ValueError(f"规则名 {self.name} 留给内置规则，请换一个")
         return self
 
 
+def _domain(value: str) -> str:
+    if not re.fullmatch(r"(?:[a-z0-9-]+\.)+[a-z]{2,}", value.strip().lower()):
+        raise ValueError("应为域名，例如 jd.com（不写 http://、路径和端口）")
+    return value
+
+
 class LinkRule(_FilterRuleBase):
-    allow: list[str] = []
-    """允许的域名（含其子域名），例如 qq.com"""
+    allow: list[Annotated[str, AfterValidator(_domain)]] = []
+    """允许的域名（含其子域名），例如 qq.com；内网和本机地址总是允许"""
+    bare_domains: bool = False
+    """只写了域名（没有 http://、www. 和路径）的也当链接；缺省不当（“官网 jgsjy.com”是在说话）"""
+
+
+# 缺省值与发布的 config/policy.toml 相同：老的制度文件不写这几项也一样
+DEFAULT_CODE_WORDS = [
+    "订单",
+    "单号",
+    "那单",
+    "这单",
+    "该单",
+    "下单",
+    "退单",
+    "编号",
+    "批号",
+    "批次",
+    "溯源",
+    "防伪",
+    "流水",
+    "交易号",
+    "快递",
+    "运单",
+    "工单",
+    "合同",
+    "发票",
+    "保单",
+    "序列号",
+    "条码",
+    "货号",
+    "代码",
+    "会员",
+    "券码",
+    "兑换码",
+    "激活码",
+    "取件码",
+    "验证码",
+    "备案号",
+]
+DEFAULT_COMPANY_WORDS = ["对公", "公户", "基本户", "有限公司", "开票", "税号", "纳税人"]
+DEFAULT_CARD_CONTEXT = [
+    "卡号",
+    "银行卡",
+    "储蓄卡",
+    "信用卡",
+    "银行",
+    "账号",
+    "账户",
+    "转账",
+    "户名",
+    "开户行",
+    "收款",
+    "汇款",
+    "打款",
+    "工行",
+    "建行",
+    "农行",
+    "中行",
+    "招行",
+    "交行",
+    "邮储",
+]
 
 
 class PrivacyRule(_FilterRuleBase):
     id_card: bool = True
-    """18 位身份证号（校验位正确）"""
+    """18 位身份证号（出生日期和校验位正确）"""
     bank_card: bool = True
     """银行卡号（16–19 位，通过 Luhn 校验）"""
     phone: bool = True
     """别人的手机号（不是发消息的人自己名片上的）"""
+    phone_action: FilterAction | None = None
+    """别人的手机号用的动作；不写则同 action"""
+    card_context: list[Word] = DEFAULT_CARD_CONTEXT
+    """消息里有这些词时，银行卡号才按 action 自动处理；没有时至多交管理员审核"""
+    company_words: list[Word] = DEFAULT_COMPANY_WORDS
+    """消息里有这些词时，其中的账号是公司的对公账户（开票信息、收款账户），不当个人银行卡号"""
+    code_words: list[Word] = DEFAULT_CODE_WORDS
+    """号码前面 10 个字以内（或紧跟在后面）有这些词时，它是订单号、批号一类的编号，
+    不是卡号、身份证号或手机号；这个词和号码之间写了“电话”“手机”的除外"""
 
 
 class FloodRule(_FilterRuleBase):
@@ -358,6 +441,8 @@ _MESSAGES = {
     "string_pattern_mismatch": "格式不对，应匹配 {pattern}",
     "string_too_short": "不能为空",
     "too_long": "最多 {max_length} 项",
+    "bool_type": "应为 true 或 false",
+    "bool_parsing": "应为 true 或 false",
 }
 
 
@@ -395,19 +480,52 @@ def _filter_problems(policy: Policy) -> list[str]:
     ]
     for key, rule in named:
         value = categories.get(rule.category)
+        actions = [("action", rule.action)]
+        if isinstance(rule, PrivacyRule) and rule.phone_action:
+            actions.append(("phone_action", rule.phone_action))
         if value is None:
             problems.append(f"{key}.category：类别 {rule.category!r} 不在 warnings.categories 里")
-        elif isinstance(value, list) and rule.action in ("warn", "recall"):
-            problems.append(
-                f"{key}.action：类别 {rule.category!r} 的分值是范围，须由主席定数额，"
-                "只能用 review 或 shadow"
-            )
+            continue
+        for field, action in actions:
+            if isinstance(value, list) and action in ("warn", "recall"):
+                problems.append(
+                    f"{key}.{field}：类别 {rule.category!r} 的分值是范围，须由主席定数额，"
+                    "只能用 review 或 shadow"
+                )
+    for i, rule in enumerate(policy.filter.rules):
+        problems += [f"filter.rules.{i}.{problem}" for problem in _keyword_rule_problems(rule)]
     report = policy.filter.report_category
     if report and report not in categories:
         problems.append(f"filter.report_category：类别 {report!r} 不在 warnings.categories 里")
     names = [rule.name for rule in policy.filter.rules]
     if len(set(names)) != len(names):
         problems.append("filter.rules：规则名 name 不能重复")
+    return problems
+
+
+def _keyword_rule_problems(rule: KeywordRule) -> list[str]:
+    """关键词规则的各个键彼此要配套。比对前文字会去掉空格、标点和表情，关键词也一样：只剩标点的词永远不会命中。"""
+    from .content_filter import squeeze  # 比对与校验用同一个“挤紧”
+
+    problems = []
+    if not (rule.keywords or rule.patterns or rule.topics):
+        problems.append("keywords：keywords、patterns、topics 至少写一个")
+    if rule.topics and not rule.calls:
+        problems.append("calls：写了 topics（话题词）就要写 calls（招揽词，如 加v、私聊）")
+    if rule.calls and not rule.topics:
+        problems.append("topics：写了 calls（招揽词）就要写 topics（和它一起出现才算的话题词）")
+    topics = {squeeze(word) for word in rule.topics}
+    for j, word in enumerate(rule.calls):
+        if squeeze(word) in topics:
+            problems.append(
+                f"calls.{j}：{word!r} 也在 topics 里，单独出现就会命中；要单独算就写进 keywords"
+            )
+    for key in ("keywords", "topics", "calls", "unless"):
+        for j, word in enumerate(getattr(rule, key)):
+            if not squeeze(word):
+                problems.append(
+                    f"{key}.{j}：{word!r} 去掉空格、标点和符号后什么也不剩，永远不会命中"
+                )
     return problems
 
 

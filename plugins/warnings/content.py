@@ -38,6 +38,7 @@ from qungui.content_filter import (
 )
 from qungui.dates import business_date
 from qungui.models import FilterHit
+from qungui.outgoing import mask_digits
 from qungui.policy import Policy
 from qungui.roles import Role
 
@@ -57,9 +58,12 @@ def _scanner(policy: Policy) -> Scanner:
 
 
 def _own_phones(event: GroupMessageEvent, policy: Policy) -> frozenset[str]:
-    """发消息的人自己名片上的电话：发自己的号码不算泄露隐私。"""
-    phone = cards.claimed_phone(policy, event.sender.card or "")
-    return frozenset([phone]) if phone else frozenset()
+    """发消息的人自己名片上的电话（只留数字）：发自己的号码不算泄露隐私，怎么拆开写都一样。"""
+    parts = cards.parse(policy, event.sender.card or "")
+    digits = (
+        "".join(char for char in parts.phone if char.isdecimal()) if parts and parts.phone else ""
+    )
+    return frozenset([digits]) if digits else frozenset()
 
 
 def _hits(event: GroupMessageEvent, policy: Policy, command: Command | None = None) -> list[Hit]:
@@ -409,3 +413,32 @@ def _stats_line(policy: Policy, name: str, category: str, action: str, item) -> 
     elif shadow:
         line += f"；若生效将警告 {shadow} 次"
     return line
+
+
+@router.command(
+    "过滤测试",
+    usage="/过滤测试 一段文字（私聊）",
+    summary="看一段文字会命中哪些内容规则、为什么，不记录、不处理（管理员，私聊）",
+    example="/过滤测试 加V看百家乐",
+    role=Role.ADMIN,
+    private=True,
+)
+async def filter_test(ctx: CommandContext) -> None:
+    if ctx.group_id is not None:
+        # 群里发的这段文字本身会被过滤，回答又会把命中的内容在群里再说一遍
+        raise Refusal(replies.TEST_PRIVATE_ONLY)
+    text = ctx.args.extract_plain_text().strip()
+    if not text:
+        raise UsageError()
+    hits = reviews.order(_scanner(ctx.policy).scan(text))
+    if not hits:
+        await ctx.reply(replies.TEST_NO_HIT)
+        return
+    lines = [replies.TEST_HEAD]
+    for hit in hits:
+        label = _ACTION_LABELS[hit.action]
+        excerpt = mask_digits(hit.excerpt)
+        lines.append(replies.TEST_HIT.format(rule=hit.rule, action=label, excerpt=excerpt))
+    if len([hit for hit in hits if hit.action != "shadow"]) > 1:
+        lines.append(replies.TEST_HEAVIEST)
+    await ctx.reply("\n".join(lines))

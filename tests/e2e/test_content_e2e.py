@@ -116,3 +116,40 @@ async def test_a_crafted_long_message_does_not_stall_the_bot(running: Running) -
     # 连接还在：再问一次照样回答，也没有人被误判
     assert (await answered_within_a_second("/积分")).startswith("李四 本月（2026-11）积分 0 分")
     assert await running.bot.query("SELECT COUNT(*) FROM filter_hit") == [(0,)]
+
+
+async def test_an_order_number_passes_and_a_card_number_with_context_is_recalled(
+    running: Running,
+) -> None:
+    qq = running.qq
+    qq.add_member(WORK_GROUP, qq.self_id, role="admin")
+    mark = len(qq.calls)
+    # 天猫订单号碰巧通过了卡号校验（62 开头、Luhn）：前面写着“订单号”，不是卡号
+    await qq.send_event(
+        group_message_payload(
+            "天猫订单号 6222021234567890128，客户要改收货地址",
+            user_id=LI,
+            card=LI_CARD,
+            message_id=880301,
+        )
+    )
+    assert (await qq.group_says("/积分", user_id=LI, card=LI_CARD)).startswith("李四 本月")
+    # 有户名、开户行的卡号：立即撤回，再警告（群里不复述号码）
+    warned = await qq.group_says(
+        "货款打这个卡：卡号 6222 0212 3456 7890 128，户名张三，开户行建设银行",
+        user_id=ZHANG,
+        card=ZHANG_CARD,
+        message_id=880302,
+    )
+    assert warned == (
+        "已警告 张三：不良信息，-5 分（编号 #1）。30 天内第 1 次警告。依据群规：不良信息 -5 分。"
+    )
+    (recall,) = await qq.wait_for("delete_msg", after=mark)
+    assert recall.params == {"message_id": 880302}
+    assert [c for c in qq.calls[mark:] if c.action in ("delete_msg", "send_private_msg")] == [
+        recall
+    ]
+    assert await running.bot.query("SELECT message_id, rule, excerpt, status FROM filter_hit") == [
+        (880302, "隐私", "银行卡号 622************0128", "warned")
+    ]
+    assert await ledger(running) == [(ZHANG, -5, "warn.不良信息", "system")]

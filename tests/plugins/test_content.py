@@ -481,3 +481,37 @@ async def test_a_replayed_decision_is_neither_decided_nor_answered_twice(app: Ap
         admin_says(ctx, bot, "/确认 审1", time=fake.NOV27_1000 + 240)
         expect_private(ctx, "审1 已确认，无需再处理。", ADMIN)
     assert await LedgerEntry.filter(rule__startswith="warn.").count() == 1
+
+
+async def test_filter_test_shows_what_a_text_would_hit_and_records_nothing(app: App, db) -> None:
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        admin_says(ctx, bot, "/过滤测试 博 彩 http://evil.top/x 王总 139 1234 5678")
+        expect_private(
+            ctx,
+            "会命中（只是测试，没有记录）：\n"
+            "「隐私」撤回并警告：手机号 139****5678\n"
+            "「赌博」交管理员审核：博彩\n"
+            "「链接」交管理员审核：evil[.]top\n"
+            "一条消息只按最重的一条处理，其余记为并入其他规则。",
+            ADMIN,
+        )
+        admin_says(ctx, bot, "/过滤测试 内部价 加我 13912345678")
+        expect_private(
+            ctx,
+            "会命中（只是测试，没有记录）：\n"
+            "「隐私」撤回并警告：手机号 139****5678\n"
+            "「试运行」只记录：内部价",
+            ADMIN,
+        )
+        admin_says(ctx, bot, "/过滤测试 天猫订单号 6222021234567890128 明天发货")
+        expect_private(ctx, "没有命中任何内容规则（只是测试，没有记录）。", ADMIN)
+        admin_says(ctx, bot, "/过滤测试")
+        expect_private(ctx, "用法：/过滤测试 一段文字（私聊）\n例如：/过滤测试 加V看百家乐", ADMIN)
+        # 群里不答：那段文字本身就会被过滤，回答会把命中的内容在群里再说一遍
+        say(ctx, bot, "/过滤测试 你好", user=ADMIN, card=ADMIN_CARD)
+        expect_group(ctx, "过滤测试的文字在群里也会被过滤，请私聊机器人使用 /过滤测试。")
+        say(ctx, bot, "/过滤测试 你好")
+        expect_group(ctx, "「/过滤测试」需要管理员及以上权限，你现在是成员。")
+    assert await FilterHit.all().count() == 0
+    assert await LedgerEntry.all().count() == 0

@@ -61,25 +61,25 @@ def test_shipped_policy_loads_with_the_jigongshan_numbers() -> None:
             "filter.flood.category：类别 '口头批评' 不在 warnings.categories 里",
         ),
         (
-            "patterns = ['澳门.{0,4}(赌场|娱乐城)']",
-            "patterns = ['澳门(赌场']",
+            "'澳门.{0,4}(赌场|娱乐城)',",
+            "'澳门(赌场',",
             "filter.rules.0.patterns.0：不是有效的正则表达式",
         ),
         # 过滤规则的正则每条消息都要跑：只收 RE2 能编译的（线性时间），回溯才能做到的写法加载时拒绝
         (
-            "patterns = ['澳门.{0,4}(赌场|娱乐城)']",
-            r"patterns = ['(澳门)\1赌场']",
+            "'澳门.{0,4}(赌场|娱乐城)',",
+            r"'(澳门)\1赌场',",
             "filter.rules.0.patterns.0：不是有效的正则表达式（invalid escape sequence: \\1）。"
             "过滤规则的正则每条消息都要跑，只能用 RE2 语法",
         ),
         (
-            "patterns = ['澳门.{0,4}(赌场|娱乐城)']",
-            "patterns = ['赌场', '(?<!不去)澳门']",
+            "'澳门.{0,4}(赌场|娱乐城)',",
+            "'赌场', '(?<!不去)澳门',",
             "filter.rules.0.patterns.1：不是有效的正则表达式（invalid perl operator: (?<!）",
         ),
         (
-            "patterns = ['澳门.{0,4}(赌场|娱乐城)']",
-            "patterns = ['加我(?=微信)']",
+            "'澳门.{0,4}(赌场|娱乐城)',",
+            "'加我(?=微信)',",
             "不支持反向引用（\\1）和环视（(?=…)、(?!…)、(?<=…)、(?<!…)）",
         ),
         (
@@ -114,6 +114,96 @@ def test_bad_policy_names_the_key_and_what_was_expected(
     assert len(problems) == 1
     assert expected in problems[0]
     assert problems[0].startswith(str(tmp_path / "policy.toml"))
+
+
+ADS_RULE = '[[filter.rules]]\nname = "广告"'
+
+
+@pytest.mark.parametrize(
+    ("rule", "expected"),
+    [
+        ('topics = ["博彩"]', "filter.rules.2.calls：写了 topics（话题词）就要写 calls（招揽词"),
+        (
+            'keywords = ["网投"]\ncalls = ["私聊"]',
+            "filter.rules.2.topics：写了 calls（招揽词）就要写 topics",
+        ),
+        (
+            'topics = ["出款"]\ncalls = ["私聊", "出 款"]',
+            "filter.rules.2.calls.1：'出 款' 也在 topics 里，单独出现就会命中；要单独算就写进 keywords",
+        ),
+        (
+            'keywords = ["网投", "！！"]',
+            "filter.rules.2.keywords.1：'！！' 去掉空格、标点和符号后什么也不剩，永远不会命中",
+        ),
+        ('topics = ["博彩"]\ncalls = ["加v"]\nunless = [" "]', "filter.rules.2.unless.0："),
+        ("", "filter.rules.2.keywords：keywords、patterns、topics 至少写一个"),
+        ('keywords = ["网投"]\nneeds = ["私聊"]', "filter.rules.2.needs：未知的键"),
+    ],
+)
+def test_keyword_rule_keys_are_checked_by_name(tmp_path: Path, rule: str, expected: str) -> None:
+    added = f'[[filter.rules]]\nname = "试验"\ncategory = "不良信息"\n{rule}\n\n{ADS_RULE}'
+    problems = problems_of(write_variant(tmp_path, ADS_RULE, added))
+    assert len(problems) == 1
+    assert expected in problems[0]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (
+            '"qq.com", "weixin.qq.com"',
+            '"https://qq.com", "weixin.qq.com"',
+            "filter.links.allow.0：应为域名",
+        ),
+        (
+            "bare_domains = false",
+            'bare_domains = "也许"',
+            "filter.links.bare_domains：应为 true 或 false",
+        ),
+        (
+            'phone_action = "review"',
+            'phone_action = "call"',
+            "filter.privacy.phone_action：应为 review、warn、recall、shadow 之一",
+        ),
+        (
+            'code_words = ["订单",',
+            'code_words = ["", "订单",',
+            "filter.privacy.code_words.0：不能为空",
+        ),
+        (
+            'card_context = ["卡号",',
+            'card_context = [6222, "卡号",',
+            "filter.privacy.card_context.0：应为字符串",
+        ),
+    ],
+)
+def test_link_and_privacy_keys_are_checked_by_name(
+    tmp_path: Path, old: str, new: str, expected: str
+) -> None:
+    problems = problems_of(write_variant(tmp_path, old, new))
+    assert len(problems) == 1
+    assert expected in problems[0]
+
+
+def test_phone_action_on_a_range_category_needs_a_person(tmp_path: Path) -> None:
+    path = write_variant(tmp_path, 'phone_action = "review"', 'phone_action = "recall"')
+    text = path.read_text("utf-8").replace(
+        "[filter.privacy]                # 隐私：身份证号、银行卡号、别人的手机号（自己名片上的号码不算）\n"
+        'category = "不良信息"\naction = "recall"',
+        '[filter.privacy]\ncategory = "严重违规"\naction = "review"',
+    )
+    path.write_text(text, "utf-8")
+    assert problems_of(path) == [
+        f"{path}: filter.privacy.phone_action：类别 '严重违规' 的分值是范围，须由主席定数额，"
+        "只能用 review 或 shadow"
+    ]
+
+
+def test_old_policy_files_without_the_new_keys_keep_working() -> None:
+    policy = load_policies(Path(__file__).parents[1] / "policy.toml").orgs["jgs"]
+    privacy, links = policy.filter.privacy, policy.filter.links
+    assert privacy.phone_action is None and "订单" in privacy.code_words
+    assert "开户行" in privacy.card_context and links.bare_domains is False
 
 
 def test_a_month_closed_after_its_last_share_can_arrive_loads(tmp_path: Path) -> None:
