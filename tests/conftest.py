@@ -15,9 +15,10 @@ B_WORK_GROUP, B_SHARE_GROUP = 555000001, 555000002
 B_ADMIN = 30003
 
 
-def two_orgs(folder: Path) -> Path:
+def two_orgs(folder: Path, timezone: str = "Asia/Shanghai") -> Path:
     """放着两个组织的制度文件夹：测试制度（jgs，鸡公山酒业）在前，西山茶业（xscy）在后。
-    西山茶业（下称 B）有自己的工作群、分享群；管理小组是 30003 和 jgs 的管理员 30001。"""
+    西山茶业（下称 B）有自己的工作群、分享群；管理小组是 30003 和 jgs 的管理员 30001。
+    成员的 QQ 号两边通用：同一个人可以同时在两个组织里。`timezone` 是 B 的时区。"""
     folder.mkdir(parents=True, exist_ok=True)
     text = TEST_POLICY.read_text("utf-8")
     (folder / "1-jgs.toml").write_text(text, "utf-8")
@@ -28,6 +29,7 @@ def two_orgs(folder: Path) -> Path:
         ("chairmen = [30002]", "chairmen = []"),
         ("work = [987654321]", f"work = [{B_WORK_GROUP}]"),
         ("share = [987654322]", f"share = [{B_SHARE_GROUP}]"),
+        ('timezone = "Asia/Shanghai"', f"timezone = {timezone!r}"),
     ):
         assert old in text, old
         text = text.replace(old, new)
