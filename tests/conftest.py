@@ -1,14 +1,21 @@
 """测试公用：NoneBot 初始化（nonebug）与每个测试一个新的 SQLite 文件。"""
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from nonebug import NONEBOT_INIT_KWARGS, NONEBOT_START_LIFESPAN
 
 from qungui import clock, derived, ledger, members
 from qungui.db import close_database, open_database, sqlite_url
 
 from . import databases, fake
+
+# CI 设 HYPOTHESIS_PROFILE=ci：模糊测试每次走同样的例子、不读写例子库，同一份代码结果不变。
+# 手动运行时照常随机探索，找到的反例存在 .hypothesis/（不进仓库），下次先试它们
+settings.register_profile("ci", derandomize=True, database=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or "default")
 
 TEST_POLICY = Path(__file__).parent / "policy.toml"
 B_WORK_GROUP, B_SHARE_GROUP = 555000001, 555000002
