@@ -62,7 +62,7 @@ async def share_days(org: str, days: int, user: int = PERSON) -> None:
         )
 
 
-@pytest.mark.parametrize("acting", [0, 1], ids=["in-B", "in-A"])
+@pytest.mark.parametrize("acting", [0, 1], ids=["in-A", "in-B"])
 async def test_points_written_in_one_org_leave_the_other_orgs_month_alone(
     db, orgs, acting: int
 ) -> None:
@@ -83,7 +83,7 @@ async def test_points_written_in_one_org_leave_the_other_orgs_month_alone(
     assert await ledger.all_time_totals(there.id) == {PERSON: 7}
 
 
-@pytest.mark.parametrize("acting", [0, 1], ids=["in-B", "in-A"])
+@pytest.mark.parametrize("acting", [0, 1], ids=["in-A", "in-B"])
 async def test_a_month_summary_shows_nothing_from_the_other_org(db, orgs, acting: int) -> None:
     here, there = directions(orgs)[acting]
     await give(here.id, 5, "here-1")
@@ -93,7 +93,7 @@ async def test_a_month_summary_shows_nothing_from_the_other_org(db, orgs, acting
     assert await ledger.month_summary(here.id, PERSON, MONTH) == ledger.MonthSummary(5, 0, 1)
 
 
-@pytest.mark.parametrize("acting", [0, 1], ids=["in-B", "in-A"])
+@pytest.mark.parametrize("acting", [0, 1], ids=["in-A", "in-B"])
 async def test_rebuilding_one_orgs_month_reads_and_writes_only_that_org(
     db, orgs, acting: int
 ) -> None:
@@ -111,7 +111,7 @@ async def test_rebuilding_one_orgs_month_reads_and_writes_only_that_org(
     assert await ledger.month_summary(there.id, PERSON, MONTH) == ledger.MonthSummary(12, 2, 3)
 
 
-@pytest.mark.parametrize("acting", [0, 1], ids=["in-B", "in-A"])
+@pytest.mark.parametrize("acting", [0, 1], ids=["in-A", "in-B"])
 async def test_a_streak_counts_only_the_share_days_of_its_own_org(db, orgs, acting: int) -> None:
     here, there = directions(orgs)[acting]
     streak = here.share.streak_days
@@ -132,7 +132,7 @@ async def test_a_streak_counts_only_the_share_days_of_its_own_org(db, orgs, acti
     )
 
 
-@pytest.mark.parametrize("acting", [0, 1], ids=["in-B", "in-A"])
+@pytest.mark.parametrize("acting", [0, 1], ids=["in-A", "in-B"])
 async def test_a_reversal_in_one_org_does_not_undo_a_streak_day_in_the_other(
     db, orgs, acting: int
 ) -> None:
@@ -159,7 +159,7 @@ async def _member(org: str) -> Member:
     return await Member.get(org=org, group_id=GROUP, user_id=PERSON)
 
 
-@pytest.mark.parametrize("acting", [0, 1], ids=["in-B", "in-A"])
+@pytest.mark.parametrize("acting", [0, 1], ids=["in-A", "in-B"])
 async def test_leaving_the_group_in_one_org_leaves_the_other_orgs_record(
     db, orgs, acting: int
 ) -> None:
@@ -171,7 +171,7 @@ async def test_leaving_the_group_in_one_org_leaves_the_other_orgs_record(
     assert (await _member(there.id)).left_at is None
 
 
-@pytest.mark.parametrize("acting", [0, 1], ids=["in-B", "in-A"])
+@pytest.mark.parametrize("acting", [0, 1], ids=["in-A", "in-B"])
 async def test_a_card_seen_in_one_org_is_judged_against_that_orgs_record(
     db, orgs, acting: int
 ) -> None:
@@ -187,7 +187,7 @@ async def test_a_card_seen_in_one_org_is_judged_against_that_orgs_record(
     assert (kept.card, kept.card_ok) == (CARD_OK, True)
 
 
-@pytest.mark.parametrize("acting", [0, 1], ids=["in-B", "in-A"])
+@pytest.mark.parametrize("acting", [0, 1], ids=["in-A", "in-B"])
 async def test_a_reply_finds_the_share_of_its_own_org(db, orgs, acting: int) -> None:
     here, there = directions(orgs)[acting]
     text = "今天拜访了三家经销商，发现大家最关心的是春节前的备货节奏和物流时效。"
