@@ -1,8 +1,10 @@
 """测试公用：NoneBot 初始化（nonebug）与每个测试一个新的 SQLite 文件。"""
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from nonebug import NONEBOT_INIT_KWARGS, NONEBOT_START_LIFESPAN
 
 from qungui import clock, derived, ledger, members
@@ -10,14 +12,20 @@ from qungui.db import close_database, open_database, sqlite_url
 
 from . import databases, fake
 
+# CI 设 HYPOTHESIS_PROFILE=ci：模糊测试每次走同样的例子、不读写例子库，同一份代码结果不变。
+# 手动运行时照常随机探索，找到的反例存在 .hypothesis/（不进仓库），下次先试它们
+settings.register_profile("ci", derandomize=True, database=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or "default")
+
 TEST_POLICY = Path(__file__).parent / "policy.toml"
 B_WORK_GROUP, B_SHARE_GROUP = 555000001, 555000002
 B_ADMIN = 30003
 
 
-def two_orgs(folder: Path) -> Path:
+def two_orgs(folder: Path, timezone: str = "Asia/Shanghai") -> Path:
     """放着两个组织的制度文件夹：测试制度（jgs，鸡公山酒业）在前，西山茶业（xscy）在后。
-    西山茶业（下称 B）有自己的工作群、分享群；管理小组是 30003 和 jgs 的管理员 30001。"""
+    西山茶业（下称 B）有自己的工作群、分享群；管理小组是 30003 和 jgs 的管理员 30001。
+    成员的 QQ 号两边通用：同一个人可以同时在两个组织里。`timezone` 是 B 的时区。"""
     folder.mkdir(parents=True, exist_ok=True)
     text = TEST_POLICY.read_text("utf-8")
     (folder / "1-jgs.toml").write_text(text, "utf-8")
@@ -28,6 +36,7 @@ def two_orgs(folder: Path) -> Path:
         ("chairmen = [30002]", "chairmen = []"),
         ("work = [987654321]", f"work = [{B_WORK_GROUP}]"),
         ("share = [987654322]", f"share = [{B_SHARE_GROUP}]"),
+        ('timezone = "Asia/Shanghai"', f"timezone = {timezone!r}"),
     ):
         assert old in text, old
         text = text.replace(old, new)

@@ -240,3 +240,27 @@ async def test_card_notices_report_fixed_and_broke(db) -> None:
 )
 def test_build_card_follows_the_example(name: str, phone: str, card: str | None) -> None:
     assert cards.build_card(POLICY, name, phone) == card
+
+
+async def test_one_member_leaving_does_not_mark_the_whole_group_left(db) -> None:
+    from qungui import members
+
+    for user in (1, 2, 3):
+        await cards.joined(POLICY, GROUP, user, cst(2026, 11, 2, 9))
+    await cards.left(POLICY, GROUP, 2, cst(2026, 11, 5, 9))
+    left = dict(await Member.filter(group_id=GROUP).values_list("user_id", "left_at"))
+    assert left == {1: None, 2: cst(2026, 11, 5, 9), 3: None}
+    assert await members.counted(POLICY, "2026-11") == {1, 3}
+
+
+async def test_a_rejoiner_is_counted_again(db) -> None:
+    from qungui import members
+
+    await cards.joined(POLICY, GROUP, 1, cst(2026, 11, 2, 9))
+    await cards.left(POLICY, GROUP, 1, cst(2026, 11, 5, 9))
+    assert await members.counted(POLICY, "2026-11") == set()
+    # 重新入群，名片检查还没扫到他：已经算回组织里的人了
+    await cards.joined(POLICY, GROUP, 1, cst(2026, 11, 26, 9))
+    assert await members.counted(POLICY, "2026-11") == {1}
+    member = await Member.get(user_id=1)
+    assert (member.left_at, member.joined_at) == (None, cst(2026, 11, 26, 9))

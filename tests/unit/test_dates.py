@@ -6,6 +6,7 @@ import pytest
 from qungui.dates import business_date, month_days, parse_month, share_day
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+NEW_YORK = ZoneInfo("America/New_York")
 GRACE = time(2, 0)
 
 
@@ -47,6 +48,19 @@ def test_business_date_uses_org_timezone(timestamp: int, day: date) -> None:
 
 
 @pytest.mark.parametrize(
+    ("timestamp", "day"),
+    [
+        # 2026-12-01 03:00 UTC：北京时间 12 月 1 日 11:00，纽约还是 11 月 30 日 22:00
+        (1796094000, date(2026, 11, 30)),
+        # 2026-12-01 05:00 UTC：纽约 12 月 1 日 00:00
+        (1796101200, date(2026, 12, 1)),
+    ],
+)
+def test_business_date_of_an_org_outside_the_servers_zone(timestamp: int, day: date) -> None:
+    assert business_date(timestamp, NEW_YORK) == day
+
+
+@pytest.mark.parametrize(
     ("text", "month"),
     [
         ("2026-10", "2026-10"),
@@ -54,6 +68,11 @@ def test_business_date_uses_org_timezone(timestamp: int, day: date) -> None:
         (" 2026-12 ", "2026-12"),
         ("2026-13", None),
         ("2026-00", None),
+        # 可以查的月份是 2000 至 2999 年
+        ("2000-01", "2000-01"),
+        ("1999-12", None),
+        ("2999-12", "2999-12"),
+        ("3000-01", None),
         ("26-10", None),
         ("abc", None),
         ("", None),

@@ -316,3 +316,111 @@ async def test_a_command_replayed_after_its_month_froze_returns_what_it_wrote(db
     with pytest.raises(ledger.MonthFrozen):
         await manual(5, "evt-after-freeze")
     assert await LedgerEntry.all().count() == 1
+
+
+async def test_each_refusal_names_the_entry_it_is_about(db, clock_at) -> None:
+    from qungui.jobs import claim
+
+    chairman = (await manual(-300, "evt-1", role=Role.CHAIRMAN)).entry
+    admin = (await manual(-7, "evt-2")).entry
+    kept = (await manual(4, "evt-2b")).entry
+    done = (await undo(admin.id, "evt-3")).entry
+    with pytest.raises(ledger.AlreadyReversed) as twice:
+        await undo(admin.id, "evt-4")
+    assert (twice.value.entry_id, twice.value.reversal.id) == (admin.id, done.id)
+    with pytest.raises(ledger.IsReversal) as of_a_reversal:
+        await undo(done.id, "evt-5")
+    assert of_a_reversal.value.entry_id == done.id
+    with pytest.raises(ledger.RoleTooLow) as too_low:
+        await undo(chairman.id, "evt-6")
+    assert (too_low.value.entry_id, too_low.value.needed) == (chairman.id, Role.CHAIRMAN)
+    with pytest.raises(ledger.EntryNotFound) as missing:
+        await undo(chairman.id + 1000, "evt-7")
+    assert missing.value.entry_id == chairman.id + 1000
+    await claim(ledger.FREEZE_JOB, "jgs", "2026-11", NOW)
+    clock_at(datetime(2026, 12, 2, 1, 0, tzinfo=UTC))
+    # 冻结的月份只有主席写明理由才能撤销：管理员被拒，说的是哪条、哪个月
+    with pytest.raises(ledger.MonthFrozen) as frozen:
+        await undo(kept.id, "evt-8")
+    assert (frozen.value.entry_id, frozen.value.month) == (kept.id, "2026-11")
+    with pytest.raises(ledger.MonthFrozen) as frozen_new:
+        await manual(5, "evt-9")
+    assert (frozen_new.value.entry_id, frozen_new.value.month) == (0, "2026-11")
+
+
+async def test_a_third_award_of_the_same_rule_after_two_reversals(db) -> None:
+    for n in range(2):
+        award = await share_award()
+        assert award is not None
+        await undo(award.id, f"undo-{n}")
+        assert await ledger.active_award("jgs", "share.daily", 1, DAY.isoformat()) is None
+    third = await share_award()
+    assert third is not None and third.dedupe_key == "share.daily:jgs:1:2026-11-27:2"
+    assert await ledger.active_award("jgs", "share.daily", 1, DAY.isoformat()) == third
+    assert await share_award() is None
+    summary = await ledger.month_summary("jgs", 1, "2026-11")
+    assert (summary.points, summary.share_days, summary.entries) == (1, 1, 5)
+
+
+async def test_rebuilding_one_month_leaves_the_other_months_alone(db) -> None:
+    october = date(2026, 10, 15)
+    await share_award(day=october)
+    await share_award()
+    await manual(5, "evt-1")
+    await MonthTotal.filter(user_id=1, month="2026-10").update(points=99)
+    assert (
+        await ledger.rebuild_month_totals("jgs", "2026-10", date(2026, 10, 1), date(2026, 10, 31))
+        == 1
+    )
+    assert await ledger.month_summary("jgs", 1, "2026-10") == ledger.MonthSummary(1, 1, 1)
+    assert await ledger.month_summary("jgs", 1, "2026-11") == ledger.MonthSummary(6, 1, 2)
+    # 十一月的合计本来就对：重建它什么也不改，也不把十月的记录算进来
+    assert (
+        await ledger.rebuild_month_totals("jgs", "2026-11", date(2026, 11, 1), date(2026, 11, 30))
+        == 0
+    )
+
+
+async def test_award_many_writes_the_batch_without_falling_back_on_clean_data(
+    db, monkeypatch
+) -> None:
+    async def no_fallback(**_):
+        raise AssertionError("逐个记分的退路不该用到")
+
+    await share_award(user=3)  # 已有当月合计的人
+    monkeypatch.setattr(ledger, "award", no_fallback)
+    assert await streak_awards([1, 2, 3]) == 3
+    rows = await LedgerEntry.filter(rule="share.streak").order_by("user_id")
+    assert [(r.user_id, r.delta, r.business_date, r.reason) for r in rows] == [
+        (user, 20, date(2026, 11, 30), "满 27 天") for user in (1, 2, 3)
+    ]
+    assert [r.dedupe_key for r in rows] == [f"share.streak:jgs:{u}:2026-11:0" for u in (1, 2, 3)]
+    assert await ledger.month_totals("jgs", "2026-11") == {
+        1: ledger.MonthSummary(20, 0, 1),
+        2: ledger.MonthSummary(20, 0, 1),
+        3: ledger.MonthSummary(21, 1, 2),
+    }
+
+
+async def test_award_many_falls_back_only_for_people_awarded_before(db, monkeypatch) -> None:
+    await ledger.award(user_id=2, **STREAK)
+    one_by_one = []
+    award = ledger.award
+
+    async def counted(**fields):
+        one_by_one.append(fields["user_id"])
+        return await award(**fields)
+
+    monkeypatch.setattr(ledger, "award", counted)
+    assert await streak_awards([1, 2, 3]) == 2
+    assert one_by_one == [2]
+    assert await LedgerEntry.filter(rule="share.streak").count() == 3
+
+
+async def test_a_streak_bonus_in_a_second_month_for_the_same_person(db) -> None:
+    october = {**STREAK, "period": "2026-10", "business_date": date(2026, 10, 31)}
+    assert await ledger.award_many(user_ids=[1, 2], **october) == 2
+    assert await streak_awards([1, 2]) == 2
+    assert await ledger.month_summary("jgs", 1, "2026-10") == ledger.MonthSummary(20, 0, 1)
+    assert await ledger.month_summary("jgs", 1, "2026-11") == ledger.MonthSummary(20, 0, 1)
+    assert await ledger.all_time_totals("jgs") == {1: 40, 2: 40}

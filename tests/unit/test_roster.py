@@ -164,3 +164,26 @@ async def test_a_roster_row_whose_qq_is_in_a_work_group_is_present(db) -> None:
     assert await AbsenceCase.filter(closed_at=None).values_list("name", flat=True) == ["李四"]
     fined = await LedgerEntry.filter(rule="roster.absent").values_list("user_id", flat=True)
     assert fined == [20002]
+
+
+async def test_the_card_reread_before_a_fine_is_checked_against_the_roster(db) -> None:
+    roster = parse_roster(CSV)
+    long_ago = cst(2025, 1, 1)
+    people = [
+        cards.Listed(1, "张三", "a", "member", int(long_ago.timestamp())),
+        cards.Listed(2, "李四", "b", "member", int(long_ago.timestamp())),
+    ]
+    # 列表里的名片是旧的；复查时两人都改成了合格式的名片，但只有张三的对得上名单
+    now = {1: "鸡公山酒业-张三-13800000001", 2: "鸡公山酒业-李四-13800000009"}
+
+    async def reread(user: int) -> str:
+        return now[user]
+
+    await cards.sweep_group(POLICY, WORK, people, cst(2026, 11, 20, 10), reread, roster)
+    result = await cards.sweep_group(POLICY, WORK, people, cst(2026, 11, 27, 10), reread, roster)
+    assert (result.compliant, result.overdue) == (1, [2])
+    assert await LedgerEntry.filter(rule=cards.PENALTY_RULE).values_list("user_id", flat=True) == [
+        2
+    ]
+    checked = dict(await Member.filter(group_id=WORK).values_list("user_id", "card_ok"))
+    assert checked == {1: True, 2: False}

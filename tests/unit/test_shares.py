@@ -290,7 +290,7 @@ async def test_feature_once_reject_and_backfill(db) -> None:
         "admin",
         "补分享：出差",
     )
-    with pytest.raises(shares.ShareRefused):
+    with pytest.raises(shares.ShareRefused) as filled_again:
         await shares.backfill(
             POLICY,
             user_id=1,
@@ -301,3 +301,94 @@ async def test_feature_once_reject_and_backfill(db) -> None:
             now=cst(2026, 11, 27, 15),
             command_key="b2",
         )
+    assert filled_again.value.kind == "already"
+
+
+async def admin_act(action, share, key: str, at: datetime):
+    from qungui.roles import Role
+
+    return await action(
+        POLICY, share, actor_id=30001, actor_role=Role.ADMIN, now=at, command_key=key
+    )
+
+
+async def test_after_a_share_is_judged_not_original_it_can_no_longer_be_featured(db) -> None:
+    posted = await post(1, cst(2026, 11, 27, 9), message_id=4242)
+    await admin_act(shares.reject, posted.share, "k1", cst(2026, 11, 27, 10))
+    # 后来有人回复同一条消息 /精选：从库里找到的这条分享已不算原创
+    found = await shares.find(POLICY, GROUP, 4242)
+    assert (found.original, found.reason, found.share_day) == (False, shares.REJECTED, None)
+    with pytest.raises(shares.ShareRefused) as refused:
+        await admin_act(shares.feature, found, "f1", cst(2026, 11, 27, 11))
+    assert refused.value.kind == "not_original"
+    assert not await LedgerEntry.filter(rule=shares.FEATURED_RULE).exists()
+
+
+async def test_a_share_judged_twice_is_refused_as_already_reversed(db) -> None:
+    posted = await post(1, cst(2026, 11, 27, 9), message_id=4242)
+    first = await admin_act(shares.reject, posted.share, "k1", cst(2026, 11, 27, 10))
+    found = await shares.find(POLICY, GROUP, 4242)
+    with pytest.raises(shares.ledger.AlreadyReversed) as twice:
+        await admin_act(shares.reject, found, "k2", cst(2026, 11, 27, 11))
+    assert (twice.value.entry_id, twice.value.reversal.id) == (posted.entry.id, first.daily.id)
+
+
+async def test_a_share_of_a_settled_month_is_neither_judged_nor_backfilled(db) -> None:
+    from qungui.jobs import claim
+    from qungui.roles import Role
+
+    posted = await post(1, cst(2026, 11, 30, 9))
+    await claim(shares.MONTH_CLOSE_JOB, "jgs", "2026-11", cst(2026, 12, 1, 9))
+    with pytest.raises(shares.ShareRefused) as judged:
+        await admin_act(shares.reject, posted.share, "k1", cst(2026, 12, 1, 10))
+    assert judged.value.kind == "settled"
+    with pytest.raises(shares.ShareRefused) as filled:
+        await shares.backfill(
+            POLICY,
+            user_id=2,
+            day=date(2026, 11, 20),
+            actor_id=30001,
+            actor_role=Role.ADMIN,
+            reason="出差",
+            now=cst(2026, 12, 1, 10),
+            command_key="b1",
+        )
+    assert filled.value.kind == "settled"
+    assert await LedgerEntry.all().values_list("rule", flat=True) == [shares.SHARE_RULE]
+    assert (await Share.get(id=posted.share.id)).original
+
+
+async def test_the_stored_share_points_at_the_entry_that_credited_it(db) -> None:
+    first = await post(1, cst(2026, 11, 27, 9))
+    later = await post(1, cst(2026, 11, 27, 10))
+    stored = {s.id: s for s in await Share.all()}
+    assert (stored[first.share.id].entry_id, stored[first.share.id].share_day) == (
+        first.entry.id,
+        date(2026, 11, 27),
+    )
+    assert (stored[later.share.id].entry_id, stored[later.share.id].share_day) == (None, None)
+    assert (await LedgerEntry.get(id=first.entry.id)).ref == str(first.share.message_id)
+
+
+@pytest.mark.parametrize(("letters", "credited"), [(20, True), (19, False), (10, False)])
+async def test_a_share_of_exactly_min_chars_letters_counts_one_less_does_not(
+    db, letters: int, credited: bool
+) -> None:
+    assert POLICY.share.min_chars == 20
+    # 标点、空白、表情不算字数
+    text = "，".join("今天拜访了经销商备货物流时效春节前最关心的是"[:letters]) + " 😀！"
+    draft = Draft(text)
+    assert shares.own_chars(text) == letters
+    assert shares.is_candidate(draft, POLICY.share.min_chars) is credited
+    outcome = await shares.record(
+        POLICY,
+        group_id=GROUP,
+        user_id=1,
+        message_id=1,
+        event_key="e1",
+        sent_at=cst(2026, 11, 27, 9),
+        draft=draft,
+    )
+    assert (outcome.credited is not None, outcome.share.original) == (credited, credited)
+    assert outcome.reason == ("" if credited else CARD)
+    assert await LedgerEntry.exists(rule=shares.SHARE_RULE) is credited
