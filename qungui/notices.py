@@ -130,7 +130,9 @@ def _messages(notice: Notice) -> frozenset[tuple[int, int]]:
 
 async def refresh(now: datetime) -> None:
     """从库里重读还能确认的通知和还没确认的人（启动时、每次时钟走动）。"""
-    notices = await Notice.filter(withdrawn_at=None, deadline__gt=now - LATE_WINDOW).all()
+    # SQLite 按文本比较存成 UTC 的时刻：参数也换成 UTC
+    since = (now - LATE_WINDOW).astimezone(UTC)
+    notices = await Notice.filter(withdrawn_at=None, deadline__gt=since).all()
     if not notices:
         board.clear()
         return
@@ -306,9 +308,9 @@ async def status(notice: Notice) -> Status:
 
 async def due(now: datetime) -> list[Notice]:
     """到了截止时刻、还没有哪次走动认领过提醒的通知。"""
-    return await Notice.filter(withdrawn_at=None, reminded_at=None, deadline__lte=now).order_by(
-        "id"
-    )
+    return await Notice.filter(
+        withdrawn_at=None, reminded_at=None, deadline__lte=now.astimezone(UTC)
+    ).order_by("id")
 
 
 async def penalise(policy: Policy, notice: Notice, now: datetime) -> list[LedgerEntry]:

@@ -454,3 +454,33 @@ async def test_group_notice_is_published_when_the_bot_is_admin(app: App, monkeyp
             {"group_id": WORK_GROUP, "content": body, "confirm_required": 1},
             result=None,
         )
+
+
+async def test_policy_text_explains_notices_when_enabled(app: App, monkeypatch) -> None:
+    enable(monkeypatch, penalty=5)
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        say(ctx, bot, "/群规", ZHANG)
+        ctx.should_call_api(
+            "send_group_msg",
+            {
+                "group_id": WORK_GROUP,
+                "message": Message(
+                    MessageSegment.text(
+                        "【鸡公山酒业 群规】\n"
+                        "一、群名片须为：鸡公山酒业-张三-138****0000（新成员 3 天内改好；之后仍不规范，每天扣 10 分）\n"
+                        "二、每天在分享群发一条原创分享（至少 20 字），加 1 分；转载、合并转发不加分。"
+                        "当天截止 24:00，特殊情况可延至次日 02:00\n"
+                        "三、一个月内连续分享 27 天以上，奖励 20 分；被评为经典分享，每条再加 5 分\n"
+                        "四、违规警告：口头警告 不扣分；不良信息 -5 分；严重违规 -200 至 -2000 分（范围处罚由主席决定）\n"
+                        "    30 天内被警告 3 次，通知主席与管理员处理\n"
+                        "    机器人会留意：赌博、发票广告、陌生链接、他人隐私号码、刷屏；看到违规可回复那条消息发 /举报\n"
+                        "六、每月 1 日 09:00 公布上月积分排行（前 3 名与末尾）\n"
+                        "七、管理员发的【通知】要在 30 分钟内确认：回复“收到”“执行”“马上执行”“好的”“明白”、"
+                        "引用那条通知或点个表情都算，截止时仍没有确认的每条扣 5 分\n"
+                        "管理员单次加/扣分上限 50 分，主席 2000 分。"
+                    )
+                ),
+            },
+            result={"message_id": 1},
+        )
