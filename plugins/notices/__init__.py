@@ -255,9 +255,15 @@ def _interest(event: GroupMessageEvent, policy: Policy):
     quoted = _quoted(event, policy, pending)
     if quoted is not None:
         return notices.QUOTE, [quoted]
-    if notices.is_ack(event.message.extract_plain_text(), policy.notices.ack_words):
-        return notices.WORD, pending
-    return None
+    if not notices.is_ack(event.message.extract_plain_text(), policy.notices.ack_words):
+        return None
+    if len(pending) > 1 and _several_key(event, pending) in _told_several:
+        return None  # 已经请他引用过了：之后的“收到”不再进处理函数
+    return notices.WORD, pending
+
+
+def _several_key(event: GroupMessageEvent, pending: list[notices.OpenNotice]):
+    return event.group_id, event.user_id, tuple(n.id for n in pending)
 
 
 @router.watch(_interest)
@@ -268,9 +274,9 @@ async def on_reply(bot: Bot, event: GroupMessageEvent, policy: Policy, found) ->
         await notices.acknowledge(pending[0].id, event.group_id, event.user_id, how, at)
         return
     # 有几条通知没确认时，一句“收到”说不清是哪条：请他引用，每组通知只说一次
-    key = (event.group_id, event.user_id, tuple(n.id for n in pending))
+    key = _several_key(event, pending)
     if key in _told_several:
-        return
+        return  # 同一条消息经两个处理同时到这里（重放）：只说一次
     _told_several.add(key)
     names = await members.display_names(policy, [event.user_id])
     await sender.send_group(
