@@ -29,6 +29,7 @@ SILENT_RULE = "notice.silent"
 QUOTE, WORD, EMOJI = "quote", "word", "emoji"
 LATE_WINDOW = timedelta(days=1)
 """截止之后这么久之内的确认照样记下（标为迟到）；再往后这条通知不再看"""
+MESSAGES_KEPT = 20
 TITLE = re.compile(r"^【通知 (\d+)】")
 
 
@@ -215,7 +216,8 @@ async def create(
 
 async def posted(notice: Notice, bot_id: int, message_ids: list[int]) -> None:
     """通知发出去了：记下是哪个账号发的、各条消息的编号（引用、表情回应按它认）。"""
-    notice.bot_id, notice.message_ids = bot_id, ",".join(map(str, message_ids))
+    # 点名很多人时通知分成好几条（每条 10 个 @）：列太长放不下，只记前 20 条（带标题的第一条总在里面）
+    notice.bot_id, notice.message_ids = bot_id, ",".join(map(str, message_ids[:MESSAGES_KEPT]))
     await Notice.filter(id=notice.id).update(bot_id=bot_id, message_ids=notice.message_ids)
     opened = board.by_group.get(notice.group_id, {}).get(notice.id)
     if opened is not None:

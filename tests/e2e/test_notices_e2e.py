@@ -101,7 +101,7 @@ async def test_a_notice_is_acknowledged_and_the_silent_are_reminded_once(running
     await acked(running, 3)
     qq = running.qq
 
-    assert await bot.set_clock("2026-11-27T08:29:30+08:00") is not None
+    await bot.set_clock("2026-11-27T08:29:30+08:00")
     assert not [c for c in qq.calls[mark:] if c.action == "send_group_msg"]
     await bot.set_clock("2026-11-27T08:30:30+08:00")
     (reminder,) = await qq.wait_for(

@@ -1,6 +1,7 @@
 """要大家确认的通知：/通知 /通知状态 /撤回通知，三种确认方式，截止时的提醒、处罚和报告。"""
 
 from datetime import UTC, datetime
+from unittest.mock import patch
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -47,9 +48,8 @@ def enable(monkeypatch: pytest.MonkeyPatch, **values) -> None:
 async def _notices(db, clock_at, monkeypatch: pytest.MonkeyPatch):
     """群里有张三、李四、王五和管理员；时钟在 11 月 27 日 10:00；内存里的通知从空开始。"""
     import plugins.notices as plugin
-    from qungui import notices
-
     from plugins.core import rights
+    from qungui import notices
 
     notices.board.clear()
     rights.forget()
@@ -221,8 +221,6 @@ async def test_a_quote_of_the_notice_posted_by_another_bot_account(app: App) -> 
         bot = make_bot(ctx)
         say(ctx, bot, "/通知 周五交周报", ADMIN)
         expect_notice(ctx, 1, "周五交周报", 4, 7401)
-    from unittest.mock import patch
-
     event = fake.group_message(reply_to(8888, "收到"), user_id=LI, time=ts(2026, 11, 27, 10, 2))
     event.reply = Reply(
         time=ts(2026, 11, 27, 10, 0),

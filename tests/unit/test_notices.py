@@ -7,7 +7,7 @@ import pytest
 from openpyxl import load_workbook
 
 from qungui import export, ledger, members, notices
-from qungui.models import LedgerEntry, NoticeTarget
+from qungui.models import LedgerEntry, Notice, NoticeTarget
 from qungui.policy import NoticesSection, load_policies
 from qungui.roles import OwnCase, Role
 
@@ -246,3 +246,11 @@ def test_bad_notices_keys_are_named(tmp_path: Path, line: str, expected: str) ->
     problems = problems_of(path)
     assert len(problems) == 1
     assert expected in problems[0], problems
+
+
+async def test_a_long_split_notice_keeps_its_first_message_ids(group) -> None:
+    """点名几百人的通知分成几十条：只记前 20 条的编号（列放得下），带标题的第一条总在里面。"""
+    notice = (await make([ZHANG])).notice
+    await notices.posted(notice, BOT, list(range(9000, 9030)))
+    stored = await Notice.get(id=notice.id)
+    assert stored.message_ids.split(",") == [str(n) for n in range(9000, 9020)]
