@@ -3,7 +3,9 @@
 - bare：只有 NoneBot 和 OneBot v11 适配器，没有任何插件；
 - one_matcher：bare 加一个什么也不做的匹配器：任何插件至少要付的代价；
 - naive：我们的命令表，每个命令写成一个普通的 `on_command` 匹配器（代替 qungui 唯一的匹配器）；
-- qungui：完整的插件集（真实 SQLite 文件）。
+- qungui：完整的插件集（真实 SQLite 文件）；
+- notices_0 / notices_20：完整的插件集、制度启用 [notices]，群里没有通知 / 有 20 条还开着的通知，
+  发言的 50 人每条都还没确认（“收到”开头的闲聊每条都要在内存里对一遍这 20 条通知）。
 
 每种方式在单独的子进程里初始化 NoneBot，把同一批非命令的群消息交给 `handle_event`，
 API 立即应答。打印每秒条数和相对 bare 的比例，并写入 bench/results/plain_chat.json。
@@ -56,7 +58,17 @@ async def measure(mode: str, workdir: str, kind: str = "chat") -> float:
 
     from bench import inprocess
 
-    inprocess.init(f"sqlite://{workdir}/bench.sqlite3", plugins=mode in ("qungui", "naive"))
+    policy = None
+    if mode.startswith("notices"):
+        from tests.conftest import TEST_POLICY
+
+        policy = Path(workdir) / "policy.toml"
+        policy.write_text(TEST_POLICY.read_text("utf-8") + "\n[notices]\n", "utf-8")
+    inprocess.init(
+        f"sqlite://{workdir}/bench.sqlite3",
+        plugins=mode in ("qungui", "naive") or policy is not None,
+        policy=policy,
+    )
     if mode == "one_matcher":
         # 参照：只有一个什么也不做的匹配器（NoneBot 的 Rule，异步检查函数总是 False），任何插件
         # 照常写至少要付的代价。qungui 也只有一个匹配器，但用 DirectRule 省掉了 Rule 为检查函数开的任务
@@ -81,6 +93,8 @@ async def measure(mode: str, workdir: str, kind: str = "chat") -> float:
         return {"message_id": 1}
 
     bot = await inprocess.start(answer)
+    if mode == "notices_20":
+        await open_notices(20)
     batch = events(kind)
     started = time.perf_counter()
     for event in batch:
@@ -88,6 +102,30 @@ async def measure(mode: str, workdir: str, kind: str = "chat") -> float:
     elapsed = time.perf_counter() - started
     await inprocess.stop()
     return len(batch) / elapsed
+
+
+async def open_notices(count: int) -> None:
+    """在分享群里开 `count` 条通知，要发言的 50 人都确认（时钟停在通知发出的时刻，都不会到期）。"""
+    from datetime import UTC, datetime
+
+    from plugins.core import policies
+    from qungui import clock, notices
+    from tests import fake
+
+    policy = policies.get("jgs")
+    now = datetime.fromtimestamp(fake.NOV27_1000, UTC)
+    clock.set_now(now)
+    for n in range(count):
+        await notices.create(
+            policy,
+            group_id=fake.SHARE_GROUP,
+            sender_id=fake.ADMIN,
+            text=f"第{n}条通知",
+            targets=[21000 + i for i in range(50)],
+            named=False,
+            now=now,
+            event_key=f"bench:{n}",
+        )
 
 
 def run_child(mode: str, kind: str = "chat") -> float:
@@ -106,6 +144,9 @@ def main() -> None:
     modes = ("bare", "one_matcher", "naive", "qungui")
     rates = {f"plain_chat.{mode}": run_child(mode) for mode in modes}
     rates["first_shares.qungui"] = run_child("qungui", "share")
+    # 通知：同一次运行里，群里没有通知和有 20 条开着的通知各量一次
+    rates["plain_chat.notices_0"] = run_child("notices_0")
+    rates["plain_chat.notices_20"] = run_child("notices_20")
     # 机器是共用的，裸 NoneBot 的速度一次和一次能差一半：最前和最后各量一次，取快的那次作基线，
     # 比值只会偏保守
     rates["plain_chat.bare"] = max(rates["plain_chat.bare"], run_child("bare"))

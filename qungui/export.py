@@ -1,4 +1,4 @@
-"""给人事的月度导出：一个 .xlsx，三张表——排行、成员×日期的分享矩阵、当月全部账本记录。"""
+"""给人事的月度导出：一个 .xlsx——排行、成员×日期的分享矩阵、当月全部账本记录，以及当月的通知和确认率。"""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from . import ledger, members
+from . import ledger, members, notices
 from .dates import local_time, month_days
 from .models import LedgerEntry
 from .month_end import board
@@ -105,6 +105,7 @@ async def write(policy: Policy, month: str, exclude: Iterable[int], path: Path) 
                 reversed_by.get(e.id),
             ]
         )
+    await _notice_sheet(book, policy, first, last)
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)
     return path
@@ -134,3 +135,42 @@ def _share_sheet(book, policy, first, last, people, names, entries, undone) -> N
                 cell.fill = _MISSING_FILL
     sheet.append([])
     sheet.append([f"{ON_TIME} 当天分享　{LATE} 次日凌晨宽限时段或管理员补记　{MISSING} 没有分享"])
+
+
+async def _notice_sheet(book, policy: Policy, first: date, last: date) -> None:
+    """当月发出的通知（撤回的不算）：应确认几人、按时、迟到、没确认，和按时确认率。"""
+    rates = await notices.month_rates(policy, first, last)
+    senders = await members.display_names(policy, {r.notice.sender_id for r in rates})
+    sheet = book.create_sheet("通知")
+    _header(
+        sheet,
+        [
+            "编号",
+            "发出时间",
+            "群",
+            "发通知的人",
+            "内容",
+            "应确认",
+            "按时",
+            "迟到",
+            "没确认",
+            "按时确认率",
+        ],
+        [8, 18, 14, 14, 40, 8, 8, 8, 8, 12],
+    )
+    for rate in rates:
+        notice = rate.notice
+        sheet.append(
+            [
+                notice.id,
+                f"{notice.created_at.astimezone(policy.tz):%Y-%m-%d %H:%M}",
+                notice.group_id,
+                senders[notice.sender_id],
+                notice.text,
+                rate.total,
+                rate.on_time,
+                rate.late,
+                rate.total - rate.on_time - rate.late,
+                f"{rate.on_time / rate.total:.0%}" if rate.total else "",
+            ]
+        )

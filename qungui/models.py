@@ -235,3 +235,47 @@ class BotPresence(Model):
 
     class Meta:
         table = "bot_presence"
+
+
+class Notice(Model):
+    """一条要大家确认的通知（/通知）：发到哪个群、谁发的、截止到什么时候、截止时的提醒由谁认领。"""
+
+    id = fields.IntField(primary_key=True)
+    org = fields.CharField(max_length=32)
+    group_id = fields.BigIntField()
+    sender_id = fields.BigIntField()
+    text = fields.TextField()
+    named = fields.BooleanField(default=False, description="只发给点名的人（/通知 @某人 内容）")
+    created_at = fields.DatetimeField()
+    deadline = fields.DatetimeField()
+    event_key = fields.CharField(
+        max_length=191, null=True, unique=True, description="发通知那条命令的消息身份：认出重放"
+    )
+    bot_id = fields.BigIntField(null=True, description="发出通知的机器人账号：消息编号只对它有效")
+    message_ids = fields.CharField(
+        max_length=255, default="", description="通知在 bot_id 账号上的消息编号，逗号分隔"
+    )
+    reminded_at = fields.DatetimeField(
+        null=True, description="截止时的提醒、处罚和报告由哪个时刻的走动认领：只做一次"
+    )
+    withdrawn_at = fields.DatetimeField(null=True)
+    withdrawn_by = fields.BigIntField(null=True)
+
+    class Meta:
+        table = "notice"
+        indexes = (("org", "group_id"), ("reminded_at", "deadline"))
+
+
+class NoticeTarget(Model):
+    """通知要确认的一个人：发通知时就定下（之后进群的人不问）；确认了记下何时、怎么确认、是否迟到。"""
+
+    id = fields.IntField(primary_key=True)
+    notice_id = fields.IntField()
+    user_id = fields.BigIntField()
+    acked_at = fields.DatetimeField(null=True)
+    how = fields.CharField(max_length=8, default="", description="quote / word / emoji")
+    late = fields.BooleanField(default=False)
+
+    class Meta:
+        table = "notice_target"
+        unique_together = (("notice_id", "user_id"),)

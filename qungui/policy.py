@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, time
 from pathlib import Path
@@ -392,6 +393,31 @@ class RosterSection(_Section):
     """名单上的人多少天仍未进群就扣“未进群”的分；再过这么多天通知主席"""
 
 
+def _ack_word(value: str) -> str:
+    if not unicodedata.normalize("NFKC", value).strip():
+        raise ValueError("确认用语不能是空的")
+    return value
+
+
+class NoticesSection(_Section):
+    ack_minutes: Annotated[int, Field(ge=1, le=1440)] = 30
+    """通知发出后多少分钟内要确认（制度第 11 条：30 分钟）"""
+    ack_words: Annotated[list[Annotated[str, AfterValidator(_ack_word)]], Field(min_length=1)] = [
+        "收到",
+        "执行",
+        "马上执行",
+        "好的",
+        "明白",
+    ]
+    """算作确认的回复（整条消息，或消息开头）"""
+    penalty: NonNegative = 0
+    """截止时仍未确认的，每人每条通知扣几分；0 表示不扣（制度的罚款以元计，由人事定）"""
+    remind_max: Annotated[int, Field(ge=1, le=500)] = 30
+    """截止时在群里最多 @ 几个人；更多的只报人数，完整名单私聊给通知人"""
+    post_as_group_notice: bool = False
+    """同时发一条 QQ 群公告（要求确认）；机器人须是群管理员。谁确认以群里那条消息为准"""
+
+
 class Policy(_Section):
     org: OrgSection
     groups: GroupsSection = GroupsSection()
@@ -403,6 +429,8 @@ class Policy(_Section):
     leaderboard: LeaderboardSection = LeaderboardSection()
     roster: RosterSection = RosterSection()
     filter: FilterSection = FilterSection()
+    notices: NoticesSection | None = None
+    """要大家确认的通知（/通知）；没有这一节就不启用"""
 
     @property
     def id(self) -> str:
@@ -441,6 +469,7 @@ _MESSAGES = {
     "string_pattern_mismatch": "格式不对，应匹配 {pattern}",
     "string_too_short": "不能为空",
     "too_long": "最多 {max_length} 项",
+    "too_short": "至少 {min_length} 项",
     "bool_type": "应为 true 或 false",
     "bool_parsing": "应为 true 或 false",
 }

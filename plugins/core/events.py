@@ -3,6 +3,7 @@
 from typing import Literal
 
 from nonebot.adapters.onebot.v11 import Adapter, NoticeEvent
+from pydantic import BaseModel, Field
 from typing_extensions import override
 
 
@@ -25,3 +26,31 @@ class GroupCardNoticeEvent(NoticeEvent):
 
 
 Adapter.add_custom_model(GroupCardNoticeEvent)
+
+
+class EmojiLike(BaseModel):
+    emoji_id: str = ""
+    count: int = 1
+
+
+class GroupMsgEmojiLikeNoticeEvent(NoticeEvent):
+    """有人给机器人自己发的群消息点了表情（NapCat 的扩展；只上报机器人自己的消息）。
+    `message_id` 是这个机器人账号上的编号。"""
+
+    notice_type: Literal["group_msg_emoji_like"]
+    group_id: int
+    user_id: int
+    message_id: int
+    likes: list[EmojiLike] = Field(default_factory=list)
+    is_add: bool = True
+
+    @override
+    def get_user_id(self) -> str:
+        return str(self.user_id)
+
+    @override
+    def get_session_id(self) -> str:
+        return f"group_{self.group_id}_{self.user_id}"
+
+
+Adapter.add_custom_model(GroupMsgEmojiLikeNoticeEvent)

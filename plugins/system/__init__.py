@@ -48,6 +48,12 @@ def policy_text(policy: Policy) -> str:
         f"六、每月 {policy.leaderboard.post_day} 日 {policy.leaderboard.post_time} 公布上月积分排行"
         f"（前 {policy.leaderboard.top} 名与末尾）"
     )
+    if (notices := policy.notices) is not None:
+        fine = f"，截止时仍没有确认的每条扣 {notices.penalty} 分" if notices.penalty else ""
+        lines.append(
+            f"七、管理员发的【通知】要在 {notices.ack_minutes} 分钟内确认："
+            f"回复“{'”“'.join(notices.ack_words)}”、引用那条通知或点个表情都算{fine}"
+        )
     lines.append(
         f"管理员单次加/扣分上限 {policy.limits.admin_max} 分，主席 {policy.limits.chairman_max} 分。"
     )
