@@ -142,6 +142,8 @@ async def test_board_preview_and_export_over_the_wire(running) -> None:
     assert preview.startswith(
         "【鸡公山酒业 2026-11 积分排行】（本月预览，尚未结算）\n前 2 名：\n1. 张三 1 分"
     )
+    # 预览的图片跟在文字后面发：等它发完，免得测试结束断开连接时它还在路上
+    await qq.wait_for("send_group_msg", where=lambda c: is_image(c.params["message"]))
     assert await qq.group_says("/月榜", user_id=LI, group_id=SHARE_GROUP) == (
         "「/月榜」需要管理员及以上权限，你现在是成员。"
     )
