@@ -18,6 +18,7 @@ from datetime import date
 from operator import mul
 
 from .linear_regex import Pattern, compile_linear, escape
+from .outgoing import DIGIT, MOBILE, SEPARATOR, ascii_digits
 from .policy import Policy
 
 LINK_RULE, PRIVACY_RULE, FLOOD_RULE, REPORT_RULE = "链接", "隐私", "刷屏", "举报"
@@ -76,7 +77,9 @@ _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 _ID = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
 _CARD = re.compile(r"(?<!\d)(?:\d[ -]?){15,18}\d(?!\d)")
-_PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+# 手机号和群消息打码认同一种写法（outgoing.MOBILE：空格、横线、点拆开，任何写法的数字），
+# 前面可以带国家码 86 / +86 / 0086；前后紧挨着别的数字的（订单号里的一段）不算
+_PHONE = re.compile(rf"(?<!{DIGIT})(?:(?:\+|00)?86{SEPARATOR})?({MOBILE})(?!{DIGIT})")
 _DIGIT = re.compile(r"\d")
 
 
@@ -136,8 +139,8 @@ def _privacy_hit(text: str, own_phones: frozenset[str], rule, phones: bool) -> s
                 return f"银行卡号 {_masked(match.group(0))}"
     if rule.phone and phones:
         for match in _PHONE.finditer(text):
-            if match.group(0) not in own_phones:
-                return f"手机号 {_masked(match.group(0))}"
+            if (number := ascii_digits(match.group(1))) not in own_phones:
+                return f"手机号 {_masked(number)}"
     return None
 
 

@@ -116,3 +116,25 @@ async def test_a_crafted_long_message_does_not_stall_the_bot(running: Running) -
     # 连接还在：再问一次照样回答，也没有人被误判
     assert (await answered_within_a_second("/积分")).startswith("李四 本月（2026-11）积分 0 分")
     assert await running.bot.query("SELECT COUNT(*) FROM filter_hit") == [(0,)]
+
+
+async def test_a_phone_written_apart_is_recalled_like_any_other(running: Running) -> None:
+    qq = running.qq
+    qq.add_member(WORK_GROUP, qq.self_id, role="admin")
+    mark = len(qq.calls)
+    warned = await qq.group_says(
+        "王总电话 +86 139-8765-4321，直接打", user_id=LI, card=LI_CARD, message_id=880101
+    )
+    assert warned == (
+        "已警告 李四：不良信息，-5 分（编号 #1）。30 天内第 1 次警告。依据群规：不良信息 -5 分。"
+    )
+    (recall,) = await qq.wait_for("delete_msg", after=mark)
+    assert recall.params == {"message_id": 880101}
+    # 自己名片上的号码拆开写不算：不撤回、不警告
+    mark = len(qq.calls)
+    await qq.send_event(
+        group_message_payload("我的电话 138 0000 0000", user_id=LI, card=LI_CARD, message_id=880102)
+    )
+    mine = await qq.group_says("/积分", user_id=LI, card=LI_CARD)
+    assert mine.startswith("李四 本月（2026-11）积分 -5 分")
+    assert [c.action for c in qq.calls[mark:]] == ["send_group_msg"]

@@ -148,3 +148,31 @@ def test_flooding_by_message_count(policy) -> None:
     hits = [tracker.add(counted, 1, 7, 100, f"第{i}条") for i in range(4)]
     assert [hit is not None for hit in hits] == [False, False, False, True]
     assert hits[3].excerpt == "60 秒内 4 条消息"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "王总 139 8765 4321",
+        "王总 139-8765-4321",
+        "王总 139.8765.4321",
+        "王总 1 3 9 8 7 6 5 4 3 2 1",
+        "王总 +8613987654321",
+        "王总 0086-139-8765-4321",
+        "王总 ８６ １３９ ８７６５ ４３２１",
+        "王总 ①③⑨⑧⑦⑥⑤④③②①",
+        "王总 ¹³⁹⁸⁷⁶⁵⁴³²¹",
+        "王总 ١٣٩٨٧٦٥٤٣٢١",
+    ],
+)
+def test_privacy_sees_a_phone_however_it_is_written(policy, text: str) -> None:
+    # 群里打码认得的写法，隐私规则也认得：拆开写、带国家码、换一种数字都躲不过
+    assert rules_hit(policy, text) == [("隐私", "手机号 139****4321")]
+
+
+def test_privacy_spares_the_own_phone_written_apart_and_order_numbers(policy) -> None:
+    own = frozenset(["13800000000"])
+    assert rules_hit(policy, "我的手机 138 0000 0000", own) == []
+    assert rules_hit(policy, "我的手机 +86 138-0000-0000", own) == []
+    assert rules_hit(policy, "订单 202311398765432") == []
+    assert rules_hit(policy, "订单 2023 1139 8765 4321") == []
