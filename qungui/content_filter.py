@@ -219,13 +219,18 @@ def _rule_regex(rule) -> Pattern:
 class FloodTracker:
     """每人最近 `seconds` 秒里的消息（时间和内容摘要），只在内存里：重启后从零数起。
 
-    一次刷屏只算一次：触发后清空此人的记录，要再刷满一轮才会再触发。
+    一次刷屏只算一次：触发后此人已有的消息不再计数，要再刷满一轮才会再触发。
+    几个机器人账号在同一个群里时，同一条消息每个账号各报一次：`account` 是报来的账号，
+    另一个账号已报过的同一时刻、同一内容的消息认作同一条，不再数。同一个账号报两次就是发了两条。
     """
 
     def __init__(self) -> None:
-        self._recent: dict[tuple[int, int], deque[tuple[int, int]]] = {}
+        # 每条：[时间, 内容摘要, 报来的账号, 也报过它的其他账号, 是否还计数]
+        self._recent: dict[tuple[int, int], deque[list]] = {}
 
-    def add(self, policy: Policy, group_id: int, user_id: int, at: int, text: str) -> Hit | None:
+    def add(
+        self, policy: Policy, group_id: int, user_id: int, at: int, text: str, account: int = 0
+    ) -> Hit | None:
         rule = policy.filter.flood
         if rule is None or not (rule.messages or rule.identical):
             return None
@@ -235,19 +240,30 @@ class FloodTracker:
             recent = self._recent[key] = deque()
         # 只在本进程内存里比较“是不是同一段内容”：内置 hash 足够，也比规范化再摘要快得多
         digest = hash(text.strip())
-        recent.append((at, digest))
+        for seen in recent:
+            if (
+                seen[0] == at
+                and seen[1] == digest
+                and account != seen[2]
+                and account not in seen[3]
+            ):
+                seen[3].add(account)
+                return None
+        recent.append([at, digest, account, set(), True])
         while recent and recent[0][0] <= at - rule.seconds:
             recent.popleft()
-        same = sum(1 for _, d in recent if d == digest) if rule.identical else 0
-        if rule.messages and len(recent) > rule.messages:
-            excerpt = f"{rule.seconds} 秒内 {len(recent)} 条消息"
+        counted = [seen for seen in recent if seen[4]]
+        same = sum(1 for seen in counted if seen[1] == digest) if rule.identical else 0
+        if rule.messages and len(counted) > rule.messages:
+            excerpt = f"{rule.seconds} 秒内 {len(counted)} 条消息"
         elif rule.identical and same >= rule.identical:
             excerpt = f"{rule.seconds} 秒内 {same} 条相同消息"
         else:
             if len(self._recent) > 50_000:
                 self._forget(at - rule.seconds)
             return None
-        del self._recent[key]
+        for seen in counted:
+            seen[4] = False  # 仍留着：另一个账号随后报来的同一条消息还认得出
         return Hit(FLOOD_RULE, rule.category, rule.action, excerpt)
 
     def clear(self) -> None:

@@ -77,7 +77,10 @@ def _hits(event: GroupMessageEvent, policy: Policy, command: Command | None = No
         own = _own_phones(event, policy) if scanner.privacy else frozenset()
         phones = command is None or not command.card_phone
         hits = scanner.scan(text, own, phones=phones)
-    burst = flood.add(policy, group_id, event.user_id, event.time, event.raw_message)
+    raw = event.raw_message
+    if raw.startswith("[CQ:reply,"):
+        raw = raw.partition("]")[2]  # 回复段里是被回复消息在本账号的编号，各账号不同
+    burst = flood.add(policy, group_id, event.user_id, event.time, raw, int(event.self_id))
     if burst is not None:
         hits.append(burst)
     return hits

@@ -186,3 +186,22 @@ async def test_a_report_through_two_accounts_is_one_report(app: App, db) -> None
                     ADMIN,
                 )
     assert await FilterHit.all().values_list("user_id", "reporter_id") == [(ZHANG, LI)]
+
+
+async def test_messages_seen_by_two_accounts_are_counted_once_for_flooding(app: App, db) -> None:
+    # 李四一分钟里发了 3 条“收到收到”（刷屏要 5 条）：经两个账号各报一次，也还是 3 条，不交审核
+    async with app.test_matcher() as ctx:
+        first = ctx.create_bot(self_id=str(fake.SELF_ID))
+        second = ctx.create_bot(self_id=str(OTHER_BOT))
+        for n in range(3):
+            for bot, account in ((first, fake.SELF_ID), (second, OTHER_BOT)):
+                seen = fake.group_message(
+                    "收到收到",
+                    user_id=LI,
+                    card=LI_CARD,
+                    self_id=account,
+                    message_id=account * 1000 + n,
+                    time=fake.NOV27_1000 + n,
+                )
+                ctx.receive_event(bot, seen)
+    assert await FilterHit.all().count() == 0

@@ -176,3 +176,20 @@ def test_privacy_spares_the_own_phone_written_apart_and_order_numbers(policy) ->
     assert rules_hit(policy, "我的手机 +86 138-0000-0000", own) == []
     assert rules_hit(policy, "订单 202311398765432") == []
     assert rules_hit(policy, "订单 2023 1139 8765 4321") == []
+
+
+def test_flooding_counts_a_message_once_however_many_accounts_report_it(policy) -> None:
+    tracker = FloodTracker()
+    # 三条相同的消息，每条经两个机器人账号各报一次：是 3 条，不是 6 条
+    for second in range(3):
+        assert tracker.add(policy, 1, 7, 100 + second, "收到", account=10000) is None
+        assert tracker.add(policy, 1, 7, 100 + second, "收到", account=10001) is None
+    # 同一秒发两条（同一个账号报两次）是两条：第 5 条触发
+    assert tracker.add(policy, 1, 7, 103, "收到", account=10001) is None
+    hit = tracker.add(policy, 1, 7, 103, "收到", account=10001)
+    assert hit is not None and hit.excerpt == "60 秒内 5 条相同消息"
+    # 另一个账号随后报来同样的两条：已经数过，不从头再数
+    assert tracker.add(policy, 1, 7, 103, "收到", account=10000) is None
+    assert tracker.add(policy, 1, 7, 103, "收到", account=10000) is None
+    assert all(tracker.add(policy, 1, 7, 104 + i, "收到", account=10000) is None for i in range(4))
+    assert tracker.add(policy, 1, 7, 110, "收到", account=10000) is not None
