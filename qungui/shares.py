@@ -252,17 +252,21 @@ async def month_settled(policy: Policy, day: date) -> bool:
 
 
 async def find(
-    policy: Policy, group_id: int, message_id: int, event_key: str | None = None
+    policy: Policy,
+    group_id: int,
+    message_id: int,
+    event_key: str | None = None,
+    user_id: int | None = None,
 ) -> Share | None:
     """被回复的那条分享。知道它的身份时按身份找（经哪个机器人账号收到都一样）；
-    否则按消息编号找，那只对记下它的那个账号有效。"""
+    否则按消息编号找，那只对记下它的那个账号有效：另一个账号上同一个编号可能是别人的另一条消息，
+    所以知道被回复的人（`user_id`）时只找他的分享。"""
     if event_key is not None and (found := await Share.get_or_none(event_key=event_key)):
         return found
-    return (
-        await Share.filter(org=policy.id, group_id=group_id, message_id=message_id)
-        .order_by("-id")
-        .first()
-    )
+    by_number = Share.filter(org=policy.id, group_id=group_id, message_id=message_id)
+    if user_id is not None:
+        by_number = by_number.filter(user_id=user_id)
+    return await by_number.order_by("-id").first()
 
 
 def day_of(policy: Policy, share: Share) -> date:

@@ -301,3 +301,14 @@ async def test_feature_once_reject_and_backfill(db) -> None:
             now=cst(2026, 11, 27, 15),
             command_key="b2",
         )
+
+
+async def test_a_reply_to_someone_else_never_finds_a_share_by_its_number(db) -> None:
+    # 账号甲记下张三的分享，编号 42；经账号乙回复的是李四的另一条消息，它在乙上的编号碰巧也是 42
+    at = cst(2026, 11, 27, 9)
+    await post(1, at, message_id=42, event_key="zhang")
+    assert (await shares.find(POLICY, GROUP, 42, "zhang", 1)).user_id == 1
+    assert await shares.find(POLICY, GROUP, 42, "li-message", 2) is None
+    # 身份对不上（取回的原文和上报时略有出入）但确是张三的：仍按编号找到
+    assert (await shares.find(POLICY, GROUP, 42, "zhang-refetched", 1)).user_id == 1
+    assert (await shares.find(POLICY, GROUP, 42)).user_id == 1
