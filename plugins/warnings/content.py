@@ -173,6 +173,20 @@ def _review_id(ctx: CommandContext) -> int:
     return record_id(ctx.words[0], REVIEW, replies.REVIEW_ID)
 
 
+def _same_decision(ctx: CommandContext, exc: reviews.ReviewError, status: str) -> bool:
+    """这条命令就是已经作出的那个决定：同一个人、同一秒、同样的处理——同一条消息经另一个
+    机器人账号又报了一次，或 NapCat 重放。它已经回答过，不再说一遍“无需再处理”。"""
+    hit = exc.hit
+    if hit is None or hit.status != status or hit.decided_by != ctx.user_id:
+        return False
+    decided = hit.decided_at
+    if decided is None:
+        return False
+    if decided.tzinfo is None:
+        decided = decided.replace(tzinfo=UTC)
+    return int(decided.timestamp()) == int(ctx.event.time)
+
+
 def _decided(exc: reviews.ReviewError) -> Refusal:
     hit = exc.hit
     if hit is None:
@@ -215,6 +229,8 @@ async def confirm(ctx: CommandContext) -> None:
             today=ctx.today,
         )
     except reviews.ReviewError as exc:
+        if _same_decision(ctx, exc, "confirmed"):
+            return
         raise _decided(exc) from None
     except warning_cases.WarningRefused as exc:
         if exc.kind == "category":
@@ -254,6 +270,8 @@ async def dismiss(ctx: CommandContext) -> None:
             at=datetime.fromtimestamp(ctx.event.time, UTC),
         )
     except reviews.ReviewError as exc:
+        if _same_decision(ctx, exc, "dismissed"):
+            return
         raise _decided(exc) from None
     await ctx.reply(replies.DISMISSED.format(id=hit.id))
 

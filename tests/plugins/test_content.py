@@ -66,7 +66,8 @@ async def test_review_hit_goes_to_admins_and_confirm_issues_the_warning(app: App
         admin_says(ctx, bot, "/确认 审1")
         expect_group(ctx, issued("李四", "不良信息", "-5 分", 1, 1, "-5 分"))
         expect_private(ctx, "已确认 审1，警告编号 #1。", ADMIN)
-        admin_says(ctx, bot, "/确认 审1")
+        # 同一秒、同样内容是同一条消息（重放）；再发一次是后来的另一条
+        admin_says(ctx, bot, "/确认 审1", time=fake.NOV27_1000 + 1)
         expect_private(ctx, "审1 已确认，无需再处理。", ADMIN)
         admin_says(ctx, bot, "/驳回 审1")
         expect_private(ctx, "审1 已确认，无需再处理。", ADMIN)
