@@ -5,7 +5,7 @@ from datetime import datetime
 from nonebot import logger
 from nonebot.adapters.onebot.v11 import Bot, Message, MessageSegment
 
-from plugins.core import API_FAILURES, failure_reason, notify_superusers, sender
+from plugins.core import API_FAILURES, SendFailed, failure_reason, notify_superusers, sender
 from qungui import absence, cards, members
 from qungui.policy import Policy
 
@@ -13,6 +13,15 @@ from . import replies
 from .rosters import Rosters
 
 rosters = Rosters()
+
+
+async def _announce(bot: Bot, group_id: int, message: str | Message) -> None:
+    """在群里公布检查的结果。某个群收不到（机器人被移出、被禁言）不拦着别的群的检查和扣分：
+    发送器已经记下这次失败（/状态 可见）。"""
+    try:
+        await sender.send_group(bot, group_id, message)
+    except SendFailed as exc:
+        logger.warning(f"名片检查的公布没有发到群 {group_id}：{exc}")
 
 
 async def read_card(bot: Bot, group_id: int, user_id: int) -> str | None:
@@ -32,9 +41,7 @@ async def sweep(bot: Bot, policy: Policy, group_id: int, at: datetime) -> cards.
     try:
         listed = await bot.call_api("get_group_member_list", group_id=group_id, no_cache=True)
     except API_FAILURES as exc:
-        await sender.send_group(
-            bot, group_id, replies.SWEEP_FAILED.format(reason=failure_reason(exc))
-        )
+        await _announce(bot, group_id, replies.SWEEP_FAILED.format(reason=failure_reason(exc)))
         return None
     people = [
         cards.Listed(
@@ -54,7 +61,7 @@ async def sweep(bot: Bot, policy: Policy, group_id: int, at: datetime) -> cards.
     nickname = policy.nickname
     if result.first_sweep:
         bites = cards.deadline(result.enforce_start, nickname.grace_days).astimezone(policy.tz)
-        await sender.send_group(
+        await _announce(
             bot,
             group_id,
             replies.FIRST_SWEEP.format(
@@ -65,16 +72,14 @@ async def sweep(bot: Bot, policy: Policy, group_id: int, at: datetime) -> cards.
         )
     if result.overdue:
         text = replies.OVERDUE.format(penalty=nickname.daily_penalty, example=nickname.example)
-        await sender.send_group(
+        await _announce(
             bot,
             group_id,
             Message([MessageSegment.text(text), *(MessageSegment.at(u) for u in result.overdue)]),
         )
     if result.duplicates:
         names = await members.display_names(policy, result.duplicates)
-        await sender.send_group(
-            bot, group_id, replies.DUPLICATES.format(names="、".join(names.values()))
-        )
+        await _announce(bot, group_id, replies.DUPLICATES.format(names="、".join(names.values())))
     return result
 
 
@@ -91,11 +96,9 @@ async def check_roster(bot: Bot, policy: Policy, at: datetime) -> absence.Absenc
         return "、".join(row.name for row in rows)
 
     if report.opened:
-        await sender.send_group(
-            bot, group_id, replies.ABSENT_NEW.format(names=names(report.opened))
-        )
+        await _announce(bot, group_id, replies.ABSENT_NEW.format(names=names(report.opened)))
     if report.penalised:
-        await sender.send_group(
+        await _announce(
             bot,
             group_id,
             replies.ABSENT_FINED.format(
@@ -103,9 +106,7 @@ async def check_roster(bot: Bot, policy: Policy, at: datetime) -> absence.Absenc
             ),
         )
     if report.leavers_present:
-        await sender.send_group(
-            bot, group_id, replies.LEAVERS.format(names=names(report.leavers_present))
-        )
+        await _announce(bot, group_id, replies.LEAVERS.format(names=names(report.leavers_present)))
     if report.escalated:
         lines = "\n".join(f"{row.name} {row.phone} {row.department}" for row in report.escalated)
         text = replies.ABSENT_CHAIRMEN.format(days=2 * days, lines=lines)
