@@ -194,3 +194,17 @@ async def test_escalation_mutes_when_the_bot_is_admin(app: App, db, mute_ten_min
             "set_group_ban", {"group_id": WORK_GROUP, "user_id": LI, "duration": 600}, result=None
         )
         expect_group(ctx, "李四 在 30 天内已被警告 2 次，禁言 10 分钟。")
+
+
+async def test_another_bot_listed_in_the_policy_cannot_be_warned(
+    app: App, db, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 制度里列出的另一个机器人（连在别的进程上）不是成员：不警告它，也不去禁言它
+    from .conftest import patch_policy
+
+    patch_policy(monkeypatch, "org", bots=[fake.SELF_ID, 10001])
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        say(ctx, bot, warn("口头警告 发了广告", target=10001))
+        expect_group(ctx, "不能警告机器人。")
+    assert await WarningCase.all().count() == 0
