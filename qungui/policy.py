@@ -208,17 +208,21 @@ def _backtracks_exponentially(pattern: str) -> bool:
         for op, av in items:
             if op in (c.MAX_REPEAT, c.MIN_REPEAT):
                 many = av[1] > 1
-                if (many and repeated) or walk(av[2], repeated or many):
+                if many and repeated:
                     return True
-            elif op is c.SUBPATTERN:
-                if walk(av[3], repeated):
-                    return True
+                inner, deeper = [av[2]], repeated or many
             elif op is c.BRANCH:
-                if repeated or any(walk(branch, repeated) for branch in av[1]):
+                if repeated:
                     return True
+                inner, deeper = av[1], repeated
+            elif op is c.SUBPATTERN:
+                inner, deeper = [av[3]], repeated
             elif op in (c.ASSERT, c.ASSERT_NOT):
-                if walk(av[1], repeated):
-                    return True
+                inner, deeper = [av[1]], repeated
+            else:
+                continue
+            if any(walk(sub, deeper) for sub in inner):
+                return True
         return False
 
     return walk(_parser.parse(pattern), False)
