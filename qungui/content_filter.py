@@ -33,8 +33,23 @@ class Hit:
     """命中的那一段（隐私号码已打码）"""
 
 
+# 显示不出来的字符（Unicode 的 Default_Ignorable_Code_Point：零宽空格、零宽连接符、软连字符、
+# 字词连接符、变体选择符、韩文填充符……）：夹在“赌博”中间，群里看着照样是“赌博”
+_INVISIBLE = re.compile(
+    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3"
+    "\U0001d173-\U0001d17a\U000e0000-\U000e0fff]"
+)
+
+
+def visible(text: str) -> str:
+    """去掉显示不出来的字符：过滤和分享查重看的是群里看得见的字。"""
+    return _INVISIBLE.sub("", text)
+
+
 def normalise(text: str) -> str:
-    """全角转半角、统一大小写：关键词“ＶＸ”“Vx”“vx”都算命中。"""
+    """去掉看不见的字符、全角转半角、统一大小写：关键词“ＶＸ”“Vx”“vx”“V\u200bX”都算命中。"""
+    text = visible(text)
     if not unicodedata.is_normalized("NFKC", text):
         text = unicodedata.normalize("NFKC", text)
     return text.casefold()

@@ -18,6 +18,7 @@ from tortoise.expressions import RawSQL
 from tortoise.transactions import in_transaction
 
 from . import ledger
+from .content_filter import visible
 from .dates import local_time, month_key, share_day
 from .models import JobRun, LedgerEntry, Share
 from .policy import Policy, parse_clock
@@ -34,7 +35,7 @@ QUOTE = "照搬引用的消息"
 
 def normalise(text: str) -> str:
     """去掉空白和标点符号、全角转半角、英文转小写：只留下“说了什么”。"""
-    folded = unicodedata.normalize("NFKC", text).lower()
+    folded = unicodedata.normalize("NFKC", visible(text)).lower()
     return "".join(ch for ch in folded if unicodedata.category(ch)[0] not in "PZSC")
 
 
@@ -57,9 +58,10 @@ class Draft:
 
 
 def own_chars(text: str) -> int:
-    """算 `min_chars` 的字数：只数字母、汉字和数字（含全角），标点、空白、表情一个也不算。
-    每条分享群消息都要数一次（插件的初筛也用它），所以不做规范化，只逐字判断。"""
-    return sum(1 for ch in text if ch.isalnum())
+    """算 `min_chars` 的字数：只数看得见的字母、汉字和数字（含全角），标点、空白、表情、
+    显示不出来的字（韩文填充符也算“字母”）一个也不算。每条分享群消息都要数一次（插件的初筛也用它），
+    所以不做规范化，只逐字判断。"""
+    return sum(1 for ch in visible(text) if ch.isalnum())
 
 
 def is_candidate(draft: Draft, min_chars: int) -> bool:

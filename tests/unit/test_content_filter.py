@@ -193,3 +193,10 @@ def test_flooding_counts_a_message_once_however_many_accounts_report_it(policy) 
     assert tracker.add(policy, 1, 7, 103, "收到", account=10000) is None
     assert all(tracker.add(policy, 1, 7, 104 + i, "收到", account=10000) is None for i in range(4))
     assert tracker.add(policy, 1, 7, 110, "收到", account=10000) is not None
+
+
+@pytest.mark.parametrize("invisible", ["\u200b", "\u200d", "\u2060", "\u00ad", "\ufeff", "\u034f"])
+def test_invisible_characters_do_not_hide_a_keyword_or_a_link(policy, invisible: str) -> None:
+    # 夹在字中间的零宽字符，群里看不出来
+    assert rules_hit(policy, f"一起赌{invisible}博") == [("赌博", "赌博")]
+    assert rules_hit(policy, f"点 evil{invisible}.top 领红包") == [("链接", "evil[.]top")]
