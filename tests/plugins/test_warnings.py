@@ -208,3 +208,16 @@ async def test_another_bot_listed_in_the_policy_cannot_be_warned(
         say(ctx, bot, warn("口头警告 发了广告", target=10001))
         expect_group(ctx, "不能警告机器人。")
     assert await WarningCase.all().count() == 0
+
+
+async def test_an_amount_too_long_for_python_answers_the_range(app: App, db) -> None:
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        say(ctx, bot, warn("严重违规 " + "9" * 5000 + " 泄密"), user=CHAIRMAN)
+        expect_group(
+            ctx,
+            "请写明扣分数额（200–2000）。\n"
+            "用法：/警告 @某人 类别 [数额] [理由]（或回复那条消息：/警告 类别 [理由]）\n"
+            "例如：/警告 @张三 不良信息 群里发赌博链接",
+        )
+    assert await WarningCase.all().count() == 0
