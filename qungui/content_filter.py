@@ -143,7 +143,7 @@ def redact(text: str) -> str:
     return re.sub(r"\d{7,}", lambda m: _masked(m.group(0)), text)
 
 
-def _privacy_hit(text: str, own_phones: frozenset[str], rule, phones: bool) -> str | None:
+def _privacy_hit(text: str, own_phones: frozenset[str], rule) -> str | None:
     if rule.id_card:
         for match in _ID.finditer(text):
             if valid_id_number(match.group(0)):
@@ -152,7 +152,7 @@ def _privacy_hit(text: str, own_phones: frozenset[str], rule, phones: bool) -> s
         for match in _CARD.finditer(text):
             if valid_bank_card(match.group(0)):
                 return f"银行卡号 {_masked(match.group(0))}"
-    if rule.phone and phones:
+    if rule.phone:
         for match in _PHONE.finditer(text):
             if (number := ascii_digits(match.group(1))) not in own_phones:
                 return f"手机号 {_masked(number)}"
@@ -185,11 +185,9 @@ class Scanner:
         ]
         self.active = bool(self.rules or self.links or self.privacy)
 
-    def scan(
-        self, text: str, own_phones: frozenset[str] = frozenset(), *, phones: bool = True
-    ) -> list[Hit]:
+    def scan(self, text: str, own_phones: frozenset[str] = frozenset()) -> list[Hit]:
         """这段文字命中的规则，每条规则最多一次，按规则在制度里的顺序。
-        `phones=False`：不找手机号（改名片的命令本来就要写电话）。"""
+        `own_phones`：不算别人号码的电话（发消息的人自己名片上的、改名片命令要写进名片的）。"""
         if not self.active or not text:
             return []
         folded = normalise(text)
@@ -202,7 +200,7 @@ class Scanner:
         if (
             self.privacy
             and _DIGIT.search(folded)
-            and (found := _privacy_hit(folded, own_phones, self.privacy, phones))
+            and (found := _privacy_hit(folded, own_phones, self.privacy))
         ):
             hits.append(Hit(PRIVACY_RULE, self.privacy.category, self.privacy.action, found))
         return hits
