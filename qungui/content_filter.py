@@ -242,7 +242,7 @@ def _rule_regex(rule) -> Pattern:
 class FloodTracker:
     """每人最近 `seconds` 秒里的消息（时间和内容摘要），只在内存里：重启后从零数起。
 
-    一次刷屏只算一次：触发后此人已有的消息不再计数，要再刷满一轮才会再触发。
+    一次刷屏只算一次：触发后从头数，要再刷满一轮才会再触发。
     几个机器人账号在同一个群里时，同一条消息每个账号各报一次：`account` 是报来的账号，
     另一个账号已报过的同一时刻、同一内容的消息认作同一条，不再数。同一个账号报两次就是发了两条。
     """
@@ -285,8 +285,12 @@ class FloodTracker:
             if len(self._recent) > 50_000:
                 self._forget(at - rule.seconds)
             return None
-        for seen in counted:
-            seen[4] = False  # 仍留着：另一个账号随后报来的同一条消息还认得出
+        # 触发后重新数：只留下这一秒里的最后几条（不再计数），另一个账号随后报来的同一条消息还认得出；
+        # 更早的不留，刷得再快，每人记着的也只有这么多（每条消息都要把它们看一遍）
+        kept = [seen for seen in recent if seen[0] == at][-(rule.messages + rule.identical + 1) :]
+        for seen in kept:
+            seen[4] = False
+        self._recent[key] = deque(kept)
         return Hit(FLOOD_RULE, rule.category, rule.action, excerpt)
 
     def clear(self) -> None:

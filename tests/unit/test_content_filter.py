@@ -200,3 +200,11 @@ def test_invisible_characters_do_not_hide_a_keyword_or_a_link(policy, invisible:
     # 夹在字中间的零宽字符，群里看不出来
     assert rules_hit(policy, f"一起赌{invisible}博") == [("赌博", "赌博")]
     assert rules_hit(policy, f"点 evil{invisible}.top 领红包") == [("链接", "evil[.]top")]
+
+
+def test_a_fast_flood_keeps_only_a_few_messages_per_member(policy) -> None:
+    # 每条消息都要把此人记着的消息看一遍：一秒刷几千条，记着的也不能跟着涨
+    tracker = FloodTracker()
+    hits = [tracker.add(policy, 1, 7, 100, "刷屏", account=10000) for _ in range(5000)]
+    assert sum(hit is not None for hit in hits) == 5000 // 5
+    assert len(tracker._recent[(1, 7)]) <= 2 * 6
