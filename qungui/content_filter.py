@@ -24,6 +24,7 @@ from datetime import date
 from operator import mul
 
 from .linear_regex import Pattern, compile_linear, escape
+from .outgoing import DIGIT_VALUES
 from .policy import Policy, PrivacyRule
 
 LINK_RULE, PRIVACY_RULE, FLOOD_RULE, REPORT_RULE = "链接", "隐私", "刷屏", "举报"
@@ -39,8 +40,23 @@ class Hit:
     """命中的那一段（隐私号码已打码）"""
 
 
+# 显示不出来的字符（Unicode 的 Default_Ignorable_Code_Point：零宽空格、零宽连接符、软连字符、
+# 字词连接符、变体选择符、韩文填充符……）：夹在“赌博”中间，群里看着照样是“赌博”
+_INVISIBLE = re.compile(
+    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3"
+    "\U0001d173-\U0001d17a\U000e0000-\U000e0fff]"
+)
+
+
+def visible(text: str) -> str:
+    """去掉显示不出来的字符：过滤和分享查重看的是群里看得见的字。"""
+    return _INVISIBLE.sub("", text)
+
+
 def normalise(text: str) -> str:
-    """全角转半角、统一大小写：关键词“ＶＸ”“Vx”“vx”都算命中。"""
+    """去掉看不见的字符、全角转半角、统一大小写：关键词“ＶＸ”“Vx”“vx”“V\u200bX”都算命中。"""
+    text = visible(text)
     if not unicodedata.is_normalized("NFKC", text):
         text = unicodedata.normalize("NFKC", text)
     return text.casefold()
@@ -187,16 +203,25 @@ def defang(text: str) -> str:
 # —— 隐私号码 ——
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
-# 一段数字：数字之间可以隔一个空格、横线或点（“186 3761 2098”“158-9076-5432”“139.3761.8890”），
-# 身份证号末位可以是 X。数字与分隔符互不相交，每一步只有一种走法：线性
-_NUMBER = re.compile(r"\d+(?:[ .\-]\d+)*[xX]?")
-_GROUP_SEPARATOR = re.compile(r"[ .\-]")
+# 一段数字：数字之间可以隔一到三个空格、横线或点（“186 3761 2098”“158-9076-5432”“139.3761.8890”
+# “139 - 8765 - 4321”），身份证号末位可以是 X。和群消息打码（outgoing._SEPARATOR）认同样的分隔符：
+# 这里看的文字已经过 NFKC、去掉了看不见的字符，剩下的是这几种。数字与分隔符互不相交、分隔符最多
+# 三个，每一步只有一种走法：线性
+_SEPARATORS = " \t\u1680.\u00b7\u30fb\\-\u2010-\u2015\u2212"
+_NUMBER = re.compile(rf"\d+(?:[{_SEPARATORS}]{{1,3}}\d+)*[xX]?")
+_GROUP_SEPARATOR = re.compile(rf"[{_SEPARATORS}]+")
+# 别的写法的数字（阿拉伯-印度数字……；带圈、上标的 NFKC 已经变成了 0–9）：按半角数字认
+_ASCII_DIGITS = {
+    ord(char): str(value) for char, value in DIGIT_VALUES.items() if not char.isascii()
+}
 _DIGIT = re.compile(r"\d")
 _NON_DIGIT = re.compile(r"\D")
 _ASCII_LETTER = re.compile(r"[A-Za-z]")
 _PHONE = re.compile(r"1[3-9]\d{9}")
-# 拆开写时认的分组：手机 3-4-4，身份证 6-8-4 或 6-4-4-4，银行卡 4-4-4-4(-1..4)
-_PHONE_SHAPES = {(11,), (3, 4, 4)}
+# 拆开写时认的分组：手机 3-4-4 或一位一位，身份证 6-8-4 或 6-4-4-4，银行卡 4-4-4-4(-1..4)
+_PHONE_SHAPES = {(11,), (3, 4, 4), (1,) * 11}
+# 手机号前面的国家码：86、+86（加号不在数字里）、0086
+_COUNTRY = ("86", "0086")
 _ID_SHAPES = {(18,), (6, 8, 4), (6, 4, 4, 4)}
 _BEFORE, _AFTER = 10, 4
 """code_words 里的词（订单、批号……）在号码前面几个字、后面几个字以内，才算是在说这个号码"""
@@ -279,11 +304,12 @@ def _candidates(groups: list[str]) -> list[str]:
     号码不会从一长串数字的中间开始或结束：拆开写的 20 位账号不会截出一个 19 位“卡号”。"""
     whole = "".join(groups)
     if len(groups) == 1:
-        if len(whole) == 13 and whole.startswith("86"):
-            return [whole, whole[2:]]
+        for country in _COUNTRY:
+            if len(whole) == len(country) + 11 and whole.startswith(country):
+                return [whole, whole[len(country) :]]
         return [whole]
     lengths = tuple(map(len, groups))
-    if groups[0] == "86" and tuple(map(len, groups[1:])) in _PHONE_SHAPES:
+    if groups[0] in _COUNTRY and tuple(map(len, groups[1:])) in _PHONE_SHAPES:
         return ["".join(groups[1:])]
     if (
         lengths in _PHONE_SHAPES
@@ -296,12 +322,12 @@ def _candidates(groups: list[str]) -> list[str]:
     return groups if all(len(group) >= 11 for group in groups) else []
 
 
-def _classify(number: str, rule: PrivacyRule, phones: bool) -> _Number | None:
+def _classify(number: str, rule: PrivacyRule) -> _Number | None:
     if rule.id_card and len(number) == 18 and valid_id_number(number):
         return _Number("身份证号", number)
     if rule.bank_card and valid_bank_card(number):
         return _Number("银行卡号", number)
-    if rule.phone and phones and len(number) == 11 and _PHONE.fullmatch(number):
+    if rule.phone and len(number) == 11 and _PHONE.fullmatch(number):
         return _Number("手机号", number)
     return None
 
@@ -321,7 +347,7 @@ class _Privacy:
         self.card_context = _word_regex(rule.card_context)
         self.company_words = _word_regex(rule.company_words)
 
-    def find(self, folded: str, own_phones: frozenset[str], phones: bool) -> tuple[str, str] | None:
+    def find(self, folded: str, own_phones: frozenset[str]) -> tuple[str, str] | None:
         """最该处理的一个号码：（打码后的说明，动作）；没有时为 None。"""
         rule = self.rule
         best: tuple[tuple[int, int], str, str] | None = None
@@ -338,14 +364,17 @@ class _Privacy:
                 folded, end
             ):
                 continue  # 粘着字母的是型号、编码（SN2023…、DD1391…），不是号码
-            groups = _GROUP_SEPARATOR.split(match.group(0))
+            written = match.group(0)
+            if not written.isascii():
+                written = written.translate(_ASCII_DIGITS)
+            groups = _GROUP_SEPARATOR.split(written)
             if self._labelled(folded, start, end):
                 continue  # 订单号、批号、溯源码……
             for candidate in _candidates(groups):
                 if candidate in checked:
                     continue  # 同一个号码贴了几百遍：看一次就够
                 checked.add(candidate)
-                number = _classify(candidate, rule, phones)
+                number = _classify(candidate, rule)
                 if number is None or (number.kind == "手机号" and number.digits in own_phones):
                     continue
                 if number.kind == "银行卡号" and card_context is None:
@@ -461,11 +490,9 @@ class Scanner:
         """白名单网站的名字（taobao、douyin、icbc……）；两三个字母的（qq、jd）太容易撞上别的词"""
         self.active = bool(self.rules or self.links or self.privacy)
 
-    def scan(
-        self, text: str, own_phones: frozenset[str] = frozenset(), *, phones: bool = True
-    ) -> list[Hit]:
+    def scan(self, text: str, own_phones: frozenset[str] = frozenset()) -> list[Hit]:
         """这段文字命中的规则，每条规则最多一次，按规则在制度里的顺序。
-        `own_phones`：发消息的人自己的号码（只有数字）；`phones=False`：不找手机号（改名片的命令本来就要写电话）。"""
+        `own_phones`：不算别人号码的电话（发消息的人自己名片上的、改名片命令要写进名片的）。"""
         if not self.active or not text:
             return []
         folded = normalise(text)
@@ -488,7 +515,7 @@ class Scanner:
         if (
             self.privacy
             and _DIGIT.search(folded)
-            and (found := self.privacy.find(folded, own_phones, phones))
+            and (found := self.privacy.find(folded, own_phones))
         ):
             excerpt, action = found
             hits.append(Hit(PRIVACY_RULE, self.privacy.rule.category, action, excerpt))
@@ -548,13 +575,18 @@ class Scanner:
 class FloodTracker:
     """每人最近 `seconds` 秒里的消息（时间和内容摘要），只在内存里：重启后从零数起。
 
-    一次刷屏只算一次：触发后清空此人的记录，要再刷满一轮才会再触发。
+    一次刷屏只算一次：触发后从头数，要再刷满一轮才会再触发。
+    几个机器人账号在同一个群里时，同一条消息每个账号各报一次：`account` 是报来的账号，
+    另一个账号已报过的同一时刻、同一内容的消息认作同一条，不再数。同一个账号报两次就是发了两条。
     """
 
     def __init__(self) -> None:
-        self._recent: dict[tuple[int, int], deque[tuple[int, int]]] = {}
+        # 每条：[时间, 内容摘要, 报来的账号, 也报过它的其他账号, 是否还计数]
+        self._recent: dict[tuple[int, int], deque[list]] = {}
 
-    def add(self, policy: Policy, group_id: int, user_id: int, at: int, text: str) -> Hit | None:
+    def add(
+        self, policy: Policy, group_id: int, user_id: int, at: int, text: str, account: int = 0
+    ) -> Hit | None:
         rule = policy.filter.flood
         if rule is None or not (rule.messages or rule.identical):
             return None
@@ -564,19 +596,34 @@ class FloodTracker:
             recent = self._recent[key] = deque()
         # 只在本进程内存里比较“是不是同一段内容”：内置 hash 足够，也比规范化再摘要快得多
         digest = hash(text.strip())
-        recent.append((at, digest))
+        for seen in recent:
+            if (
+                seen[0] == at
+                and seen[1] == digest
+                and account != seen[2]
+                and account not in seen[3]
+            ):
+                seen[3].add(account)
+                return None
+        recent.append([at, digest, account, set(), True])
         while recent and recent[0][0] <= at - rule.seconds:
             recent.popleft()
-        same = sum(1 for _, d in recent if d == digest) if rule.identical else 0
-        if rule.messages and len(recent) > rule.messages:
-            excerpt = f"{rule.seconds} 秒内 {len(recent)} 条消息"
+        counted = [seen for seen in recent if seen[4]]
+        same = sum(1 for seen in counted if seen[1] == digest) if rule.identical else 0
+        if rule.messages and len(counted) > rule.messages:
+            excerpt = f"{rule.seconds} 秒内 {len(counted)} 条消息"
         elif rule.identical and same >= rule.identical:
             excerpt = f"{rule.seconds} 秒内 {same} 条相同消息"
         else:
             if len(self._recent) > 50_000:
                 self._forget(at - rule.seconds)
             return None
-        del self._recent[key]
+        # 触发后重新数：只留下这一秒里的最后几条（不再计数），另一个账号随后报来的同一条消息还认得出；
+        # 更早的不留，刷得再快，每人记着的也只有这么多（每条消息都要把它们看一遍）
+        kept = [seen for seen in recent if seen[0] == at][-(rule.messages + rule.identical + 1) :]
+        for seen in kept:
+            seen[4] = False
+        self._recent[key] = deque(kept)
         return Hit(FLOOD_RULE, rule.category, rule.action, excerpt)
 
     def clear(self) -> None:

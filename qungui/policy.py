@@ -116,6 +116,11 @@ class NicknameSection(_Section):
             raise ValueError(f"不是有效的正则表达式（{exc}）") from None
         if "name" not in compiled.groupindex:
             raise ValueError("正则里必须有 (?P<name>...) 分组，用来取出姓名")
+        if _backtracks_exponentially(value):
+            raise ValueError(
+                "重复里不能再套重复或多选一（如 (\\w+)+、(?:a|ab)*）：每条消息都要用它认发言人的名片，"
+                "一张不合格式的名片就能让它回溯几十秒、机器人掉线。请改为单层重复，如 [\\u4e00-\\u9fa5]{2,12}"
+            )
         return value
 
     @model_validator(mode="after")
@@ -191,6 +196,37 @@ def _one_of(value: str, choices: tuple[str, ...]) -> str:
     if value not in choices:
         raise ValueError(f"应为 {'、'.join(choices)} 之一")
     return value
+
+
+def _backtracks_exponentially(pattern: str) -> bool:
+    """名片正则里有没有“重复里套着重复或多选一”。名片用 Python 的 re 匹配（语义与 RE2 不同：
+    `\\w`、`\\d` 认汉字和各种数字，运维的写法照旧有效），它会回溯：这种写法遇上一张不合格式的名片
+    是指数级的。名片不长（QQ 限 60 字节），别的写法最多是多项式级，跑不久。"""
+    from re import _constants as c
+    from re import _parser
+
+    def walk(items, repeated: bool) -> bool:
+        for op, av in items:
+            if op in (c.MAX_REPEAT, c.MIN_REPEAT):
+                many = av[1] > 1
+                if many and repeated:
+                    return True
+                inner, deeper = [av[2]], repeated or many
+            elif op is c.BRANCH:
+                if repeated:
+                    return True
+                inner, deeper = av[1], repeated
+            elif op is c.SUBPATTERN:
+                inner, deeper = [av[3]], repeated
+            elif op in (c.ASSERT, c.ASSERT_NOT):
+                inner, deeper = [av[1]], repeated
+            else:
+                continue
+            if any(walk(sub, deeper) for sub in inner):
+                return True
+        return False
+
+    return walk(_parser.parse(pattern), False)
 
 
 def _valid_regex(value: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable
 from enum import IntEnum
 
@@ -60,6 +61,21 @@ def role_to_reverse(actor_role: str) -> Role:
     if actor_role == Role.CHAIRMAN.code:
         return Role.CHAIRMAN
     return Role.SUPERUSER
+
+
+LARGEST_NUMBER = 10**18
+"""命令里写的数超过它就按它算：比任何分数上限、记录编号都大"""
+
+
+def written_number(word: str) -> int | None:
+    """命令里写的一个非负整数（数字可以是全角等写法）；不是整数时为 None。
+
+    位数再多也能照常比大小、回复“超过上限”“编号太大”：18 位以上的按 `LARGEST_NUMBER` 算，
+    因为 Python 的 int() 不肯转 4300 位以上的数字。分数、数额、记录编号都用这一个。"""
+    if not re.fullmatch(r"\d+", word):
+        return None
+    digits = word.lstrip("0０")
+    return int(digits or "0") if len(digits) <= 18 else LARGEST_NUMBER
 
 
 def cap_for(policy: Policy, role: Role) -> int:

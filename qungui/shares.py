@@ -18,6 +18,7 @@ from tortoise.expressions import RawSQL
 from tortoise.transactions import in_transaction
 
 from . import ledger
+from .content_filter import visible
 from .dates import local_time, month_key, share_day
 from .models import JobRun, LedgerEntry, Share
 from .policy import Policy, parse_clock
@@ -34,7 +35,7 @@ QUOTE = "照搬引用的消息"
 
 def normalise(text: str) -> str:
     """去掉空白和标点符号、全角转半角、英文转小写：只留下“说了什么”。"""
-    folded = unicodedata.normalize("NFKC", text).lower()
+    folded = unicodedata.normalize("NFKC", visible(text)).lower()
     return "".join(ch for ch in folded if unicodedata.category(ch)[0] not in "PZSC")
 
 
@@ -56,10 +57,15 @@ class Draft:
     """它引用的那条消息的文字"""
 
 
+# 显示不出来、Unicode 却算作字母的字（content_filter.visible 去掉的字里只有这几个韩文填充符是）
+_BLANK_LETTERS = "\u115f\u1160\u3164\uffa0"
+
+
 def own_chars(text: str) -> int:
-    """算 `min_chars` 的字数：只数字母、汉字和数字（含全角），标点、空白、表情一个也不算。
-    每条分享群消息都要数一次（插件的初筛也用它），所以不做规范化，只逐字判断。"""
-    return sum(1 for ch in text if ch.isalnum())
+    """算 `min_chars` 的字数：只数看得见的字母、汉字和数字（含全角），标点、空白、表情、
+    显示不出来的字（韩文填充符也算“字母”）一个也不算。每条分享群消息都要数一次（插件的初筛也用它），
+    所以不做规范化，逐字判断和数填充符都在 C 里做。"""
+    return sum(map(str.isalnum, text)) - sum(map(text.count, _BLANK_LETTERS))
 
 
 def is_candidate(draft: Draft, min_chars: int) -> bool:
@@ -252,17 +258,21 @@ async def month_settled(policy: Policy, day: date) -> bool:
 
 
 async def find(
-    policy: Policy, group_id: int, message_id: int, event_key: str | None = None
+    policy: Policy,
+    group_id: int,
+    message_id: int,
+    event_key: str | None = None,
+    user_id: int | None = None,
 ) -> Share | None:
     """被回复的那条分享。知道它的身份时按身份找（经哪个机器人账号收到都一样）；
-    否则按消息编号找，那只对记下它的那个账号有效。"""
+    否则按消息编号找，那只对记下它的那个账号有效：另一个账号上同一个编号可能是别人的另一条消息，
+    所以知道被回复的人（`user_id`）时只找他的分享。"""
     if event_key is not None and (found := await Share.get_or_none(event_key=event_key)):
         return found
-    return (
-        await Share.filter(org=policy.id, group_id=group_id, message_id=message_id)
-        .order_by("-id")
-        .first()
-    )
+    by_number = Share.filter(org=policy.id, group_id=group_id, message_id=message_id)
+    if user_id is not None:
+        by_number = by_number.filter(user_id=user_id)
+    return await by_number.order_by("-id").first()
 
 
 def day_of(policy: Policy, share: Share) -> date:

@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -15,7 +14,7 @@ from tortoise.transactions import in_transaction
 from . import ledger
 from .models import LedgerEntry, WarningCase
 from .policy import Policy
-from .roles import SYSTEM, Role, check_not_own_case
+from .roles import SYSTEM, Role, check_not_own_case, written_number
 
 RULE_PREFIX = "warn."
 
@@ -60,8 +59,8 @@ def split_amount(
     """类别后面的词：范围类别（主席定分）的第一个数字是数额，其余是理由；固定分值的类别没有数额，
     数字是理由的一部分（“不良信息 3 次发广告”）。"""
     value = policy.warnings.categories.get(category or "")
-    if isinstance(value, list) and words and re.fullmatch(r"\d+", words[0]):
-        return int(words[0]), words[1:]
+    if isinstance(value, list) and words and (amount := written_number(words[0])) is not None:
+        return amount, words[1:]
     return None, words
 
 

@@ -2,6 +2,8 @@
 
 import re
 
+from qungui.roles import written_number
+
 from .replies import ID_TOO_LARGE
 from .router import UsageError
 
@@ -19,7 +21,7 @@ def record_id(word: str, form: re.Pattern[str], bad_form: str) -> int:
     match = form.fullmatch(word)
     if match is None:
         raise UsageError(bad_form)
-    value = int(match[1])
-    if value > MAX_ID:
+    value = written_number(match[1])
+    if value is None or value > MAX_ID:
         raise UsageError(ID_TOO_LARGE)
     return value

@@ -1,7 +1,5 @@
 """积分：/积分 /积分明细 /排行 /加分 /扣分 /撤销。"""
 
-import re
-
 from nonebot import require
 from nonebot.plugin import PluginMetadata
 
@@ -19,7 +17,7 @@ from qungui.ledger import (  # noqa: E402
     MonthFrozen,
     RoleTooLow,
 )
-from qungui.roles import Role  # noqa: E402
+from qungui.roles import Role, written_number  # noqa: E402
 
 from . import replies  # noqa: E402
 
@@ -134,9 +132,9 @@ async def show_board(ctx: CommandContext) -> None:
 async def _adjust(ctx: CommandContext, sign: int) -> None:
     if len(ctx.mentions) != 1:
         raise UsageError(replies.ONE_MEMBER)
-    if not ctx.words or not re.fullmatch(r"\d+", ctx.words[0]) or int(ctx.words[0]) == 0:
+    amount = written_number(ctx.words[0]) if ctx.words else None
+    if not amount:
         raise UsageError(replies.BAD_POINTS)
-    amount = int(ctx.words[0])
     reason = " ".join(ctx.words[1:]).strip()
     if not reason:
         raise UsageError(replies.NO_REASON)

@@ -234,8 +234,10 @@ async def _replied_share(ctx: CommandContext) -> shares.Share:
     message_id = replied_message_id(ctx.event)
     if message_id is None or ctx.group_id is None:
         raise UsageError(replies.REPLY_FIRST)
-    key = reply_key(ctx.policy.id, ctx.group_id, getattr(ctx.event, "reply", None))
-    found = await shares.find(ctx.policy, ctx.group_id, message_id, key)
+    reply = getattr(ctx.event, "reply", None)
+    key = reply_key(ctx.policy.id, ctx.group_id, reply)
+    author = int(reply.sender.user_id) if key is not None else None
+    found = await shares.find(ctx.policy, ctx.group_id, message_id, key, author)
     if found is None:
         raise Refusal(replies.NOT_A_SHARE)
     return found

@@ -13,6 +13,7 @@ from plugins.core import (  # noqa: E402
     CommandContext,
     Refusal,
     UsageError,
+    bot_ids,
     failure_reason,
     notify_superusers,
     rights,
@@ -65,7 +66,7 @@ async def warn(ctx: CommandContext) -> None:
     category = ctx.words[0]
     amount, rest = warning_cases.split_amount(ctx.policy, category, ctx.words[1:])
     reason = " ".join(rest)
-    if target == int(ctx.bot.self_id):
+    if target == int(ctx.bot.self_id) or target in members.not_counted(ctx.policy, bot_ids()):
         raise Refusal(replies.NOT_BOT)
     if str(target) in superusers:
         raise Refusal(replies.NOT_SUPERUSER)

@@ -38,7 +38,7 @@ from qungui.content_filter import (
 )
 from qungui.dates import business_date
 from qungui.models import FilterHit
-from qungui.outgoing import mask_digits
+from qungui.outgoing import ascii_digits, mask_digits
 from qungui.policy import Policy
 from qungui.roles import Role
 
@@ -66,6 +66,13 @@ def _own_phones(event: GroupMessageEvent, policy: Policy) -> frozenset[str]:
     return frozenset([digits]) if digits else frozenset()
 
 
+def _card_phone(text: str) -> frozenset[str]:
+    """/改名片 [@某人] 姓名 电话：照用法写的那个电话是要写进名片的，不算别人的号码；
+    消息里别的号码（多写了词、又带了一个号码）照查。"""
+    words = text.split()
+    return frozenset([ascii_digits(words[2])]) if len(words) == 3 else frozenset()
+
+
 def _hits(event: GroupMessageEvent, policy: Policy, command: Command | None = None) -> list[Hit]:
     """每条组织群消息（命令也算：命令词后面的文字同样发在了群里）都会问一次：命中的规则
     （通常为空列表）。看的是整条消息的文字，命令词在内。"""
@@ -79,9 +86,13 @@ def _hits(event: GroupMessageEvent, policy: Policy, command: Command | None = No
     hits = []
     if scanner.active and text:
         own = _own_phones(event, policy) if scanner.privacy else frozenset()
-        phones = command is None or not command.card_phone
-        hits = scanner.scan(text, own, phones=phones)
-    burst = flood.add(policy, group_id, event.user_id, event.time, event.raw_message)
+        if command is not None and command.card_phone:
+            own |= _card_phone(text)
+        hits = scanner.scan(text, own)
+    raw = event.raw_message
+    if raw.startswith("[CQ:reply,"):
+        raw = raw.partition("]")[2]  # 回复段里是被回复消息在本账号的编号，各账号不同
+    burst = flood.add(policy, group_id, event.user_id, event.time, raw, int(event.self_id))
     if burst is not None:
         hits.append(burst)
     return hits

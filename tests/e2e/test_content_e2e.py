@@ -153,3 +153,25 @@ async def test_an_order_number_passes_and_a_card_number_with_context_is_recalled
         (880302, "隐私", "银行卡号 622************0128", "warned")
     ]
     assert await ledger(running) == [(ZHANG, -5, "warn.不良信息", "system")]
+
+
+async def test_a_phone_written_apart_is_recalled_like_any_other(running: Running) -> None:
+    qq = running.qq
+    qq.add_member(WORK_GROUP, qq.self_id, role="admin")
+    mark = len(qq.calls)
+    warned = await qq.group_says(
+        "王总电话 +86 139-8765-4321，直接打", user_id=LI, card=LI_CARD, message_id=880101
+    )
+    assert warned == (
+        "已警告 李四：不良信息，-5 分（编号 #1）。30 天内第 1 次警告。依据群规：不良信息 -5 分。"
+    )
+    (recall,) = await qq.wait_for("delete_msg", after=mark)
+    assert recall.params == {"message_id": 880101}
+    # 自己名片上的号码拆开写不算：不撤回、不警告
+    mark = len(qq.calls)
+    await qq.send_event(
+        group_message_payload("我的电话 138 0000 0000", user_id=LI, card=LI_CARD, message_id=880102)
+    )
+    mine = await qq.group_says("/积分", user_id=LI, card=LI_CARD)
+    assert mine.startswith("李四 本月（2026-11）积分 -5 分")
+    assert [c.action for c in qq.calls[mark:]] == ["send_group_msg"]

@@ -186,3 +186,53 @@ async def test_a_report_through_two_accounts_is_one_report(app: App, db) -> None
                     ADMIN,
                 )
     assert await FilterHit.all().values_list("user_id", "reporter_id") == [(ZHANG, LI)]
+
+
+async def test_messages_seen_by_two_accounts_are_counted_once_for_flooding(app: App, db) -> None:
+    # 李四一分钟里发了 3 条“收到收到”（刷屏要 5 条）：经两个账号各报一次，也还是 3 条，不交审核
+    async with app.test_matcher() as ctx:
+        first = ctx.create_bot(self_id=str(fake.SELF_ID))
+        second = ctx.create_bot(self_id=str(OTHER_BOT))
+        for n in range(3):
+            for bot, account in ((first, fake.SELF_ID), (second, OTHER_BOT)):
+                seen = fake.group_message(
+                    "收到收到",
+                    user_id=LI,
+                    card=LI_CARD,
+                    self_id=account,
+                    message_id=account * 1000 + n,
+                    time=fake.NOV27_1000 + n,
+                )
+                ctx.receive_event(bot, seen)
+    assert await FilterHit.all().count() == 0
+
+
+async def test_a_decision_seen_by_two_accounts_is_answered_once(app: App, db) -> None:
+    admin = dict(user_id=ADMIN, card="鸡公山酒业-王管-13700000000", time=fake.NOV27_1000 + 60)
+    async with app.test_matcher() as ctx:
+        first = ctx.create_bot(self_id=str(fake.SELF_ID))
+        second = ctx.create_bot(self_id=str(OTHER_BOT))
+        ctx.receive_event(
+            first, through(fake.SELF_ID, "周末一起去澳门大赌场玩", user_id=LI, card=LI_CARD)
+        )
+        expect_private(
+            ctx,
+            "【群规助手】审1｜规则「赌博」（不良信息 -5 分）\n"
+            f"群 {fake.WORK_GROUP}：李四（QQ {LI}）\n"
+            "命中：澳门大赌场\n"
+            "原文：周末一起去澳门大赌场玩\n"
+            "确认并警告：/确认 审1　驳回：/驳回 审1",
+            ADMIN,
+        )
+        ctx.receive_event(
+            second, through(OTHER_BOT, "周末一起去澳门大赌场玩", user_id=LI, card=LI_CARD)
+        )
+        # 管理员在群里 /驳回 审1：两个账号都收到，只回答一次（第二次不说“已驳回，无需再处理”）
+        ctx.receive_event(first, through(fake.SELF_ID, "/驳回 审1 看错了", **admin))
+        expect_group(ctx, "已驳回 审1。")
+        ctx.receive_event(second, through(OTHER_BOT, "/驳回 审1 看错了", **admin))
+        # 之后另一条 /确认 审1（不同的消息）照常回答
+        later = admin | {"time": fake.NOV27_1000 + 61}
+        ctx.receive_event(first, through(fake.SELF_ID, "/确认 审1", **later))
+        expect_group(ctx, "审1 已驳回，无需再处理。")
+    assert await FilterHit.all().values_list("status", "decided_by") == [("dismissed", ADMIN)]

@@ -327,3 +327,53 @@ async def test_set_card_bad_input_and_roles(app: App, db) -> None:
             ),
         )
         expect_group(ctx, "给别人改名片需要管理员及以上权限，你现在是成员。")
+
+
+OTHER_WORK = 987654329
+REMOVED = {
+    "status": "failed",
+    "retcode": 1200,
+    "data": None,
+    "message": "EventChecker Failed: NTEvent serviceAndMethod:NodeIKernelMsgService/sendMsg "
+    'ListenerName:NodeIKernelMsgListener/onMsgInfoListUpdate EventRet:\n{\n    "result": 110,\n'
+    '    "errMsg": "发送失败，你已被移出该群，请重新加群。"\n}\n',
+}
+
+
+async def test_a_refused_announcement_does_not_stop_the_daily_sweep(
+    app: App, db, monkeypatch
+) -> None:
+    # 两个公司群：第一个群不收机器人的消息（被移出、被禁言），第二个群照样检查、照样公布
+    from datetime import UTC, datetime
+
+    from plugins.cards import _daily_sweep
+    from plugins.core import failure_reason, policies, runner
+    from qungui.jobs import JobContext
+
+    from .conftest import patch_policy
+
+    patch_policy(monkeypatch, "groups", work=[WORK_GROUP, OTHER_WORK])
+    policy = policies.get("jgs")
+    at = datetime.fromtimestamp(NOV27_1000, UTC)
+    first_sweep = MessageSegment.text(
+        "群规助手开始检查本群的群名片：请改为「鸡公山酒业-张三-138****0000」（公司-姓名-电话）。"
+        "11月30日 10:00 起仍不规范的，每天扣 10 分。"
+    )
+    async with app.test_matcher() as ctx:
+        make_bot(ctx)
+        expect_list(ctx, [member_info(NEWBIE, card="王五", join_time=1700000000)])
+        ctx.should_call_api(
+            "send_group_msg",
+            {"group_id": WORK_GROUP, "message": Message(first_sweep)},
+            exception=ActionFailed(**REMOVED),
+        )
+        expect_list(ctx, [member_info(NEWBIE, card="王五", join_time=1700000000)], OTHER_WORK)
+        expect_message(ctx, [first_sweep], OTHER_WORK)
+        job = runner.jobs["card.sweep"]
+        note = await _daily_sweep(JobContext(job, policy, "2026-11-27", at, at, False, False))
+    # 发不出去的公告写进任务结果
+    reason = failure_reason(ActionFailed(**REMOVED))
+    assert note == (
+        f"群 {WORK_GROUP}：规范 0，宽限中 1，逾期 0；群 {OTHER_WORK}：规范 0，宽限中 1，逾期 0；"
+        f"没发出去：群 {WORK_GROUP}（{reason}）"
+    )

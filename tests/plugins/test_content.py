@@ -515,3 +515,23 @@ async def test_filter_test_shows_what_a_text_would_hit_and_records_nothing(app: 
         expect_group(ctx, "「/过滤测试」需要管理员及以上权限，你现在是成员。")
     assert await FilterHit.all().count() == 0
     assert await LedgerEntry.all().count() == 0
+
+
+async def test_a_card_command_exempts_only_the_number_it_writes(app: App, db) -> None:
+    # /改名片 的电话是写进名片的；同一条消息里再带一个别人的号码，照样撤回、警告
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        say(ctx, bot, "/改名片 李四 13800000000 客户王总 13912345678", message_id=7011)
+        expect_group(
+            ctx,
+            "用法：/改名片 [@某人] 姓名 电话\n例如：/改名片 张三 138****0000",
+        )
+        ctx.should_call_api(
+            "get_group_member_info",
+            {"group_id": WORK_GROUP, "user_id": fake.SELF_ID, "no_cache": True},
+            result=member_info(fake.SELF_ID, role="admin"),
+        )
+        ctx.should_call_api("delete_msg", {"message_id": 7011}, result=None)
+        expect_group(ctx, issued("李四", "不良信息", "-5 分", 1, 1, "-5 分"))
+    hit = await FilterHit.get(id=1)
+    assert (hit.rule, hit.excerpt) == ("隐私", "手机号 139****5678")

@@ -247,3 +247,17 @@ async def test_a_superuser_may_decide_about_himself_and_it_is_logged(
         "超级用户 40001" in record.getMessage() and "加分" in record.getMessage()
         for record in caplog.records
     )
+
+
+async def test_numbers_too_long_for_python_answer_like_any_large_number(app: App, db) -> None:
+    # 4300 位以上的数字 Python 的 int() 不肯转：不能因此答“出错了”
+    huge = "9" * 5000
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        admin_says(ctx, bot, f"/撤销 {huge} 录错了")
+        expect_group(
+            ctx, "编号太大了，没有这样的记录。\n用法：/撤销 编号 [理由]\n例如：/撤销 #12 分数填错了"
+        )
+        admin_says(ctx, bot, [text("/加分 "), at(LI), text(f" {huge} 理由")])
+        expect_group(ctx, "分数超过管理员的单次上限 50 分。")
+    assert await LedgerEntry.all().count() == 0

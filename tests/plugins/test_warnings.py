@@ -194,3 +194,30 @@ async def test_escalation_mutes_when_the_bot_is_admin(app: App, db, mute_ten_min
             "set_group_ban", {"group_id": WORK_GROUP, "user_id": LI, "duration": 600}, result=None
         )
         expect_group(ctx, "李四 在 30 天内已被警告 2 次，禁言 10 分钟。")
+
+
+async def test_another_bot_listed_in_the_policy_cannot_be_warned(
+    app: App, db, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 制度里列出的另一个机器人（连在别的进程上）不是成员：不警告它，也不去禁言它
+    from .conftest import patch_policy
+
+    patch_policy(monkeypatch, "org", bots=[fake.SELF_ID, 10001])
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        say(ctx, bot, warn("口头警告 发了广告", target=10001))
+        expect_group(ctx, "不能警告机器人。")
+    assert await WarningCase.all().count() == 0
+
+
+async def test_an_amount_too_long_for_python_answers_the_range(app: App, db) -> None:
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        say(ctx, bot, warn("严重违规 " + "9" * 5000 + " 泄密"), user=CHAIRMAN)
+        expect_group(
+            ctx,
+            "请写明扣分数额（200–2000）。\n"
+            "用法：/警告 @某人 类别 [数额] [理由]（或回复那条消息：/警告 类别 [理由]）\n"
+            "例如：/警告 @张三 不良信息 群里发赌博链接",
+        )
+    assert await WarningCase.all().count() == 0

@@ -21,6 +21,7 @@ from qungui.content_filter import (
     valid_id_number,
 )
 from qungui.linear_regex import Pattern
+from qungui.outgoing import mask_digits
 from qungui.policy import parse_policy
 
 TEST_POLICY = Path(__file__).parents[1] / "policy.toml"
@@ -398,3 +399,73 @@ def test_the_shipped_scanner_never_raises_on_number_and_link_fragments(text: str
     shipped = parse_policy(tomllib.loads(SHIPPED.read_text("utf-8")), "config/policy.toml")
     for hit in Scanner(shipped).scan(text, frozenset(["13800000000"])):
         assert hit.rule in {"赌博", "色情", "广告", "链接", "隐私"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "王总 139 8765 4321",
+        "王总 139-8765-4321",
+        "王总 139.8765.4321",
+        "王总 1 3 9 8 7 6 5 4 3 2 1",
+        "王总 +8613987654321",
+        "王总 0086-139-8765-4321",
+        "王总 ８６ １３９ ８７６５ ４３２１",
+        "王总 ①③⑨⑧⑦⑥⑤④③②①",
+        "王总 ¹³⁹⁸⁷⁶⁵⁴³²¹",
+        "王总 ١٣٩٨٧٦٥٤٣٢١",
+    ],
+)
+def test_privacy_sees_a_phone_however_it_is_written(policy, text: str) -> None:
+    # 群里打码认得的写法，隐私规则也认得：拆开写、带国家码、换一种数字都躲不过
+    assert rules_hit(policy, text) == [("隐私", "手机号 139****4321")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["王总 139 - 8765 - 4321", "王总 139·8765·4321", "王总 139—8765—4321", "王总 139・8765・4321"],
+)
+def test_privacy_reads_the_separators_group_masking_reads(policy, text: str) -> None:
+    # 群消息打码认的分隔符（最多连着三个）隐私规则也认：群里打了码的号码，过滤不能看漏
+    assert mask_digits(text) == "王总 139****4321"
+    assert rules_hit(policy, text) == [("隐私", "手机号 139****4321")]
+
+
+def test_privacy_spares_the_own_phone_written_apart_and_order_numbers(policy) -> None:
+    own = frozenset(["13800000000"])
+    assert rules_hit(policy, "我的手机 138 0000 0000", own) == []
+    assert rules_hit(policy, "我的手机 +86 138-0000-0000", own) == []
+    assert rules_hit(policy, "订单 202311398765432") == []
+    assert rules_hit(policy, "订单 2023 1139 8765 4321") == []
+
+
+def test_flooding_counts_a_message_once_however_many_accounts_report_it(policy) -> None:
+    tracker = FloodTracker()
+    # 三条相同的消息，每条经两个机器人账号各报一次：是 3 条，不是 6 条
+    for second in range(3):
+        assert tracker.add(policy, 1, 7, 100 + second, "收到", account=10000) is None
+        assert tracker.add(policy, 1, 7, 100 + second, "收到", account=10001) is None
+    # 同一秒发两条（同一个账号报两次）是两条：第 5 条触发
+    assert tracker.add(policy, 1, 7, 103, "收到", account=10001) is None
+    hit = tracker.add(policy, 1, 7, 103, "收到", account=10001)
+    assert hit is not None and hit.excerpt == "60 秒内 5 条相同消息"
+    # 另一个账号随后报来同样的两条：已经数过，不从头再数
+    assert tracker.add(policy, 1, 7, 103, "收到", account=10000) is None
+    assert tracker.add(policy, 1, 7, 103, "收到", account=10000) is None
+    assert all(tracker.add(policy, 1, 7, 104 + i, "收到", account=10000) is None for i in range(4))
+    assert tracker.add(policy, 1, 7, 110, "收到", account=10000) is not None
+
+
+@pytest.mark.parametrize("invisible", ["\u200b", "\u200d", "\u2060", "\u00ad", "\ufeff", "\u034f"])
+def test_invisible_characters_do_not_hide_a_keyword_or_a_link(policy, invisible: str) -> None:
+    # 夹在字中间的零宽字符，群里看不出来（只写域名的不算链接：这里带着路径）
+    assert rules_hit(policy, f"一起赌{invisible}博") == [("赌博", "赌博")]
+    assert rules_hit(policy, f"点 evil{invisible}.top/hb 领红包") == [("链接", "evil[.]top")]
+
+
+def test_a_fast_flood_keeps_only_a_few_messages_per_member(policy) -> None:
+    # 每条消息都要把此人记着的消息看一遍：一秒刷几千条，记着的也不能跟着涨
+    tracker = FloodTracker()
+    hits = [tracker.add(policy, 1, 7, 100, "刷屏", account=10000) for _ in range(5000)]
+    assert sum(hit is not None for hit in hits) == 5000 // 5
+    assert len(tracker._recent[(1, 7)]) <= 2 * 6

@@ -134,3 +134,18 @@ def test_a_single_overlong_line_is_cut() -> None:
 
 def test_short_text_is_one_part() -> None:
     assert split_text("你好") == ["你好"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "masked"),
+    [
+        ("加我 ①③⑨⑧⑦⑥⑤④③②①", "加我 ①③⑨****④③②①"),
+        ("加我 ¹³⁹ ⁸⁷⁶⁵ ⁴³²¹", "加我 ¹³⁹****⁴³²¹"),
+        ("加我 ₁₃₉₈₇₆₅₄₃₂₁", "加我 ₁₃₉****₄₃₂₁"),
+        ("加我 1③9-8765-4321", "加我 1③9****4321"),
+        ("卡号 ①②③④⑤⑥⑦⑧", "卡号 ①②****⑦⑧"),
+    ],
+)
+def test_digits_that_fold_to_digits_are_masked_too(raw: str, masked: str) -> None:
+    # 带圈、上标、下标数字：内容过滤按 NFKC 把它们当数字，群里照样能读出号码
+    assert mask_digits(raw) == masked

@@ -281,3 +281,26 @@ def test_same_org_id_twice_is_refused(tmp_path: Path) -> None:
 def test_a_missing_roster_file_stops_start_up(tmp_path: Path) -> None:
     path = write_variant(tmp_path, 'file = ""', 'file = "nowhere/roster.csv"')
     assert problems_of(path) == [f"{path}: roster.file：名单文件 nowhere/roster.csv 不存在"]
+
+
+def test_a_card_pattern_that_backtracks_exponentially_is_refused(tmp_path: Path) -> None:
+    # 每条消息都用名片正则认发言人自己的号码：(\w+)+ 遇上“鸡公山酒业-aaaa…a!”这样一张名片
+    # （28 个字母，QQ 名片放得下）要回溯几十秒，机器人跟着掉线
+    path = write_variant(tmp_path, r"(?P<name>[\u4e00-\u9fa5·]{2,12})", r"(?P<name>(\w+)+)")
+    (problem,) = problems_of(path)
+    assert problem.startswith(f"{path}: nickname.pattern：重复里不能再套重复或多选一")
+    # 单层重复、可选的分组、多选一的字符都照常可用
+    for pattern in (
+        r"(?P<name>(?:[\u4e00-\u9fa5]|[A-Za-z ]){2,20})",
+        r"(?P<name>.+?)(?:-(?P<phone>1[3-9]\d{9}))?",
+    ):
+        target = tmp_path / "ok"
+        target.mkdir(exist_ok=True)
+        ok = write_variant(
+            target,
+            r"'^鸡公山酒业-(?P<name>[\u4e00-\u9fa5·]{2,12})-(?P<phone>1[3-9]\d{9})$'",
+            f"'^鸡公山酒业-{pattern}$'"
+            if "phone" in pattern
+            else f"'^鸡公山酒业-{pattern}-1\\d{{10}}$'",
+        )
+        assert load_policies(ok).orgs["jgs"].nickname.pattern

@@ -2,7 +2,7 @@ import logging
 
 import pytest
 
-from qungui.roles import OwnCase, Role, check_not_own_case
+from qungui.roles import OwnCase, Role, check_not_own_case, written_number
 
 ADMIN, OTHER = 30001, 20002
 
@@ -31,3 +31,20 @@ def test_a_superuser_deciding_his_own_case_is_logged(caplog: pytest.LogCaptureFi
     assert [r.getMessage() for r in caplog.records] == [
         "超级用户 40001 处理了与自己有关的事：补分享 2026-11-20"
     ]
+
+
+@pytest.mark.parametrize(
+    ("word", "value"),
+    [
+        ("12", 12),
+        ("０５０", 50),
+        ("0" * 5000 + "7", 7),
+        ("9" * 5000, 10**18),
+        ("1" + "0" * 18, 10**18),
+        ("12a", None),
+        ("-3", None),
+        ("", None),
+    ],
+)
+def test_a_written_number_is_read_however_long(word: str, value: int | None) -> None:
+    assert written_number(word) == value

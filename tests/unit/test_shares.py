@@ -58,7 +58,7 @@ def test_only_letters_and_digits_count_towards_min_chars() -> None:
     assert shares.own_chars("好的！！😀 ab，１2\n") == 6
     assert shares.own_chars("！？。…😀🎉 ～") == 0
     # 够字数的消息规范化后一定还有文字（可以查重）：数到的字没有一个会被规范化去掉
-    counted = (chr(c) for c in range(sys.maxunicode + 1) if chr(c).isalnum())
+    counted = (chr(c) for c in range(sys.maxunicode + 1) if shares.own_chars(chr(c)))
     assert [hex(ord(ch)) for ch in counted if not shares.normalise(ch)] == []
 
 
@@ -69,6 +69,7 @@ def test_only_letters_and_digits_count_towards_min_chars() -> None:
         (Draft("  " * 30), False),
         (Draft("！" * 20), False),
         (Draft("😀" * 20), False),
+        (Draft("\u3164" * 20), False),  # 韩文填充符：看着是一条空白消息
         (Draft("。。。。。。。。。。好的收到～～～～～～～～～～"), False),
         (Draft("ＡＢＣ１２３" + "一二三四五六七八九十" * 2), True),
         (Draft(TEXT), True),
@@ -392,3 +393,23 @@ async def test_a_share_of_exactly_min_chars_letters_counts_one_less_does_not(
     assert (outcome.credited is not None, outcome.share.original) == (credited, credited)
     assert outcome.reason == ("" if credited else CARD)
     assert await LedgerEntry.exists(rule=shares.SHARE_RULE) is credited
+
+
+async def test_a_reply_to_someone_else_never_finds_a_share_by_its_number(db) -> None:
+    # 账号甲记下张三的分享，编号 42；经账号乙回复的是李四的另一条消息，它在乙上的编号碰巧也是 42
+    at = cst(2026, 11, 27, 9)
+    await post(1, at, message_id=42, event_key="zhang")
+    assert (await shares.find(POLICY, GROUP, 42, "zhang", 1)).user_id == 1
+    assert await shares.find(POLICY, GROUP, 42, "li-message", 2) is None
+    # 身份对不上（取回的原文和上报时略有出入）但确是张三的：仍按编号找到
+    assert (await shares.find(POLICY, GROUP, 42, "zhang-refetched", 1)).user_id == 1
+    assert (await shares.find(POLICY, GROUP, 42)).user_id == 1
+
+
+async def test_invisible_characters_do_not_make_a_copy_original(db) -> None:
+    # 组合用字词连接符、变体选择符夹在字中间，群里看不出来：仍是同一段话
+    at = cst(2026, 11, 27, 9)
+    await post(1, at, exact=True)
+    disguised = "\u034f".join(TEXT[:10]) + "\ufe0f" + TEXT[10:]
+    copy = await post(2, at + timedelta(minutes=5), disguised, exact=True)
+    assert (copy.reason, copy.credited) == (COPY, None)
