@@ -4,12 +4,18 @@
 import time
 
 from nonebot.adapters.onebot.v11 import ActionFailed, ApiNotAvailable, Bot, NetworkError
+from nonebot.exception import WebSocketClosed
+from starlette.websockets import WebSocketDisconnect
 
 CACHE_SECONDS = 60.0
 
-API_FAILURES = (ActionFailed, NetworkError, ApiNotAvailable)
+DISCONNECTED = (ApiNotAvailable, WebSocketClosed, WebSocketDisconnect)
+"""连接已经断了，请求根本没发出去：这个机器人已下线（ApiNotAvailable），或正在断开的那一刻
+驱动发请求时抛的异常（FastAPI 驱动抛 starlette 的 WebSocketDisconnect，不经适配器转换）。"""
+
+API_FAILURES = (ActionFailed, NetworkError, *DISCONNECTED)
 """调用 OneBot 接口可能的失败：对方拒绝（ActionFailed）、超时或断网（NetworkError）、
-这个机器人已经断开（ApiNotAvailable）。调用接口的地方都捕获这一组，而不是只捕获前两个。"""
+连接已断（DISCONNECTED）。调用接口的地方都捕获这一组，而不是只捕获前两个。"""
 
 
 def failure_reason(exc: Exception) -> str:

@@ -26,13 +26,13 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from nonebot.adapters.onebot.v11 import ActionFailed, ApiNotAvailable, Bot, Message, MessageSegment
+from nonebot.adapters.onebot.v11 import ActionFailed, Bot, Message, MessageSegment
 from nonebot.log import logger
 
 from qungui import clock
 from qungui.outgoing import MAX_CHARS, MAX_MENTIONS, mask_digits, split_text
 
-from .rights import API_FAILURES, failure_reason
+from .rights import API_FAILURES, DISCONNECTED, failure_reason
 
 BACKOFF_START = 60.0
 BACKOFF_MAX = 1800.0
@@ -178,7 +178,7 @@ class Sender:
                     raise SendFailed("已过时，不再发送", unsent=True)
                 try:
                     result = await bot.call_api(api, **data)
-                # 含 ApiNotAvailable：这个机器人的连接已经断了（等退避时断线很常见），同样算发送失败
+                # 含 DISCONNECTED：这个机器人的连接已经断了或正在断开（等退避时断线很常见），同样算发送失败
                 except (*API_FAILURES, TimeoutError) as exc:
                     failure = exc
                     if not account_wide(exc):
@@ -199,7 +199,7 @@ class Sender:
                 if not isinstance(failure, ActionFailed):
                     break
         raise SendFailed(
-            str(failure), unsent=isinstance(failure, ActionFailed | ApiNotAvailable)
+            str(failure), unsent=isinstance(failure, (ActionFailed, *DISCONNECTED))
         ) from failure
 
     def _refused(self, bot: Bot, state: AccountState, data: dict, exc: Exception) -> None:

@@ -221,6 +221,24 @@ async def test_risk_control_after_a_refusal_still_pauses(app: App) -> None:
     assert sender.backoff_left("10001") > 0
 
 
+async def test_a_connection_closing_while_sending_is_a_failed_send(app: App) -> None:
+    # NapCat 断开的那一刻，FastAPI 驱动发消息抛的是 starlette 的 WebSocketDisconnect，不是
+    # OneBot 适配器的异常：它也只是一次没发出去的消息，不能从发送出口漏出去（后台通知里没人接）
+    from starlette.websockets import WebSocketDisconnect
+
+    from plugins.core.sender import Sender, SendFailed
+
+    sender = Sender(0, 0, backoff_start=0.05)
+    async with app.test_api() as ctx:
+        bot = ctx.create_bot(base=Bot, self_id="10001")
+        private = {"user_id": 30009, "message": Message(MessageSegment.text("发送失败"))}
+        ctx.should_call_api("send_private_msg", private, exception=WebSocketDisconnect(1006))
+        with pytest.raises(SendFailed) as failed:
+            await sender.send_private(bot, 30009, "发送失败")
+    assert failed.value.unsent
+    assert sender.account("10001").failed == 1
+
+
 def test_text_that_looks_like_cq_code_is_sent_as_text() -> None:
     from plugins.core.sender import to_parts
 
