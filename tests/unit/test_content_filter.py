@@ -246,6 +246,9 @@ def test_shipped_rules_catch_spam_as_spammers_write_it(shipped, text, rule, exce
         "反诈宣讲讲了网络赌博和裸聊敲诈，不要扫码，不要下载陌生 App",
         # 断句处不拼字：“打赌，博士……”
         "我跟他打赌，博士论文下周能交",
+        # 管理员警告时写的理由描述的就是违规：命令的文字也过过滤，但不该把警告的人送去审核
+        "/警告 @张三 不良信息 群里发赌博链接",
+        "/警告 @李四 不良信息 发色情网址",
     ],
 )
 def test_shipped_rules_spare_legitimate_mentions(shipped, text) -> None:
