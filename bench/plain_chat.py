@@ -1,4 +1,4 @@
-"""普通聊天消息的代价（DESIGN.md 不变量 9）：在同一次运行里比较
+"""普通聊天消息的代价（docs/design.md 不变量 9）：在同一次运行里比较
 
 - bare：只有 NoneBot 和 OneBot v11 适配器，没有任何插件；
 - one_matcher：bare 加一个什么也不做的匹配器：任何插件至少要付的代价；

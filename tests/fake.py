@@ -1,4 +1,4 @@
-"""OneBot v11 事件工厂：形状取自 ../shared/onebot/events.json（复制在 tests/onebot/ 下）。
+"""OneBot v11 事件工厂：形状取自 tests/onebot/events.json（NapCat 真实上报的样本）。
 
 只接受关键字参数，写错字段名会直接报 TypeError，而不是悄悄造出一个不存在的事件。
 """

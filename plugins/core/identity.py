@@ -6,7 +6,7 @@ NapCat 和 LLBot 上报的 `message_seq`、`real_id` 也都等于这个编号，
 以及 NapCat 的 `real_seq`（消息在群里的真实序号，各账号相同；别的实现没有这个字段）。
 机器人账号（`self_id`）和 `message_id` 都不进身份。
 
-只有命令、分享候选、过滤命中和举报才算身份（要算一次内容摘要）；普通聊天不算（DESIGN.md 不变量 9）。
+只有命令、分享候选、过滤命中和举报才算身份（要算一次内容摘要）；普通聊天不算（docs/design.md 不变量 9）。
 """
 
 from __future__ import annotations

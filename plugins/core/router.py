@@ -1,6 +1,6 @@
 """命令路由：所有命令共用一个 `on_message` 匹配器。
 
-每个 `on_command` 匹配器都会让每条群消息多花 0.5～0.8 ms（DESIGN.md 不变量 9），所以这里只有
+每个 `on_command` 匹配器都会让每条群消息多花 0.5～0.8 ms（docs/design.md 不变量 9），所以这里只有
 一个异步规则：先看消息是否以命令前缀开头（普通聊天到此为止），再查一次字典。
 各功能插件用 `router.command(...)` 登记处理函数，处理函数拿到 `CommandContext`。
 """
@@ -154,7 +154,7 @@ class CommandRouter:
         self, interest: Interest, *, commands: bool = False
     ) -> Callable[[WatchHandler], WatchHandler]:
         """登记对非命令群消息的处理（如每日分享、内容过滤）。`interest` 每条消息都会调用：
-        必须是同步的、只看内存（群号、字数、编译好的正则）的便宜判断，DESIGN.md 不变量 9。
+        必须是同步的、只看内存（群号、字数、编译好的正则）的便宜判断，docs/design.md 不变量 9。
         它返回真值时，处理函数被调用，第四个参数就是这个返回值（免得处理时再算一遍）。
         `commands=True`：命令消息也问它（第三个参数是那条命令），处理函数在命令回复之后调用，
         命令照常执行。"""
