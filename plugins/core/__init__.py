@@ -82,6 +82,7 @@ __all__ = [
     "crash_point",
     "db_url",
     "failure_reason",
+    "member_target",
     "notify_superusers",
     "online_bot",
     "policies",
@@ -198,6 +199,14 @@ def online_bot() -> Bot:
 def bot_ids() -> set[int]:
     """在线机器人自己的 QQ 号：它们不参与排行。"""
     return {int(self_id) for self_id in nonebot.get_bots() if self_id.isdigit()}
+
+
+def member_target(policy: Policy, user_id: int) -> int:
+    """命令要给他记分的人。机器人（本进程连着的，或制度 `org.bots` 列的）不是成员：给它记的分
+    不会出现在任何排行里，只是一笔说不清的账，所以拒绝。"""
+    if user_id in members.not_counted(policy, bot_ids()):
+        raise Refusal(replies.BOT_TARGET)
+    return user_id
 
 
 _sqlite_lock = None

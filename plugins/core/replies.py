@@ -13,3 +13,4 @@ OWN_CASE = (
 )
 ID_TOO_LARGE = "编号太大了，没有这样的记录。"
 ROLE_UNCONFIRMED = "「/{command}」需要{needed}及以上权限：现在查不到你在群里的身份，请稍后再试。"
+BOT_TARGET = "机器人不是成员，不能给它记分。"

@@ -5,7 +5,14 @@ from nonebot.plugin import PluginMetadata
 
 require("core")
 
-from plugins.core import CommandContext, Refusal, UsageError, bot_ids, router  # noqa: E402
+from plugins.core import (  # noqa: E402
+    CommandContext,
+    Refusal,
+    UsageError,
+    bot_ids,
+    member_target,
+    router,
+)
 from plugins.core.lookup import fill_unknown  # noqa: E402
 from plugins.core.record_ids import ENTRY, record_id  # noqa: E402
 from qungui import clock, points  # noqa: E402
@@ -143,7 +150,7 @@ async def _adjust(ctx: CommandContext, sign: int) -> None:
             ctx.policy,
             actor_id=ctx.user_id,
             actor_role=ctx.role,
-            user_id=ctx.mentions[0],
+            user_id=member_target(ctx.policy, ctx.mentions[0]),
             delta=sign * amount,
             reason=reason,
             today=ctx.today,

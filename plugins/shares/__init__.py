@@ -15,6 +15,7 @@ from plugins.core import (  # noqa: E402
     SendFailed,
     UsageError,
     bot_ids,
+    member_target,
     online_bot,
     replied_message_id,
     router,
@@ -358,7 +359,7 @@ async def backfill(ctx: CommandContext) -> None:
         raise UsageError()
     day = _backfill_day(ctx, ctx.words[0])
     reason = " ".join(ctx.words[1:])
-    user = ctx.mentions[0]
+    user = member_target(ctx.policy, ctx.mentions[0])
     names = await members.display_names(ctx.policy, [user])
     try:
         written = await shares.backfill(

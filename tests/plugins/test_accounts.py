@@ -129,6 +129,33 @@ async def test_bots_listed_in_the_policy_are_not_members(
         )
 
 
+async def test_no_points_are_given_to_a_bot_by_command(
+    app: App, db, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 机器人不是成员：给它加分、补分享写进账本也不会出现在任何排行里，只是一笔说不清的账
+    patch_policy(monkeypatch, "org", bots=[OTHER_BOT])
+    admin = dict(user_id=ADMIN, card="鸡公山酒业-王管-13700000000", group_id=SHARE_GROUP)
+    async with app.test_matcher() as ctx:
+        bot = ctx.create_bot(self_id=str(fake.SELF_ID))
+        for command in ("/加分 ", "/扣分 "):
+            ctx.receive_event(
+                bot,
+                fake.group_message(
+                    [fake.text(command), fake.at(OTHER_BOT), fake.text(" 5 协助盘点")], **admin
+                ),
+            )
+            expect_group(ctx, "机器人不是成员，不能给它记分。", group_id=SHARE_GROUP)
+        ctx.receive_event(
+            bot,
+            fake.group_message(
+                [fake.text("/补分享 "), fake.at(fake.SELF_ID), fake.text(" 2026-11-20 出差")],
+                **admin,
+            ),
+        )
+        expect_group(ctx, "机器人不是成员，不能给它记分。", group_id=SHARE_GROUP)
+    assert await LedgerEntry.all().count() == 0
+
+
 async def test_a_filter_hit_seen_by_two_accounts_is_warned_once(app: App, db) -> None:
     async with app.test_matcher() as ctx:
         first = ctx.create_bot(self_id=str(fake.SELF_ID))
