@@ -20,6 +20,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from tortoise import Tortoise, connections
+from tortoise.exceptions import BaseORMException
 from tortoise.functions import Sum
 from tortoise.migrations.api import migrate
 from tortoise.transactions import in_transaction
@@ -182,6 +183,13 @@ def main(argv: list[str] | None = None) -> int:
         asyncio.run(copy(args.source, args.target))
     except CopyRefused as exc:
         print(f"没有复制：{exc}", file=sys.stderr)
+        return 1
+    except (OSError, BaseORMException) as exc:
+        # 连不上库、源库不是群规助手的库、复制中途断线：复制在目标库的一个事务里，什么也没留下
+        print(
+            f"没有复制：连不上数据库，或读写时出错（{exc}）。目标库保持原样，查明后可以再运行一次。",
+            file=sys.stderr,
+        )
         return 1
     return 0
 
