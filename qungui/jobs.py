@@ -189,6 +189,8 @@ class JobStatus:
     """组织时区"""
     next_at: datetime | None
     missed: list[str]
+    last_note: str = ""
+    """上次做完时的结果（如名片检查里没发出去的群）"""
     failing: list[tuple[str, Retry]] = field(default_factory=list)
     """（周期, 失败情况）；Retry.at 已换成组织时区"""
 
@@ -522,6 +524,7 @@ class JobRunner:
                         last_finished=last.finished_at.astimezone(policy.tz) if last else None,
                         next_at=upcoming[0] if upcoming else None,
                         missed=list(self.missed.get((job.name, policy.id), [])),
+                        last_note=last.note if last else "",
                         failing=failing,
                     )
                 )

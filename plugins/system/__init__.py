@@ -126,6 +126,8 @@ async def show_status(ctx: CommandContext) -> None:
         upcoming = f"{job.next_at:%m-%d %H:%M}" if job.next_at else "无"
         missed = f"，错过 {'、'.join(job.missed)}" if job.missed else ""
         lines.append(f"  {job.job}@{job.org} 上次 {last}，下次 {upcoming}{missed}")
+        if job.last_note:
+            lines.append(f"    结果：{job.last_note}")
         for period, retry in job.failing:
             when = f"{retry.at:%m-%d %H:%M} 再试" if retry.at else "已过时效，不再重试"
             lines.append(

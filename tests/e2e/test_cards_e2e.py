@@ -319,6 +319,9 @@ async def test_a_refused_announcement_does_not_stop_the_day_sweep(tmp_path) -> N
             f"群 {WORK_GROUP}：规范 1，宽限中 0，逾期 1；群 {second}：规范 0，宽限中 0，逾期 2；"
             f"未进群 1；没发出去：群 {WORK_GROUP}（{napcat_says}）"
         )
+        # 运维不用翻数据库：/状态 在这个任务下面写着上次的结果
+        status = await qq.private_says("/状态", user_id=SUPERUSER)
+        assert f"    结果：{note}" in status
     finally:
         await qq.close()
         assert await bot.stop() == 0
