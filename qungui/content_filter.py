@@ -153,9 +153,12 @@ def link_host(link: str) -> str:
     host = (
         link.partition("://")[2] if link[:8].lower().startswith(("http://", "https://")) else link
     )
-    for end in "/?#:":
+    for end in "/?#":
         host = host.partition(end)[0]
-    return host.lower().rstrip(".")
+    # 端口只在 @ 之后：qq.com:443@evil.top 打开的是 evil.top，“:443”是用户名里的密码。
+    # @ 前面的部分留着：给管理员看的是冒充的全貌（不在白名单里）
+    user, at, address = host.rpartition("@")
+    return f"{user}{at}{address.partition(':')[0]}".lower().rstrip(".")
 
 
 def allowed(host: str, allow: Collection[str]) -> bool:
@@ -227,8 +230,12 @@ _BEFORE, _AFTER = 10, 4
 """code_words 里的词（订单、批号……）在号码前面几个字、后面几个字以内，才算是在说这个号码"""
 # 号码前面一串并列的号码（“订单：3408…、6279…”“批号 1320… 和 1520…”）跳过去再找说明的词
 _LISTED = "0123456789xX .-、，,;；/和及与或"
-# 比说明编号的词离号码更近的“电话”“手机”：“快递员电话 177…”是电话
-_PHONE_WORDS = re.compile(r"电话|手机|联系|tel|call")
+# 比说明编号的词离号码更近的“电话”“手机”“身份证”：“快递员电话 177…”是电话
+_PHONE_WORDS = re.compile(r"电话|手机|联系|tel|call|身份证|证件")
+# 号码前面已经说了它是什么时，后面顺口带的“快递”“合同”“下单”不把它变成编号
+_NAMED_BEFORE = re.compile(
+    r"电话|手机|联系|tel|call|身份证|证件|卡号|银行卡|储蓄卡|信用卡|账号|账户"
+)
 
 
 def valid_id_number(number: str) -> bool:
@@ -400,7 +407,10 @@ class _Privacy:
         if words:
             phone = [word.start() for word in _PHONE_WORDS.finditer(before)]
             return not phone or phone[-1] < words[-1]
-        return self.code_words.search(folded, end, end + _AFTER) is not None
+        return (
+            self.code_words.search(folded, end, end + _AFTER) is not None
+            and _NAMED_BEFORE.search(before) is None
+        )
 
     def _action(self, kind: str, card_context: bool) -> str:
         rule = self.rule

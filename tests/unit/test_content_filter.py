@@ -312,6 +312,20 @@ def test_foreign_and_lookalike_links_are_caught(shipped, text, host) -> None:
     assert shipped_hits(shipped, text) == [("链接", "review", host)]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "账号异常 https://qq.com:443@evil.top/secure",
+        "京东退款 https://jd.com:x@evil.top",
+    ],
+)
+def test_a_port_or_password_before_the_at_does_not_hide_the_real_host(shipped, text) -> None:
+    # 浏览器打开的是 @ 后面的 evil.top：冒号后面的“端口”其实是用户名里的密码
+    hits = shipped_hits(shipped, text)
+    assert [(rule, action) for rule, action, _ in hits] == [("链接", "review")]
+    assert hits[0][2].endswith("@evil[.]top")
+
+
 def test_spaced_dots_only_before_a_domain_suffix_are_dots(shipped) -> None:
     assert shipped_hits(shipped, "ok. me too，see. info") == []
 
@@ -373,6 +387,23 @@ def test_order_batch_and_trace_numbers_are_not_cards_ids_or_phones(shipped, text
     ],
 )
 def test_privacy_finds_numbers_written_with_separators(shipped, text, action, excerpt) -> None:
+    assert shipped_hits(shipped, text) == [("隐私", action, excerpt)]
+
+
+@pytest.mark.parametrize(
+    ("text", "action", "excerpt"),
+    [
+        # 号码前面说了它是什么：后面顺口带一个“快递”“合同”“发票”“下单”不能把它变成编号
+        (f"身份证{ID} 快递寄给你", "recall", "身份证号 411***********3026"),
+        (f"张三身份证号 {ID}，合同上要用", "recall", "身份证号 411***********3026"),
+        (f"卡号{CARD_LIKE} 发票", "recall", "银行卡号 622************0128"),
+        (f"工资卡号{CARD_LIKE}下单前核对", "recall", "银行卡号 622************0128"),
+        ("客户手机 13912345678 订单已发", "review", "手机号 139****5678"),
+    ],
+)
+def test_a_code_word_after_a_number_named_before_it_does_not_excuse_it(
+    shipped, text, action, excerpt
+) -> None:
     assert shipped_hits(shipped, text) == [("隐私", action, excerpt)]
 
 
