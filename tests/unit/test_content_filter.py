@@ -407,6 +407,19 @@ def test_a_code_word_after_a_number_named_before_it_does_not_excuse_it(
     assert shipped_hits(shipped, text) == [("隐私", action, excerpt)]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        # 四个四位的金额：拼起来 16 位、碰巧通过 Luhn，可 32、56、80 开头的不是哪家卡组织的号段
+        "今天四个门店收款 3200 5600 8000 9900，明天汇总",
+        "各店转账 3200 5600 8000 9900",
+        "打款明细 5800 6100 2300 2600 元",
+    ],
+)
+def test_amounts_listed_four_digits_at_a_time_are_not_a_card(shipped, text) -> None:
+    assert shipped_hits(shipped, text) == []
+
+
 def test_the_senders_own_number_is_compared_by_digits(shipped) -> None:
     own = frozenset(["138-0000-0000"])
     assert shipped_hits(shipped, "我电话 138 0000 0000，打不通发短信", own) == []
