@@ -448,15 +448,20 @@ class _Compiled:
     """话题词：和 calls 里的招揽词同时出现才算"""
     calls: Pattern | None
     unless: Pattern | None
-    """出现这些词（警方、严禁……）时整条规则不算"""
+    """出现这些词（警方、严禁……）时话题词不算；keywords、patterns 只在没有招揽词时不算"""
 
     def match(self, squeezed: str, sentences: str, folded: str) -> str | None:
         """`squeezed` 全部挤紧；`sentences` 挤紧但留着断句的标点（话题词在这里找）；`folded` 原样。"""
-        if self.unless is not None and self.unless.search(squeezed):
-            return None
+        excused = self.unless is not None and self.unless.search(squeezed) is not None
         if self.regex is not None and (found := self.regex.search(squeezed)):
-            return found.group(0)
-        if self.topics is None or self.calls is None:
+            # 警方通知、群里的提醒会引用广告里的说法（“首充送彩金”“上下分”）；可广告自己也爱写
+            # “温馨提醒”“谨防假冒”“【公告】”：命中的词之外还有招揽的话（加V、注册、私聊……）时
+            # unless 不再开脱（“上下分”里的“下分”不算）
+            start, end = found.span()
+            rest = squeezed[:start] + squeezed[end:]
+            if not excused or (self.calls is not None and self.calls.search(rest)):
+                return found.group(0)
+        if excused or self.topics is None or self.calls is None:
             return None
         if not (topic := self.topics.search(sentences)):
             return None

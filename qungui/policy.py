@@ -263,7 +263,7 @@ class KeywordRule(_FilterRuleBase):
     calls: list[Word] = []
     """招揽词：加V、私聊、扫码、进群、注册、充值……"""
     unless: list[Word] = []
-    """出现这些词时整条规则不算（警方、反诈、严禁……）"""
+    """出现这些词时话题词不算（警方、反诈、严禁……）；keywords、patterns 只在另外没有招揽词时不算"""
 
     @model_validator(mode="after")
     def _not_builtin(self) -> KeywordRule:

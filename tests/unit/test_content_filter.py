@@ -408,6 +408,29 @@ def test_a_code_word_after_a_number_named_before_it_does_not_excuse_it(
 
 
 @pytest.mark.parametrize(
+    ("text", "rule", "excerpt"),
+    [
+        # 广告里顺手写一个“提醒”“公告”“谨防”“小心”“严禁”，不能让整条规则失效
+        ("温馨提醒：首充送100%彩金，秒出款，加V：abc888", "赌博", "首充送"),
+        ("【公告】菠菜平台上线，注册送彩金，私聊", "赌博", "菠菜平台"),
+        ("澳门葡京娱乐城，注册送彩金，谨防假冒，认准官网", "赌博", "澳门葡京娱乐城"),
+        ("稳赚不赔，日赚三千，加我微信，小心骗子", "赌博", "稳赚不赔"),
+        ("上门全套服务 包夜 加微 严禁未成年", "色情", "上门全套服务包夜"),
+    ],
+)
+def test_a_warning_word_in_an_ad_with_a_call_to_action_does_not_excuse_it(
+    shipped, text, rule, excerpt
+) -> None:
+    assert shipped_hits(shipped, text) == [(rule, "review", excerpt)]
+
+
+def test_a_notice_quoting_ad_words_without_a_call_to_action_is_still_excused(shipped) -> None:
+    # “上下分”里的“下分”是它自己，不是另外的招揽
+    text = "今天群里的那条“上下分”是赌博广告，发的人已经移出群，感谢举报"
+    assert shipped_hits(shipped, text) == []
+
+
+@pytest.mark.parametrize(
     "text",
     [
         # 四个四位的金额：拼起来 16 位、碰巧通过 Luhn，可 32、56、80 开头的不是哪家卡组织的号段
