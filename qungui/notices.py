@@ -45,12 +45,12 @@ def quoted_id(text: str) -> int | None:
 
 @lru_cache(maxsize=64)
 def _normalized(words: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(unicodedata.normalize("NFKC", w).strip() for w in words)
+    return tuple(unicodedata.normalize("NFKC", w).strip().casefold() for w in words)
 
 
 def is_ack(text: str, words: Iterable[str]) -> bool:
-    """这句话是不是确认：NFKC 之后，整条是、或以某个确认用语开头（“收到，马上办”）。"""
-    said = unicodedata.normalize("NFKC", text).strip()
+    """这句话是不是确认：NFKC、不分大小写之后，整条是、或以某个确认用语开头（“收到，马上办”“Ok”）。"""
+    said = unicodedata.normalize("NFKC", text).strip().casefold()
     return bool(said) and said.startswith(_normalized(tuple(words)))
 
 

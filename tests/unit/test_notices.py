@@ -70,6 +70,12 @@ def test_fullwidth_words_in_the_policy_match_halfwidth_messages() -> None:
     assert notices.is_ack("OK，没问题", ["ＯＫ"])
 
 
+@pytest.mark.parametrize("text", ["ok", "Ok，马上办", "ｏｋ", "OK"])
+def test_latin_ack_words_match_in_any_case(text: str) -> None:
+    assert notices.is_ack(text, ["OK"])
+    assert notices.is_ack(text, ["ok"])
+
+
 def test_the_notice_number_is_read_from_the_quoted_text() -> None:
     assert notices.quoted_id("【通知 12】明天开会\n请在 10:30 前回复") == 12
     assert notices.quoted_id("回复【通知 12】") is None
