@@ -284,6 +284,11 @@ def test_a_topic_counts_only_with_a_call_and_unless_words_cancel_the_rule(policy
         "改签去 https://www.12306.cn/ 或 http://www.gov.cn",
         "ERP http://192.168.1.20/erp 和 http://10.0.3.15/pos",
         "http://172.20.1.5:8080/kq 和 http://127.0.0.1:3000/ 和 http://localhost:8080/x",
+        # 问卷、在线文档：行政、人事天天发
+        "员工满意度调查 https://www.wjx.cn/vm/abc123.aspx 周五前填完",
+        "培训报名 https://www.wjx.top/vm/Xyz9.aspx",
+        "活动报名表 https://jinshuju.net/f/AbC123",
+        "操作手册在语雀 https://www.yuque.com/jgs/manual 和石墨 https://shimo.im/docs/abc",
         "官网 jigongshan-jiuye.com 欢迎访问",  # 只提域名：不是链接
         "对账单发到 wangzong@163.com",
         "报价单.xlsx 我发群文件了，ERP 客户端 v3.2.1",
