@@ -30,6 +30,7 @@ from plugins.core.events import GroupMsgEmojiLikeNoticeEvent  # noqa: E402
 from qungui import clock, members, notices  # noqa: E402
 from qungui.jobs import NotNow  # noqa: E402
 from qungui.models import Notice  # noqa: E402
+from qungui.outgoing import mask_digits  # noqa: E402
 from qungui.policy import Policy  # noqa: E402
 from qungui.roles import Role  # noqa: E402
 
@@ -129,8 +130,9 @@ async def _group_notice(ctx: CommandContext, group_id: int, body: str) -> None:
             await ctx.reply(replies.NOT_ADMIN)
         return
     try:
+        # 群公告不经过发送器：群里能看到的文字，号码照发送器的规矩打码
         await ctx.bot.call_api(
-            "_send_group_notice", group_id=group_id, content=body, confirm_required=1
+            "_send_group_notice", group_id=group_id, content=mask_digits(body), confirm_required=1
         )
     except API_FAILURES as exc:
         logger.warning(f"群 {group_id} 的群公告没有发出去：{exc}")
