@@ -196,3 +196,25 @@ async def test_an_id_number_named_before_a_code_word_is_recalled(running: Runnin
     assert await running.bot.query("SELECT message_id, rule, excerpt, status FROM filter_hit") == [
         (880401, "隐私", "身份证号 411***********3026", "warned")
     ]
+
+
+async def test_a_port_before_the_at_of_an_allowed_site_still_goes_to_review(
+    running: Running,
+) -> None:
+    qq = running.qq
+    mark = len(qq.calls)
+    # 浏览器打开的是 evil.top：“qq.com:443”只是用户名和密码
+    await qq.send_event(
+        group_message_payload(
+            "账号异常，请登录 https://qq.com:443@evil.top/secure 验证",
+            user_id=ZHANG,
+            card=ZHANG_CARD,
+            message_id=880501,
+        )
+    )
+    (review,) = await qq.wait_for("send_private_msg", after=mark)
+    assert review.params["user_id"] == ADMIN
+    assert review.text.startswith("【群规助手】审1｜规则「链接」（不良信息 -5 分）")
+    assert await running.bot.query("SELECT message_id, rule, excerpt, status FROM filter_hit") == [
+        (880501, "链接", "qq[.]com:443@evil[.]top", "pending")
+    ]
