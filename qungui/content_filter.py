@@ -231,7 +231,7 @@ _BEFORE, _AFTER = 10, 4
 # 号码前面一串并列的号码（“订单：3408…、6279…”“批号 1320… 和 1520…”）跳过去再找说明的词
 _LISTED = "0123456789xX .-、，,;；/和及与或"
 # 比说明编号的词离号码更近的“电话”“手机”“身份证”：“快递员电话 177…”是电话
-_PHONE_WORDS = re.compile(r"电话|手机|联系|tel|call|身份证|证件")
+_KIND_WORDS = re.compile(r"电话|手机|联系|tel|call|身份证|证件")
 # 号码前面已经说了它是什么时，后面顺口带的“快递”“合同”“下单”不把它变成编号
 _NAMED_BEFORE = re.compile(
     r"电话|手机|联系|tel|call|身份证|证件|卡号|银行卡|储蓄卡|信用卡|账号|账户"
@@ -415,8 +415,8 @@ class _Privacy:
         before = folded[max(0, start - 60) : start].rstrip(_LISTED)[-_BEFORE:]
         words = [word.start() for word in self.code_words.finditer(before)]
         if words:
-            phone = [word.start() for word in _PHONE_WORDS.finditer(before)]
-            return not phone or phone[-1] < words[-1]
+            named = [word.start() for word in _KIND_WORDS.finditer(before)]
+            return not named or named[-1] < words[-1]
         return (
             self.code_words.search(folded, end, end + _AFTER) is not None
             and _NAMED_BEFORE.search(before) is None
