@@ -47,7 +47,7 @@ def _matched(policy: Policy, roster: Roster, rows: list[tuple[int, str]]) -> dic
     return {
         claimed_phone(policy, card) or "": user
         for user, card in rows
-        if card_ok(policy, card, roster)
+        if card_ok(policy, card, roster, user)
     }
 
 

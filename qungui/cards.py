@@ -44,14 +44,18 @@ def parse(policy: Policy, card: str) -> CardParts | None:
     return CardParts(match.group("name") or "", phone)
 
 
-def card_ok(policy: Policy, card: str, roster: Roster | None = None) -> bool:
-    """名片合乎格式；有人事名单时，姓名和电话还得对上名单里的一行。"""
+def card_ok(
+    policy: Policy, card: str, roster: Roster | None = None, user_id: int | None = None
+) -> bool:
+    """名片合乎格式；有人事名单时，姓名和电话还得对上名单里的一行——写了 QQ 的那一行只能是
+    `user_id` 本人的：戴着没进群的同事的名片，既不替他“进群”，自己的名片也不算对。"""
     parts = parse(policy, card)
     if parts is None:
         return False
     if roster is None or not roster.rows:
         return True
-    return roster.matches(parts.name, parts.phone) is not None
+    row = roster.matches(parts.name, parts.phone)
+    return row is not None and (row.qq is None or user_id is None or row.qq == user_id)
 
 
 def claimed_phone(policy: Policy, card: str) -> str | None:
@@ -175,7 +179,7 @@ async def card_seen(
     roster: Roster | None = None,
 ) -> Literal["fixed", "broke"] | None:
     """看到一张名片（通知或复查）：记下；返回它是刚变规范、刚变不规范，还是没变。"""
-    ok = card_ok(policy, card, roster)
+    ok = card_ok(policy, card, roster, user_id)
     member = await Member.get_or_none(org=policy.id, group_id=group_id, user_id=user_id)
     was_ok = bool(member and member.card_ok)
     await members.upsert(policy.id, group_id, user_id, at, card=card, **_card_state(member, ok, at))
@@ -227,7 +231,7 @@ async def sweep_group(
             filter(None, [_from_unix(person.join_time), member.joined_at if member else None]),
             default=start,
         )
-        ok = card_ok(policy, person.card, roster)
+        ok = card_ok(policy, person.card, roster, person.user_id)
         if member is None:
             fresh.append(_new_member(policy, group_id, person, joined_at, ok, at))
         elif _changed(member, person, joined_at, ok):
@@ -330,13 +334,13 @@ async def _confirm_overdue(
         result.unverified.append(user_id)
         return None
     await card_seen(policy, group_id, user_id, fresh, at, roster)
-    return "ok" if card_ok(policy, fresh, roster) else "overdue"
+    return "ok" if card_ok(policy, fresh, roster, user_id) else "overdue"
 
 
 def _shared_phones(policy: Policy, listed: list[Listed], roster: Roster) -> set[int]:
     claims: dict[str, list[int]] = {}
     for person in listed:
-        if card_ok(policy, person.card, roster):
+        if card_ok(policy, person.card, roster, person.user_id):
             claims.setdefault(claimed_phone(policy, person.card) or "", []).append(person.user_id)
     return {user for users in claims.values() if len(users) > 1 for user in users}
 

@@ -153,9 +153,12 @@ def link_host(link: str) -> str:
     host = (
         link.partition("://")[2] if link[:8].lower().startswith(("http://", "https://")) else link
     )
-    for end in "/?#:":
+    for end in "/?#":
         host = host.partition(end)[0]
-    return host.lower().rstrip(".")
+    # 端口只在 @ 之后：qq.com:443@evil.top 打开的是 evil.top，“:443”是用户名里的密码。
+    # @ 前面的部分留着：给管理员看的是冒充的全貌（不在白名单里）
+    user, at, address = host.rpartition("@")
+    return f"{user}{at}{address.partition(':')[0]}".lower().rstrip(".")
 
 
 def allowed(host: str, allow: Collection[str]) -> bool:
@@ -227,8 +230,12 @@ _BEFORE, _AFTER = 10, 4
 """code_words 里的词（订单、批号……）在号码前面几个字、后面几个字以内，才算是在说这个号码"""
 # 号码前面一串并列的号码（“订单：3408…、6279…”“批号 1320… 和 1520…”）跳过去再找说明的词
 _LISTED = "0123456789xX .-、，,;；/和及与或"
-# 比说明编号的词离号码更近的“电话”“手机”：“快递员电话 177…”是电话
-_PHONE_WORDS = re.compile(r"电话|手机|联系|tel|call")
+# 比说明编号的词离号码更近的“电话”“手机”“身份证”：“快递员电话 177…”是电话
+_KIND_WORDS = re.compile(r"电话|手机|联系|tel|call|身份证|证件")
+# 号码前面已经说了它是什么时，后面顺口带的“快递”“合同”“下单”不把它变成编号
+_NAMED_BEFORE = re.compile(
+    r"电话|手机|联系|tel|call|身份证|证件|卡号|银行卡|储蓄卡|信用卡|账号|账户"
+)
 
 
 def valid_id_number(number: str) -> bool:
@@ -258,11 +265,21 @@ def luhn_ok(digits: str) -> bool:
     return total % 10 == 0
 
 
+# 16–19 位的卡号开头的卡组织号段：银联 62、Visa 4、万事达 51–55、JCB 35、发现卡 60/65（运通 34/37
+# 只有 15 位）。只看首位的话，“收款 3200 5600 8000 9900”这样四个四位的金额十个里就有一个像卡号
+_CARD_PREFIXES = ("62", "4", "51", "52", "53", "54", "55", "35", "60", "65")
+
+
 def valid_bank_card(number: str) -> bool:
-    """16–19 位、以常见卡组织号段开头（银联 62、Visa 4、万事达 5、运通/JCB 3）、通过 Luhn 校验。
+    """16–19 位、以卡组织号段开头（`_CARD_PREFIXES`）、通过 Luhn 校验。
     只靠 Luhn 的话，十个订单号里就有一个会被当成卡号。"""
     digits = _GROUP_SEPARATOR.sub("", number)
-    return 16 <= len(digits) <= 19 and digits.isdigit() and digits[0] in "3456" and luhn_ok(digits)
+    return (
+        16 <= len(digits) <= 19
+        and digits.isdigit()
+        and digits.startswith(_CARD_PREFIXES)
+        and luhn_ok(digits)
+    )
 
 
 def _card_shape(lengths: tuple[int, ...]) -> bool:
@@ -398,9 +415,12 @@ class _Privacy:
         before = folded[max(0, start - 60) : start].rstrip(_LISTED)[-_BEFORE:]
         words = [word.start() for word in self.code_words.finditer(before)]
         if words:
-            phone = [word.start() for word in _PHONE_WORDS.finditer(before)]
-            return not phone or phone[-1] < words[-1]
-        return self.code_words.search(folded, end, end + _AFTER) is not None
+            named = [word.start() for word in _KIND_WORDS.finditer(before)]
+            return not named or named[-1] < words[-1]
+        return (
+            self.code_words.search(folded, end, end + _AFTER) is not None
+            and _NAMED_BEFORE.search(before) is None
+        )
 
     def _action(self, kind: str, card_context: bool) -> str:
         rule = self.rule
@@ -428,15 +448,20 @@ class _Compiled:
     """话题词：和 calls 里的招揽词同时出现才算"""
     calls: Pattern | None
     unless: Pattern | None
-    """出现这些词（警方、严禁……）时整条规则不算"""
+    """出现这些词（警方、严禁……）时话题词不算；keywords、patterns 只在没有招揽词时不算"""
 
     def match(self, squeezed: str, sentences: str, folded: str) -> str | None:
         """`squeezed` 全部挤紧；`sentences` 挤紧但留着断句的标点（话题词在这里找）；`folded` 原样。"""
-        if self.unless is not None and self.unless.search(squeezed):
-            return None
+        excused = self.unless is not None and self.unless.search(squeezed) is not None
         if self.regex is not None and (found := self.regex.search(squeezed)):
-            return found.group(0)
-        if self.topics is None or self.calls is None:
+            # 警方通知、群里的提醒会引用广告里的说法（“首充送彩金”“上下分”）；可广告自己也爱写
+            # “温馨提醒”“谨防假冒”“【公告】”：命中的词之外还有招揽的话（加V、注册、私聊……）时
+            # unless 不再开脱（“上下分”里的“下分”不算）
+            start, end = found.span()
+            rest = squeezed[:start] + squeezed[end:]
+            if not excused or (self.calls is not None and self.calls.search(rest)):
+                return found.group(0)
+        if excused or self.topics is None or self.calls is None:
             return None
         if not (topic := self.topics.search(sentences)):
             return None

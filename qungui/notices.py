@@ -45,12 +45,12 @@ def quoted_id(text: str) -> int | None:
 
 @lru_cache(maxsize=64)
 def _normalized(words: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(unicodedata.normalize("NFKC", w).strip() for w in words)
+    return tuple(unicodedata.normalize("NFKC", w).strip().casefold() for w in words)
 
 
 def is_ack(text: str, words: Iterable[str]) -> bool:
-    """这句话是不是确认：NFKC 之后，整条是、或以某个确认用语开头（“收到，马上办”）。"""
-    said = unicodedata.normalize("NFKC", text).strip()
+    """这句话是不是确认：NFKC、不分大小写之后，整条是、或以某个确认用语开头（“收到，马上办”“Ok”）。"""
+    said = unicodedata.normalize("NFKC", text).strip().casefold()
     return bool(said) and said.startswith(_normalized(tuple(words)))
 
 
@@ -265,18 +265,19 @@ async def latest(policy: Policy, group_id: int | None, sender_id: int | None) ->
 async def withdraw(
     policy: Policy, notice_id: int, *, actor_id: int, actor_role: Role, now: datetime
 ) -> Notice:
-    """提前关掉一条通知：不提醒、不处罚。发通知的人或管理员可以；要确认这条通知的人不能替自己撤。"""
+    """在截止前关掉一条通知：不提醒、不处罚。发通知的人或管理员可以；要确认这条通知的人不能替自己撤。"""
     notice = await get(policy, notice_id)
     if notice.withdrawn_at is not None:
         raise NoticeRefused("withdrawn", notice)
     if notice.sender_id != actor_id:
         targets = await NoticeTarget.filter(notice_id=notice_id).values_list("user_id", flat=True)
         check_not_own_case(actor_id, actor_role, *targets, action=f"撤回通知 {notice_id}")
-    closed = await Notice.filter(id=notice_id, withdrawn_at=None, reminded_at=None).update(
-        withdrawn_at=now, withdrawn_by=actor_id
-    )
+    # 只能在截止之前撤：到了截止时刻，走动先记处罚、再认领提醒，两步之间撤回会把处罚留在撤回的通知上
+    closed = await Notice.filter(
+        id=notice_id, withdrawn_at=None, reminded_at=None, deadline__gt=now.astimezone(UTC)
+    ).update(withdrawn_at=now, withdrawn_by=actor_id)
     if not closed:
-        # 截止时的提醒已经认领（或另一条命令刚撤回）：重新读出是哪一种
+        # 已截止（提醒已认领或马上认领），或另一条命令刚撤回：重新读出是哪一种
         notice = await Notice.get(id=notice_id)
         raise NoticeRefused("withdrawn" if notice.withdrawn_at else "past", notice)
     board.drop(notice.group_id, notice_id)

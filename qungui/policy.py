@@ -263,7 +263,7 @@ class KeywordRule(_FilterRuleBase):
     calls: list[Word] = []
     """招揽词：加V、私聊、扫码、进群、注册、充值……"""
     unless: list[Word] = []
-    """出现这些词时整条规则不算（警方、反诈、严禁……）"""
+    """出现这些词时话题词不算（警方、反诈、严禁……）；keywords、patterns 只在另外没有招揽词时不算"""
 
     @model_validator(mode="after")
     def _not_builtin(self) -> KeywordRule:
@@ -568,6 +568,10 @@ def _filter_problems(policy: Policy) -> list[str]:
     return problems
 
 
+EMPTY_PROBES = ("", "x", "今天开会", "ab12")
+"""挤紧后的几种文字：空的、ASCII、汉字、字母数字混排（\b 这类只在字母旁边匹配空串的也试得出来）"""
+
+
 def _keyword_rule_problems(rule: KeywordRule) -> list[str]:
     """关键词规则的各个键彼此要配套。比对前文字会去掉空格、标点和表情，关键词也一样：只剩标点的词永远不会命中。"""
     from .content_filter import squeeze  # 比对与校验用同一个“挤紧”
@@ -585,6 +589,11 @@ def _keyword_rule_problems(rule: KeywordRule) -> list[str]:
             problems.append(
                 f"calls.{j}：{word!r} 也在 topics 里，单独出现就会命中；要单独算就写进 keywords"
             )
+    for j, pattern in enumerate(rule.patterns):
+        # 比对用 search：在第一个位置就匹配上空字符串的正则，每条消息都算命中（整个群进审核）
+        regex = compile_linear(pattern, ignore_case=True, capture=False)
+        if any(found.group(0) == "" for found in map(regex.search, EMPTY_PROBES) if found):
+            problems.append(f"patterns.{j}：{pattern!r} 能匹配空字符串，每条消息都会命中")
     for key in ("keywords", "topics", "calls", "unless"):
         for j, word in enumerate(getattr(rule, key)):
             if not squeeze(word):

@@ -65,7 +65,7 @@ async def greet(bot: Bot, event: GroupIncreaseNoticeEvent, policy: Policy) -> No
     if card is not None:
         await cards.card_seen(policy, event.group_id, event.user_id, card, joined_at, roster)
     head = Message([MessageSegment.text("欢迎 "), MessageSegment.at(event.user_id)])
-    if card is not None and cards.card_ok(policy, card, roster):
+    if card is not None and cards.card_ok(policy, card, roster, event.user_id):
         await sender.send_group(
             bot,
             event.group_id,

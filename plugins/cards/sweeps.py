@@ -112,7 +112,9 @@ async def check_roster(
     if report.escalated:
         lines = "\n".join(f"{row.name} {row.phone} {row.department}" for row in report.escalated)
         text = replies.ABSENT_CHAIRMEN.format(days=2 * days, lines=lines)
-        await sender.send_private_each(bot, policy.org.chairmen, text)
-        if not policy.org.chairmen:
+        missed = await sender.send_private_each(bot, policy.org.chairmen, text)
+        unsent += [f"主席 {user}（私聊）" for user in missed]
+        if len(missed) == len(policy.org.chairmen):
+            # 没有主席，或哪位主席都没收到（没加机器人好友……）：这一级只做一次，告诉运维
             await notify_superusers(bot, text)
     return report

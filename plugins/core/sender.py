@@ -154,13 +154,17 @@ class Sender:
             for part in to_parts(message, mask=False)
         ]
 
-    async def send_private_each(self, bot: Bot, user_ids: Iterable[int], message: str) -> None:
-        """同一条通知私聊给几个人：某个人收不到（已记下、写了日志），照样发给其余的人。"""
+    async def send_private_each(self, bot: Bot, user_ids: Iterable[int], message: str) -> list[int]:
+        """同一条通知私聊给几个人：某个人收不到（已记下、写了日志），照样发给其余的人。
+        返回没收到的人。"""
+        missed = []
         for user_id in user_ids:
             try:
                 await self.send_private(bot, user_id, message)
             except SendFailed as exc:
                 logger.warning(f"通知没有发到 {user_id}：{exc}")
+                missed.append(user_id)
+        return missed
 
     async def _deliver(self, bot: Bot, api: str, valid_until: datetime, **data) -> int:
         state = self.account(bot.self_id)

@@ -1,5 +1,6 @@
 """要大家确认的通知：/通知 /通知状态 /撤回通知，认出“收到”、引用和表情回应，截止时提醒并报告。"""
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from nonebot import get_driver, logger, require
@@ -18,6 +19,7 @@ from plugins.core import (  # noqa: E402
     failure_reason,
     online_bot,
     policies,
+    private_roles,
     replied_message_id,
     rights,
     router,
@@ -28,6 +30,7 @@ from plugins.core.events import GroupMsgEmojiLikeNoticeEvent  # noqa: E402
 from qungui import clock, members, notices  # noqa: E402
 from qungui.jobs import NotNow  # noqa: E402
 from qungui.models import Notice  # noqa: E402
+from qungui.outgoing import mask_digits  # noqa: E402
 from qungui.policy import Policy  # noqa: E402
 from qungui.roles import Role  # noqa: E402
 
@@ -127,8 +130,9 @@ async def _group_notice(ctx: CommandContext, group_id: int, body: str) -> None:
             await ctx.reply(replies.NOT_ADMIN)
         return
     try:
+        # 群公告不经过发送器：群里能看到的文字，号码照发送器的规矩打码
         await ctx.bot.call_api(
-            "_send_group_notice", group_id=group_id, content=body, confirm_required=1
+            "_send_group_notice", group_id=group_id, content=mask_digits(body), confirm_required=1
         )
     except API_FAILURES as exc:
         logger.warning(f"群 {group_id} 的群公告没有发出去：{exc}")
@@ -153,9 +157,19 @@ async def _chosen(ctx: CommandContext, what: str) -> Notice:
         notice = await notices.latest(ctx.policy, ctx.group_id, mine)
         if notice is None:
             raise Refusal(replies.NONE_YET)
-    if notice.sender_id != ctx.user_id and ctx.role < Role.ADMIN:
-        raise Refusal(replies.NOT_YOURS.format(id=notice.id, what=what, role=ctx.role.label))
+    if notice.sender_id != ctx.user_id and (role := await _admin_role(ctx)) < Role.ADMIN:
+        raise Refusal(replies.NOT_YOURS.format(id=notice.id, what=what, role=role.label))
     return notice
+
+
+async def _admin_role(ctx: CommandContext) -> Role:
+    """看别人的通知要管理员。命令本身是成员级的（发通知的人看自己的不用查），私聊时群管理员的身份
+    还没向 QQ 确认过：这时才按管理员级的命令去问一次（问不到时 Refusal 请他稍后再试）。"""
+    if ctx.role >= Role.ADMIN or ctx.group_id is not None:
+        return ctx.role
+    return await private_roles.role(
+        ctx.bot, ctx.policy, ctx.user_id, replace(ctx.command, role=Role.ADMIN)
+    )
 
 
 @router.command(

@@ -175,3 +175,46 @@ async def test_a_phone_written_apart_is_recalled_like_any_other(running: Running
     mine = await qq.group_says("/积分", user_id=LI, card=LI_CARD)
     assert mine.startswith("李四 本月（2026-11）积分 -5 分")
     assert [c.action for c in qq.calls[mark:]] == ["send_group_msg"]
+
+
+async def test_an_id_number_named_before_a_code_word_is_recalled(running: Running) -> None:
+    qq = running.qq
+    qq.add_member(WORK_GROUP, qq.self_id, role="admin")
+    mark = len(qq.calls)
+    # “快递”在号码后面，可号码前面写着“身份证”：不是快递单号
+    warned = await qq.group_says(
+        "张总的身份证411503199511083026 快递寄给你",
+        user_id=LI,
+        card=LI_CARD,
+        message_id=880401,
+    )
+    assert warned == (
+        "已警告 李四：不良信息，-5 分（编号 #1）。30 天内第 1 次警告。依据群规：不良信息 -5 分。"
+    )
+    (recall,) = await qq.wait_for("delete_msg", after=mark)
+    assert recall.params == {"message_id": 880401}
+    assert await running.bot.query("SELECT message_id, rule, excerpt, status FROM filter_hit") == [
+        (880401, "隐私", "身份证号 411***********3026", "warned")
+    ]
+
+
+async def test_a_port_before_the_at_of_an_allowed_site_still_goes_to_review(
+    running: Running,
+) -> None:
+    qq = running.qq
+    mark = len(qq.calls)
+    # 浏览器打开的是 evil.top：“qq.com:443”只是用户名和密码
+    await qq.send_event(
+        group_message_payload(
+            "账号异常，请登录 https://qq.com:443@evil.top/secure 验证",
+            user_id=ZHANG,
+            card=ZHANG_CARD,
+            message_id=880501,
+        )
+    )
+    (review,) = await qq.wait_for("send_private_msg", after=mark)
+    assert review.params["user_id"] == ADMIN
+    assert review.text.startswith("【群规助手】审1｜规则「链接」（不良信息 -5 分）")
+    assert await running.bot.query("SELECT message_id, rule, excerpt, status FROM filter_hit") == [
+        (880501, "链接", "qq[.]com:443@evil[.]top", "pending")
+    ]

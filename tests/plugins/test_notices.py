@@ -482,3 +482,54 @@ async def test_policy_text_explains_notices_when_enabled(app: App, monkeypatch) 
             },
             result={"message_id": 1},
         )
+
+
+async def test_a_group_admin_sees_and_withdraws_another_admins_notice_in_private(
+    app: App,
+) -> None:
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        say(ctx, bot, "/通知 周五交周报", ADMIN)
+        expect_notice(ctx, 1, "周五交周报", 4, 7951)
+        # 王五是 QQ 群管理员（不在制度的管理小组名单上）：私聊时先问 QQ 他现在是不是管理员
+        say(ctx, bot, "在", WANG, ts(2026, 11, 27, 10, 1), role="admin")
+        ctx.receive_event(bot, fake.private_message("/通知状态 1", user_id=WANG))
+        ctx.should_call_api(
+            "get_group_member_info",
+            {"group_id": WORK_GROUP, "user_id": WANG, "no_cache": True},
+            result=fake.member_info(WANG, role="admin"),
+        )
+        expect_private(
+            ctx,
+            "【通知 1】周五交周报\n王管 发于 11-27 10:00，截止 11-27 10:30（进行中）\n"
+            "应确认 4 人：按时 0 人，迟到 0 人，没有确认 4 人。\n"
+            "没有确认：张三、李四、王五、赵主席",
+            WANG,
+        )
+        # 管理员身份认了，自己要确认的通知照样不能替自己撤；普通成员看不了别人的通知
+        ctx.receive_event(bot, fake.private_message("/撤回通知 1", user_id=WANG))
+        expect_private(ctx, OWN_CASE, WANG)
+        ctx.receive_event(bot, fake.private_message("/通知状态 1", user_id=ZHANG))
+        expect_private(ctx, "只有通知 1 的发送人或管理员可以查看确认情况（你是成员）。", ZHANG)
+
+
+async def test_the_group_notice_masks_phone_numbers_like_any_group_message(
+    app: App, monkeypatch
+) -> None:
+    enable(monkeypatch, post_as_group_notice=True)
+    # 群公告也在群里：手机号和群消息一样打码（这是发通知的人自己名片上的号，内容过滤不拦）
+    body = "【通知 1】有事打我 138****0000\n" + HOW_TO.format(deadline="10:30", count=4)
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        say(ctx, bot, "/通知 有事打我 13800000000", ADMIN)
+        expect_notice(ctx, 1, "有事打我 138****0000", 4, 7961)
+        ctx.should_call_api(
+            "get_group_member_info",
+            {"group_id": WORK_GROUP, "user_id": SELF_ID, "no_cache": True},
+            result=fake.member_info(SELF_ID, role="admin"),
+        )
+        ctx.should_call_api(
+            "_send_group_notice",
+            {"group_id": WORK_GROUP, "content": body, "confirm_required": 1},
+            result=None,
+        )

@@ -70,3 +70,48 @@ async def test_without_a_roster_the_command_says_so(app: App, db) -> None:
         bot = make_bot(ctx)
         ctx.receive_event(bot, fake.group_message("/名单 重载", user_id=ADMIN))
         expect_group(ctx, "制度里没有配置人事名单（[roster] file）。")
+
+
+async def test_a_chairman_who_cannot_be_reached_is_noted_and_the_operator_is_told(
+    app: App, db, roster_file: Path
+) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from nonebot.adapters.onebot.v11 import ActionFailed, Message, MessageSegment
+
+    from plugins.cards.sweeps import check_roster
+    from plugins.core import policies
+    from qungui.models import AbsenceCase
+
+    cst = ZoneInfo("Asia/Shanghai")
+    await AbsenceCase.create(
+        org="jgs",
+        phone="13800000002",
+        name="李四",
+        qq=None,
+        opened_at=datetime(2026, 11, 20, 10, tzinfo=cst),
+    )
+    escalation = "名单上的同事登记 6 天后仍未进公司群，请处理：\n李四 13800000002 生产部"
+    async with app.test_api() as ctx:
+        bot = make_bot(ctx)
+        expect_group(
+            ctx,
+            "以下名单上的同事还没有进公司群（或群名片没对上名单）：张三。"
+            "管理员可私聊机器人 /名单 未进群 查看联系方式。",
+        )
+        # 主席没加机器人好友：私聊发不过去。这一级提醒不能只留一行日志
+        ctx.should_call_api(
+            "send_private_msg",
+            {"user_id": 30002, "message": Message(MessageSegment.text(escalation))},
+            exception=ActionFailed(
+                status="failed", retcode=1400, data=None, message="对方不是你的好友", wording=""
+            ),
+        )
+        expect_private(ctx, "【群规助手】" + escalation, fake.SUPERUSER)
+        unsent: list[str] = []
+        report = await check_roster(
+            bot, policies.get("jgs"), datetime(2026, 11, 27, 10, tzinfo=cst), unsent
+        )
+    assert [row.name for row in report.escalated] == ["李四"]
+    assert unsent == ["主席 30002（私聊）"]

@@ -287,6 +287,11 @@ def test_a_topic_counts_only_with_a_call_and_unless_words_cancel_the_rule(policy
         "改签去 https://www.12306.cn/ 或 http://www.gov.cn",
         "ERP http://192.168.1.20/erp 和 http://10.0.3.15/pos",
         "http://172.20.1.5:8080/kq 和 http://127.0.0.1:3000/ 和 http://localhost:8080/x",
+        # 问卷、在线文档：行政、人事天天发
+        "员工满意度调查 https://www.wjx.cn/vm/abc123.aspx 周五前填完",
+        "培训报名 https://www.wjx.top/vm/Xyz9.aspx",
+        "活动报名表 https://jinshuju.net/f/AbC123",
+        "操作手册在语雀 https://www.yuque.com/jgs/manual 和石墨 https://shimo.im/docs/abc",
         "官网 jigongshan-jiuye.com 欢迎访问",  # 只提域名：不是链接
         "对账单发到 wangzong@163.com",
         "报价单.xlsx 我发群文件了，ERP 客户端 v3.2.1",
@@ -313,6 +318,20 @@ def test_links_a_company_really_uses_pass(shipped, text) -> None:
 )
 def test_foreign_and_lookalike_links_are_caught(shipped, text, host) -> None:
     assert shipped_hits(shipped, text) == [("链接", "review", host)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "账号异常 https://qq.com:443@evil.top/secure",
+        "京东退款 https://jd.com:x@evil.top",
+    ],
+)
+def test_a_port_or_password_before_the_at_does_not_hide_the_real_host(shipped, text) -> None:
+    # 浏览器打开的是 @ 后面的 evil.top：冒号后面的“端口”其实是用户名里的密码
+    hits = shipped_hits(shipped, text)
+    assert [(rule, action) for rule, action, _ in hits] == [("链接", "review")]
+    assert hits[0][2].endswith("@evil[.]top")
 
 
 def test_spaced_dots_only_before_a_domain_suffix_are_dots(shipped) -> None:
@@ -377,6 +396,59 @@ def test_order_batch_and_trace_numbers_are_not_cards_ids_or_phones(shipped, text
 )
 def test_privacy_finds_numbers_written_with_separators(shipped, text, action, excerpt) -> None:
     assert shipped_hits(shipped, text) == [("隐私", action, excerpt)]
+
+
+@pytest.mark.parametrize(
+    ("text", "action", "excerpt"),
+    [
+        # 号码前面说了它是什么：后面顺口带一个“快递”“合同”“发票”“下单”不能把它变成编号
+        (f"身份证{ID} 快递寄给你", "recall", "身份证号 411***********3026"),
+        (f"张三身份证号 {ID}，合同上要用", "recall", "身份证号 411***********3026"),
+        (f"卡号{CARD_LIKE} 发票", "recall", "银行卡号 622************0128"),
+        (f"工资卡号{CARD_LIKE}下单前核对", "recall", "银行卡号 622************0128"),
+        ("客户手机 13912345678 订单已发", "review", "手机号 139****5678"),
+    ],
+)
+def test_a_code_word_after_a_number_named_before_it_does_not_excuse_it(
+    shipped, text, action, excerpt
+) -> None:
+    assert shipped_hits(shipped, text) == [("隐私", action, excerpt)]
+
+
+@pytest.mark.parametrize(
+    ("text", "rule", "excerpt"),
+    [
+        # 广告里顺手写一个“提醒”“公告”“谨防”“小心”“严禁”，不能让整条规则失效
+        ("温馨提醒：首充送100%彩金，秒出款，加V：abc888", "赌博", "首充送"),
+        ("【公告】菠菜平台上线，注册送彩金，私聊", "赌博", "菠菜平台"),
+        ("澳门葡京娱乐城，注册送彩金，谨防假冒，认准官网", "赌博", "澳门葡京娱乐城"),
+        ("稳赚不赔，日赚三千，加我微信，小心骗子", "赌博", "稳赚不赔"),
+        ("上门全套服务 包夜 加微 严禁未成年", "色情", "上门全套服务包夜"),
+    ],
+)
+def test_a_warning_word_in_an_ad_with_a_call_to_action_does_not_excuse_it(
+    shipped, text, rule, excerpt
+) -> None:
+    assert shipped_hits(shipped, text) == [(rule, "review", excerpt)]
+
+
+def test_a_notice_quoting_ad_words_without_a_call_to_action_is_still_excused(shipped) -> None:
+    # “上下分”里的“下分”是它自己，不是另外的招揽
+    text = "今天群里的那条“上下分”是赌博广告，发的人已经移出群，感谢举报"
+    assert shipped_hits(shipped, text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # 四个四位的金额：拼起来 16 位、碰巧通过 Luhn，可 32、56、80 开头的不是哪家卡组织的号段
+        "今天四个门店收款 3200 5600 8000 9900，明天汇总",
+        "各店转账 3200 5600 8000 9900",
+        "打款明细 5800 6100 2300 2600 元",
+    ],
+)
+def test_amounts_listed_four_digits_at_a_time_are_not_a_card(shipped, text) -> None:
+    assert shipped_hits(shipped, text) == []
 
 
 def test_the_senders_own_number_is_compared_by_digits(shipped) -> None:

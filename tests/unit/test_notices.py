@@ -70,6 +70,12 @@ def test_fullwidth_words_in_the_policy_match_halfwidth_messages() -> None:
     assert notices.is_ack("OK，没问题", ["ＯＫ"])
 
 
+@pytest.mark.parametrize("text", ["ok", "Ok，马上办", "ｏｋ", "OK"])
+def test_latin_ack_words_match_in_any_case(text: str) -> None:
+    assert notices.is_ack(text, ["OK"])
+    assert notices.is_ack(text, ["ok"])
+
+
 def test_the_notice_number_is_read_from_the_quoted_text() -> None:
     assert notices.quoted_id("【通知 12】明天开会\n请在 10:30 前回复") == 12
     assert notices.quoted_id("回复【通知 12】") is None
@@ -170,6 +176,26 @@ async def test_withdrawn_notices_are_not_due_and_a_target_cannot_withdraw_it(gro
             POLICY, notice.id, actor_id=ADMIN, actor_role=Role.ADMIN, now=cst(2026, 11, 27, 10, 2)
         )
     assert caught.value.kind == "withdrawn"
+
+
+async def test_a_notice_past_its_deadline_cannot_be_withdrawn_before_the_tick_claims_it(
+    group,
+) -> None:
+    notice = (await make([ZHANG, LI])).notice
+    # 截止时刻的走动先记了处罚，还没认领提醒；这时再撤回，处罚就留在一条“撤回了”的通知上
+    (due,) = await notices.due(cst(2026, 11, 27, 10, 30))
+    written = await notices.penalise(POLICY, due, cst(2026, 11, 27, 10, 30))
+    assert [e.user_id for e in written] == [ZHANG, LI]
+    with pytest.raises(notices.NoticeRefused) as caught:
+        await notices.withdraw(
+            POLICY,
+            notice.id,
+            actor_id=ADMIN,
+            actor_role=Role.ADMIN,
+            now=cst(2026, 11, 27, 10, 30, 20),
+        )
+    assert caught.value.kind == "past"
+    assert await notices.claim_deadline(due, cst(2026, 11, 27, 10, 30))
 
 
 async def test_refresh_rebuilds_the_board_from_the_database(group) -> None:

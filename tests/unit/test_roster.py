@@ -69,7 +69,7 @@ def test_with_a_roster_the_card_must_match_a_row() -> None:
 
 async def test_two_members_claiming_one_phone_are_held_for_review(db) -> None:
     roster = parse_roster(CSV)
-    same = "鸡公山酒业-张三-13800000001"
+    same = "鸡公山酒业-李四-13800000002"  # 名单上李四那一行没写 QQ：认不出哪个是他
     listed = [cards.Listed(1, same, "a", "member", 0), cards.Listed(2, same, "b", "member", 0)]
 
     async def reread(user: int) -> str:
@@ -173,8 +173,9 @@ async def test_the_card_reread_before_a_fine_is_checked_against_the_roster(db) -
         cards.Listed(1, "张三", "a", "member", int(long_ago.timestamp())),
         cards.Listed(2, "李四", "b", "member", int(long_ago.timestamp())),
     ]
-    # 列表里的名片是旧的；复查时两人都改成了合格式的名片，但只有张三的对得上名单
-    now = {1: "鸡公山酒业-张三-13800000001", 2: "鸡公山酒业-李四-13800000009"}
+    # 列表里的名片是旧的；复查时两人都改成了合格式的名片，但只有 1 号的对得上名单
+    # （李四那一行没写 QQ；张三那一行写了 20001，不是这两位）
+    now = {1: "鸡公山酒业-李四-13800000002", 2: "鸡公山酒业-张三-13800000009"}
 
     async def reread(user: int) -> str:
         return now[user]
@@ -187,3 +188,28 @@ async def test_the_card_reread_before_a_fine_is_checked_against_the_roster(db) -
     ]
     checked = dict(await Member.filter(group_id=WORK).values_list("user_id", "card_ok"))
     assert checked == {1: True, 2: False}
+
+
+async def test_a_card_naming_another_rows_person_neither_hides_them_nor_counts_as_own(db) -> None:
+    roster = Roster(rows=[row("张三", "13800000001", 20001), row("李四", "13800000002", 20002)])
+    zhang_card = "鸡公山酒业-张三-13800000001"
+    # 李四在公司群里，名片却写成没进群的张三：张三不因此算“在群里”，李四的名片也不算对
+    seen = cst(2026, 11, 19, 9)
+    await Member.create(
+        org="jgs", group_id=WORK, user_id=20002, card=zhang_card, first_seen=seen, last_seen=seen
+    )
+    assert not cards.card_ok(POLICY, zhang_card, roster, user_id=20002)
+    assert cards.card_ok(POLICY, zhang_card, roster, user_id=20001)
+    first = await absence.check_absent(POLICY, roster, cst(2026, 11, 20, 10))
+    assert [r.name for r in first.opened] == ["张三"]
+    due = await absence.check_absent(POLICY, roster, cst(2026, 11, 23, 10))
+    assert [r.name for r in due.penalised] == ["张三"]
+    long_ago = int(cst(2025, 1, 1).timestamp())
+
+    async def reread(user: int) -> str:
+        return zhang_card
+
+    listed = [cards.Listed(20002, zhang_card, "li", "member", long_ago)]
+    await cards.sweep_group(POLICY, WORK, listed, cst(2026, 11, 20, 10), reread, roster)
+    result = await cards.sweep_group(POLICY, WORK, listed, cst(2026, 11, 27, 10), reread, roster)
+    assert (result.compliant, result.overdue) == (0, [20002])
