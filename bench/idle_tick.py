@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-import subprocess
 import sys
-import tempfile
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
+
+from bench.inprocess import child_output
 
 REPO = Path(__file__).resolve().parents[1]
 TICKS = 450
@@ -161,16 +161,7 @@ async def measure(workdir: Path) -> dict:
 
 
 def run_child() -> dict:
-    """在单独的进程里量（NoneBot 一个进程只能初始化一次）。"""
-    with tempfile.TemporaryDirectory() as workdir:
-        out = subprocess.run(
-            [sys.executable, "-m", "bench.idle_tick", "--child", workdir],
-            cwd=REPO,
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return json.loads(child_output("bench.idle_tick"))
 
 
 if __name__ == "__main__":

@@ -3,6 +3,9 @@ API 调用由 `answer` 立即应答，事件直接交给 `handle_event`。"""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import tempfile
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -48,3 +51,18 @@ async def stop() -> None:
     import nonebot
 
     await nonebot.get_driver()._lifespan.shutdown()
+
+
+def child_output(module: str, *args: str) -> str:
+    """在单独的进程里跑 `python -m <module> --child <临时文件夹> <args…>`，返回它输出的最后一行。
+
+    NoneBot 一个进程只能初始化一次，所以每项测量各开一个进程，各用一个临时文件夹放库。"""
+    with tempfile.TemporaryDirectory() as workdir:
+        out = subprocess.run(
+            [sys.executable, "-m", module, "--child", workdir, *args],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    return out.stdout.strip().splitlines()[-1]

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
+
+from bench.inprocess import child_output
 
 MESSAGES = 3000
 REPO = Path(__file__).resolve().parents[1]
@@ -129,15 +129,7 @@ async def open_notices(count: int) -> None:
 
 
 def run_child(mode: str, kind: str = "chat") -> float:
-    with tempfile.TemporaryDirectory() as workdir:
-        out = subprocess.run(
-            [sys.executable, "-m", "bench.plain_chat", "--child", mode, workdir, kind],
-            cwd=REPO,
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-    return float(out.stdout.strip().splitlines()[-1])
+    return float(child_output("bench.plain_chat", mode, kind))
 
 
 def main() -> None:
@@ -161,6 +153,7 @@ def main() -> None:
 
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
-        print(asyncio.run(measure(sys.argv[2], sys.argv[3], sys.argv[4])))
+        workdir, mode, kind = sys.argv[2:5]
+        print(asyncio.run(measure(mode, workdir, kind)))
     else:
         main()

@@ -15,11 +15,11 @@ from __future__ import annotations
 import asyncio
 import json
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
+
+from bench.inprocess import child_output
 
 REPO = Path(__file__).resolve().parents[1]
 LENGTH = 24_000
@@ -148,16 +148,7 @@ async def measure(workdir: Path) -> dict:
 
 
 def run_child() -> dict:
-    """在单独的进程里量（NoneBot 一个进程只能初始化一次）。"""
-    with tempfile.TemporaryDirectory() as workdir:
-        out = subprocess.run(
-            [sys.executable, "-m", "bench.worst_message", "--child", workdir],
-            cwd=REPO,
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return json.loads(child_output("bench.worst_message"))
 
 
 if __name__ == "__main__":
