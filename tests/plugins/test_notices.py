@@ -79,6 +79,20 @@ def say(ctx, bot, message, user: int, at: int | None = None, **fields) -> None:
     )
 
 
+def expect_group_notice(ctx, body: str) -> None:
+    """机器人先确认自己是群管理员，再把同样的文字发成 QQ 群公告。"""
+    ctx.should_call_api(
+        "get_group_member_info",
+        {"group_id": WORK_GROUP, "user_id": SELF_ID, "no_cache": True},
+        result=fake.member_info(SELF_ID, role="admin"),
+    )
+    ctx.should_call_api(
+        "_send_group_notice",
+        {"group_id": WORK_GROUP, "content": body, "confirm_required": 1},
+        result=None,
+    )
+
+
 def expect_notice(ctx, notice_id: int, text: str, count: int, message_id: int, ats=()) -> None:
     body = f"【通知 {notice_id}】{text}\n" + HOW_TO.format(deadline="10:30", count=count)
     message = Message(MessageSegment.text(body))
@@ -442,16 +456,7 @@ async def test_group_notice_is_published_when_the_bot_is_admin(app: App, monkeyp
         bot = make_bot(ctx)
         say(ctx, bot, "/通知 周五交周报", ADMIN)
         expect_notice(ctx, 1, "周五交周报", 4, 7951)
-        ctx.should_call_api(
-            "get_group_member_info",
-            {"group_id": WORK_GROUP, "user_id": SELF_ID, "no_cache": True},
-            result=fake.member_info(SELF_ID, role="admin"),
-        )
-        ctx.should_call_api(
-            "_send_group_notice",
-            {"group_id": WORK_GROUP, "content": body, "confirm_required": 1},
-            result=None,
-        )
+        expect_group_notice(ctx, body)
 
 
 async def test_policy_text_explains_notices_when_enabled(app: App, monkeypatch) -> None:
@@ -523,13 +528,4 @@ async def test_the_group_notice_masks_phone_numbers_like_any_group_message(
         bot = make_bot(ctx)
         say(ctx, bot, "/通知 有事打我 13800000000", ADMIN)
         expect_notice(ctx, 1, "有事打我 138****0000", 4, 7961)
-        ctx.should_call_api(
-            "get_group_member_info",
-            {"group_id": WORK_GROUP, "user_id": SELF_ID, "no_cache": True},
-            result=fake.member_info(SELF_ID, role="admin"),
-        )
-        ctx.should_call_api(
-            "_send_group_notice",
-            {"group_id": WORK_GROUP, "content": body, "confirm_required": 1},
-            result=None,
-        )
+        expect_group_notice(ctx, body)
