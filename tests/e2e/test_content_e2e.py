@@ -218,3 +218,23 @@ async def test_a_port_before_the_at_of_an_allowed_site_still_goes_to_review(
     assert await running.bot.query("SELECT message_id, rule, excerpt, status FROM filter_hit") == [
         (880501, "链接", "qq[.]com:443@evil[.]top", "pending")
     ]
+
+
+async def test_an_admin_tries_a_text_on_the_filter_in_private_and_nothing_is_recorded(
+    running: Running,
+) -> None:
+    # 把一条规则从 shadow 改成 review 之前，管理员先私聊试一句话：看它会命中什么，什么也不记
+    qq = running.qq
+    hit = await qq.private_says("/过滤测试 博 彩 http://evil.top/x", user_id=ADMIN)
+    assert hit == (
+        "会命中（只是测试，没有记录）：\n"
+        "「赌博」交管理员审核：博彩\n"
+        "「链接」交管理员审核：evil[.]top\n"
+        "一条消息只按最重的一条处理，其余记为并入其他规则。"
+    )
+    clean = await qq.private_says(
+        "/过滤测试 天猫订单号 6222021234567890128 明天发货", user_id=ADMIN
+    )
+    assert clean == "没有命中任何内容规则（只是测试，没有记录）。"
+    assert await running.bot.query("SELECT COUNT(*) FROM filter_hit") == [(0,)]
+    assert await ledger(running) == []
