@@ -1,0 +1,54 @@
+"""本进程里按组织记住的东西，都在这一个对象里；`reset()` 一次清空。
+
+这些都只是省事的缓存或“说过一次就不再说”的记号：进程重启、换数据库（测试里每个用例一个新库）时
+清空不会改变任何结果，只会多查一次库或多说一句。必须跨进程成立的规则（例如两条相同的分享只算先到的）
+不放在这里，而是靠数据库的唯一约束。
+
+core 插件在启动和换数据库时调用 `STATE.reset()`；规则模块用 `STATE.org(组织)` 取本组织的那一份。
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+
+@dataclass
+class OrgState:
+    """一个组织在本进程里记住的东西。"""
+
+    frozen_months: set[str] = field(default_factory=set)
+    """已冻结的月份（`YYYY-MM`）。冻结不会撤回，所以只记“已冻结”"""
+    written_members: dict[tuple[int, int], tuple[str, str, str]] = field(default_factory=dict)
+    """(群, QQ) → 最近写进成员表的 (名片, 昵称, 身份)：没变就不写库"""
+    not_found: set[int] = field(default_factory=set)
+    """问过 NapCat、组织的哪个群都说不认识的 QQ：本次运行不再问"""
+    derived_versions: dict[str, int] = field(default_factory=dict)
+    """派生数据的主题 → 本进程改过几次（缓存的版本号）"""
+    told_not_original: set[tuple[int, date]] = field(default_factory=set)
+    """(QQ, 分享日)：已经提醒过“不算原创”，当天不再提醒"""
+
+
+class ProcessState:
+    """所有组织的 `OrgState`，加上不分组织的派生数据缓存。"""
+
+    def __init__(self) -> None:
+        self._orgs: dict[str, OrgState] = {}
+        self.derived_entries: dict[Hashable, tuple[float, tuple[int, ...], Any]] = {}
+        """派生数据缓存：键 → (过期时刻, 版本号, 值)；键里带着组织"""
+
+    def org(self, org: str) -> OrgState:
+        state = self._orgs.get(org)
+        if state is None:
+            state = self._orgs[org] = OrgState()
+        return state
+
+    def reset(self) -> None:
+        """清空一切：启动时、换数据库时。"""
+        self._orgs.clear()
+        self.derived_entries.clear()
+
+
+STATE = ProcessState()
