@@ -50,10 +50,10 @@ def test_card_pattern(card: str, ok: bool) -> None:
     ],
 )
 def test_one_parser_reads_name_and_phone(card: str, parts: tuple[str, str] | None) -> None:
-    parsed = cards.parse(POLICY, card)
+    parsed = cards.parse_card(POLICY, card)
     assert (None if parsed is None else (parsed.name, parsed.phone)) == parts
     assert cards.card_ok(POLICY, card) is (parts is not None)
-    assert cards.claimed_phone(POLICY, card) == (parts[1] if parts else None)
+    assert cards.conforming(POLICY, card) == parsed
 
 
 @pytest.mark.parametrize(
@@ -85,9 +85,8 @@ def test_display_name_never_uses_a_nonconforming_card(card: str, nickname: str, 
 )
 def test_grace_runs_days_times_24_hours(at: datetime, expected: str) -> None:
     monday = cst(2026, 11, 23, 15)
-    due = cards.deadline(POLICY, monday)
-    assert cards.status(False, due, at) == expected
-    assert cards.status(True, due, at) == "ok"
+    assert cards.status(POLICY, False, at, monday) == expected
+    assert cards.status(POLICY, True, at, monday) == "ok"
 
 
 def listed(user: int, card: str, joined: datetime) -> cards.Listed:
