@@ -155,6 +155,8 @@ class SweepResult:
     """名片用了别人也在用的电话、待管理员核实的人"""
     first_sweep: bool = False
     enforce_start: datetime | None = None
+    bites_at: datetime | None = None
+    """早已在群里的人从何时起逾期（`deadline`）：第一次检查时在群里公布"""
 
 
 async def _enforced_since(policy: Policy, group_id: int) -> datetime | None:
@@ -235,7 +237,9 @@ async def sweep_group(
     数据不全时不扣分。有名单时，两个人的名片用了同一个电话，两人都记为“待核实”，不算规范也不扣分。
     """
     start, first = await enforce_start(policy, group_id, at)
-    result = SweepResult(group_id, first_sweep=first, enforce_start=start)
+    result = SweepResult(
+        group_id, first_sweep=first, enforce_start=start, bites_at=deadline(policy, start)
+    )
     exempt = set(policy.nickname.exempt)
     # 连已退群的人也读出来：重新进群的人要把“已退群”改回来，而不是当成新人
     known = {m.user_id: m for m in await Member.filter(org=policy.id, group_id=group_id)}

@@ -66,8 +66,8 @@ async def sweep(
 
     result = await cards.sweep_group(policy, group_id, people, at, reread, rosters.get(policy))
     nickname = policy.nickname
-    if result.first_sweep:
-        bites = cards.deadline(policy, result.enforce_start).astimezone(policy.tz)
+    if result.first_sweep and result.bites_at is not None:
+        bites = result.bites_at.astimezone(policy.tz)
         text = replies.FIRST_SWEEP.format(
             example=nickname.example,
             bites=bites.strftime("%m月%d日 %H:%M"),

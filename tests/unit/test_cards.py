@@ -182,6 +182,7 @@ async def test_the_first_fine_lands_on_the_announced_day_whatever_the_tick_milli
     assert [str(day) for day in rows] == ["2026-11-26"]
     # 群里公布的开始扣分时刻就是它：11月26日 10:00
     assert cards.deadline(POLICY, first.enforce_start) == cst(2026, 11, 26, 10)
+    assert first.bites_at == cst(2026, 11, 26, 10)
 
 
 async def test_the_daily_fine_is_once_per_business_day_across_midnight(db) -> None:
