@@ -37,7 +37,8 @@ from qungui.policy import Policy, parse_clock  # noqa: E402
 from qungui.roles import Role  # noqa: E402
 
 from . import replies  # noqa: E402
-from .sweeps import check_roster, read_card, rosters, sweep  # noqa: E402
+from .roster_files import rosters  # noqa: E402
+from .sweeps import check_roster, read_card, sweep  # noqa: E402
 
 __plugin_meta__ = PluginMetadata(
     name="群名片",

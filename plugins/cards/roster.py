@@ -10,7 +10,7 @@ from qungui import absence
 from qungui.roles import Role
 
 from . import replies
-from .sweeps import rosters
+from .roster_files import rosters
 
 
 @router.command(

@@ -31,3 +31,6 @@ class Rosters:
             logger.warning(f"名单 {policy.roster.file} 第 {line} 行：{why}")
         self._loaded[policy.id] = (policy.roster.file, roster)
         return roster
+
+
+rosters = Rosters()

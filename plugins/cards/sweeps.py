@@ -13,9 +13,7 @@ from qungui import absence, cards, members
 from qungui.policy import Policy
 
 from . import replies
-from .roster_files import Rosters
-
-rosters = Rosters()
+from .roster_files import rosters
 
 
 async def read_card(bot: Bot, group_id: int, user_id: int) -> str | None:
