@@ -9,13 +9,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 
-from . import ledger, members
+from . import ledger, members, rules
 from .jobs import claim
 from .models import JobRun, Member
 from .policy import Policy
 from .roster import Roster
 
-PENALTY_RULE = "card.penalty"
 ENFORCE_CLAIM = "card.enforce"
 
 Status = Literal["ok", "grace", "overdue"]
@@ -351,7 +350,7 @@ async def _penalise(policy: Policy, user_id: int, day: date, at: datetime) -> No
     await ledger.award(
         org=policy.id,
         user_id=user_id,
-        rule=PENALTY_RULE,
+        rule=rules.CARD_PENALTY,
         period=day.isoformat(),
         delta=-policy.nickname.daily_penalty,
         business_date=day,

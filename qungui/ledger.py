@@ -14,14 +14,10 @@ from tortoise.expressions import F
 from tortoise.functions import Sum
 from tortoise.transactions import in_transaction
 
-from . import clock, derived
+from . import clock, derived, rules
 from .dates import month_days, month_key
 from .models import CommandKey, JobRun, LedgerEntry, MonthTotal
 from .roles import SYSTEM, Role, check_not_own_case, role_to_reverse
-
-SHARE_DAY_RULE = "share.daily"
-REVERSAL_RULE = "reversal"
-MANUAL_RULE = "manual"
 
 
 class LedgerError(Exception):
@@ -184,7 +180,7 @@ async def _award_row(
     try:
         async with in_transaction():
             return await _insert(
-                share_days=1 if rule == SHARE_DAY_RULE else 0,
+                share_days=1 if rule == rules.SHARE_DAILY else 0,
                 org=org,
                 user_id=user_id,
                 rule=rule,
@@ -371,7 +367,7 @@ async def record(
     actor_role: Role | None,
     reason: str,
     command_key: str,
-    rule: str = MANUAL_RULE,
+    rule: str = rules.MANUAL,
     ref: str | None = None,
 ) -> Written:
     """命令写入的一条记录（加分、扣分、警告……）；同一事件再来一次只返回上次的记录。
@@ -438,11 +434,11 @@ async def reverse(
             try:
                 async with in_transaction():
                     entry = await _insert(
-                        share_days=-1 if original.rule == SHARE_DAY_RULE else 0,
+                        share_days=-1 if original.rule == rules.SHARE_DAILY else 0,
                         org=org,
                         user_id=original.user_id,
                         delta=-original.delta,
-                        rule=REVERSAL_RULE,
+                        rule=rules.REVERSAL,
                         business_date=original.business_date,
                         created_at=now,
                         actor_id=actor_id,
@@ -509,7 +505,7 @@ async def reversed_between(org: str, first: date, last: date) -> set[int]:
     """营业日在这段时间里的记录中已被撤销的编号。撤销记录与原记录同一营业日，所以只看这段时间的
     撤销记录就够了（比把一个月几万个编号塞进 IN 里快得多）。"""
     rows = await LedgerEntry.filter(
-        org=org, rule=REVERSAL_RULE, business_date__gte=first, business_date__lte=last
+        org=org, rule=rules.REVERSAL, business_date__gte=first, business_date__lte=last
     ).values_list("reverses", flat=True)
     return set(rows)
 
@@ -534,14 +530,14 @@ async def rebuild_month_totals(org: str, month: str, first: date, last: date) ->
         ).values_list("user_id", "delta", "rule", "reverses")
         share_ids = set(
             await LedgerEntry.filter(
-                org=org, rule=SHARE_DAY_RULE, business_date__gte=first, business_date__lte=last
+                org=org, rule=rules.SHARE_DAILY, business_date__gte=first, business_date__lte=last
             ).values_list("id", flat=True)
         )
         fresh: dict[int, list[int]] = {}
         for user, delta, rule, reverses in entries:
             totals = fresh.setdefault(user, [0, 0, 0])
             totals[0] += delta
-            totals[1] += 1 if rule == SHARE_DAY_RULE else -(reverses in share_ids)
+            totals[1] += 1 if rule == rules.SHARE_DAILY else -(reverses in share_ids)
             totals[2] += 1
         current = await month_totals(org, month)
         wrong = {

@@ -20,12 +20,11 @@ from functools import lru_cache
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from . import ledger, members
+from . import ledger, members, rules
 from .models import LedgerEntry, Member, Notice, NoticeTarget
 from .policy import Policy
 from .roles import Role, check_not_own_case
 
-SILENT_RULE = "notice.silent"
 QUOTE, WORD, EMOJI = "quote", "word", "emoji"
 LATE_WINDOW = timedelta(days=1)
 """截止之后这么久之内的确认照样记下（标为迟到）；再往后这条通知不再看"""
@@ -332,7 +331,7 @@ async def penalise(policy: Policy, notice: Notice, now: datetime) -> list[Ledger
         entry = await ledger.award(
             org=policy.id,
             user_id=user,
-            rule=SILENT_RULE,
+            rule=rules.NOTICE_SILENT,
             period=f"notice{notice.id}",
             delta=-section.penalty,
             business_date=day,

@@ -13,14 +13,13 @@ from tortoise.exceptions import IntegrityError
 from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
-from . import ledger, warning_cases
-from .content_filter import REPORT_RULE, Hit
+from . import ledger, rules, warning_cases
+from .content_filter import Hit
 from .models import FilterHit
 from .policy import Policy
 from .roles import Role, check_not_own_case
 
 TEXT_LIMIT = 500
-REPORT_BONUS_RULE = "filter.report"
 # 一条消息命中几条规则时只按最重的一条处理，其余记为 merged（/规则统计 里仍算命中）
 _WEIGHT = {"recall": 3, "warn": 2, "review": 1, "shadow": 0}
 
@@ -195,11 +194,11 @@ async def confirm(
         )
         await FilterHit.filter(id=hit.id).update(entry_id=issued.entry.id)
         bonus = None
-        if hit.rule == REPORT_RULE and hit.reporter_id and policy.filter.report_bonus:
+        if hit.rule == rules.FILTER_REPORT_HIT and hit.reporter_id and policy.filter.report_bonus:
             bonus = await ledger.award(
                 org=policy.id,
                 user_id=hit.reporter_id,
-                rule=REPORT_BONUS_RULE,
+                rule=rules.FILTER_REPORT,
                 period=f"{hit.group_id}-{hit.message_id}",
                 delta=policy.filter.report_bonus,
                 business_date=today,

@@ -23,8 +23,8 @@ from .dates import local_time, month_key, share_day
 from .models import JobRun, LedgerEntry, Share
 from .policy import Policy, parse_clock
 from .roles import Role, check_not_own_case
+from .rules import SHARE_DAILY, SHARE_FEATURED, SHARE_STREAK
 
-SHARE_RULE = ledger.SHARE_DAY_RULE
 COPY_WINDOW = timedelta(days=90)
 
 FORWARD = "合并转发"
@@ -103,7 +103,7 @@ class Outcome:
 async def has_share(org: str, user_id: int, day: date) -> bool:
     """这一天是否已经有（未被撤销的）分享得分。"""
     awarded = await LedgerEntry.filter(
-        org=org, user_id=user_id, rule=SHARE_RULE, business_date=day
+        org=org, user_id=user_id, rule=SHARE_DAILY, business_date=day
     ).values_list("id", flat=True)
     if not awarded:
         return False
@@ -183,7 +183,7 @@ async def _credit(policy: Policy, share: Share, sent_at: datetime) -> Outcome:
     entry = await ledger.award(
         org=policy.id,
         user_id=share.user_id,
-        rule=SHARE_RULE,
+        rule=SHARE_DAILY,
         period=day.isoformat(),
         delta=policy.share.points,
         business_date=day,
@@ -201,7 +201,7 @@ async def _credit(policy: Policy, share: Share, sent_at: datetime) -> Outcome:
 async def shared_on(org: str, day: date, user_ids: list[int]) -> set[int]:
     """这些人里哪天已有分享得分的（撤销过的不算）。"""
     rows = await LedgerEntry.filter(
-        org=org, rule=SHARE_RULE, business_date=day, user_id__in=user_ids
+        org=org, rule=SHARE_DAILY, business_date=day, user_id__in=user_ids
     ).values_list("id", "user_id")
     undone = await ledger.reversed_between(org, day, day)
     return {user for entry_id, user in rows if entry_id not in undone}
@@ -212,7 +212,7 @@ async def month_days(org: str, user_id: int, first: date, last: date) -> list[da
     rows = await LedgerEntry.filter(
         org=org,
         user_id=user_id,
-        rule=SHARE_RULE,
+        rule=SHARE_DAILY,
         business_date__gte=first,
         business_date__lte=last,
     ).values_list("id", "business_date")
@@ -236,8 +236,6 @@ def reporting_day(moment: datetime, grace_until: str, yesterday_open: bool) -> d
     return share_day(moment, parse_clock(grace_until), yesterday_open)
 
 
-FEATURED_RULE = "share.featured"
-STREAK_RULE = "share.streak"
 MONTH_CLOSE_JOB = "month.close"
 """月底结算任务：开始后这个月不再补分享"""
 REJECTED = "管理员判定非原创"
@@ -300,7 +298,7 @@ async def feature(
         command_key=command_key,
         org=policy.id,
         user_id=share.user_id,
-        rule=FEATURED_RULE,
+        rule=SHARE_FEATURED,
         period=_featured_period(share),
         delta=policy.share.featured_bonus,
         business_date=day_of(policy, share),
@@ -312,7 +310,7 @@ async def feature(
     )
     if written is None:
         earlier = await ledger.active_award(
-            policy.id, FEATURED_RULE, share.user_id, _featured_period(share)
+            policy.id, SHARE_FEATURED, share.user_id, _featured_period(share)
         )
         raise ShareRefused("already", earlier)
     return written
@@ -352,7 +350,7 @@ async def reject(
     if daily is not None and await ledger.reversed_ids(policy.id, [daily]):
         daily = None
     featured = await ledger.active_award(
-        policy.id, FEATURED_RULE, share.user_id, _featured_period(share)
+        policy.id, SHARE_FEATURED, share.user_id, _featured_period(share)
     )
     if daily is None and featured is None and share.entry_id is not None:
         raise ledger.AlreadyReversed(share.entry_id, await LedgerEntry.get(reverses=share.entry_id))
@@ -404,7 +402,7 @@ async def backfill(
         command_key=command_key,
         org=policy.id,
         user_id=user_id,
-        rule=SHARE_RULE,
+        rule=SHARE_DAILY,
         period=day.isoformat(),
         delta=policy.share.points,
         business_date=day,
@@ -436,7 +434,7 @@ async def settle_streaks(policy: Policy, month: str, first: date, last: date, no
     # 解析成 date 要七八百毫秒，date.fromisoformat 只要几毫秒
     rows = (
         await LedgerEntry.filter(
-            org=policy.id, rule=SHARE_RULE, business_date__gte=first, business_date__lte=last
+            org=policy.id, rule=SHARE_DAILY, business_date__gte=first, business_date__lte=last
         )
         .annotate(day=RawSQL("business_date"))
         .values_list("id", "user_id", "day")
@@ -460,7 +458,7 @@ async def settle_streaks(policy: Policy, month: str, first: date, last: date, no
     return await ledger.award_many(
         org=policy.id,
         user_ids=winners,
-        rule=STREAK_RULE,
+        rule=SHARE_STREAK,
         period=month,
         delta=rules.streak_bonus,
         business_date=last,

@@ -11,12 +11,10 @@ from datetime import UTC, date, datetime, timedelta
 
 from tortoise.transactions import in_transaction
 
-from . import ledger
+from . import ledger, rules
 from .models import LedgerEntry, WarningCase
 from .policy import Policy
 from .roles import SYSTEM, Role, check_not_own_case, written_number
-
-RULE_PREFIX = "warn."
 
 
 class WarningRefused(ledger.LedgerError):
@@ -135,7 +133,7 @@ async def issue(
             actor_role=actor_role,
             reason=reason,  # 类别已在规则里（warn.<类别>），明细里不必再写一遍
             command_key=command_key,
-            rule=f"{RULE_PREFIX}{category}",
+            rule=rules.warning(category),
             ref=f"warning:{case.id}",
         )
         if written.created:
@@ -151,7 +149,7 @@ async def issue(
 
 async def mark_revoked(org: str, entry: LedgerEntry, by: int, reason: str, at: datetime) -> None:
     """账本里的警告记录被撤销后：案件标为已撤销（留在历史里，不再计数）。"""
-    if entry.rule.startswith(RULE_PREFIX):
+    if rules.is_warning(entry.rule):
         await WarningCase.filter(org=org, entry_id=entry.id).update(
             revoked_at=at, revoked_by=by, revoked_reason=reason
         )

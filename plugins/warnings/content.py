@@ -27,20 +27,13 @@ from plugins.core import (
 from plugins.core.identity import event_key, message_key, reply_key
 from plugins.core.record_ids import REVIEW, record_id
 from qungui import cards, members, reviews, warning_cases
-from qungui.content_filter import (
-    PRIVACY_RULE,
-    REPORT_RULE,
-    FloodTracker,
-    Hit,
-    Scanner,
-    defang,
-    redact,
-)
+from qungui.content_filter import FloodTracker, Hit, Scanner, defang, redact
 from qungui.dates import business_date
 from qungui.models import FilterHit
 from qungui.outgoing import ascii_digits, mask_digits
 from qungui.policy import Policy
 from qungui.roles import Role
+from qungui.rules import FILTER_FLOOD, FILTER_LINK, FILTER_PRIVACY, FILTER_REPORT_HIT
 
 from . import _refusal, tell_group, tell_reviewers
 from . import content_replies as replies
@@ -156,7 +149,7 @@ async def _ask_reviewers(bot: Bot, policy: Policy, hit: FilterHit) -> None:
     people = [hit.user_id] + ([hit.reporter_id] if hit.reporter_id else [])
     names = await members.display_names(policy, people)
     text = defang(hit.text) or "（没有文字）"
-    if hit.rule in (PRIVACY_RULE, REPORT_RULE):
+    if hit.rule in (FILTER_PRIVACY, FILTER_REPORT_HIT):
         text = redact(text)  # 别人的号码不再转发一遍
     lines = [
         replies.REVIEW_HEAD.format(
@@ -307,11 +300,11 @@ async def report(ctx: CommandContext) -> None:
         at=datetime.fromtimestamp(ctx.event.time, UTC),
     )
     category = ctx.policy.filter.report_category
-    hit_key = f"{key}:{REPORT_RULE}"
+    hit_key = f"{key}:{FILTER_REPORT_HIT}"
     hit = await reviews.record(
         ctx.policy,
         message,
-        Hit(REPORT_RULE, category, "review", ""),
+        Hit(FILTER_REPORT_HIT, category, "review", ""),
         hit_key,
         reporter_id=ctx.user_id,
         report_reason=reason,
@@ -393,10 +386,15 @@ async def rule_stats(ctx: CommandContext) -> None:
     found = await reviews.stats(ctx.policy, datetime.fromtimestamp(ctx.event.time, UTC), days)
     section = ctx.policy.filter
     rules = [(rule.name, rule.category, rule.action) for rule in section.rules]
-    for name, rule in (("链接", section.links), ("隐私", section.privacy), ("刷屏", section.flood)):
+    builtin = (
+        (FILTER_LINK, section.links),
+        (FILTER_PRIVACY, section.privacy),
+        (FILTER_FLOOD, section.flood),
+    )
+    for name, rule in builtin:
         if rule is not None:
             rules.append((name, rule.category, rule.action))
-    rules.append((REPORT_RULE, section.report_category, "review"))
+    rules.append((FILTER_REPORT_HIT, section.report_category, "review"))
     lines = [replies.STATS_HEAD.format(days=days)]
     for name, category, action in rules:
         item = found.pop(name, None)
