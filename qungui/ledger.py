@@ -173,7 +173,7 @@ async def _award_row(
     *, org: str, user_id: int, rule: str, period: str, **fields
 ) -> LedgerEntry | None:
     """按 (规则, 成员, 周期) 去重写一行；已有有效的那条时返回 None。调用方负责事务。"""
-    prefix = f"{rule}:{org}:{user_id}:{period}:"
+    prefix = _key_prefix(rule, org, user_id, period)
     active, n = await _active_key(prefix)
     if active is not None:
         return None
@@ -258,7 +258,7 @@ async def award_many(
     """
     if not user_ids or await is_frozen(org, business_date):
         return 0
-    prefixes = {user: f"{rule}:{org}:{user}:{period}:" for user in user_ids}
+    prefixes = {user: _key_prefix(rule, org, user, period) for user in user_ids}
     month = month_key(business_date)
     try:
         async with in_transaction():
@@ -322,6 +322,11 @@ async def _add_to_month_totals(org: str, month: str, user_ids: list[int], delta:
         )
 
 
+def _key_prefix(rule: str, org: str, user_id: int, period: str) -> str:
+    """系统记分的去重键去掉末尾的 n：`规则:组织:成员:周期:`（n 是这个前缀被撤销过几次）。"""
+    return f"{rule}:{org}:{user_id}:{period}:"
+
+
 async def _active_key(prefix: str) -> tuple[LedgerEntry | None, int]:
     """(目前有效的那条记录, 下一个可用的 n)。只做按唯一索引的等值查询：第 n 个键已被撤销就看
     第 n+1 个（用前缀 LIKE 数撤销次数在 SQLite 上会扫整张账本）。"""
@@ -335,7 +340,7 @@ async def _active_key(prefix: str) -> tuple[LedgerEntry | None, int]:
 
 async def active_award(org: str, rule: str, user_id: int, period: str) -> LedgerEntry | None:
     """该 (规则, 成员, 周期) 目前有效（未被撤销）的那条记录。"""
-    return (await _active_key(f"{rule}:{org}:{user_id}:{period}:"))[0]
+    return (await _active_key(_key_prefix(rule, org, user_id, period)))[0]
 
 
 async def replayed(command_key: str) -> Written | None:
@@ -408,7 +413,9 @@ async def reverse(
     command_key: str,
 ) -> Written:
     """撤销一条记录：写一条相反数的撤销记录，营业日同原记录。每条记录只能撤销一次。
-    原记录的月份已冻结时，只有主席及以上写明理由才能撤销。"""
+    原记录的月份已冻结时，只有主席及以上写明理由才能撤销。`actor_role` 为 None 表示机器人按规则
+    自己撤销（同 `record`）：记为系统，能撤销的和管理员一样。"""
+    acting_as = Role.ADMIN if actor_role is None else actor_role
     try:
         async with in_transaction():
             if (earlier := await replayed(command_key)) is not None:
@@ -425,10 +432,10 @@ async def reverse(
                 raise AlreadyReversed(entry_id, existing)
             check_not_own_case(actor_id, actor_role, original.user_id, action=f"撤销 #{entry_id}")
             needed = role_to_reverse(original.actor_role)
-            if actor_role < needed:
+            if acting_as < needed:
                 raise RoleTooLow(entry_id, needed)
             if await is_frozen(org, original.business_date) and (
-                actor_role < Role.CHAIRMAN or not reason.strip()
+                acting_as < Role.CHAIRMAN or not reason.strip()
             ):
                 raise MonthFrozen(entry_id, month_key(original.business_date))
             try:
@@ -442,7 +449,7 @@ async def reverse(
                         business_date=original.business_date,
                         created_at=now,
                         actor_id=actor_id,
-                        actor_role=actor_role.code,
+                        actor_role=SYSTEM if actor_role is None else actor_role.code,
                         reason=reason,
                         ref=str(original.id),
                         reverses=original.id,
