@@ -163,7 +163,7 @@ async def confirm(
         raise AlreadyDecided(hit, event_key)
     category = category or hit.category
     if not category:
-        raise warning_cases.WarningRefused("category", choices=list(policy.warnings.categories))
+        raise warning_cases.CategoryNeeded(list(policy.warnings.categories))
     warning_cases.points_for(policy, category, amount, role)  # 数额不对时不动这条待审
     at = at.astimezone(UTC)
     async with in_transaction():

@@ -242,12 +242,23 @@ REJECTED = "管理员判定非原创"
 
 
 class ShareRefused(ledger.LedgerError):
-    """对一条分享的操作被拒绝；`kind` 说明原因。"""
+    """对一条分享的操作被拒绝；子类说明原因，处理命令的一方按类翻成中文。"""
 
-    def __init__(self, kind: str, entry: LedgerEntry | None = None):
-        super().__init__(kind)
-        self.kind = kind
+
+class NotOriginal(ShareRefused):
+    """不算原创的分享不能评经典。"""
+
+
+class AlreadyCredited(ShareRefused):
+    """这条分享已评过经典，或那天已有分享分；`entry` 是目前有效的那条记录（知道时）。"""
+
+    def __init__(self, entry: LedgerEntry | None = None):
+        super().__init__(entry.id if entry is not None else None)
         self.entry = entry
+
+
+class MonthSettled(ShareRefused):
+    """那个月已开始月底结算：不再补分享、不再判非原创。"""
 
 
 async def month_settled(policy: Policy, day: date) -> bool:
@@ -293,7 +304,7 @@ async def feature(
         return earlier
     check_not_own_case(actor_id, actor_role, share.user_id, action=f"精选分享 {share.message_id}")
     if not share.original:
-        raise ShareRefused("not_original")
+        raise NotOriginal()
     written = await ledger.award_by_command(
         command_key=command_key,
         org=policy.id,
@@ -312,7 +323,7 @@ async def feature(
         earlier = await ledger.active_award(
             policy.id, SHARE_FEATURED, share.user_id, _featured_period(share)
         )
-        raise ShareRefused("already", earlier)
+        raise AlreadyCredited(earlier)
     return written
 
 
@@ -345,7 +356,7 @@ async def reject(
         return Rejected(None, None, created=False)
     check_not_own_case(actor_id, actor_role, share.user_id, action=f"判非原创 {share.message_id}")
     if await month_settled(policy, day_of(policy, share)):
-        raise ShareRefused("settled")
+        raise MonthSettled()
     daily = share.entry_id
     if daily is not None and await ledger.reversed_ids(policy.id, [daily]):
         daily = None
@@ -397,7 +408,7 @@ async def backfill(
         return earlier
     check_not_own_case(actor_id, actor_role, user_id, action=f"补分享 {day.isoformat()}")
     if await month_settled(policy, day):
-        raise ShareRefused("settled")
+        raise MonthSettled()
     written = await ledger.award_by_command(
         command_key=command_key,
         org=policy.id,
@@ -413,7 +424,7 @@ async def backfill(
     )
     if written is None:
         # 那天已有（未撤销的）分享分：去重键与当天的分享相同
-        raise ShareRefused("already")
+        raise AlreadyCredited()
     return written
 
 

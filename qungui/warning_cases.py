@@ -18,12 +18,44 @@ from .roles import SYSTEM, Role, check_not_own_case, written_number
 
 
 class WarningRefused(ledger.LedgerError):
-    """警告不成立；`kind` 说明原因，`detail` 带上需要的数值。"""
+    """警告不成立；子类说明原因并带上回复要用的数值，处理命令的一方按类翻成中文。"""
 
-    def __init__(self, kind: str, **detail):
-        super().__init__(kind)
-        self.kind = kind
-        self.detail = detail
+
+class UnknownCategory(WarningRefused):
+    """制度里没有这个类别。"""
+
+    def __init__(self, choices: list[str]):
+        super().__init__(choices)
+        self.choices = choices
+
+
+class CategoryNeeded(WarningRefused):
+    """要立案却没有类别（举报确认时没写，制度也没给缺省的）。"""
+
+    def __init__(self, choices: list[str]):
+        super().__init__(choices)
+        self.choices = choices
+
+
+class FixedPoints(WarningRefused):
+    """固定分值的类别不收数额。"""
+
+    def __init__(self, points: int):
+        super().__init__(points)
+        self.points = points
+
+
+class ChairmanOnly(WarningRefused):
+    """范围类别的数额由主席定。"""
+
+
+class OutOfRange(WarningRefused):
+    """范围类别没写数额，或数额不在范围里。"""
+
+    def __init__(self, low: int, high: int):
+        super().__init__(low, high)
+        self.low = low
+        self.high = high
 
 
 @dataclass(frozen=True)
@@ -67,17 +99,17 @@ def points_for(policy: Policy, category: str, amount: int | None, role: Role | N
     `role` 为 None 是机器人自己（内容过滤）：只能用固定分值的类别。"""
     categories = policy.warnings.categories
     if category not in categories:
-        raise WarningRefused("unknown", choices=list(categories))
+        raise UnknownCategory(list(categories))
     value = categories[category]
     if isinstance(value, int):
         if amount is not None:
-            raise WarningRefused("fixed", points=value)
+            raise FixedPoints(value)
         return value
     low, high = value
     if role is None or role < Role.CHAIRMAN:
-        raise WarningRefused("chairman")
+        raise ChairmanOnly()
     if amount is None or not low <= amount <= high:
-        raise WarningRefused("range", low=low, high=high)
+        raise OutOfRange(low, high)
     return amount
 
 

@@ -25,7 +25,7 @@ from qungui import members, warning_cases  # noqa: E402
 from qungui.policy import Policy  # noqa: E402
 from qungui.roles import Role  # noqa: E402
 
-from . import replies  # noqa: E402
+from . import content_replies, replies  # noqa: E402
 
 __plugin_meta__ = PluginMetadata(
     name="警告",
@@ -88,7 +88,7 @@ async def warn(ctx: CommandContext) -> None:
             evidence=evidence,
         )
     except warning_cases.WarningRefused as exc:
-        raise _refusal(exc) from None
+        raise refusal_for(exc) from None
     if issued.created:
         await tell_group(ctx.bot, ctx.policy, ctx.group_id, target, issued)
 
@@ -113,14 +113,20 @@ async def tell_group(bot: Bot, policy: Policy, group_id: int, target: int, issue
         await _escalate(bot, policy, group_id, target, names[target], issued)
 
 
-def _refusal(exc: warning_cases.WarningRefused) -> Exception:
-    if exc.kind == "unknown":
-        return Refusal(replies.UNKNOWN.format(choices="、".join(exc.detail["choices"])))
-    if exc.kind == "chairman":
-        return Refusal(replies.CHAIRMAN)
-    if exc.kind == "fixed":
-        return UsageError(replies.FIXED.format(**exc.detail))
-    return UsageError(replies.RANGE.format(**exc.detail))
+def refusal_for(exc: warning_cases.WarningRefused) -> Exception:
+    """警告不成立的原因翻成回复。没有对应回复的原因原样交回：宁可按出错处理，也不说成别的原因。"""
+    match exc:
+        case warning_cases.UnknownCategory(choices=choices):
+            return Refusal(replies.UNKNOWN.format(choices="、".join(choices)))
+        case warning_cases.CategoryNeeded(choices=choices):
+            return UsageError(content_replies.NEEDS_CATEGORY.format(choices="、".join(choices)))
+        case warning_cases.ChairmanOnly():
+            return Refusal(replies.CHAIRMAN)
+        case warning_cases.FixedPoints(points=points):
+            return UsageError(replies.FIXED.format(points=points))
+        case warning_cases.OutOfRange(low=low, high=high):
+            return UsageError(replies.RANGE.format(low=low, high=high))
+    return exc
 
 
 async def tell_reviewers(bot: Bot, policy: Policy, text: str) -> None:

@@ -35,8 +35,8 @@ from qungui.policy import Policy
 from qungui.roles import Role
 from qungui.rules import FILTER_FLOOD, FILTER_LINK, FILTER_PRIVACY, FILTER_REPORT_HIT
 
-from . import _refusal, tell_group, tell_reviewers
 from . import content_replies as replies
+from . import refusal_for, tell_group, tell_reviewers
 
 _scanners: dict[str, Scanner] = {}
 flood = FloodTracker()
@@ -227,10 +227,7 @@ async def confirm(ctx: CommandContext) -> None:
     except reviews.ReviewError as exc:
         raise _decided(exc) from None
     except warning_cases.WarningRefused as exc:
-        if exc.kind == "category":
-            choices = "、".join(exc.detail["choices"])
-            raise UsageError(replies.NEEDS_CATEGORY.format(choices=choices)) from None
-        raise _refusal(exc) from None
+        raise refusal_for(exc) from None
     hit = done.hit
     if done.issued.created:
         await tell_group(ctx.bot, ctx.policy, hit.group_id, hit.user_id, done.issued)

@@ -106,7 +106,7 @@ async def test_a_share_of_a_settled_month_cannot_be_rejected_by_the_orgs_calenda
             now=ny(2026, 12, 1, 10),
             command_key="reject",
         )
-    assert refused.value.kind == "settled"
+    assert isinstance(refused.value, shares.MonthSettled)
 
 
 def test_the_month_close_runs_at_the_orgs_nine_oclock_and_closes_the_month_before() -> None:
