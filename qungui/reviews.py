@@ -53,6 +53,27 @@ class Message:
     at: datetime
 
 
+@dataclass(frozen=True)
+class Reviewers:
+    """待审的命中、撤回失败这类要管理员看的事，发到哪里。"""
+
+    group_id: int | None
+    """制度指定的管理群（`filter.review_group`）；有它就只发到群里"""
+    people: list[int]
+    """否则私聊的人：管理小组，没有时主席"""
+
+    @property
+    def tell_superusers(self) -> bool:
+        """没有管理群、也没有管理小组和主席：只能告诉运维"""
+        return self.group_id is None and not self.people
+
+
+def reviewers(policy: Policy) -> Reviewers:
+    if policy.filter.review_group:
+        return Reviewers(policy.filter.review_group, [])
+    return Reviewers(None, list(policy.org.admins or policy.org.chairmen))
+
+
 def order(hits: list[Hit]) -> list[Hit]:
     """最重的动作排在前面；同样重的按制度里的顺序。"""
     return sorted(hits, key=lambda hit: -_WEIGHT[hit.action])

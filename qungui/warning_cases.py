@@ -76,6 +76,27 @@ class Issued:
     """这一次正好达到升级门槛"""
 
 
+@dataclass(frozen=True)
+class Escalation:
+    """达到升级门槛时做什么。"""
+
+    tell: list[int]
+    """私聊的人：主席和管理小组（两边都有的人只说一次）"""
+    mute_seconds: int
+    """禁言多久；0 不禁言（机器人不是群管理员时插件在群里说明）"""
+
+    @property
+    def tell_superusers(self) -> bool:
+        """制度里既没有主席也没有管理小组：只能告诉运维"""
+        return not self.tell
+
+
+def escalation(policy: Policy) -> Escalation:
+    """窗口内警告达到 `escalate_at` 次时：通知主席和管理小组，`mute_minutes` 大于 0 时禁言。"""
+    people = list(dict.fromkeys([*policy.org.chairmen, *policy.org.admins]))
+    return Escalation(people, policy.warnings.mute_minutes * 60)
+
+
 def points_text(value: int | list[int]) -> str:
     """一个类别（或一次警告）的分值，写给人看：-5 分、不扣分、-200 至 -2000 分。"""
     if isinstance(value, list):
