@@ -26,7 +26,7 @@ from operator import mul
 from .linear_regex import Pattern, compile_linear, escape
 from .outgoing import DIGIT_VALUES
 from .policy import Policy, PrivacyRule
-from .rules import FILTER_FLOOD, FILTER_LINK, FILTER_PRIVACY
+from .rules import BUILTIN_FLOOD, BUILTIN_LINK, BUILTIN_PRIVACY
 
 ACTION_WEIGHT = {"shadow": 0, "review": 1, "warn": 2, "recall": 3}
 
@@ -534,7 +534,7 @@ class Scanner:
             and (host := self._first_foreign_host(folded))
         ):
             excerpt = host.replace(".", "[.]")
-            hits.append(Hit(FILTER_LINK, self.links.category, self.links.action, excerpt))
+            hits.append(Hit(BUILTIN_LINK, self.links.category, self.links.action, excerpt))
         if self.privacy and _DIGIT.search(folded):
             own_phones = frozenset(_NON_DIGIT.sub("", phone) for phone in own_phones)
         if (
@@ -543,7 +543,7 @@ class Scanner:
             and (found := self.privacy.find(folded, own_phones))
         ):
             excerpt, action = found
-            hits.append(Hit(FILTER_PRIVACY, self.privacy.rule.category, action, excerpt))
+            hits.append(Hit(BUILTIN_PRIVACY, self.privacy.rule.category, action, excerpt))
         return hits
 
     def _first_foreign_host(self, folded: str) -> str:
@@ -649,7 +649,7 @@ class FloodTracker:
         for seen in kept:
             seen[4] = False
         self._recent[key] = deque(kept)
-        return Hit(FILTER_FLOOD, rule.category, rule.action, excerpt)
+        return Hit(BUILTIN_FLOOD, rule.category, rule.action, excerpt)
 
     def clear(self) -> None:
         self._recent.clear()

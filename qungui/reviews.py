@@ -215,7 +215,7 @@ async def confirm(
         )
         await FilterHit.filter(id=hit.id).update(entry_id=issued.entry.id)
         bonus = None
-        if hit.rule == rules.FILTER_REPORT_HIT and hit.reporter_id and policy.filter.report_bonus:
+        if hit.rule == rules.BUILTIN_REPORT and hit.reporter_id and policy.filter.report_bonus:
             bonus = await ledger.award(
                 org=policy.id,
                 user_id=hit.reporter_id,

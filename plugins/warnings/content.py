@@ -33,7 +33,7 @@ from qungui.models import FilterHit
 from qungui.outgoing import ascii_digits, mask_digits
 from qungui.policy import Policy
 from qungui.roles import Role
-from qungui.rules import FILTER_FLOOD, FILTER_LINK, FILTER_PRIVACY, FILTER_REPORT_HIT
+from qungui.rules import BUILTIN_FLOOD, BUILTIN_LINK, BUILTIN_PRIVACY, BUILTIN_REPORT
 
 from . import content_replies as replies
 from . import refusal_for, tell_group, tell_reviewers
@@ -149,7 +149,7 @@ async def _ask_reviewers(bot: Bot, policy: Policy, hit: FilterHit) -> None:
     people = [hit.user_id] + ([hit.reporter_id] if hit.reporter_id else [])
     names = await members.display_names(policy, people)
     text = defang(hit.text) or "（没有文字）"
-    if hit.rule in (FILTER_PRIVACY, FILTER_REPORT_HIT):
+    if hit.rule in (BUILTIN_PRIVACY, BUILTIN_REPORT):
         text = redact(text)  # 别人的号码不再转发一遍
     lines = [
         replies.REVIEW_HEAD.format(
@@ -297,11 +297,11 @@ async def report(ctx: CommandContext) -> None:
         at=datetime.fromtimestamp(ctx.event.time, UTC),
     )
     category = ctx.policy.filter.report_category
-    hit_key = f"{key}:{FILTER_REPORT_HIT}"
+    hit_key = f"{key}:{BUILTIN_REPORT}"
     hit = await reviews.record(
         ctx.policy,
         message,
-        Hit(FILTER_REPORT_HIT, category, "review", ""),
+        Hit(BUILTIN_REPORT, category, "review", ""),
         hit_key,
         reporter_id=ctx.user_id,
         report_reason=reason,
@@ -384,14 +384,14 @@ async def rule_stats(ctx: CommandContext) -> None:
     section = ctx.policy.filter
     rules = [(rule.name, rule.category, rule.action) for rule in section.rules]
     builtin = (
-        (FILTER_LINK, section.links),
-        (FILTER_PRIVACY, section.privacy),
-        (FILTER_FLOOD, section.flood),
+        (BUILTIN_LINK, section.links),
+        (BUILTIN_PRIVACY, section.privacy),
+        (BUILTIN_FLOOD, section.flood),
     )
     for name, rule in builtin:
         if rule is not None:
             rules.append((name, rule.category, rule.action))
-    rules.append((FILTER_REPORT_HIT, section.report_category, "review"))
+    rules.append((BUILTIN_REPORT, section.report_category, "review"))
     lines = [replies.STATS_HEAD.format(days=days)]
     for name, category, action in rules:
         item = found.pop(name, None)
