@@ -25,12 +25,13 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from qungui.rules import BUILTIN_LINK, BUILTIN_PRIVACY
+
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "tests" / "filter_corpus"
 SPLITS = ("tune", "holdout")
 ACTING = ("review", "recall", "warn")
 AUTOMATIC = ("recall", "warn")
-LINK_RULE, PRIVACY_RULE = "链接", "隐私"
 
 
 def load_corpus(split: str) -> list[dict]:
@@ -60,9 +61,9 @@ def rule_actions(policy) -> dict[str, str]:
     section = policy.filter
     actions = {rule.name: rule.action for rule in section.rules}
     if section.links is not None:
-        actions[LINK_RULE] = section.links.action
+        actions[BUILTIN_LINK] = section.links.action
     if section.privacy is not None:
-        actions[PRIVACY_RULE] = section.privacy.action
+        actions[BUILTIN_PRIVACY] = section.privacy.action
     return actions
 
 
@@ -143,7 +144,7 @@ def measure(split: str = "all", policy=None, scanner=None) -> dict:
         if kind := row.get("kind"):
             tally = kinds.setdefault(kind, {"messages": 0, "hit": 0, "automatic": 0})
             tally["messages"] += 1
-            tally["hit"] += PRIVACY_RULE in hit_rules
+            tally["hit"] += BUILTIN_PRIVACY in hit_rules
             tally["automatic"] += bool(auto)
         if auto and innocent(row):
             automatic.append(

@@ -9,14 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from . import ledger
+from . import ledger, rules
 from .cards import conforming
 from .dates import month_key
 from .models import AbsenceCase, Member
 from .policy import Policy
 from .roster import Roster, RosterRow
 
-ABSENT_RULE = "roster.absent"
 ABSENT_CATEGORY = "未进群"
 DEFAULT_ABSENT_POINTS = 50
 
@@ -123,7 +122,7 @@ async def _penalise(policy: Policy, row: RosterRow, at: datetime) -> bool:
     entry = await ledger.award(
         org=policy.id,
         user_id=row.qq,
-        rule=ABSENT_RULE,
+        rule=rules.ROSTER_ABSENT,
         period=month_key(day),
         delta=-points,
         business_date=day,

@@ -11,13 +11,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from typing import Literal
 
-from . import ledger, members
+from . import ledger, members, rules
 from .jobs import claim
 from .models import JobRun, Member
 from .policy import Policy
 from .roster import Roster
 
-PENALTY_RULE = "card.penalty"
 PENALTY_REASON = "宽限期后仍未改为规范格式"
 ENFORCE_CLAIM = "card.enforce"
 
@@ -122,7 +121,7 @@ async def _fine_overdue(policy: Policy, user_id: int, at: datetime) -> None:
     await ledger.award(
         org=policy.id,
         user_id=user_id,
-        rule=PENALTY_RULE,
+        rule=rules.CARD_PENALTY,
         period=day.isoformat(),
         delta=-policy.nickname.daily_penalty,
         business_date=day,

@@ -26,8 +26,8 @@ from operator import mul
 from .linear_regex import Pattern, compile_linear, escape
 from .outgoing import DIGIT_VALUES, ascii_digits
 from .policy import Policy, PrivacyRule
+from .rules import BUILTIN_FLOOD, BUILTIN_LINK, BUILTIN_PRIVACY
 
-LINK_RULE, PRIVACY_RULE, FLOOD_RULE, REPORT_RULE = "链接", "隐私", "刷屏", "举报"
 ACTION_WEIGHT = {"shadow": 0, "review": 1, "warn": 2, "recall": 3}
 
 
@@ -533,7 +533,7 @@ class Scanner:
             and (host := self._first_foreign_host(folded))
         ):
             excerpt = host.replace(".", "[.]")
-            hits.append(Hit(LINK_RULE, self.links.category, self.links.action, excerpt))
+            hits.append(Hit(BUILTIN_LINK, self.links.category, self.links.action, excerpt))
         if self.privacy and _DIGIT.search(folded):
             # 名片上、命令里的电话怎么写（全角、带圈、拆开）都只比数字
             own_phones = frozenset(ascii_digits(phone) for phone in own_phones)
@@ -543,7 +543,7 @@ class Scanner:
             and (found := self.privacy.find(folded, own_phones))
         ):
             excerpt, action = found
-            hits.append(Hit(PRIVACY_RULE, self.privacy.rule.category, action, excerpt))
+            hits.append(Hit(BUILTIN_PRIVACY, self.privacy.rule.category, action, excerpt))
         return hits
 
     def _first_foreign_host(self, folded: str) -> str:
@@ -649,7 +649,7 @@ class FloodTracker:
         for seen in kept:
             seen[4] = False
         self._recent[key] = deque(kept)
-        return Hit(FLOOD_RULE, rule.category, rule.action, excerpt)
+        return Hit(BUILTIN_FLOOD, rule.category, rule.action, excerpt)
 
     def clear(self) -> None:
         self._recent.clear()

@@ -10,7 +10,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from . import ledger, members, notices
+from . import members, notices, rules
 from .dates import local_time, month_days
 from .models import LedgerEntry
 from .month_end import board
@@ -97,7 +97,7 @@ async def write(policy: Policy, month: str, exclude: Iterable[int], path: Path) 
                 e.user_id,
                 names.get(e.user_id, ""),
                 e.delta,
-                e.rule,
+                rules.label(e.rule),
                 e.reason,
                 e.actor_id or "系统",
                 e.actor_role,
@@ -116,7 +116,7 @@ def _share_sheet(book, policy, first, last, people, names, entries, undone) -> N
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
     credited: dict[tuple[int, date], str] = {}
     for e in entries:
-        if e.rule != ledger.SHARE_DAY_RULE or e.id in undone:
+        if e.rule != rules.SHARE_DAILY or e.id in undone:
             continue
         on_time = local_time(e.created_at, policy.tz).date() == e.business_date
         credited[(e.user_id, e.business_date)] = ON_TIME if on_time else LATE

@@ -14,14 +14,10 @@ from tortoise.expressions import F
 from tortoise.functions import Sum
 from tortoise.transactions import in_transaction
 
-from . import clock, derived
+from . import clock, derived, rules
 from .dates import month_days, month_key
 from .models import CommandKey, JobRun, LedgerEntry, MonthTotal
 from .roles import SYSTEM, Role, check_not_own_case, role_to_reverse
-
-SHARE_DAY_RULE = "share.daily"
-REVERSAL_RULE = "reversal"
-MANUAL_RULE = "manual"
 
 
 class LedgerError(Exception):
@@ -177,14 +173,14 @@ async def _award_row(
     *, org: str, user_id: int, rule: str, period: str, **fields
 ) -> LedgerEntry | None:
     """按 (规则, 成员, 周期) 去重写一行；已有有效的那条时返回 None。调用方负责事务。"""
-    prefix = f"{rule}:{org}:{user_id}:{period}:"
+    prefix = _key_prefix(rule, org, user_id, period)
     active, n = await _active_key(prefix)
     if active is not None:
         return None
     try:
         async with in_transaction():
             return await _insert(
-                share_days=1 if rule == SHARE_DAY_RULE else 0,
+                share_days=1 if rule == rules.SHARE_DAILY else 0,
                 org=org,
                 user_id=user_id,
                 rule=rule,
@@ -262,7 +258,7 @@ async def award_many(
     """
     if not user_ids or await is_frozen(org, business_date):
         return 0
-    prefixes = {user: f"{rule}:{org}:{user}:{period}:" for user in user_ids}
+    prefixes = {user: _key_prefix(rule, org, user, period) for user in user_ids}
     month = month_key(business_date)
     try:
         async with in_transaction():
@@ -326,6 +322,11 @@ async def _add_to_month_totals(org: str, month: str, user_ids: list[int], delta:
         )
 
 
+def _key_prefix(rule: str, org: str, user_id: int, period: str) -> str:
+    """系统记分的去重键去掉末尾的 n：`规则:组织:成员:周期:`（n 是这个前缀被撤销过几次）。"""
+    return f"{rule}:{org}:{user_id}:{period}:"
+
+
 async def _active_key(prefix: str) -> tuple[LedgerEntry | None, int]:
     """(目前有效的那条记录, 下一个可用的 n)。只做按唯一索引的等值查询：第 n 个键已被撤销就看
     第 n+1 个（用前缀 LIKE 数撤销次数在 SQLite 上会扫整张账本）。"""
@@ -339,7 +340,7 @@ async def _active_key(prefix: str) -> tuple[LedgerEntry | None, int]:
 
 async def active_award(org: str, rule: str, user_id: int, period: str) -> LedgerEntry | None:
     """该 (规则, 成员, 周期) 目前有效（未被撤销）的那条记录。"""
-    return (await _active_key(f"{rule}:{org}:{user_id}:{period}:"))[0]
+    return (await _active_key(_key_prefix(rule, org, user_id, period)))[0]
 
 
 async def replayed(command_key: str) -> Written | None:
@@ -371,7 +372,7 @@ async def record(
     actor_role: Role | None,
     reason: str,
     command_key: str,
-    rule: str = MANUAL_RULE,
+    rule: str = rules.MANUAL,
     ref: str | None = None,
 ) -> Written:
     """命令写入的一条记录（加分、扣分、警告……）；同一事件再来一次只返回上次的记录。
@@ -412,7 +413,9 @@ async def reverse(
     command_key: str,
 ) -> Written:
     """撤销一条记录：写一条相反数的撤销记录，营业日同原记录。每条记录只能撤销一次。
-    原记录的月份已冻结时，只有主席及以上写明理由才能撤销。"""
+    原记录的月份已冻结时，只有主席及以上写明理由才能撤销。`actor_role` 为 None 表示机器人按规则
+    自己撤销（同 `record`）：记为系统，能撤销的和管理员一样。"""
+    acting_as = Role.ADMIN if actor_role is None else actor_role
     try:
         async with in_transaction():
             if (earlier := await replayed(command_key)) is not None:
@@ -429,24 +432,24 @@ async def reverse(
                 raise AlreadyReversed(entry_id, existing)
             check_not_own_case(actor_id, actor_role, original.user_id, action=f"撤销 #{entry_id}")
             needed = role_to_reverse(original.actor_role)
-            if actor_role < needed:
+            if acting_as < needed:
                 raise RoleTooLow(entry_id, needed)
             if await is_frozen(org, original.business_date) and (
-                actor_role < Role.CHAIRMAN or not reason.strip()
+                acting_as < Role.CHAIRMAN or not reason.strip()
             ):
                 raise MonthFrozen(entry_id, month_key(original.business_date))
             try:
                 async with in_transaction():
                     entry = await _insert(
-                        share_days=-1 if original.rule == SHARE_DAY_RULE else 0,
+                        share_days=-1 if original.rule == rules.SHARE_DAILY else 0,
                         org=org,
                         user_id=original.user_id,
                         delta=-original.delta,
-                        rule=REVERSAL_RULE,
+                        rule=rules.REVERSAL,
                         business_date=original.business_date,
                         created_at=now,
                         actor_id=actor_id,
-                        actor_role=actor_role.code,
+                        actor_role=SYSTEM if actor_role is None else actor_role.code,
                         reason=reason,
                         ref=str(original.id),
                         reverses=original.id,
@@ -509,7 +512,7 @@ async def reversed_between(org: str, first: date, last: date) -> set[int]:
     """营业日在这段时间里的记录中已被撤销的编号。撤销记录与原记录同一营业日，所以只看这段时间的
     撤销记录就够了（比把一个月几万个编号塞进 IN 里快得多）。"""
     rows = await LedgerEntry.filter(
-        org=org, rule=REVERSAL_RULE, business_date__gte=first, business_date__lte=last
+        org=org, rule=rules.REVERSAL, business_date__gte=first, business_date__lte=last
     ).values_list("reverses", flat=True)
     return set(rows)
 
@@ -534,14 +537,14 @@ async def rebuild_month_totals(org: str, month: str, first: date, last: date) ->
         ).values_list("user_id", "delta", "rule", "reverses")
         share_ids = set(
             await LedgerEntry.filter(
-                org=org, rule=SHARE_DAY_RULE, business_date__gte=first, business_date__lte=last
+                org=org, rule=rules.SHARE_DAILY, business_date__gte=first, business_date__lte=last
             ).values_list("id", flat=True)
         )
         fresh: dict[int, list[int]] = {}
         for user, delta, rule, reverses in entries:
             totals = fresh.setdefault(user, [0, 0, 0])
             totals[0] += delta
-            totals[1] += 1 if rule == SHARE_DAY_RULE else -(reverses in share_ids)
+            totals[1] += 1 if rule == rules.SHARE_DAILY else -(reverses in share_ids)
             totals[2] += 1
         current = await month_totals(org, month)
         wrong = {

@@ -13,14 +13,12 @@ from datetime import UTC, date, datetime, timedelta
 
 from tortoise.transactions import in_transaction
 
-from . import derived, ledger, members, shares
+from . import derived, ledger, members, rules, shares
 from .dates import month_days, month_key
 from .jobs import claim
 from .models import LedgerEntry, MonthStanding
 from .policy import Policy
 from .standings import month_standings
-
-DUTY_RULE = "duty.weekly"
 
 
 @dataclass(frozen=True)
@@ -67,7 +65,7 @@ def previous_month(moment: datetime) -> str:
 async def streak_winners(policy: Policy, month: str) -> set[int]:
     first, last = month_days(month)
     rows = await LedgerEntry.filter(
-        org=policy.id, rule=shares.STREAK_RULE, business_date__gte=first, business_date__lte=last
+        org=policy.id, rule=rules.SHARE_STREAK, business_date__gte=first, business_date__lte=last
     ).values_list("id", "user_id")
     undone = await ledger.reversed_between(policy.id, first, last)
     return {user for entry_id, user in rows if entry_id not in undone}
@@ -196,7 +194,7 @@ async def pay_duty(policy: Policy, week: str, paid_on: date, now: datetime) -> l
         entry = await ledger.award(
             org=policy.id,
             user_id=user,
-            rule=DUTY_RULE,
+            rule=rules.DUTY_WEEKLY,
             period=week,
             delta=policy.duty.weekly_bonus,
             business_date=paid_on,

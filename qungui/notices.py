@@ -20,12 +20,11 @@ from functools import lru_cache
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from . import ledger, members
+from . import ledger, members, rules
 from .models import LedgerEntry, Member, Notice, NoticeTarget
 from .policy import Policy
 from .roles import Role, check_not_own_case
 
-SILENT_RULE = "notice.silent"
 QUOTE, WORD, EMOJI = "quote", "word", "emoji"
 LATE_WINDOW = timedelta(days=1)
 """截止之后这么久之内的确认照样记下（标为迟到）；再往后这条通知不再看"""
@@ -55,12 +54,27 @@ def is_ack(text: str, words: Iterable[str]) -> bool:
 
 
 class NoticeRefused(Exception):
-    """对一条通知的操作被拒绝；`kind` 说明原因：missing（没有这条）、withdrawn、past（已截止）。"""
+    """对一条通知的操作被拒绝；子类说明原因，处理命令的一方按类翻成中文。"""
 
-    def __init__(self, kind: str, notice: Notice | None = None):
-        super().__init__(kind)
-        self.kind = kind
+
+class NoticeMissing(NoticeRefused):
+    """没有这条通知，或它属于别的组织。"""
+
+
+class NoticeClosed(NoticeRefused):
+    """这条通知已经关了；`notice` 是关了的那条。"""
+
+    def __init__(self, notice: Notice):
+        super().__init__(notice.id)
         self.notice = notice
+
+
+class NoticeWithdrawn(NoticeClosed):
+    """已经撤回了。"""
+
+
+class NoticePast(NoticeClosed):
+    """已过截止时间（提醒已发出或正在发）。"""
 
 
 @dataclass
@@ -248,7 +262,7 @@ async def acknowledge(notice_id: int, group_id: int, user_id: int, how: str, at:
 async def get(policy: Policy, notice_id: int) -> Notice:
     notice = await Notice.get_or_none(id=notice_id, org=policy.id)
     if notice is None:
-        raise NoticeRefused("missing")
+        raise NoticeMissing()
     return notice
 
 
@@ -268,7 +282,7 @@ async def withdraw(
     """在截止前关掉一条通知：不提醒、不处罚。发通知的人或管理员可以；要确认这条通知的人不能替自己撤。"""
     notice = await get(policy, notice_id)
     if notice.withdrawn_at is not None:
-        raise NoticeRefused("withdrawn", notice)
+        raise NoticeWithdrawn(notice)
     if notice.sender_id != actor_id:
         targets = await NoticeTarget.filter(notice_id=notice_id).values_list("user_id", flat=True)
         check_not_own_case(actor_id, actor_role, *targets, action=f"撤回通知 {notice_id}")
@@ -279,7 +293,7 @@ async def withdraw(
     if not closed:
         # 已截止（提醒已认领或马上认领），或另一条命令刚撤回：重新读出是哪一种
         notice = await Notice.get(id=notice_id)
-        raise NoticeRefused("withdrawn" if notice.withdrawn_at else "past", notice)
+        raise (NoticeWithdrawn if notice.withdrawn_at else NoticePast)(notice)
     board.drop(notice.group_id, notice_id)
     notice.withdrawn_at, notice.withdrawn_by = now, actor_id
     return notice
@@ -332,7 +346,7 @@ async def penalise(policy: Policy, notice: Notice, now: datetime) -> list[Ledger
         entry = await ledger.award(
             org=policy.id,
             user_id=user,
-            rule=SILENT_RULE,
+            rule=rules.NOTICE_SILENT,
             period=f"notice{notice.id}",
             delta=-section.penalty,
             business_date=day,

@@ -26,6 +26,7 @@ from pydantic import (
 )
 
 from .linear_regex import NotLinear, compile_linear
+from .rules import BUILTIN_FILTER_RULES
 
 GROUP_ROLES = ("work", "share", "announce")
 
@@ -187,8 +188,6 @@ class WarningsSection(_Section):
 
 
 FILTER_ACTIONS = ("review", "warn", "recall", "shadow")
-# 这些规则名由机器人自己使用：链接、隐私、刷屏三条内置规则和成员举报
-BUILTIN_RULES = ("链接", "隐私", "刷屏", "举报")
 FilterAction = Annotated[str, AfterValidator(lambda v: _one_of(v, FILTER_ACTIONS))]
 
 
@@ -267,7 +266,7 @@ class KeywordRule(_FilterRuleBase):
 
     @model_validator(mode="after")
     def _not_builtin(self) -> KeywordRule:
-        if self.name in BUILTIN_RULES:
+        if self.name in BUILTIN_FILTER_RULES:
             raise ValueError(f"规则名 {self.name} 留给内置规则，请换一个")
         return self
 

@@ -13,14 +13,13 @@ from tortoise.exceptions import IntegrityError
 from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
-from . import ledger, warning_cases
-from .content_filter import REPORT_RULE, Hit
+from . import ledger, rules, warning_cases
+from .content_filter import Hit
 from .models import FilterHit
 from .policy import Policy
 from .roles import Role, check_not_own_case
 
 TEXT_LIMIT = 500
-REPORT_BONUS_RULE = "filter.report"
 # 一条消息命中几条规则时只按最重的一条处理，其余记为 merged（/规则统计 里仍算命中）
 _WEIGHT = {"recall": 3, "warn": 2, "review": 1, "shadow": 0}
 
@@ -52,6 +51,27 @@ class Message:
     text: str
     types: str
     at: datetime
+
+
+@dataclass(frozen=True)
+class Reviewers:
+    """待审的命中、撤回失败这类要管理员看的事，发到哪里。"""
+
+    group_id: int | None
+    """制度指定的管理群（`filter.review_group`）；有它就只发到群里"""
+    people: list[int]
+    """否则私聊的人：管理小组，没有时主席"""
+
+    @property
+    def tell_superusers(self) -> bool:
+        """没有管理群、也没有管理小组和主席：只能告诉运维"""
+        return self.group_id is None and not self.people
+
+
+def reviewers(policy: Policy) -> Reviewers:
+    if policy.filter.review_group:
+        return Reviewers(policy.filter.review_group, [])
+    return Reviewers(None, list(policy.org.admins or policy.org.chairmen))
 
 
 def order(hits: list[Hit]) -> list[Hit]:
@@ -164,7 +184,7 @@ async def confirm(
         raise AlreadyDecided(hit, event_key)
     category = category or hit.category
     if not category:
-        raise warning_cases.WarningRefused("category", choices=list(policy.warnings.categories))
+        raise warning_cases.CategoryNeeded(list(policy.warnings.categories))
     warning_cases.points_for(policy, category, amount, role)  # 数额不对时不动这条待审
     at = at.astimezone(UTC)
     async with in_transaction():
@@ -195,11 +215,11 @@ async def confirm(
         )
         await FilterHit.filter(id=hit.id).update(entry_id=issued.entry.id)
         bonus = None
-        if hit.rule == REPORT_RULE and hit.reporter_id and policy.filter.report_bonus:
+        if hit.rule == rules.BUILTIN_REPORT and hit.reporter_id and policy.filter.report_bonus:
             bonus = await ledger.award(
                 org=policy.id,
                 user_id=hit.reporter_id,
-                rule=REPORT_BONUS_RULE,
+                rule=rules.FILTER_REPORT,
                 period=f"{hit.group_id}-{hit.message_id}",
                 delta=policy.filter.report_bonus,
                 business_date=today,

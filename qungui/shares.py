@@ -23,8 +23,8 @@ from .dates import local_time, month_key, share_day
 from .models import JobRun, LedgerEntry, Share
 from .policy import Policy, parse_clock
 from .roles import Role, check_not_own_case
+from .rules import SHARE_DAILY, SHARE_FEATURED, SHARE_STREAK
 
-SHARE_RULE = ledger.SHARE_DAY_RULE
 COPY_WINDOW = timedelta(days=90)
 
 FORWARD = "合并转发"
@@ -103,7 +103,7 @@ class Outcome:
 async def has_share(org: str, user_id: int, day: date) -> bool:
     """这一天是否已经有（未被撤销的）分享得分。"""
     awarded = await LedgerEntry.filter(
-        org=org, user_id=user_id, rule=SHARE_RULE, business_date=day
+        org=org, user_id=user_id, rule=SHARE_DAILY, business_date=day
     ).values_list("id", flat=True)
     if not awarded:
         return False
@@ -183,7 +183,7 @@ async def _credit(policy: Policy, share: Share, sent_at: datetime) -> Outcome:
     entry = await ledger.award(
         org=policy.id,
         user_id=share.user_id,
-        rule=SHARE_RULE,
+        rule=SHARE_DAILY,
         period=day.isoformat(),
         delta=policy.share.points,
         business_date=day,
@@ -201,7 +201,7 @@ async def _credit(policy: Policy, share: Share, sent_at: datetime) -> Outcome:
 async def shared_on(org: str, day: date, user_ids: list[int]) -> set[int]:
     """这些人里哪天已有分享得分的（撤销过的不算）。"""
     rows = await LedgerEntry.filter(
-        org=org, rule=SHARE_RULE, business_date=day, user_id__in=user_ids
+        org=org, rule=SHARE_DAILY, business_date=day, user_id__in=user_ids
     ).values_list("id", "user_id")
     undone = await ledger.reversed_between(org, day, day)
     return {user for entry_id, user in rows if entry_id not in undone}
@@ -212,7 +212,7 @@ async def month_days(org: str, user_id: int, first: date, last: date) -> list[da
     rows = await LedgerEntry.filter(
         org=org,
         user_id=user_id,
-        rule=SHARE_RULE,
+        rule=SHARE_DAILY,
         business_date__gte=first,
         business_date__lte=last,
     ).values_list("id", "business_date")
@@ -236,20 +236,29 @@ def reporting_day(moment: datetime, grace_until: str, yesterday_open: bool) -> d
     return share_day(moment, parse_clock(grace_until), yesterday_open)
 
 
-FEATURED_RULE = "share.featured"
-STREAK_RULE = "share.streak"
 MONTH_CLOSE_JOB = "month.close"
 """月底结算任务：开始后这个月不再补分享"""
 REJECTED = "管理员判定非原创"
 
 
 class ShareRefused(ledger.LedgerError):
-    """对一条分享的操作被拒绝；`kind` 说明原因。"""
+    """对一条分享的操作被拒绝；子类说明原因，处理命令的一方按类翻成中文。"""
 
-    def __init__(self, kind: str, entry: LedgerEntry | None = None):
-        super().__init__(kind)
-        self.kind = kind
+
+class NotOriginal(ShareRefused):
+    """不算原创的分享不能评经典。"""
+
+
+class AlreadyCredited(ShareRefused):
+    """这条分享已评过经典，或那天已有分享分；`entry` 是目前有效的那条记录（知道时）。"""
+
+    def __init__(self, entry: LedgerEntry | None = None):
+        super().__init__(entry.id if entry is not None else None)
         self.entry = entry
+
+
+class MonthSettled(ShareRefused):
+    """那个月已开始月底结算：不再补分享、不再判非原创。"""
 
 
 async def month_settled(policy: Policy, day: date) -> bool:
@@ -295,12 +304,12 @@ async def feature(
         return earlier
     check_not_own_case(actor_id, actor_role, share.user_id, action=f"精选分享 {share.message_id}")
     if not share.original:
-        raise ShareRefused("not_original")
+        raise NotOriginal()
     written = await ledger.award_by_command(
         command_key=command_key,
         org=policy.id,
         user_id=share.user_id,
-        rule=FEATURED_RULE,
+        rule=SHARE_FEATURED,
         period=_featured_period(share),
         delta=policy.share.featured_bonus,
         business_date=day_of(policy, share),
@@ -312,9 +321,9 @@ async def feature(
     )
     if written is None:
         earlier = await ledger.active_award(
-            policy.id, FEATURED_RULE, share.user_id, _featured_period(share)
+            policy.id, SHARE_FEATURED, share.user_id, _featured_period(share)
         )
-        raise ShareRefused("already", earlier)
+        raise AlreadyCredited(earlier)
     return written
 
 
@@ -347,12 +356,12 @@ async def reject(
         return Rejected(None, None, created=False)
     check_not_own_case(actor_id, actor_role, share.user_id, action=f"判非原创 {share.message_id}")
     if await month_settled(policy, day_of(policy, share)):
-        raise ShareRefused("settled")
+        raise MonthSettled()
     daily = share.entry_id
     if daily is not None and await ledger.reversed_ids(policy.id, [daily]):
         daily = None
     featured = await ledger.active_award(
-        policy.id, FEATURED_RULE, share.user_id, _featured_period(share)
+        policy.id, SHARE_FEATURED, share.user_id, _featured_period(share)
     )
     if daily is None and featured is None and share.entry_id is not None:
         raise ledger.AlreadyReversed(share.entry_id, await LedgerEntry.get(reverses=share.entry_id))
@@ -399,12 +408,12 @@ async def backfill(
         return earlier
     check_not_own_case(actor_id, actor_role, user_id, action=f"补分享 {day.isoformat()}")
     if await month_settled(policy, day):
-        raise ShareRefused("settled")
+        raise MonthSettled()
     written = await ledger.award_by_command(
         command_key=command_key,
         org=policy.id,
         user_id=user_id,
-        rule=SHARE_RULE,
+        rule=SHARE_DAILY,
         period=day.isoformat(),
         delta=policy.share.points,
         business_date=day,
@@ -415,7 +424,7 @@ async def backfill(
     )
     if written is None:
         # 那天已有（未撤销的）分享分：去重键与当天的分享相同
-        raise ShareRefused("already")
+        raise AlreadyCredited()
     return written
 
 
@@ -436,7 +445,7 @@ async def settle_streaks(policy: Policy, month: str, first: date, last: date, no
     # 解析成 date 要七八百毫秒，date.fromisoformat 只要几毫秒
     rows = (
         await LedgerEntry.filter(
-            org=policy.id, rule=SHARE_RULE, business_date__gte=first, business_date__lte=last
+            org=policy.id, rule=SHARE_DAILY, business_date__gte=first, business_date__lte=last
         )
         .annotate(day=RawSQL("business_date"))
         .values_list("id", "user_id", "day")
@@ -460,7 +469,7 @@ async def settle_streaks(policy: Policy, month: str, first: date, last: date, no
     return await ledger.award_many(
         org=policy.id,
         user_ids=winners,
-        rule=STREAK_RULE,
+        rule=SHARE_STREAK,
         period=month,
         delta=rules.streak_bonus,
         business_date=last,

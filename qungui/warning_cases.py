@@ -11,21 +11,51 @@ from datetime import UTC, date, datetime, timedelta
 
 from tortoise.transactions import in_transaction
 
-from . import ledger
+from . import ledger, rules
 from .models import LedgerEntry, WarningCase
 from .policy import Policy
 from .roles import SYSTEM, Role, check_not_own_case, written_number
 
-RULE_PREFIX = "warn."
-
 
 class WarningRefused(ledger.LedgerError):
-    """警告不成立；`kind` 说明原因，`detail` 带上需要的数值。"""
+    """警告不成立；子类说明原因并带上回复要用的数值，处理命令的一方按类翻成中文。"""
 
-    def __init__(self, kind: str, **detail):
-        super().__init__(kind)
-        self.kind = kind
-        self.detail = detail
+
+class UnknownCategory(WarningRefused):
+    """制度里没有这个类别。"""
+
+    def __init__(self, choices: list[str]):
+        super().__init__(choices)
+        self.choices = choices
+
+
+class CategoryNeeded(WarningRefused):
+    """要立案却没有类别（举报确认时没写，制度也没给缺省的）。"""
+
+    def __init__(self, choices: list[str]):
+        super().__init__(choices)
+        self.choices = choices
+
+
+class FixedPoints(WarningRefused):
+    """固定分值的类别不收数额。"""
+
+    def __init__(self, points: int):
+        super().__init__(points)
+        self.points = points
+
+
+class ChairmanOnly(WarningRefused):
+    """范围类别的数额由主席定。"""
+
+
+class OutOfRange(WarningRefused):
+    """范围类别没写数额，或数额不在范围里。"""
+
+    def __init__(self, low: int, high: int):
+        super().__init__(low, high)
+        self.low = low
+        self.high = high
 
 
 @dataclass(frozen=True)
@@ -44,6 +74,27 @@ class Issued:
     """窗口内（未撤销的）警告次数，含这一次"""
     escalate: bool
     """这一次正好达到升级门槛"""
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """达到升级门槛时做什么。"""
+
+    tell: list[int]
+    """私聊的人：主席和管理小组（两边都有的人只说一次）"""
+    mute_seconds: int
+    """禁言多久；0 不禁言（机器人不是群管理员时插件在群里说明）"""
+
+    @property
+    def tell_superusers(self) -> bool:
+        """制度里既没有主席也没有管理小组：只能告诉运维"""
+        return not self.tell
+
+
+def escalation(policy: Policy) -> Escalation:
+    """窗口内警告达到 `escalate_at` 次时：通知主席和管理小组，`mute_minutes` 大于 0 时禁言。"""
+    people = list(dict.fromkeys([*policy.org.chairmen, *policy.org.admins]))
+    return Escalation(people, policy.warnings.mute_minutes * 60)
 
 
 def points_text(value: int | list[int]) -> str:
@@ -69,17 +120,17 @@ def points_for(policy: Policy, category: str, amount: int | None, role: Role | N
     `role` 为 None 是机器人自己（内容过滤）：只能用固定分值的类别。"""
     categories = policy.warnings.categories
     if category not in categories:
-        raise WarningRefused("unknown", choices=list(categories))
+        raise UnknownCategory(list(categories))
     value = categories[category]
     if isinstance(value, int):
         if amount is not None:
-            raise WarningRefused("fixed", points=value)
+            raise FixedPoints(value)
         return value
     low, high = value
     if role is None or role < Role.CHAIRMAN:
-        raise WarningRefused("chairman")
+        raise ChairmanOnly()
     if amount is None or not low <= amount <= high:
-        raise WarningRefused("range", low=low, high=high)
+        raise OutOfRange(low, high)
     return amount
 
 
@@ -135,7 +186,7 @@ async def issue(
             actor_role=actor_role,
             reason=reason,  # 类别已在规则里（warn.<类别>），明细里不必再写一遍
             command_key=command_key,
-            rule=f"{RULE_PREFIX}{category}",
+            rule=rules.warning(category),
             ref=f"warning:{case.id}",
         )
         if written.created:
@@ -151,7 +202,7 @@ async def issue(
 
 async def mark_revoked(org: str, entry: LedgerEntry, by: int, reason: str, at: datetime) -> None:
     """账本里的警告记录被撤销后：案件标为已撤销（留在历史里，不再计数）。"""
-    if entry.rule.startswith(RULE_PREFIX):
+    if rules.is_warning(entry.rule):
         await WarningCase.filter(org=org, entry_id=entry.id).update(
             revoked_at=at, revoked_by=by, revoked_reason=reason
         )

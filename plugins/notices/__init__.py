@@ -147,7 +147,7 @@ async def _chosen(ctx: CommandContext, what: str) -> Notice:
             raise UsageError()
         try:
             notice = await notices.get(ctx.policy, int(number))
-        except notices.NoticeRefused:
+        except notices.NoticeMissing:
             raise Refusal(replies.MISSING.format(id=number)) from None
     else:
         mine = None if ctx.role >= Role.ADMIN else ctx.user_id
@@ -234,9 +234,10 @@ async def withdraw(ctx: CommandContext) -> None:
         await notices.withdraw(
             ctx.policy, notice.id, actor_id=ctx.user_id, actor_role=ctx.role, now=clock.now()
         )
-    except notices.NoticeRefused as exc:
-        template = replies.ALREADY_WITHDRAWN if exc.kind == "withdrawn" else replies.PAST
-        raise Refusal(template.format(id=notice.id)) from None
+    except notices.NoticeWithdrawn:
+        raise Refusal(replies.ALREADY_WITHDRAWN.format(id=notice.id)) from None
+    except notices.NoticePast:
+        raise Refusal(replies.PAST.format(id=notice.id)) from None
     await ctx.reply(replies.WITHDRAWN.format(id=notice.id))
 
 

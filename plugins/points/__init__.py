@@ -15,7 +15,7 @@ from plugins.core import (  # noqa: E402
 )
 from plugins.core.lookup import fill_unknown  # noqa: E402
 from plugins.core.record_ids import ENTRY, record_id  # noqa: E402
-from qungui import clock, points  # noqa: E402
+from qungui import clock, points, rules  # noqa: E402
 from qungui.dates import parse_month  # noqa: E402
 from qungui.ledger import (  # noqa: E402
     AlreadyReversed,
@@ -94,7 +94,7 @@ async def show_detail(ctx: CommandContext) -> None:
 
 def _detail_line(line: points.DetailLine) -> str:
     entry = line.entry
-    label = replies.rule_label(entry.rule)
+    label = rules.label(entry.rule)
     if entry.reverses is not None:
         label = f"撤销 #{entry.reverses}"
     parts = [f"#{entry.id}", entry.business_date.strftime("%m-%d"), f"{entry.delta:+d}", label]
@@ -239,7 +239,7 @@ async def undo(ctx: CommandContext) -> None:
             original=original.id,
             name=done.name,
             delta=original.delta,
-            label=replies.rule_label(original.rule),
+            label=rules.label(original.rule),
             id=done.written.entry.id,
             month=original.business_date.strftime("%Y-%m"),
             total=done.month_total,

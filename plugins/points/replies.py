@@ -1,16 +1,5 @@
 """积分命令的回复文字。测试断言的文字都在这里。"""
 
-RULE_LABELS = {
-    "share.daily": "每日分享",
-    "share.streak": "连续分享奖励",
-    "share.featured": "经典分享",
-    "card.penalty": "名片不规范",
-    "roster.absent": "未进群",
-    "manual": "手动调整",
-    "duty.weekly": "值班奖励",
-    "reversal": "撤销",
-}
-
 NOT_FOUND = "找不到编号 #{id} 的记录。"
 ALREADY_REVERSED = "编号 #{id} 已经撤销过了（撤销记录 #{reversal}），不能重复撤销。"
 IS_REVERSAL = "编号 #{id} 本身是撤销记录，不能再撤销。"
@@ -38,12 +27,4 @@ DETAIL_MORE = "……更早的 {hidden} 条未显示"
 BOARD_HEAD = "{org} {month} 积分排行（共 {count} 人）"
 BOARD_EMPTY = "{org} {month} 还没有人参与统计。"
 BOARD_SELF = "你：第 {rank} 名，{points} 分"
-
-
-def rule_label(rule: str) -> str:
-    if rule.startswith("warn."):
-        return f"警告·{rule.removeprefix('warn.')}"
-    return RULE_LABELS.get(rule, rule)
-
-
 FROZEN = "#{id} 属于 {month}，该月排行已公布并冻结：只有主席写明理由才能撤销（/撤销 {id} 理由）。"

@@ -269,9 +269,9 @@ async def feature(ctx: CommandContext) -> None:
         )
     except MonthFrozen as exc:
         raise Refusal(replies.FEATURE_FROZEN.format(month=exc.month)) from None
-    except shares.ShareRefused as exc:
-        if exc.kind == "not_original":
-            raise Refusal(replies.CANNOT_FEATURE) from None
+    except shares.NotOriginal:
+        raise Refusal(replies.CANNOT_FEATURE) from None
+    except shares.AlreadyCredited as exc:
         raise Refusal(
             replies.ALREADY_FEATURED.format(id=exc.entry.id if exc.entry else "?")
         ) from None
@@ -309,7 +309,7 @@ async def reject(ctx: CommandContext) -> None:
                 id=exc.entry_id, needed=exc.needed.label, role=ctx.role.label
             )
         ) from None
-    except shares.ShareRefused:
+    except shares.MonthSettled:
         month = month_key(shares.day_of(ctx.policy, share))
         raise Refusal(replies.SETTLED.format(month=month)) from None
     if not done.created:
@@ -372,11 +372,9 @@ async def backfill(ctx: CommandContext) -> None:
             now=clock.now(),
             command_key=ctx.event_key,
         )
-    except MonthFrozen:
+    except (MonthFrozen, shares.MonthSettled):
         raise Refusal(replies.SETTLED.format(month=month_key(day))) from None
-    except shares.ShareRefused as exc:
-        if exc.kind == "settled":
-            raise Refusal(replies.SETTLED.format(month=month_key(day))) from None
+    except shares.AlreadyCredited:
         raise Refusal(replies.ALREADY_SHARED.format(name=names[user], day=_day_text(day))) from None
     if not written.created:
         return  # 同一事件重放：已经补记、回复过（哪怕那条补记后来被撤销了）

@@ -21,11 +21,11 @@ from plugins.core import (  # noqa: E402
     sender,
     superusers,
 )
-from qungui import members, warning_cases  # noqa: E402
+from qungui import members, reviews, warning_cases  # noqa: E402
 from qungui.policy import Policy  # noqa: E402
 from qungui.roles import Role  # noqa: E402
 
-from . import replies  # noqa: E402
+from . import content_replies, replies  # noqa: E402
 
 __plugin_meta__ = PluginMetadata(
     name="警告",
@@ -88,7 +88,7 @@ async def warn(ctx: CommandContext) -> None:
             evidence=evidence,
         )
     except warning_cases.WarningRefused as exc:
-        raise _refusal(exc) from None
+        raise refusal_for(exc) from None
     if issued.created:
         await tell_group(ctx.bot, ctx.policy, ctx.group_id, target, issued)
 
@@ -113,24 +113,30 @@ async def tell_group(bot: Bot, policy: Policy, group_id: int, target: int, issue
         await _escalate(bot, policy, group_id, target, names[target], issued)
 
 
-def _refusal(exc: warning_cases.WarningRefused) -> Exception:
-    if exc.kind == "unknown":
-        return Refusal(replies.UNKNOWN.format(choices="、".join(exc.detail["choices"])))
-    if exc.kind == "chairman":
-        return Refusal(replies.CHAIRMAN)
-    if exc.kind == "fixed":
-        return UsageError(replies.FIXED.format(**exc.detail))
-    return UsageError(replies.RANGE.format(**exc.detail))
+def refusal_for(exc: warning_cases.WarningRefused) -> Exception:
+    """警告不成立的原因翻成回复。没有对应回复的原因原样交回：宁可按出错处理，也不说成别的原因。"""
+    match exc:
+        case warning_cases.UnknownCategory(choices=choices):
+            return Refusal(replies.UNKNOWN.format(choices="、".join(choices)))
+        case warning_cases.CategoryNeeded(choices=choices):
+            return UsageError(content_replies.NEEDS_CATEGORY.format(choices="、".join(choices)))
+        case warning_cases.ChairmanOnly():
+            return Refusal(replies.CHAIRMAN)
+        case warning_cases.FixedPoints(points=points):
+            return UsageError(replies.FIXED.format(points=points))
+        case warning_cases.OutOfRange(low=low, high=high):
+            return UsageError(replies.RANGE.format(low=low, high=high))
+    return exc
 
 
 async def tell_reviewers(bot: Bot, policy: Policy, text: str) -> None:
-    """给管理员看的事：发到制度指定的管理群，否则私聊管理小组（没有时私聊主席，再没有告诉运维）。"""
-    if policy.filter.review_group:
-        await sender.send_group(bot, policy.filter.review_group, text)
+    """给管理员看的事，发到 `reviews.reviewers` 说的地方。"""
+    route = reviews.reviewers(policy)
+    if route.group_id is not None:
+        await sender.send_group(bot, route.group_id, text)
         return
-    people = policy.org.admins or policy.org.chairmen
-    await sender.send_private_each(bot, people, text)
-    if not people:
+    await sender.send_private_each(bot, route.people, text)
+    if route.tell_superusers:
         await notify_superusers(bot, text)
 
 
@@ -138,14 +144,14 @@ async def _escalate(
     bot: Bot, policy: Policy, group_id: int, target: int, name: str, issued
 ) -> None:
     warnings = policy.warnings
+    plan = warning_cases.escalation(policy)
     text = replies.ESCALATE.format(
         name=name, window=warnings.window_days, count=issued.active, category=issued.case.category
     )
-    people = dict.fromkeys([*policy.org.chairmen, *policy.org.admins])
-    await sender.send_private_each(bot, people, f"【群规助手】{text}")
-    if not people:
+    await sender.send_private_each(bot, plan.tell, f"【群规助手】{text}")
+    if plan.tell_superusers:
         await notify_superusers(bot, text)
-    if warnings.mute_minutes <= 0:
+    if not plan.mute_seconds:
         return
     if not await rights.is_admin(bot, group_id):
         await sender.send_group(bot, group_id, replies.CANNOT_MUTE.format(name=name))
@@ -155,7 +161,7 @@ async def _escalate(
             "set_group_ban",
             group_id=group_id,
             user_id=target,
-            duration=warnings.mute_minutes * 60,
+            duration=plan.mute_seconds,
         )
     except API_FAILURES as exc:
         reason = failure_reason(exc)

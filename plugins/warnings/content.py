@@ -27,23 +27,16 @@ from plugins.core import (
 from plugins.core.identity import event_key, message_key, reply_key
 from plugins.core.record_ids import REVIEW, record_id
 from qungui import cards, members, reviews, warning_cases
-from qungui.content_filter import (
-    PRIVACY_RULE,
-    REPORT_RULE,
-    FloodTracker,
-    Hit,
-    Scanner,
-    defang,
-    redact,
-)
+from qungui.content_filter import FloodTracker, Hit, Scanner, defang, redact
 from qungui.dates import business_date
 from qungui.models import FilterHit
 from qungui.outgoing import ascii_digits, mask_digits
 from qungui.policy import Policy
 from qungui.roles import Role
+from qungui.rules import BUILTIN_FLOOD, BUILTIN_LINK, BUILTIN_PRIVACY, BUILTIN_REPORT
 
-from . import _refusal, tell_group, tell_reviewers
 from . import content_replies as replies
+from . import refusal_for, tell_group, tell_reviewers
 
 _scanners: dict[str, Scanner] = {}
 flood = FloodTracker()
@@ -153,7 +146,7 @@ async def _ask_reviewers(bot: Bot, policy: Policy, hit: FilterHit) -> None:
     people = [hit.user_id] + ([hit.reporter_id] if hit.reporter_id else [])
     names = await members.display_names(policy, people)
     text = defang(hit.text) or "（没有文字）"
-    if hit.rule in (PRIVACY_RULE, REPORT_RULE):
+    if hit.rule in (BUILTIN_PRIVACY, BUILTIN_REPORT):
         text = redact(text)  # 别人的号码不再转发一遍
     lines = [
         replies.REVIEW_HEAD.format(
@@ -231,10 +224,7 @@ async def confirm(ctx: CommandContext) -> None:
     except reviews.ReviewError as exc:
         raise _decided(exc) from None
     except warning_cases.WarningRefused as exc:
-        if exc.kind == "category":
-            choices = "、".join(exc.detail["choices"])
-            raise UsageError(replies.NEEDS_CATEGORY.format(choices=choices)) from None
-        raise _refusal(exc) from None
+        raise refusal_for(exc) from None
     hit = done.hit
     if done.issued.created:
         await tell_group(ctx.bot, ctx.policy, hit.group_id, hit.user_id, done.issued)
@@ -304,11 +294,11 @@ async def report(ctx: CommandContext) -> None:
         at=datetime.fromtimestamp(ctx.event.time, UTC),
     )
     category = ctx.policy.filter.report_category
-    hit_key = f"{key}:{REPORT_RULE}"
+    hit_key = f"{key}:{BUILTIN_REPORT}"
     hit = await reviews.record(
         ctx.policy,
         message,
-        Hit(REPORT_RULE, category, "review", ""),
+        Hit(BUILTIN_REPORT, category, "review", ""),
         hit_key,
         reporter_id=ctx.user_id,
         report_reason=reason,
@@ -390,10 +380,15 @@ async def rule_stats(ctx: CommandContext) -> None:
     found = await reviews.stats(ctx.policy, datetime.fromtimestamp(ctx.event.time, UTC), days)
     section = ctx.policy.filter
     rules = [(rule.name, rule.category, rule.action) for rule in section.rules]
-    for name, rule in (("链接", section.links), ("隐私", section.privacy), ("刷屏", section.flood)):
+    builtin = (
+        (BUILTIN_LINK, section.links),
+        (BUILTIN_PRIVACY, section.privacy),
+        (BUILTIN_FLOOD, section.flood),
+    )
+    for name, rule in builtin:
         if rule is not None:
             rules.append((name, rule.category, rule.action))
-    rules.append((REPORT_RULE, section.report_category, "review"))
+    rules.append((BUILTIN_REPORT, section.report_category, "review"))
     lines = [replies.STATS_HEAD.format(days=days)]
     for name, category, action in rules:
         item = found.pop(name, None)

@@ -9,7 +9,7 @@ from nonebot.adapters.onebot.v11 import Message, MessageSegment
 from nonebug import App
 from openpyxl import load_workbook
 
-from qungui import board_image, ledger, members, month_end
+from qungui import board_image, ledger, members, month_end, rules
 from qungui.models import JobRun, LedgerEntry
 from tests import fake
 from tests.fake import ADMIN, CHAIRMAN, SHARE_GROUP
@@ -44,7 +44,7 @@ async def some_shares() -> None:
                 await ledger.award(
                     org="jgs",
                     user_id=user,
-                    rule=ledger.SHARE_DAY_RULE,
+                    rule=rules.SHARE_DAILY,
                     period=f"2026-{month}-{day}",
                     delta=1,
                     business_date=date(2026, month, day),

@@ -1,6 +1,9 @@
+from datetime import UTC, datetime
+
 import pytest
 from nonebug import App
 
+from qungui import ledger
 from qungui.models import LedgerEntry
 from qungui.outgoing import mask_digits
 from tests import fake
@@ -177,6 +180,31 @@ async def test_detail_own_others_and_bad_month(app: App, db) -> None:
         )
         say(ctx, bot, [text("/积分明细 "), at(ADMIN)])
         expect_group(ctx, "查看别人的积分明细需要管理员及以上权限，你现在是成员。")
+
+
+async def test_detail_names_every_rule_in_chinese(app: App, db) -> None:
+    """举报属实的加分、通知没确认的扣分、内容过滤的警告：明细里都是中文名称，不是账本代码。"""
+    day = datetime.fromtimestamp(NOV27_1000, UTC).date()
+    for n, (code, delta) in enumerate(
+        [("filter.report", 2), ("notice.silent", -5), ("warn.不良信息", -5)], start=1
+    ):
+        await ledger.award(
+            org="jgs",
+            user_id=ZHANG,
+            rule=code,
+            period=str(n),
+            delta=delta,
+            business_date=day,
+            now=datetime.fromtimestamp(NOV27_1000, UTC),
+        )
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        say(ctx, bot, "/积分明细")
+        expect_group(
+            ctx,
+            "张三 2026-11 积分明细：共 3 条，合计 -8 分\n"
+            "#1 11-27 +2 举报属实\n#2 11-27 -5 通知未确认\n#3 11-27 -5 警告·不良信息",
+        )
 
 
 async def test_board_shows_top_and_the_askers_own_rank(app: App, db) -> None:

@@ -218,3 +218,44 @@ async def test_an_amount_too_long_for_python_answers_the_range(app: App, db) -> 
             "例如：/警告 @张三 不良信息 群里发赌博链接",
         )
     assert await WarningCase.all().count() == 0
+
+
+def _subclasses(cls: type) -> set[type]:
+    return {sub for direct in cls.__subclasses__() for sub in {direct, *_subclasses(direct)}}
+
+
+def test_every_reason_a_warning_is_refused_has_its_own_reply(app: App) -> None:
+    from plugins.core import Refusal, UsageError
+    from plugins.warnings import refusal_for
+    from qungui import warning_cases as w
+
+    samples = [
+        w.UnknownCategory(["不良信息", "口头警告"]),
+        w.CategoryNeeded(["不良信息", "口头警告"]),
+        w.FixedPoints(5),
+        w.ChairmanOnly(),
+        w.OutOfRange(200, 2000),
+    ]
+    declared = {c for c in _subclasses(w.WarningRefused) if c.__module__ == w.__name__}
+    assert {type(s) for s in samples} == declared, "新的原因要在 refusal_for 里有回复"
+    replies = [refusal_for(s) for s in samples]
+    assert all(isinstance(r, Refusal | UsageError) for r in replies)
+    assert [str(r.args[0]) if r.args else "" for r in replies] == [
+        "没有这个类别。可用的类别：不良信息、口头警告。",
+        "这条举报还没有类别，请写明类别：不良信息、口头警告。",
+        "这个类别固定扣 5 分，不用写数额。",
+        "这个类别的扣分由主席在范围内决定，需要主席及以上权限。",
+        "请写明扣分数额（200–2000）。",
+    ]
+
+
+def test_a_reason_without_a_reply_is_not_passed_off_as_another(app: App) -> None:
+    """以前不认识的原因一律说成“请写明扣分数额”：现在原样交回，按出错处理。"""
+    from plugins.warnings import refusal_for
+    from qungui import warning_cases as w
+
+    class Strange(w.WarningRefused):
+        pass
+
+    strange = Strange()
+    assert refusal_for(strange) is strange

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from qungui import cards, ledger
+from qungui import cards, ledger, rules
 from qungui.models import LedgerEntry, Member
 from qungui.policy import load_policies
 
@@ -198,7 +198,7 @@ async def test_the_daily_fine_is_once_per_business_day_across_midnight(db) -> No
         cst(2026, 11, 6, 0, 0),
     ):
         assert (await cards.sweep_group(POLICY, GROUP, people, at, reread)).overdue == [1]
-    rows = await LedgerEntry.filter(rule=cards.PENALTY_RULE).order_by("id")
+    rows = await LedgerEntry.filter(rule=rules.CARD_PENALTY).order_by("id")
     assert [(str(row.business_date), row.delta) for row in rows] == [
         ("2026-11-04", -10),
         ("2026-11-05", -10),

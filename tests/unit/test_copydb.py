@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from qungui import copydb, ledger, members
+from qungui import copydb, ledger, members, rules
 from qungui.db import close_database, open_database, sqlite_url
 from qungui.models import LedgerEntry
 from qungui.roles import Role
@@ -32,7 +32,7 @@ async def _source(tmp_path: Path) -> str:
             await ledger.award(
                 org="jgs",
                 user_id=user,
-                rule=ledger.SHARE_DAY_RULE,
+                rule=rules.SHARE_DAILY,
                 period=f"2026-11-{day:02d}",
                 delta=1,
                 business_date=date(2026, 11, day),

@@ -95,6 +95,38 @@ async def test_reversal_points_at_original_keeps_its_date_and_is_once_only(db) -
     assert await LedgerEntry.all().count() == 2
 
 
+async def test_the_bot_itself_may_reverse_what_an_admin_may(db) -> None:
+    """`actor_role=None` 是机器人按规则自己撤销（同 `record`）：记为系统，权限同管理员。"""
+    earned = await share_award()
+    done = await ledger.reverse(
+        org="jgs",
+        entry_id=earned.id,
+        now=NOW,
+        actor_id=0,
+        actor_role=None,
+        reason="规则撤销",
+        command_key="sys-1",
+    )
+    assert (done.entry.reverses, done.entry.actor_role, done.entry.delta) == (
+        earned.id,
+        "system",
+        -1,
+    )
+    assert (await ledger.month_summary("jgs", 1, "2026-11")).share_days == 0
+    by_chairman = (await manual(-9, "evt-c", role=Role.CHAIRMAN)).entry
+    with pytest.raises(ledger.RoleTooLow) as caught:
+        await ledger.reverse(
+            org="jgs",
+            entry_id=by_chairman.id,
+            now=NOW,
+            actor_id=0,
+            actor_role=None,
+            reason="规则撤销",
+            command_key="sys-2",
+        )
+    assert caught.value.needed == Role.CHAIRMAN
+
+
 async def test_concurrent_reversals_write_one(db) -> None:
     original = (await manual(3, "evt-1")).entry
     results = await asyncio.gather(

@@ -9,7 +9,7 @@ import pytest
 from openpyxl import load_workbook
 from PIL import Image, ImageChops, ImageDraw, ImageFont
 
-from qungui import board_image, export, ledger, members, month_end
+from qungui import board_image, export, ledger, members, month_end, rules
 from qungui.dates import month_days, share_day
 from qungui.jobs import Schedule, occurrences
 from qungui.models import LedgerEntry
@@ -71,7 +71,7 @@ async def share_days(user: int, days: list[int], month: tuple[int, int] = (2026,
         await ledger.award(
             org="jgs",
             user_id=user,
-            rule=ledger.SHARE_DAY_RULE,
+            rule=rules.SHARE_DAILY,
             period=f"{month[0]}-{month[1]:02d}-{day:02d}",
             delta=1,
             business_date=date(*month, day),
@@ -106,7 +106,7 @@ async def test_close_settles_freezes_and_snapshots(db, clock_at) -> None:
     late = await ledger.award(
         org="jgs",
         user_id=4,
-        rule=ledger.SHARE_DAY_RULE,
+        rule=rules.SHARE_DAILY,
         period="2026-11-30",
         delta=1,
         business_date=date(2026, 11, 30),
@@ -203,7 +203,7 @@ async def test_export_has_three_sheets_with_the_right_cells(db, tmp_path: Path) 
     await ledger.award(
         org="jgs",
         user_id=2,
-        rule=ledger.SHARE_DAY_RULE,
+        rule=rules.SHARE_DAILY,
         period="2026-11-21",
         delta=1,
         business_date=date(2026, 11, 21),
@@ -236,7 +236,9 @@ async def test_export_has_three_sheets_with_the_right_cells(db, tmp_path: Path) 
     assert wang[3] == "—" and wang[4] == "✓"  # 1 日那条被撤销了
     entries = list(book["账本"].iter_rows(values_only=True))
     assert entries[0][:6] == ("编号", "营业日", "QQ", "姓名", "分数", "规则")
-    reversal = next(row for row in entries if row[5] == "reversal")
+    # 人事看的是规则的中文名称，不是账本里的代码
+    assert {row[5] for row in entries[1:]} == {"每日分享", "撤销"}
+    reversal = next(row for row in entries if row[5] == "撤销")
     original = next(row for row in entries if row[0] == wrong.id)
     assert reversal[9] == wrong.id and original[10] == reversal[0]
     assert reversal[6:9] == ("非原创", 30001, "admin")

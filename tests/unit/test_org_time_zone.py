@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from qungui import cards, month_end, shares
+from qungui import cards, month_end, rules, shares
 from qungui.jobs import Schedule, claim, occurrences
 from qungui.models import LedgerEntry, Member, Share
 from qungui.policy import Policy, load_policies
@@ -106,7 +106,7 @@ async def test_a_share_of_a_settled_month_cannot_be_rejected_by_the_orgs_calenda
             now=ny(2026, 12, 1, 10),
             command_key="reject",
         )
-    assert refused.value.kind == "settled"
+    assert isinstance(refused.value, shares.MonthSettled)
 
 
 def test_the_month_close_runs_at_the_orgs_nine_oclock_and_closes_the_month_before() -> None:
@@ -135,6 +135,6 @@ async def test_an_overdue_card_is_fined_for_the_orgs_day(db, org) -> None:
     await cards.sweep_group(org, B_WORK_GROUP, listed, joined, reread)
     result = await cards.sweep_group(org, B_WORK_GROUP, listed, ny(2026, 11, 30, 21), reread)
     assert result.overdue == [1]
-    fine = await LedgerEntry.get(org="xscy", rule=cards.PENALTY_RULE)
+    fine = await LedgerEntry.get(org="xscy", rule=rules.CARD_PENALTY)
     assert fine.business_date == date(2026, 11, 30)
     assert await Member.exists(org="xscy", user_id=1)

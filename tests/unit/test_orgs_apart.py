@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from qungui import cards, ledger, shares
+from qungui import cards, ledger, rules, shares
 from qungui.models import LedgerEntry, Member, MonthTotal
 from qungui.policy import Policy, load_policies
 from qungui.roles import Role
@@ -54,7 +54,7 @@ async def share_days(org: str, days: int, user: int = PERSON) -> None:
         await ledger.award(
             org=org,
             user_id=user,
-            rule=ledger.SHARE_DAY_RULE,
+            rule=rules.SHARE_DAILY,
             period=day.isoformat(),
             delta=1,
             business_date=day,
@@ -119,9 +119,9 @@ async def test_a_streak_counts_only_the_share_days_of_its_own_org(db, orgs, acti
     await share_days(here.id, streak - 1)
     await share_days(there.id, streak)
     assert await shares.settle_streaks(here, MONTH, FIRST, LAST, NOW) == 0
-    assert not await LedgerEntry.exists(rule=shares.STREAK_RULE)
+    assert not await LedgerEntry.exists(rule=rules.SHARE_STREAK)
     assert await shares.settle_streaks(there, MONTH, FIRST, LAST, NOW) == 1
-    won = await LedgerEntry.get(rule=shares.STREAK_RULE)
+    won = await LedgerEntry.get(rule=rules.SHARE_STREAK)
     assert (won.org, won.user_id) == (there.id, PERSON)
     bonus = there.share.streak_bonus
     assert await ledger.month_summary(there.id, PERSON, MONTH) == ledger.MonthSummary(

@@ -1,7 +1,7 @@
 from datetime import datetime
 from pathlib import Path
 
-from qungui import absence, cards
+from qungui import absence, cards, rules
 from qungui.cards import CardParts
 from qungui.models import AbsenceCase, LedgerEntry, Member
 from qungui.policy import load_policies
@@ -197,7 +197,7 @@ async def test_the_card_reread_before_a_fine_is_checked_against_the_roster(db) -
     await cards.sweep_group(POLICY, WORK, people, cst(2026, 11, 20, 10), reread, roster)
     result = await cards.sweep_group(POLICY, WORK, people, cst(2026, 11, 27, 10), reread, roster)
     assert (result.compliant, result.overdue) == (1, [2])
-    assert await LedgerEntry.filter(rule=cards.PENALTY_RULE).values_list("user_id", flat=True) == [
+    assert await LedgerEntry.filter(rule=rules.CARD_PENALTY).values_list("user_id", flat=True) == [
         2
     ]
     checked = dict(await Member.filter(group_id=WORK).values_list("user_id", "card_ok"))

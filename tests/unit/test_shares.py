@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from qungui import shares
+from qungui import rules, shares
 from qungui.models import LedgerEntry, Share
 from qungui.policy import load_policies
 from qungui.shares import CARD, COPY, FORWARD, QUOTE, Draft
@@ -258,7 +258,7 @@ async def test_feature_once_reject_and_backfill(db) -> None:
             now=cst(2026, 11, 27, 11),
             command_key="f2",
         )
-    assert again.value.kind == "already" and again.value.entry.id == entry.id
+    assert isinstance(again.value, shares.AlreadyCredited) and again.value.entry.id == entry.id
 
     rejected = await shares.reject(
         POLICY,
@@ -302,7 +302,7 @@ async def test_feature_once_reject_and_backfill(db) -> None:
             now=cst(2026, 11, 27, 15),
             command_key="b2",
         )
-    assert filled_again.value.kind == "already"
+    assert isinstance(filled_again.value, shares.AlreadyCredited)
 
 
 async def admin_act(action, share, key: str, at: datetime):
@@ -321,8 +321,8 @@ async def test_after_a_share_is_judged_not_original_it_can_no_longer_be_featured
     assert (found.original, found.reason, found.share_day) == (False, shares.REJECTED, None)
     with pytest.raises(shares.ShareRefused) as refused:
         await admin_act(shares.feature, found, "f1", cst(2026, 11, 27, 11))
-    assert refused.value.kind == "not_original"
-    assert not await LedgerEntry.filter(rule=shares.FEATURED_RULE).exists()
+    assert isinstance(refused.value, shares.NotOriginal)
+    assert not await LedgerEntry.filter(rule=rules.SHARE_FEATURED).exists()
 
 
 async def test_a_share_judged_twice_is_refused_as_already_reversed(db) -> None:
@@ -342,7 +342,7 @@ async def test_a_share_of_a_settled_month_is_neither_judged_nor_backfilled(db) -
     await claim(shares.MONTH_CLOSE_JOB, "jgs", "2026-11", cst(2026, 12, 1, 9))
     with pytest.raises(shares.ShareRefused) as judged:
         await admin_act(shares.reject, posted.share, "k1", cst(2026, 12, 1, 10))
-    assert judged.value.kind == "settled"
+    assert isinstance(judged.value, shares.MonthSettled)
     with pytest.raises(shares.ShareRefused) as filled:
         await shares.backfill(
             POLICY,
@@ -354,8 +354,8 @@ async def test_a_share_of_a_settled_month_is_neither_judged_nor_backfilled(db) -
             now=cst(2026, 12, 1, 10),
             command_key="b1",
         )
-    assert filled.value.kind == "settled"
-    assert await LedgerEntry.all().values_list("rule", flat=True) == [shares.SHARE_RULE]
+    assert isinstance(filled.value, shares.MonthSettled)
+    assert await LedgerEntry.all().values_list("rule", flat=True) == [rules.SHARE_DAILY]
     assert (await Share.get(id=posted.share.id)).original
 
 
@@ -392,7 +392,7 @@ async def test_a_share_of_exactly_min_chars_letters_counts_one_less_does_not(
     )
     assert (outcome.credited is not None, outcome.share.original) == (credited, credited)
     assert outcome.reason == ("" if credited else CARD)
-    assert await LedgerEntry.exists(rule=shares.SHARE_RULE) is credited
+    assert await LedgerEntry.exists(rule=rules.SHARE_DAILY) is credited
 
 
 async def test_a_reply_to_someone_else_never_finds_a_share_by_its_number(db) -> None:
