@@ -10,6 +10,7 @@ from qungui import shares
 from qungui.models import LedgerEntry, Share
 from qungui.policy import load_policies
 from qungui.shares import CARD, COPY, FORWARD, QUOTE, Draft
+from tests import databases
 
 POLICY = load_policies(Path(__file__).parents[1] / "policy.toml").orgs["jgs"]
 CST = POLICY.tz
@@ -31,7 +32,7 @@ def cst(*parts: int) -> datetime:
         (TEXT, TEXT.replace("三家", "四家"), False),
     ],
 )
-def test_normalised_text_ignores_punctuation_space_and_width(a: str, b: str, same: bool) -> None:
+def test_comparable_text_ignores_punctuation_space_and_width(a: str, b: str, same: bool) -> None:
     assert (shares.text_hash(a) == shares.text_hash(b)) is same
 
 
@@ -59,7 +60,7 @@ def test_only_letters_and_digits_count_towards_min_chars() -> None:
     assert shares.own_chars("！？。…😀🎉 ～") == 0
     # 够字数的消息规范化后一定还有文字（可以查重）：数到的字没有一个会被规范化去掉
     counted = (chr(c) for c in range(sys.maxunicode + 1) if shares.own_chars(chr(c)))
-    assert [hex(ord(ch)) for ch in counted if not shares.normalise(ch)] == []
+    assert [hex(ord(ch)) for ch in counted if not shares.comparable_text(ch)] == []
 
 
 @pytest.mark.parametrize(
@@ -413,3 +414,71 @@ async def test_invisible_characters_do_not_make_a_copy_original(db) -> None:
     disguised = "\u034f".join(TEXT[:10]) + "\ufe0f" + TEXT[10:]
     copy = await post(2, at + timedelta(minutes=5), disguised, exact=True)
     assert (copy.reason, copy.credited) == (COPY, None)
+
+
+# 另一个进程：记李四的一条分享，查过重、还没写入时停住，说一声“checked”，等到“go”再写
+OTHER_PROCESS = """
+import asyncio, sys
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from qungui import shares
+from qungui.db import close_database, open_database
+from qungui.models import Share
+from qungui.policy import load_policies
+
+url, text, at = sys.argv[1:]
+policy = load_policies(Path("tests/policy.toml")).orgs["jgs"]
+create = Share.create
+
+
+async def create_after_go(**fields):
+    print("checked", flush=True)
+    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
+    return await create(**fields)
+
+
+async def main():
+    await open_database(url)
+    Share.create = create_after_go
+    try:
+        await shares.record(
+            policy, group_id=987654322, user_id=2, message_id=2, event_key="li",
+            sent_at=datetime.fromisoformat(at), draft=shares.Draft(text),
+        )
+    finally:
+        await close_database()
+
+
+asyncio.run(main())
+"""
+
+
+@pytest.mark.skipif(not databases.ON_POSTGRES, reason="SQLite 只许一个进程用")
+async def test_the_same_text_handled_by_two_processes_is_original_once(db: str) -> None:
+    at = cst(2026, 11, 27, 9)
+    other = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        OTHER_PROCESS,
+        db,
+        TEXT,
+        at.isoformat(),
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        cwd=Path(__file__).parents[2],
+    )
+    assert await asyncio.wait_for(other.stdout.readline(), 60) == b"checked\n"
+    # 本进程同时记张三贴的同一段文字：没有什么拦着的话，半秒内早已写完、算了原创
+    mine = asyncio.create_task(post(1, at, exact=True))
+    await asyncio.sleep(0.5)
+    other.stdin.write(b"go\n")
+    await other.stdin.drain()
+    assert await asyncio.wait_for(other.wait(), 60) == 0
+    assert (await mine).reason == COPY
+    assert await Share.all().order_by("user_id").values_list("user_id", "original") == [
+        (1, False),
+        (2, True),
+    ]
+    assert await LedgerEntry.filter(rule="share.daily").values_list("user_id", flat=True) == [2]
