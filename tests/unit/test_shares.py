@@ -1,6 +1,6 @@
 import asyncio
 import sys
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -100,6 +100,56 @@ async def post(
         sent_at=at,
         draft=Draft(text + (f" {user}-{at.isoformat()}" if not extra.get("exact") else "")),
     )
+
+
+SHARED, SETTLED = "昨天已有分享", "昨天所在的月份已开始结算"
+ORG = None
+"""不问某个人：全组织现在说的是哪一天（/今日分享 的全员统计、提醒）"""
+
+
+@pytest.mark.parametrize(
+    ("moment", "who", "yesterday", "day"),
+    [
+        (cst(2026, 11, 26, 23, 59, 59), 1, (), date(2026, 11, 26)),
+        (cst(2026, 11, 27, 0, 0, 0), 1, (), date(2026, 11, 26)),
+        (cst(2026, 11, 27, 0, 0, 0), 1, (SHARED,), date(2026, 11, 27)),
+        (cst(2026, 11, 27, 1, 59, 59), 1, (), date(2026, 11, 26)),
+        (cst(2026, 11, 27, 1, 59, 59), 1, (SHARED,), date(2026, 11, 27)),
+        (cst(2026, 11, 27, 2, 0, 0), 1, (), date(2026, 11, 27)),
+        # 时刻用哪个时区写都一样：按组织时区算（UTC 17:30 是北京时间次日 01:30）
+        (cst(2026, 11, 27, 1, 30).astimezone(ZoneInfo("UTC")), 1, (), date(2026, 11, 26)),
+        # 月末、年末、闰日：宽限把分享记回上个月、上一年
+        (cst(2026, 12, 1, 1, 59, 59), 1, (), date(2026, 11, 30)),
+        (cst(2026, 12, 1, 2, 0, 0), 1, (), date(2026, 12, 1)),
+        (cst(2027, 1, 1, 1, 30), 1, (), date(2026, 12, 31)),
+        (cst(2028, 3, 1, 0, 30), 1, (), date(2028, 2, 29)),
+        # 上个月已开始结算：补不回去，算发出的那一天；同一个月里的宽限不问结算
+        (cst(2026, 12, 1, 1, 30), 1, (SETTLED,), date(2026, 12, 1)),
+        (cst(2026, 12, 2, 1, 30), 1, (SETTLED,), date(2026, 12, 1)),
+        (cst(2026, 11, 26, 23, 59, 59), ORG, (), date(2026, 11, 26)),
+        (cst(2026, 11, 27, 1, 59, 59), ORG, (), date(2026, 11, 26)),
+        (cst(2026, 11, 27, 2, 0, 0), ORG, (), date(2026, 11, 27)),
+        (cst(2026, 12, 1, 1, 30), ORG, (), date(2026, 11, 30)),
+        (cst(2026, 12, 1, 1, 30), ORG, (SETTLED,), date(2026, 12, 1)),
+    ],
+)
+async def test_the_02_00_grace(
+    db, moment: datetime, who: int | None, yesterday: tuple, day: date
+) -> None:
+    from qungui.dates import month_key
+    from qungui.jobs import claim
+
+    before = moment.astimezone(CST).date() - timedelta(days=1)
+    if SHARED in yesterday:
+        await post(1, datetime.combine(before, time(9), CST))
+    if SETTLED in yesterday:
+        await claim(shares.MONTH_CLOSE_JOB, "jgs", month_key(before), cst(2026, 12, 1, 9))
+    assert await shares.share_day(POLICY, moment, who) == day
+
+
+def test_a_days_shares_are_due_by_the_grace_hour_of_the_next_day() -> None:
+    assert shares.share_deadline(POLICY, date(2026, 11, 30)) == cst(2026, 12, 1, 2, 0)
+    assert shares.share_deadline(POLICY, date(2026, 12, 31)) == cst(2027, 1, 1, 2, 0)
 
 
 @pytest.mark.parametrize(
