@@ -143,21 +143,6 @@ class Share(Model):
         indexes = (("org", "text_hash"), ("org", "user_id", "share_day"))
 
 
-class ShareText(Model):
-    """组织里出现过的一段分享文字（规范化后的摘要）：同样文字的分享在这一行上排队查重。
-
-    查重和写入之间插不进另一条同样的文字，不论它由哪个进程处理：两个人同一秒贴出同一段文字，
-    只有先到的那条算原创。"""
-
-    id = fields.IntField(primary_key=True)
-    org = fields.CharField(max_length=32)
-    text_hash = fields.CharField(max_length=40)
-
-    class Meta:
-        table = "share_text"
-        unique_together = (("org", "text_hash"),)
-
-
 class WarningCase(Model):
     """一次警告：谁、什么类别、扣几分、理由、证据；以账本里那条 warn.<类别> 记录的编号为准。"""
 

@@ -12,6 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import RawSQL
 from tortoise.transactions import in_transaction
@@ -19,7 +20,7 @@ from tortoise.transactions import in_transaction
 from . import ledger
 from .content_filter import visible
 from .dates import local_time, month_key
-from .models import JobRun, LedgerEntry, Share, ShareText
+from .models import JobRun, LedgerEntry, Share
 from .policy import Policy, parse_clock
 from .roles import Role, check_not_own_case
 
@@ -151,16 +152,16 @@ async def record(
     所以经第二个账号到达的同一条分享不会被当成“与之前的分享重复”。
 
     两个人同一秒贴出同一段文字，只有先处理的那条算原创，哪怕两条由两个进程处理：
-    查重和写入在一个事务里，先锁住这段文字在 `share_text` 里的那一行（见 `_queue_behind_same_text`）。
+    查重和写入在一个事务里，先在数据库里排到这段文字的锁（见 `_seen_before`），不靠进程里的锁。
     """
     rules = policy.share
     # SQLite 把时刻存成 UTC 文本、按文本比较：查询参数也必须是 UTC，否则 +08:00 的时刻比错
     sent_at = sent_at.astimezone(UTC)
     digest = text_hash(draft.own_text)
     try:
-        # 重放时的唯一键冲突让整个事务回滚（PostgreSQL 上出错的事务只能回滚），连同排队的那一行
-        async with in_transaction():
-            seen = bool(digest) and await _seen_before(policy.id, digest, sent_at)
+        # 重放时的唯一键冲突让整个事务回滚（PostgreSQL 上出错的事务只能回滚），锁也随之放开
+        async with in_transaction() as conn:
+            seen = bool(digest) and await _seen_before(conn, policy.id, digest, sent_at)
             reason = not_original_reason(draft, rules.min_chars, seen)
             share = await Share.create(
                 org=policy.id,
@@ -181,10 +182,16 @@ async def record(
     return await _credit(policy, share, sent_at)
 
 
-async def _seen_before(org: str, digest: str, sent_at: datetime) -> bool:
+async def _seen_before(conn: BaseDBAsyncClient, org: str, digest: str, sent_at: datetime) -> bool:
     """90 天内（到这一刻为止）组织里有没有人发过同样的文字。在 `record` 的事务里调用：
-    先排到这段文字那一行的锁，再查。"""
-    await _queue_behind_same_text(org, digest)
+    先排到这段文字的锁，再查。"""
+    if conn.capabilities.dialect == "postgres":
+        # 同样文字（组织 + 摘要）的分享在这把事务锁上排队，哪个进程的都一样：排到时先到的那条已经
+        # 提交，下面的查询查得到它。提交或回滚时自动放开。（SQLite 只许一个进程，tortoise 在它唯一的
+        # 连接上一次只跑一个事务，本来就一个接一个，不需要。）
+        await conn.execute_query(
+            "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [f"share:{org}:{digest}"]
+        )
     return await Share.filter(
         org=org,
         text_hash=digest,
@@ -192,17 +199,6 @@ async def _seen_before(org: str, digest: str, sent_at: datetime) -> bool:
         # 同一秒里已经处理过的同样文字也算“之前的”：先处理的那条是原创
         sent_at__lte=sent_at,
     ).exists()
-
-
-async def _queue_behind_same_text(org: str, digest: str) -> None:
-    """插入或“更新”这段文字的那一行，一句 SQL：PostgreSQL 上它锁住这一行直到事务结束，
-    同样文字的另一条分享（哪个进程的都一样）在这里等，等到时已能查到先到的那条；
-    SQLite 只有一个进程，写事务本来就一个接一个。锁在数据库里，不在进程里。"""
-    await ShareText.bulk_create(
-        [ShareText(org=org, text_hash=digest)],
-        on_conflict=["org", "text_hash"],
-        update_fields=["text_hash"],
-    )
 
 
 async def _credit(policy: Policy, share: Share, sent_at: datetime) -> Outcome:
