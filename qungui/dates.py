@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 
@@ -17,17 +17,6 @@ def local_time(timestamp: int | float | datetime, tz: ZoneInfo) -> datetime:
 def business_date(timestamp: int | float | datetime, tz: ZoneInfo) -> date:
     """一条记录的营业日：事件发生当天（组织时区）。"""
     return local_time(timestamp, tz).date()
-
-
-def share_day(moment: datetime, grace_until: time, previous_day_open: bool) -> date:
-    """分享记到哪一天。
-
-    [00:00, grace_until) 之间的分享，前一天还没有分享时记到前一天；否则（以及 grace_until
-    整点起）记到当天。`moment` 已是组织时区的本地时间。
-    """
-    if previous_day_open and moment.time() < grace_until:
-        return moment.date() - timedelta(days=1)
-    return moment.date()
 
 
 def month_key(day: date) -> str:

@@ -6,20 +6,20 @@
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import hashlib
 import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import RawSQL
 from tortoise.transactions import in_transaction
 
 from . import ledger
 from .content_filter import visible
-from .dates import local_time, month_key, share_day
+from .dates import local_time, month_key
 from .models import JobRun, LedgerEntry, Share
 from .policy import Policy, parse_clock
 from .roles import Role, check_not_own_case
@@ -33,14 +33,14 @@ COPY = "与之前的分享重复"
 QUOTE = "照搬引用的消息"
 
 
-def normalise(text: str) -> str:
-    """去掉空白和标点符号、全角转半角、英文转小写：只留下“说了什么”。"""
+def comparable_text(text: str) -> str:
+    """查重比对用的文字：去掉空白、标点、符号和看不见的字，全角转半角、英文转小写，只留下“说了什么”。"""
     folded = unicodedata.normalize("NFKC", visible(text)).lower()
     return "".join(ch for ch in folded if unicodedata.category(ch)[0] not in "PZSC")
 
 
 def text_hash(text: str) -> str:
-    normal = normalise(text)
+    normal = comparable_text(text)
     return hashlib.sha1(normal.encode("utf-8")).hexdigest() if normal else ""
 
 
@@ -100,6 +100,33 @@ class Outcome:
         return self.share.reason if self.share else ""
 
 
+async def share_day(policy: Policy, moment: datetime, user_id: int | None = None) -> date:
+    """02:00 宽限：在 `moment` 发出的分享算哪一天。这条规则只写在这里，记分、/今日分享、提醒都问它。
+
+    截止是当天 24:00。次日 [00:00, `share.grace_until`) 之间发的，前一天还“开着”就算前一天，
+    否则算当天；`grace_until` 整点起一律算当天。前一天开着：（给了 `user_id` 时）此人前一天还没有
+    分享分，而且前一天所在的月份还没开始月底结算——结算开始后补不回去，算发出的那一天，而不是哪天都不算。
+    不给 `user_id` 时问的是全组织现在说的是哪一天（/今日分享 的全员统计、提醒）。
+    `moment` 是带时区的时刻，按组织时区换算。只有每月 1 日的宽限时段才要多查一次月份。"""
+    local = local_time(moment, policy.tz)
+    today = local.date()
+    yesterday = today - timedelta(days=1)
+    if local.time() >= parse_clock(policy.share.grace_until):
+        return today
+    if user_id is not None and await has_share(policy.id, user_id, yesterday):
+        return today
+    if yesterday.month != today.month and await month_settled(policy, yesterday):
+        return today
+    return yesterday
+
+
+def share_deadline(policy: Policy, day: date) -> datetime:
+    """这一天的分享最晚什么时候还能交（次日 `grace_until`，组织时区）：过了这一刻提醒就没有意义了。"""
+    return datetime.combine(
+        day + timedelta(days=1), parse_clock(policy.share.grace_until), policy.tz
+    )
+
+
 async def has_share(org: str, user_id: int, day: date) -> bool:
     """这一天是否已经有（未被撤销的）分享得分。"""
     awarded = await LedgerEntry.filter(
@@ -108,9 +135,6 @@ async def has_share(org: str, user_id: int, day: date) -> bool:
     if not awarded:
         return False
     return len(await ledger.reversed_ids(org, list(awarded))) < len(awarded)
-
-
-_locks: dict[str, asyncio.Lock] = {}
 
 
 async def record(
@@ -127,27 +151,18 @@ async def record(
     `event_key` 是消息的身份，几个机器人账号收到同一条消息时相同（`message_id` 则各不相同），
     所以经第二个账号到达的同一条分享不会被当成“与之前的分享重复”。
 
-    查重和写入在组织的锁里一条条做：两个人同一秒贴出同一段文字，只有先处理的那条算原创。
+    两个人同一秒贴出同一段文字，只有先处理的那条算原创，哪怕两条由两个进程处理：
+    查重和写入在一个事务里，先在数据库里排到这段文字的锁（见 `_seen_before`），不靠进程里的锁。
     """
-    async with _locks.setdefault(policy.id, asyncio.Lock()):
-        rules = policy.share
-        # SQLite 把时刻存成 UTC 文本、按文本比较：查询参数也必须是 UTC，否则 +08:00 的时刻比错
-        sent_at = sent_at.astimezone(UTC)
-        digest = text_hash(draft.own_text)
-        seen = (
-            bool(digest)
-            and await Share.filter(
-                org=policy.id,
-                text_hash=digest,
-                sent_at__gte=sent_at - COPY_WINDOW,
-                # 同一秒里已经处理过的同样文字也算“之前的”：先处理的那条是原创
-                sent_at__lte=sent_at,
-            ).exists()
-        )
-        reason = not_original_reason(draft, rules.min_chars, seen)
-        try:
-            # 单独一句 INSERT 本身就是原子的：不另开事务（每个事务在 SQLite 上要多三次往返）。
-            # 调用方不在事务里，所以重放时的唯一键冲突也不会弄坏别的事务
+    rules = policy.share
+    # SQLite 把时刻存成 UTC 文本、按文本比较：查询参数也必须是 UTC，否则 +08:00 的时刻比错
+    sent_at = sent_at.astimezone(UTC)
+    digest = text_hash(draft.own_text)
+    try:
+        # 重放时的唯一键冲突让整个事务回滚（PostgreSQL 上出错的事务只能回滚），锁也随之放开
+        async with in_transaction() as conn:
+            seen = bool(digest) and await _seen_before(conn, policy.id, digest, sent_at)
+            reason = not_original_reason(draft, rules.min_chars, seen)
             share = await Share.create(
                 org=policy.id,
                 group_id=group_id,
@@ -160,27 +175,52 @@ async def record(
                 original=reason is None,
                 reason=reason or "",
             )
-        except IntegrityError:
-            return Outcome(None)
-        if reason is not None:
-            return Outcome(share)
-        return await _credit(policy, share, sent_at)
+    except IntegrityError:
+        return Outcome(None)
+    if reason is not None:
+        return Outcome(share)
+    return await _credit(policy, share, sent_at)
+
+
+async def _seen_before(conn: BaseDBAsyncClient, org: str, digest: str, sent_at: datetime) -> bool:
+    """90 天内（到这一刻为止）组织里有没有人发过同样的文字。在 `record` 的事务里调用：
+    先排到这段文字的锁，再查。"""
+    if conn.capabilities.dialect == "postgres":
+        # 同样文字（组织 + 摘要）的分享在这把事务锁上排队，哪个进程的都一样：排到时先到的那条已经
+        # 提交，下面的查询查得到它。提交或回滚时自动放开。（SQLite 只许一个进程，tortoise 在它唯一的
+        # 连接上一次只跑一个事务，本来就一个接一个，不需要。）
+        await conn.execute_query(
+            "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [f"share:{org}:{digest}"]
+        )
+    return await Share.filter(
+        org=org,
+        text_hash=digest,
+        sent_at__gte=sent_at - COPY_WINDOW,
+        # 同一秒里已经处理过的同样文字也算“之前的”：先处理的那条是原创
+        sent_at__lte=sent_at,
+    ).exists()
 
 
 async def _credit(policy: Policy, share: Share, sent_at: datetime) -> Outcome:
-    moment = local_time(sent_at, policy.tz)
-    yesterday = moment.date() - timedelta(days=1)
-    in_grace = moment.time() < parse_clock(policy.share.grace_until)
-    # 昨天的月份已开始月底结算（随后冻结）时补不回去：记到发出的那一天，而不是哪天都不算。
-    # 只有每月 1 日的宽限时段才要多查这一次
-    previous_open = (
-        in_grace
-        and not await has_share(policy.id, share.user_id, yesterday)
-        and (yesterday.month == moment.month or not await month_settled(policy, yesterday))
-    )
-    day = share_day(moment, parse_clock(policy.share.grace_until), previous_open)
-    # 当天已有（未撤销的）分享分时，去重键相同，award 什么也不写：不必先查一次
-    entry = await ledger.award(
+    sent_on = local_time(sent_at, policy.tz).date()
+    day = await share_day(policy, sent_at, share.user_id)
+    entry = await _award_day(policy, share, day, sent_at)
+    if entry is None and day != sent_on:
+        # 宽限时段里此人几乎同时发的另一条分享刚记到了前一天：这一条再问一次，就算发出的那一天
+        day = await share_day(policy, sent_at, share.user_id)
+        entry = await _award_day(policy, share, day, sent_at)
+    if entry is None:
+        return Outcome(share)
+    await Share.filter(id=share.id).update(share_day=day, entry_id=entry.id)
+    share.share_day, share.entry_id = day, entry.id
+    return Outcome(share, credited=day, entry=entry)
+
+
+async def _award_day(
+    policy: Policy, share: Share, day: date, sent_at: datetime
+) -> LedgerEntry | None:
+    # 这一天已有（未撤销的）分享分时，去重键相同，award 什么也不写：不必先查一次
+    return await ledger.award(
         org=policy.id,
         user_id=share.user_id,
         rule=SHARE_DAILY,
@@ -191,11 +231,6 @@ async def _credit(policy: Policy, share: Share, sent_at: datetime) -> Outcome:
         reason="每日原创分享",
         ref=str(share.message_id),
     )
-    if entry is None:
-        return Outcome(share)
-    await Share.filter(id=share.id).update(share_day=day, entry_id=entry.id)
-    share.share_day, share.entry_id = day, entry.id
-    return Outcome(share, credited=day, entry=entry)
 
 
 async def shared_on(org: str, day: date, user_ids: list[int]) -> set[int]:
@@ -229,11 +264,6 @@ def current_run(days: list[date], today: date) -> int:
         run += 1
         cursor -= timedelta(days=1)
     return run
-
-
-def reporting_day(moment: datetime, grace_until: str, yesterday_open: bool) -> date:
-    """/今日分享 和提醒说的是哪一天：宽限时段里、昨天还没分享时说昨天。"""
-    return share_day(moment, parse_clock(grace_until), yesterday_open)
 
 
 MONTH_CLOSE_JOB = "month.close"

@@ -31,6 +31,7 @@ from qungui.ledger import AlreadyReversed, MonthFrozen, RoleTooLow  # noqa: E402
 from qungui.models import Member  # noqa: E402
 from qungui.policy import Policy, parse_clock  # noqa: E402
 from qungui.roles import Role  # noqa: E402
+from qungui.state import STATE  # noqa: E402
 
 from . import replies  # noqa: E402
 
@@ -46,7 +47,6 @@ not_original = GroupBatcher(
     sender, lambda items: replies.NOT_ORIGINAL.format(items="、".join(items))
 )
 ticks.append(not_original.flush)
-_told: set[tuple[str, int, date]] = set()
 
 
 def _interesting(event: GroupMessageEvent, policy: Policy) -> bool:
@@ -89,19 +89,13 @@ async def on_share(bot: Bot, event: GroupMessageEvent, policy: Policy, _found: b
     if outcome.share is None or outcome.share.original:
         return
     day = local_time(sent_at, policy.tz).date()
-    if (policy.id, event.user_id, day) in _told:
+    told = STATE.org(policy.id).told_not_original
+    if (event.user_id, day) in told:
         return
-    _told.add((policy.id, event.user_id, day))
+    told.add((event.user_id, day))
     names = await members.display_names(policy, [event.user_id])
     item = replies.NOT_ORIGINAL_ITEM.format(name=names[event.user_id], reason=outcome.reason)
     await not_original.add(bot, event.group_id, item, sent_at)
-
-
-async def _reporting_day(policy: Policy, user_id: int | None, moment: datetime) -> date:
-    """说的是哪一天：宽限时段里、（此人）昨天还没分享时说昨天。"""
-    yesterday = moment.date() - timedelta(days=1)
-    open_ = user_id is None or not await shares.has_share(policy.id, user_id, yesterday)
-    return shares.reporting_day(moment, policy.share.grace_until, open_)
 
 
 def _deadline(policy: Policy, day: date, moment: datetime) -> str:
@@ -134,7 +128,7 @@ async def today(ctx: CommandContext) -> None:
 
 async def _mine(ctx: CommandContext) -> None:
     moment = ctx.time
-    day = await _reporting_day(ctx.policy, ctx.user_id, moment)
+    day = await shares.share_day(ctx.policy, moment, ctx.user_id)
     first, last = month_days(month_key(day))
     days = await shares.month_days(ctx.policy.id, ctx.user_id, first, last)
     names = await members.display_names(ctx.policy, [ctx.user_id])
@@ -163,7 +157,7 @@ async def missing_on(policy: Policy, day: date, group_id: int | None = None) -> 
 
 
 async def _overview(ctx: CommandContext, remind: bool) -> None:
-    day = await _reporting_day(ctx.policy, None, ctx.time)
+    day = await shares.share_day(ctx.policy, ctx.time)
     missing = await missing_on(ctx.policy, day)
     people = await members.counted(ctx.policy, month_key(day), bot_ids())
     text = replies.ADMIN_COUNTS.format(
@@ -189,7 +183,7 @@ def _reminder(index: int):
     async def run(ctx: JobContext) -> str:
         bot = online_bot()
         moment = ctx.scheduled_at.astimezone(ctx.policy.tz)
-        day = await _reporting_day(ctx.policy, None, moment)
+        day = await shares.share_day(ctx.policy, moment)
         sent, unsent = 0, []
         for group_id in ctx.policy.groups.share:
             missing = await missing_on(ctx.policy, day, group_id)
@@ -204,11 +198,7 @@ def _reminder(index: int):
                     group_id,
                     Message([MessageSegment.text(head), *map(MessageSegment.at, missing)]),
                     # 风控暂停后还没过截止时间才补发；过了就不再提醒
-                    valid_until=datetime.combine(
-                        day + timedelta(days=1),
-                        parse_clock(ctx.policy.share.grace_until),
-                        ctx.policy.tz,
-                    ),
+                    valid_until=shares.share_deadline(ctx.policy, day),
                 )
             except SendFailed as exc:
                 # 发送出口已经重发过、或判定过时：记在任务结果里，其余的群照常提醒

@@ -38,11 +38,22 @@ def post(ctx, bot, message, user: int, name: str, at: int, **fields) -> None:
     )
 
 
-async def test_shares_earn_a_point_silently_and_copies_are_named_once(app: App, db) -> None:
+async def test_a_share_earns_a_point_without_a_reply(app: App, db) -> None:
     async with app.test_matcher() as ctx:
         bot = make_bot(ctx)
         post(ctx, bot, TEXT, ZHANG, "张三", ts(2026, 11, 27, 9))
         post(ctx, bot, "好的收到", LI, "李四", ts(2026, 11, 27, 9, 1))
+    rows = await LedgerEntry.filter(rule="share.daily").values_list("user_id", "delta")
+    assert rows == [(ZHANG, 1)]
+    assert await Share.all().values_list("user_id", "original") == [(ZHANG, True)]
+
+
+async def test_copies_and_forwards_earn_nothing_and_the_copier_is_named_once_a_day(
+    app: App, db
+) -> None:
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        post(ctx, bot, TEXT, ZHANG, "张三", ts(2026, 11, 27, 9))
         post(ctx, bot, TEXT.replace("。", "！"), LI, "李四", ts(2026, 11, 27, 9, 2))
         expect_group(
             ctx,
@@ -133,6 +144,11 @@ async def test_today_for_admins_counts_names_and_reminds(app: App, db) -> None:
             },
             result={"message_id": 1},
         )
+
+
+async def test_a_member_may_not_ask_for_reminders(app: App, db) -> None:
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
         post(ctx, bot, "/今日分享 提醒", LI, "李四", ts(2026, 11, 27, 10, 2))
         expect_group(
             ctx,

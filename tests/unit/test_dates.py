@@ -1,36 +1,12 @@
-from datetime import date, datetime, time
+from datetime import date
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from qungui.dates import business_date, month_days, parse_month, share_day
+from qungui.dates import business_date, month_days, parse_month
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NEW_YORK = ZoneInfo("America/New_York")
-GRACE = time(2, 0)
-
-
-def at(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=SHANGHAI)
-
-
-@pytest.mark.parametrize(
-    ("moment", "previous_open", "credited"),
-    [
-        (at(2026, 11, 26, 23, 59, 59), True, date(2026, 11, 26)),
-        (at(2026, 11, 27, 0, 0, 0), True, date(2026, 11, 26)),
-        (at(2026, 11, 27, 0, 0, 0), False, date(2026, 11, 27)),
-        (at(2026, 11, 27, 1, 59, 59), True, date(2026, 11, 26)),
-        (at(2026, 11, 27, 1, 59, 59), False, date(2026, 11, 27)),
-        (at(2026, 11, 27, 2, 0, 0), True, date(2026, 11, 27)),
-        # 月末、年末、闰日：宽限把分享记回上个月、上一年
-        (at(2026, 12, 1, 1, 0, 0), True, date(2026, 11, 30)),
-        (at(2027, 1, 1, 1, 30, 0), True, date(2026, 12, 31)),
-        (at(2028, 3, 1, 0, 30, 0), True, date(2028, 2, 29)),
-    ],
-)
-def test_share_day_grace_window(moment: datetime, previous_open: bool, credited: date) -> None:
-    assert share_day(moment, GRACE, previous_open) == credited
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from PIL import Image, ImageChops, ImageDraw, ImageFont
 
 from qungui import board_image, export, ledger, members, month_end, rules
-from qungui.dates import month_days, share_day
+from qungui.dates import month_days
 from qungui.jobs import Schedule, occurrences
 from qungui.models import LedgerEntry
 from qungui.policy import load_policies
@@ -39,13 +39,6 @@ def cst(*parts: int) -> datetime:
 def test_the_month_a_post_closes(posted_at, month, first, last) -> None:
     assert month_end.previous_month(posted_at) == month
     assert month_days(month) == (first, last)
-
-
-def test_a_share_at_0159_on_the_first_still_counts_for_the_closed_month() -> None:
-    grace = time(2, 0)
-    assert share_day(cst(2026, 12, 1, 1, 59), grace, previous_day_open=True) == date(2026, 11, 30)
-    assert share_day(cst(2026, 12, 1, 2, 0), grace, previous_day_open=True) == date(2026, 12, 1)
-    assert share_day(cst(2027, 1, 1, 1, 59), grace, previous_day_open=True) == date(2026, 12, 31)
 
 
 def test_post_day_other_than_the_first() -> None:

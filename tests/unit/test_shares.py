@@ -1,6 +1,6 @@
 import asyncio
 import sys
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -10,6 +10,7 @@ from qungui import rules, shares
 from qungui.models import LedgerEntry, Share
 from qungui.policy import load_policies
 from qungui.shares import CARD, COPY, FORWARD, QUOTE, Draft
+from tests import databases
 
 POLICY = load_policies(Path(__file__).parents[1] / "policy.toml").orgs["jgs"]
 CST = POLICY.tz
@@ -31,7 +32,7 @@ def cst(*parts: int) -> datetime:
         (TEXT, TEXT.replace("三家", "四家"), False),
     ],
 )
-def test_normalised_text_ignores_punctuation_space_and_width(a: str, b: str, same: bool) -> None:
+def test_comparable_text_ignores_punctuation_space_and_width(a: str, b: str, same: bool) -> None:
     assert (shares.text_hash(a) == shares.text_hash(b)) is same
 
 
@@ -59,7 +60,7 @@ def test_only_letters_and_digits_count_towards_min_chars() -> None:
     assert shares.own_chars("！？。…😀🎉 ～") == 0
     # 够字数的消息规范化后一定还有文字（可以查重）：数到的字没有一个会被规范化去掉
     counted = (chr(c) for c in range(sys.maxunicode + 1) if shares.own_chars(chr(c)))
-    assert [hex(ord(ch)) for ch in counted if not shares.normalise(ch)] == []
+    assert [hex(ord(ch)) for ch in counted if not shares.comparable_text(ch)] == []
 
 
 @pytest.mark.parametrize(
@@ -101,25 +102,81 @@ async def post(
     )
 
 
+SHARED, SETTLED = "昨天已有分享", "昨天所在的月份已开始结算"
+ORG = None
+"""不问某个人：全组织现在说的是哪一天（/今日分享 的全员统计、提醒）"""
+
+
+@pytest.mark.parametrize(
+    ("moment", "who", "yesterday", "day"),
+    [
+        (cst(2026, 11, 26, 23, 59, 59), 1, (), date(2026, 11, 26)),
+        (cst(2026, 11, 27, 0, 0, 0), 1, (), date(2026, 11, 26)),
+        (cst(2026, 11, 27, 0, 0, 0), 1, (SHARED,), date(2026, 11, 27)),
+        (cst(2026, 11, 27, 1, 59, 59), 1, (), date(2026, 11, 26)),
+        (cst(2026, 11, 27, 1, 59, 59), 1, (SHARED,), date(2026, 11, 27)),
+        (cst(2026, 11, 27, 2, 0, 0), 1, (), date(2026, 11, 27)),
+        # 时刻用哪个时区写都一样：按组织时区算（UTC 17:30 是北京时间次日 01:30）
+        (cst(2026, 11, 27, 1, 30).astimezone(ZoneInfo("UTC")), 1, (), date(2026, 11, 26)),
+        # 月末、年末、闰日：宽限把分享记回上个月、上一年
+        (cst(2026, 12, 1, 1, 59, 59), 1, (), date(2026, 11, 30)),
+        (cst(2026, 12, 1, 2, 0, 0), 1, (), date(2026, 12, 1)),
+        (cst(2027, 1, 1, 1, 30), 1, (), date(2026, 12, 31)),
+        (cst(2028, 3, 1, 0, 30), 1, (), date(2028, 2, 29)),
+        # 上个月已开始结算：补不回去，算发出的那一天；同一个月里的宽限不问结算
+        (cst(2026, 12, 1, 1, 30), 1, (SETTLED,), date(2026, 12, 1)),
+        (cst(2026, 12, 2, 1, 30), 1, (SETTLED,), date(2026, 12, 1)),
+        (cst(2026, 11, 26, 23, 59, 59), ORG, (), date(2026, 11, 26)),
+        (cst(2026, 11, 27, 1, 59, 59), ORG, (), date(2026, 11, 26)),
+        (cst(2026, 11, 27, 2, 0, 0), ORG, (), date(2026, 11, 27)),
+        (cst(2026, 12, 1, 1, 30), ORG, (), date(2026, 11, 30)),
+        (cst(2026, 12, 1, 1, 30), ORG, (SETTLED,), date(2026, 12, 1)),
+    ],
+)
+async def test_the_02_00_grace(
+    db, moment: datetime, who: int | None, yesterday: tuple, day: date
+) -> None:
+    from qungui.dates import month_key
+    from qungui.jobs import claim
+
+    before = moment.astimezone(CST).date() - timedelta(days=1)
+    if SHARED in yesterday:
+        await post(1, datetime.combine(before, time(9), CST))
+    if SETTLED in yesterday:
+        await claim(shares.MONTH_CLOSE_JOB, "jgs", month_key(before), cst(2026, 12, 1, 9))
+    assert await shares.share_day(POLICY, moment, who) == day
+
+
+def test_a_days_shares_are_due_by_the_grace_hour_of_the_next_day() -> None:
+    assert shares.share_deadline(POLICY, date(2026, 11, 30)) == cst(2026, 12, 1, 2, 0)
+    assert shares.share_deadline(POLICY, date(2026, 12, 31)) == cst(2027, 1, 1, 2, 0)
+
+
 @pytest.mark.parametrize(
     ("earlier", "at", "credited"),
     [
-        (None, cst(2026, 11, 26, 23, 59, 59), date(2026, 11, 26)),
-        (None, cst(2026, 11, 27, 0, 0, 0), date(2026, 11, 26)),
-        (cst(2026, 11, 26, 9), cst(2026, 11, 27, 0, 0, 0), date(2026, 11, 27)),
         (None, cst(2026, 11, 27, 1, 59, 59), date(2026, 11, 26)),
         (cst(2026, 11, 26, 9), cst(2026, 11, 27, 1, 59, 59), date(2026, 11, 27)),
         (None, cst(2026, 11, 27, 2, 0, 0), date(2026, 11, 27)),
-        (None, cst(2026, 12, 1, 1, 0, 0), date(2026, 11, 30)),
-        (None, cst(2027, 1, 1, 1, 0, 0), date(2026, 12, 31)),
     ],
 )
-async def test_the_day_a_share_counts_for(db, earlier, at, credited) -> None:
+async def test_a_share_is_credited_to_the_day_the_grace_rule_names(
+    db, earlier, at, credited
+) -> None:
+    # 每个时刻算哪一天见 test_the_02_00_grace；这里只看记分用的是它、问的是发分享的这个人
     if earlier is not None:
         assert (await post(1, earlier)).credited == earlier.date()
     outcome = await post(1, at)
     assert outcome.credited == credited
     assert outcome.entry.business_date == credited
+
+
+async def test_two_grace_shares_at_once_take_yesterday_and_today(db) -> None:
+    # 凌晨几乎同时发两条（各自原创）：一条补上昨天，另一条算今天，和一条条处理时一样
+    outcomes = await asyncio.gather(
+        post(1, cst(2026, 11, 27, 1, 30)), post(1, cst(2026, 11, 27, 1, 30, 1))
+    )
+    assert sorted(o.credited for o in outcomes) == [date(2026, 11, 26), date(2026, 11, 27)]
 
 
 async def test_a_grace_share_whose_month_is_closed_counts_for_the_day_it_was_sent(
@@ -138,8 +195,6 @@ async def test_a_grace_share_whose_month_is_closed_counts_for_the_day_it_was_sen
     ]
     await claim(ledger.FREEZE_JOB, "jgs", "2026-11", cst(2026, 12, 1, 9))
     assert (await post(2, cst(2026, 12, 1, 1, 45))).credited == date(2026, 12, 1)
-    # 同月里的宽限照旧：12 月 2 日凌晨仍记 12 月 1 日
-    assert (await post(3, cst(2026, 12, 2, 1))).credited == date(2026, 12, 1)
 
 
 async def test_later_shares_that_day_are_recorded_without_points(db) -> None:
@@ -156,9 +211,13 @@ async def test_a_copy_within_90_days_is_not_original_and_leaves_the_day_open(db)
     assert (copy.reason, copy.credited) == (COPY, None)
     own = await post(2, cst(2026, 11, 27, 10))
     assert own.credited == date(2026, 11, 27)
+
+
+async def test_a_text_last_seen_more_than_90_days_ago_is_original_again(db) -> None:
+    await post(1, cst(2026, 11, 1, 9), exact=True)
+    await post(2, cst(2026, 11, 27, 9), exact=True)
     # 最近一次出现（11-27 那条抄的）已过 90 天：不再算抄袭
-    old = await post(3, cst(2027, 2, 26, 9), exact=True)
-    assert old.credited == date(2027, 2, 26)
+    assert (await post(3, cst(2027, 2, 26, 9), exact=True)).credited == date(2027, 2, 26)
 
 
 async def test_the_same_event_twice_changes_nothing(db) -> None:
@@ -413,3 +472,71 @@ async def test_invisible_characters_do_not_make_a_copy_original(db) -> None:
     disguised = "\u034f".join(TEXT[:10]) + "\ufe0f" + TEXT[10:]
     copy = await post(2, at + timedelta(minutes=5), disguised, exact=True)
     assert (copy.reason, copy.credited) == (COPY, None)
+
+
+# 另一个进程：记李四的一条分享，查过重、还没写入时停住，说一声“checked”，等到“go”再写
+OTHER_PROCESS = """
+import asyncio, sys
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from qungui import shares
+from qungui.db import close_database, open_database
+from qungui.models import Share
+from qungui.policy import load_policies
+
+url, text, at = sys.argv[1:]
+policy = load_policies(Path("tests/policy.toml")).orgs["jgs"]
+create = Share.create
+
+
+async def create_after_go(**fields):
+    print("checked", flush=True)
+    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
+    return await create(**fields)
+
+
+async def main():
+    await open_database(url)
+    Share.create = create_after_go
+    try:
+        await shares.record(
+            policy, group_id=987654322, user_id=2, message_id=2, event_key="li",
+            sent_at=datetime.fromisoformat(at), draft=shares.Draft(text),
+        )
+    finally:
+        await close_database()
+
+
+asyncio.run(main())
+"""
+
+
+@pytest.mark.skipif(not databases.ON_POSTGRES, reason="SQLite 只许一个进程用")
+async def test_the_same_text_handled_by_two_processes_is_original_once(db: str) -> None:
+    at = cst(2026, 11, 27, 9)
+    other = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        OTHER_PROCESS,
+        db,
+        TEXT,
+        at.isoformat(),
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        cwd=Path(__file__).parents[2],
+    )
+    assert await asyncio.wait_for(other.stdout.readline(), 60) == b"checked\n"
+    # 本进程同时记张三贴的同一段文字：没有什么拦着的话，半秒内早已写完、算了原创
+    mine = asyncio.create_task(post(1, at, exact=True))
+    await asyncio.sleep(0.5)
+    other.stdin.write(b"go\n")
+    await other.stdin.drain()
+    assert await asyncio.wait_for(other.wait(), 60) == 0
+    assert (await mine).reason == COPY
+    assert await Share.all().order_by("user_id").values_list("user_id", "original") == [
+        (1, False),
+        (2, True),
+    ]
+    assert await LedgerEntry.filter(rule="share.daily").values_list("user_id", flat=True) == [2]
