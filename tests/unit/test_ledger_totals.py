@@ -1,0 +1,131 @@
+"""月度合计的重建、一个人一个月的明细、管理员命令触发的记分：HR 看到的数必须和账本一致。"""
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from qungui import ledger, rules
+from qungui.jobs import claim
+from qungui.models import LedgerEntry, MonthTotal
+from qungui.roles import Role
+
+NOW = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
+DAY = date(2026, 11, 27)
+FIRST, LAST = date(2026, 11, 1), date(2026, 11, 30)
+
+
+async def share(user: int, day: date = DAY, org: str = "jgs") -> LedgerEntry:
+    entry = await ledger.award(
+        org=org,
+        user_id=user,
+        rule=rules.SHARE_DAILY,
+        period=day.isoformat(),
+        delta=1,
+        business_date=day,
+        now=NOW,
+    )
+    assert entry is not None
+    return entry
+
+
+async def manual(user: int, delta: int, key: str, org: str = "jgs") -> LedgerEntry:
+    written = await ledger.record(
+        org=org,
+        user_id=user,
+        delta=delta,
+        business_date=DAY,
+        now=NOW,
+        actor_id=30001,
+        actor_role=Role.ADMIN,
+        reason="测试",
+        command_key=key,
+    )
+    return written.entry
+
+
+async def featured(key: str, user: int = 1, ref: str | None = None) -> ledger.Written | None:
+    return await ledger.award_by_command(
+        command_key=key,
+        org="jgs",
+        user_id=user,
+        rule=rules.SHARE_FEATURED,
+        period="share-7",
+        delta=5,
+        business_date=DAY,
+        now=NOW,
+        actor_id=30001,
+        actor_role=Role.ADMIN,
+        ref=ref,
+    )
+
+
+async def totals(user: int) -> tuple[int, int, int]:
+    row = await MonthTotal.get(org="jgs", user_id=user, month="2026-11")
+    return (row.points, row.share_days, row.entries)
+
+
+async def test_a_reversed_share_point_is_not_a_share_day_after_a_rebuild(db) -> None:
+    point = await share(1)
+    await share(1, date(2026, 11, 28))
+    await ledger.reverse(
+        org="jgs",
+        entry_id=point.id,
+        now=NOW,
+        actor_id=30001,
+        actor_role=Role.ADMIN,
+        reason="不是原创",
+        command_key="undo-1",
+    )
+    assert await totals(1) == (1, 1, 3)
+    # 合计本来就对：重建不该找出不一致，也不该把撤销掉的那天算回来
+    assert await ledger.rebuild_month_totals("jgs", "2026-11", FIRST, LAST) == 0
+    assert await totals(1) == (1, 1, 3)
+    await MonthTotal.filter(user_id=1).update(share_days=2)
+    assert await ledger.rebuild_month_totals("jgs", "2026-11", FIRST, LAST) == 1
+    assert await totals(1) == (1, 1, 3)
+
+
+async def test_fixing_one_persons_total_keeps_everyone_elses(db) -> None:
+    await share(1)
+    await share(2)
+    await MonthTotal.filter(user_id=1).update(points=9)
+    assert await ledger.rebuild_month_totals("jgs", "2026-11", FIRST, LAST) == 1
+    assert await totals(1) == (1, 1, 1)
+    assert await totals(2) == (1, 1, 1)
+
+
+async def test_a_missing_total_row_is_written_again(db) -> None:
+    await manual(1, 1, "evt-1")
+    await MonthTotal.filter(user_id=1).delete()
+    assert await ledger.rebuild_month_totals("jgs", "2026-11", FIRST, LAST) == 1
+    assert await totals(1) == (1, 0, 1)
+
+
+async def test_month_entries_are_one_persons_in_one_organisation(db) -> None:
+    mine = await share(1)
+    await share(2)
+    await share(1, org="xscy")
+    entries = await ledger.month_entries("jgs", 1, FIRST, LAST)
+    assert [entry.id for entry in entries] == [mine.id]
+
+
+async def test_a_featured_share_keeps_its_reference_and_has_no_reason_unless_given(db) -> None:
+    written = await featured("evt-f", ref="share:7")
+    assert written is not None and written.created
+    stored = await LedgerEntry.get(id=written.entry.id)
+    assert (stored.ref, stored.reason, stored.delta) == ("share:7", "", 5)
+
+
+async def test_a_featuring_replayed_after_its_month_froze_answers_what_it_wrote(
+    db, clock_at
+) -> None:
+    first = await featured("evt-f")
+    assert first is not None
+    await claim(ledger.FREEZE_JOB, "jgs", "2026-11", NOW)
+    clock_at(datetime(2026, 12, 2, 1, 0, tzinfo=UTC))
+    again = await featured("evt-f")
+    assert again is not None and (again.entry.id, again.created) == (first.entry.id, False)
+    with pytest.raises(ledger.MonthFrozen) as frozen:
+        await featured("evt-g", user=2)
+    assert (frozen.value.entry_id, frozen.value.month) == (0, "2026-11")
+    assert await LedgerEntry.all().count() == 1
