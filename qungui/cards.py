@@ -9,14 +9,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
 from . import ledger, members
-from .jobs import claim
-from .models import JobRun, Member
+from .models import CardEnforcement, Member
 from .policy import Policy
 from .roster import Roster
 
 PENALTY_RULE = "card.penalty"
-ENFORCE_CLAIM = "card.enforce"
 
 Status = Literal["ok", "grace", "overdue"]
 
@@ -138,13 +139,19 @@ async def _enforced_since(policy: Policy, group_id: int) -> datetime | None:
     """该群从何时起算宽限：制度里的 enforce_from，否则第一次检查该群的时刻；还没检查过时为 None。"""
     if policy.nickname.enforce_from is not None:
         return datetime.combine(policy.nickname.enforce_from, time.min, policy.tz)
-    run = await JobRun.get_or_none(job=ENFORCE_CLAIM, org=policy.id, period=str(group_id))
-    return run.started_at if run else None
+    row = await CardEnforcement.get_or_none(org=policy.id, group_id=group_id)
+    return row.since if row else None
 
 
 async def enforce_start(policy: Policy, group_id: int, at: datetime) -> tuple[datetime, bool]:
     """该群的宽限起点（见 `_enforced_since`），没有时从 `at` 起；返回 (起点, 是否第一次检查)。"""
-    first = await claim(ENFORCE_CLAIM, policy.id, str(group_id), at)
+    try:
+        # 自己的保存点：另一个进程（或重跑）已经记下时只回滚这一句
+        async with in_transaction():
+            await CardEnforcement.create(org=policy.id, group_id=group_id, since=at)
+        first = True
+    except IntegrityError:
+        first = False
     return await _enforced_since(policy, group_id) or at, first
 
 
