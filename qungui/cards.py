@@ -9,10 +9,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 
-from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
-
 from . import ledger, members
+from .db import insert_once
 from .models import CardEnforcement, Member
 from .policy import Policy
 from .roster import Roster
@@ -145,13 +143,7 @@ async def _enforced_since(policy: Policy, group_id: int) -> datetime | None:
 
 async def enforce_start(policy: Policy, group_id: int, at: datetime) -> tuple[datetime, bool]:
     """该群的宽限起点（见 `_enforced_since`），没有时从 `at` 起；返回 (起点, 是否第一次检查)。"""
-    try:
-        # 自己的保存点：另一个进程（或重跑）已经记下时只回滚这一句
-        async with in_transaction():
-            await CardEnforcement.create(org=policy.id, group_id=group_id, since=at)
-        first = True
-    except IntegrityError:
-        first = False
+    first = await insert_once(CardEnforcement, org=policy.id, group_id=group_id, since=at)
     return await _enforced_since(policy, group_id) or at, first
 
 

@@ -24,9 +24,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Literal
 
-from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
-
+from .db import insert_once
 from .models import JobRun
 from .policy import Policy
 
@@ -151,12 +149,7 @@ class Job:
 
 
 async def claim(job: str, org: str, period: str, now: datetime) -> bool:
-    try:
-        async with in_transaction():
-            await JobRun.create(job=job, org=org, period=period, started_at=now)
-    except IntegrityError:
-        return False
-    return True
+    return await insert_once(JobRun, job=job, org=org, period=period, started_at=now)
 
 
 @dataclass

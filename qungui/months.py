@@ -14,11 +14,9 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta, timezone
 from enum import StrEnum
 
-from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
-
 from . import clock
 from .dates import month_days, month_key
+from .db import insert_once
 from .jobs import Schedule
 from .models import MonthClose
 from .policy import Policy
@@ -71,14 +69,9 @@ async def is_frozen(org: str, day: date) -> bool:
 
 async def begin_settling(org: str, month: str, now: datetime) -> None:
     """开放 → 结算中。已经开始过（重跑、另一个进程）时什么也不改。"""
-    if await MonthClose.exists(org=org, month=month):
-        return
-    try:
-        # 自己的保存点：另一个进程同时插入同一个月时只回滚这一句
-        async with in_transaction():
-            await MonthClose.create(org=org, month=month, settling_since=now)
-    except IntegrityError:
-        pass
+    # 先看一眼：重跑时不去撞唯一约束（PostgreSQL 的日志里每撞一次就是一行错误）
+    if not await MonthClose.exists(org=org, month=month):
+        await insert_once(MonthClose, org=org, month=month, settling_since=now)
 
 
 async def freeze(org: str, month: str, now: datetime) -> None:
