@@ -15,8 +15,9 @@ from tests import databases
 
 async def test_upgrading_an_existing_database_keeps_its_rows(tmp_path: Path) -> None:
     url = sqlite_url(tmp_path / "old.sqlite3")
-    await migrate(config=tortoise_config(url), target="qungui.0001_initial")
-    conn = Tortoise.get_connection("default")
+    # tortoise 按连接名缓存生成的 SQL：用 "default" 的话，PostgreSQL 的运行里之后的测试会拿到 SQLite 的 SQL
+    await migrate(config=tortoise_config(url, "upgraded_sqlite"), target="qungui.0001_initial")
+    conn = Tortoise.get_connection("upgraded_sqlite")
     await conn.execute_query(
         "INSERT INTO member (org, group_id, user_id, card, nickname, role, first_seen, last_seen)"
         " VALUES ('jgs', 1, 2, '张三', 'zs', 'member', '2026-11-01 00:00:00+00:00',"
@@ -24,7 +25,7 @@ async def test_upgrading_an_existing_database_keeps_its_rows(tmp_path: Path) -> 
     )
     await Tortoise.close_connections()
 
-    await open_database(url)
+    await open_database(url, "upgraded_sqlite")
     try:
         member = await Member.get(org="jgs", user_id=2)
         assert (member.card, member.card_ok, member.joined_at) == ("张三", None, None)
