@@ -1,4 +1,5 @@
-"""名单上的人没进公司群：立案、提醒管理员、逾期扣“未进群”的分、再逾期通知主席、进群即结案。
+"""“不进公司群 -50”这条规则的家：名单上的人没进公司群时立案、提醒管理员，`absent_days` 天后扣
+“未进群”的分（`absent_points`，每月一次），`escalate_days` 天后通知主席，进群即结案。
 
 只扣名单里写了 QQ 号的人：认不出是谁，就不扣任何人的分。
 """
@@ -9,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from . import ledger
-from .cards import card_ok, claimed_phone
+from .cards import conforming
 from .dates import month_key
 from .models import AbsenceCase, Member
 from .policy import Policy
@@ -30,10 +31,21 @@ class AbsenceReport:
     leavers_present: list[RosterRow] = field(default_factory=list)
     """名单上标了离职、却还在群里的人"""
 
+    @property
+    def absent(self) -> int:
+        """现在没进群的人数：今天新发现的加上早已立案的。"""
+        return len(self.opened) + len(self.still_absent)
+
 
 def absent_points(policy: Policy) -> int:
+    """扣多少分：`[warnings.categories]` 里“未进群”的分值（范围取下限），没写时 50。"""
     value = policy.warnings.categories.get(ABSENT_CATEGORY, DEFAULT_ABSENT_POINTS)
     return value[0] if isinstance(value, list) else value
+
+
+def escalate_days(policy: Policy) -> int:
+    """立案后第几天仍未进群就通知主席：扣分（`absent_days`）之后再等同样多天。"""
+    return 2 * policy.roster.absent_days
 
 
 async def _in_work_groups(policy: Policy) -> list[tuple[int, str]]:
@@ -45,9 +57,9 @@ async def _in_work_groups(policy: Policy) -> list[tuple[int, str]]:
 
 def _matched(policy: Policy, roster: Roster, rows: list[tuple[int, str]]) -> dict[str, int]:
     return {
-        claimed_phone(policy, card) or "": user
+        parts.phone or "": user
         for user, card in rows
-        if card_ok(policy, card, roster, user)
+        if (parts := conforming(policy, card, roster, user))
     }
 
 
@@ -91,9 +103,9 @@ async def check_absent(policy: Policy, roster: Roster, at: datetime) -> AbsenceR
             continue
         report.still_absent.append(row)
         waited = (today - case.opened_at.astimezone(policy.tz).date()).days
-        if waited >= wait and row.qq is not None and await _penalise(policy, row, at):
+        if waited >= wait and await _penalise(policy, row, at):
             report.penalised.append(row)
-        if waited >= 2 * wait and case.chairmen_told_at is None:
+        if waited >= escalate_days(policy) and case.chairmen_told_at is None:
             await AbsenceCase.filter(id=case.id).update(chairmen_told_at=at)
             report.escalated.append(row)
     # 名单里已经删掉的行：案子随之了结
@@ -103,6 +115,7 @@ async def check_absent(policy: Policy, roster: Roster, at: datetime) -> AbsenceR
 
 
 async def _penalise(policy: Policy, row: RosterRow, at: datetime) -> bool:
+    """扣“未进群”的分，每人每月一次；名单那一行没写 QQ（认不出是谁）时不扣。"""
     points = absent_points(policy)
     if points == 0 or row.qq is None:
         return False

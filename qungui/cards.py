@@ -1,4 +1,6 @@
-"""群名片：是否规范、宽限到何时、每天检查与扣分。只收普通值，不碰 NoneBot 事件。"""
+"""群名片这条规则的家：名片怎么拆（`parse_card`，唯一的解析）、合不合格（`card_ok`）、
+宽限到何时（`deadline`，唯一算期限的地方）、逾期每天扣多少（`status` 与 `_fine_overdue`），
+以及每天检查一个群（`sweep_group`）。只收普通值，不碰 NoneBot 事件。"""
 
 from __future__ import annotations
 
@@ -6,7 +8,7 @@ import re
 import unicodedata
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Literal
 
 from . import ledger, members
@@ -16,12 +18,13 @@ from .policy import Policy
 from .roster import Roster
 
 PENALTY_RULE = "card.penalty"
+PENALTY_REASON = "宽限期后仍未改为规范格式"
 
 Status = Literal["ok", "grace", "overdue"]
 
 
-def normalise(card: str) -> str:
-    """全角转半角（－ → -，１３８ → 138）并去掉首尾空白，再和规则比对。"""
+def halfwidth_trimmed(card: str) -> str:
+    """全角转半角（NFKC：－ → -，１３８ → 138）并去掉首尾空白：名片和规则比对、读回核对前都先这样。"""
     return unicodedata.normalize("NFKC", card).strip()
 
 
@@ -32,42 +35,40 @@ class CardParts:
     """规则里没有 phone 分组时为 None"""
 
 
-def parse(policy: Policy, card: str) -> CardParts | None:
-    """按制度的名片格式拆出姓名和电话（先 `normalise`）；不合格式返回 None。
+def parse_card(policy: Policy, card: str) -> CardParts | None:
+    """按制度的名片格式拆出姓名和电话（先 `halfwidth_trimmed`）；不合格式返回 None。
 
-    唯一的名片解析：检查名片、显示名字、隐私规则认“自己的号码”都用它，全角写法处处一样对待。"""
-    match = re.fullmatch(policy.nickname.pattern, normalise(card)) if card else None
+    唯一的名片解析：检查名片、显示名字、对名单、隐私规则认“自己的号码”都用它，全角写法处处一样对待。"""
+    match = re.fullmatch(policy.nickname.pattern, halfwidth_trimmed(card)) if card else None
     if match is None:
         return None
     phone = match.group("phone") if "phone" in match.re.groupindex else None
     return CardParts(match.group("name") or "", phone)
 
 
+def conforming(
+    policy: Policy, card: str, roster: Roster | None = None, user_id: int | None = None
+) -> CardParts | None:
+    """合格名片拆出的姓名和电话；不合格时为 None。合格：合乎格式，有人事名单时还得对上名单里的
+    一行（`Roster.match`：写了 QQ 的那一行只能是 `user_id` 本人的）。"""
+    parts = parse_card(policy, card)
+    if parts is None or roster is None or not roster.rows:
+        return parts
+    return parts if roster.match(parts, user_id) is not None else None
+
+
 def card_ok(
     policy: Policy, card: str, roster: Roster | None = None, user_id: int | None = None
 ) -> bool:
-    """名片合乎格式；有人事名单时，姓名和电话还得对上名单里的一行——写了 QQ 的那一行只能是
-    `user_id` 本人的：戴着没进群的同事的名片，既不替他“进群”，自己的名片也不算对。"""
-    parts = parse(policy, card)
-    if parts is None:
-        return False
-    if roster is None or not roster.rows:
-        return True
-    row = roster.matches(parts.name, parts.phone)
-    return row is not None and (row.qq is None or user_id is None or row.qq == user_id)
-
-
-def claimed_phone(policy: Policy, card: str) -> str | None:
-    """名片里写的电话（规则里没有 phone 分组或名片不合格式时为 None）。"""
-    parts = parse(policy, card)
-    return parts.phone if parts else None
+    """名片合格吗（见 `conforming`）。"""
+    return conforming(policy, card, roster, user_id) is not None
 
 
 def display_name(policy: Policy, card: str, nickname: str) -> str:
     """群里显示的名字：规范名片的姓名部分，否则 QQ 昵称；都没有时为空。
 
     不规范的名片从不拿来当名字：它可能就是个电话（“13712345678”“王五-137…”）。"""
-    parts = parse(policy, card)
+    parts = parse_card(policy, card)
     return parts.name if parts and parts.name else nickname.strip()
 
 
@@ -90,21 +91,43 @@ def build_card(policy: Policy, name: str, phone: str) -> str | None:
     return card if card_ok(policy, card) else None
 
 
+# 宽限与每天扣分：期限只在 `deadline` 里算，是否逾期只在 `status` 里判，扣分只在 `_fine_overdue` 里记。
+
+
 def deadline(policy: Policy, start: datetime, joined_at: datetime | None = None) -> datetime:
-    """名片的最后期限，只在这里算：从开始执行和入群中较晚的那个时刻起 grace_days × 24 小时。
+    """名片的最后期限：从开始执行（`start`）和入群中较晚的那个时刻起 grace_days × 24 小时。
 
     精确到分钟，和群里公布的（“11月30日 10:00”）一样：检查在 10:00 之后几百毫秒还是几秒才跑到，
-    都落在公布的那一天。"""
+    都落在公布的那一天。入群提醒、第一次检查的公告和每天的检查都用它。"""
     start = max(start, joined_at) if joined_at is not None else start
     due = start + timedelta(days=policy.nickname.grace_days)
     return due.replace(second=0, microsecond=0)
 
 
-def status(ok: bool, due: datetime, at: datetime) -> Status:
-    """规范、宽限中或逾期：检查时刻到了最后期限（`deadline`）即逾期。"""
+def status(
+    policy: Policy, ok: bool, at: datetime, start: datetime, joined_at: datetime | None = None
+) -> Status:
+    """`at` 时刻的名片：规范、宽限中，或逾期（到了 `deadline` 仍不规范）。"""
     if ok:
         return "ok"
-    return "overdue" if at >= due else "grace"
+    return "overdue" if at >= deadline(policy, start, joined_at) else "grace"
+
+
+async def _fine_overdue(policy: Policy, user_id: int, at: datetime) -> None:
+    """逾期的人扣 daily_penalty 分：每人每个营业日（组织时区的日期）最多一次，靠账本去重键。"""
+    if policy.nickname.daily_penalty == 0:
+        return
+    day = at.astimezone(policy.tz).date()
+    await ledger.award(
+        org=policy.id,
+        user_id=user_id,
+        rule=PENALTY_RULE,
+        period=day.isoformat(),
+        delta=-policy.nickname.daily_penalty,
+        business_date=day,
+        now=at,
+        reason=PENALTY_REASON,
+    )
 
 
 @dataclass(frozen=True)
@@ -131,6 +154,8 @@ class SweepResult:
     """名片用了别人也在用的电话、待管理员核实的人"""
     first_sweep: bool = False
     enforce_start: datetime | None = None
+    bites_at: datetime | None = None
+    """早已在群里的人从何时起逾期（`deadline`）：第一次检查时在群里公布"""
 
 
 async def _enforced_since(policy: Policy, group_id: int) -> datetime | None:
@@ -211,8 +236,9 @@ async def sweep_group(
     数据不全时不扣分。有名单时，两个人的名片用了同一个电话，两人都记为“待核实”，不算规范也不扣分。
     """
     start, first = await enforce_start(policy, group_id, at)
-    result = SweepResult(group_id, first_sweep=first, enforce_start=start)
-    today = at.astimezone(policy.tz).date()
+    result = SweepResult(
+        group_id, first_sweep=first, enforce_start=start, bites_at=deadline(policy, start)
+    )
     exempt = set(policy.nickname.exempt)
     # 连已退群的人也读出来：重新进群的人要把“已退群”改回来，而不是当成新人
     known = {m.user_id: m for m in await Member.filter(org=policy.id, group_id=group_id)}
@@ -244,7 +270,7 @@ async def sweep_group(
         await Member.bulk_create(fresh, ignore_conflicts=True)
         members.touched(policy.id)
     for user_id, joined_at, ok in checked:
-        verdict = status(ok, deadline(policy, start, joined_at), at)
+        verdict = status(policy, ok, at, start, joined_at)
         if verdict == "overdue":
             verdict = await _confirm_overdue(policy, group_id, user_id, reread, at, result, roster)
         if verdict == "ok":
@@ -252,7 +278,7 @@ async def sweep_group(
         elif verdict == "grace":
             result.in_grace.append(user_id)
         elif verdict == "overdue":
-            await _penalise(policy, user_id, today, at)
+            await _fine_overdue(policy, user_id, at)
             result.overdue.append(user_id)
     present = {user for user, m in known.items() if m.left_at is None}
     gone = present - {p.user_id for p in listed}
@@ -339,21 +365,6 @@ async def _confirm_overdue(
 def _shared_phones(policy: Policy, listed: list[Listed], roster: Roster) -> set[int]:
     claims: dict[str, list[int]] = {}
     for person in listed:
-        if card_ok(policy, person.card, roster, person.user_id):
-            claims.setdefault(claimed_phone(policy, person.card) or "", []).append(person.user_id)
+        if parts := conforming(policy, person.card, roster, person.user_id):
+            claims.setdefault(parts.phone or "", []).append(person.user_id)
     return {user for users in claims.values() if len(users) > 1 for user in users}
-
-
-async def _penalise(policy: Policy, user_id: int, day: date, at: datetime) -> None:
-    if policy.nickname.daily_penalty == 0:
-        return
-    await ledger.award(
-        org=policy.id,
-        user_id=user_id,
-        rule=PENALTY_RULE,
-        period=day.isoformat(),
-        delta=-policy.nickname.daily_penalty,
-        business_date=day,
-        now=at,
-        reason="宽限期后仍未改为规范格式",
-    )

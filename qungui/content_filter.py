@@ -24,7 +24,7 @@ from datetime import date
 from operator import mul
 
 from .linear_regex import Pattern, compile_linear, escape
-from .outgoing import DIGIT_VALUES
+from .outgoing import DIGIT_VALUES, ascii_digits
 from .policy import Policy, PrivacyRule
 
 LINK_RULE, PRIVACY_RULE, FLOOD_RULE, REPORT_RULE = "链接", "隐私", "刷屏", "举报"
@@ -218,7 +218,6 @@ _ASCII_DIGITS = {
     ord(char): str(value) for char, value in DIGIT_VALUES.items() if not char.isascii()
 }
 _DIGIT = re.compile(r"\d")
-_NON_DIGIT = re.compile(r"\D")
 _ASCII_LETTER = re.compile(r"[A-Za-z]")
 _PHONE = re.compile(r"1[3-9]\d{9}")
 # 拆开写时认的分组：手机 3-4-4 或一位一位，身份证 6-8-4 或 6-4-4-4，银行卡 4-4-4-4(-1..4)
@@ -536,7 +535,8 @@ class Scanner:
             excerpt = host.replace(".", "[.]")
             hits.append(Hit(LINK_RULE, self.links.category, self.links.action, excerpt))
         if self.privacy and _DIGIT.search(folded):
-            own_phones = frozenset(_NON_DIGIT.sub("", phone) for phone in own_phones)
+            # 名片上、命令里的电话怎么写（全角、带圈、拆开）都只比数字
+            own_phones = frozenset(ascii_digits(phone) for phone in own_phones)
         if (
             self.privacy
             and _DIGIT.search(folded)

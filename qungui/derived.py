@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable, Hashable
-from typing import Any, TypeVar
+from typing import TypeVar
+
+from .state import STATE
 
 T = TypeVar("T")
 
@@ -26,32 +28,33 @@ CACHE_SECONDS = 30.0
 """别的进程写的数据，最多晚这么久反映到本进程的缓存里"""
 _MAX_ENTRIES = 256
 
-_versions: dict[tuple[str, str], int] = {}
-_entries: dict[Hashable, tuple[float, tuple[int, ...], Any]] = {}
-
 
 def changed(org: str, topic: str) -> None:
     """本进程改了这个组织的某类数据：依赖它的缓存作废。"""
-    _versions[(org, topic)] = _versions.get((org, topic), 0) + 1
+    versions = STATE.org(org).derived_versions
+    versions[topic] = versions.get(topic, 0) + 1
 
 
 def clear() -> None:
-    """换了数据库（测试里每个用例一个新库）时清空。"""
-    _versions.clear()
-    _entries.clear()
+    """换了制度（缓存的名字和排名按旧制度算的）时清空派生数据；别的记号（`STATE`）不动。"""
+    STATE.derived_entries.clear()
+    for org in STATE.orgs():
+        org.derived_versions.clear()
 
 
 async def cached(
     key: Hashable, org: str, topics: tuple[str, ...], compute: Callable[[], Awaitable[T]]
 ) -> T:
     """`key` 的缓存值；依赖的 `topics` 在本进程里变过或放了太久，就重新 `compute()`。"""
-    stamp = tuple(_versions.get((org, topic), 0) for topic in topics)
-    hit = _entries.get(key)
+    versions = STATE.org(org).derived_versions
+    stamp = tuple(versions.get(topic, 0) for topic in topics)
+    entries = STATE.derived_entries
+    hit = entries.get(key)
     if hit is not None and hit[1] == stamp and hit[0] > time.monotonic():
         return hit[2]
     value = await compute()
-    if len(_entries) >= _MAX_ENTRIES:
-        _entries.clear()
+    if len(entries) >= _MAX_ENTRIES:
+        entries.clear()
     # 用算之前的版本号：算的时候又有写入，下次就会重算
-    _entries[key] = (time.monotonic() + CACHE_SECONDS, stamp, value)
+    entries[key] = (time.monotonic() + CACHE_SECONDS, stamp, value)
     return value

@@ -12,17 +12,18 @@ from . import cards, derived
 from .dates import month_days
 from .models import Member
 from .policy import Policy
-
-# 最近写过的名片、昵称和身份：没变就不写库，普通聊天不必每条都写（“最后发言时间”因此只在这些变化时更新）
-_written: dict[tuple[str, int, int], tuple[str, str, str]] = {}
-# 问过 NapCat、组织的哪个群都说不认识的人：本次运行不再问（进群、名片检查时自然会记下）
-_not_found: set[tuple[str, int]] = set()
+from .state import STATE
 
 
-def clear_cache() -> None:
-    """换了数据库（测试里每个用例一个新库）时清空。"""
-    _written.clear()
-    _not_found.clear()
+def changed_since_written(
+    org: str, group_id: int, user_id: int, *, card: str, nickname: str, role: str
+) -> bool:
+    """此人的名片、昵称或身份和本进程上次写进成员表的不一样（或还没写过）：`remember` 会写库。
+
+    只看内存（`STATE`）：每条群消息都问一次，普通聊天不必每条都写库（“最后发言时间”因此只在
+    这些变化时更新）。"""
+    written = STATE.org(org).written_members.get((group_id, user_id))
+    return written != (card, nickname, role)
 
 
 async def remember(
@@ -36,9 +37,9 @@ async def remember(
     seen_at: datetime,
 ) -> None:
     """记下（或更新）一个人在某群的名片、昵称和身份；和上次写的一样就什么也不做。"""
-    key = (org, group_id, user_id)
+    written = STATE.org(org).written_members
     fingerprint = (card, nickname, role)
-    if _written.get(key) == fingerprint:
+    if written.get((group_id, user_id)) == fingerprint:
         return
     await upsert(
         org,
@@ -51,7 +52,7 @@ async def remember(
         last_seen=seen_at,
         left_at=None,
     )
-    _written[key] = fingerprint
+    written[(group_id, user_id)] = fingerprint
 
 
 def touched(org: str) -> None:
@@ -93,7 +94,8 @@ async def group_roles(org: str, user_id: int) -> list[tuple[int, str]]:
 async def set_role(org: str, group_id: int, user_id: int, role: str) -> None:
     """QQ 告诉我们此人现在的身份（group_admin 通知，或刚问过）：改记下的；没见过的人不新建。"""
     await Member.filter(org=org, group_id=group_id, user_id=user_id).update(role=role)
-    _written.pop((org, group_id, user_id), None)  # 下次发言照常核对名片、昵称、身份
+    # 下次发言照常核对名片、昵称、身份
+    STATE.org(org).written_members.pop((group_id, user_id), None)
 
 
 async def orgs_seen(user_id: int) -> list[str]:
@@ -141,16 +143,13 @@ async def unknown(policy: Policy, user_ids: Iterable[int]) -> list[int]:
     """其中在组织的哪个群里都没有记录、也还没问过的人（只被 @ 过、只在账本里出现过，
     还没被名片检查扫到）：该去问一次 `get_group_member_info`。"""
     known = await _names(policy)
-    return [
-        user
-        for user in dict.fromkeys(user_ids)
-        if user not in known and (policy.id, user) not in _not_found
-    ]
+    asked = STATE.org(policy.id).not_found
+    return [user for user in dict.fromkeys(user_ids) if user not in known and user not in asked]
 
 
 def not_found(org: str, user_id: int) -> None:
-    """组织的各群都说没有这个人：本次运行不再问。"""
-    _not_found.add((org, user_id))
+    """组织的各群都说没有这个人：本次运行不再问（进群、名片检查时自然会记下）。"""
+    STATE.org(org).not_found.add(user_id)
 
 
 async def _names(policy: Policy) -> dict[int, str]:

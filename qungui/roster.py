@@ -1,7 +1,7 @@
 """人事名单（roster）：Excel 另存的 CSV，列为 姓名,手机,部门，可选 QQ、状态。纯函数。
 
-有名单时，名片只有姓名和电话都对上名单里的一行才算规范；名单上没人对上、写的 QQ 也不在公司群里的行
-就是“未进群”。
+有名单时，名片只有姓名和电话都对上名单里的一行才算规范（`Roster.match`，收 `cards.parse_card`
+拆好的姓名和电话）；名单上没人对上、写的 QQ 也不在公司群里的行就是“未进群”（`absence.py`）。
 """
 
 from __future__ import annotations
@@ -13,6 +13,10 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .cards import CardParts
 
 REQUIRED = ("姓名", "手机")
 LEFT_COMPANY = "离职"
@@ -42,10 +46,14 @@ class Roster:
     def by_phone(self) -> dict[str, RosterRow]:
         return {row.phone: row for row in self.rows}
 
-    def matches(self, name: str, phone: str | None) -> RosterRow | None:
-        """姓名和电话都对上的那一行。"""
-        row = self.by_phone.get(phone or "")
-        return row if row is not None and row.name == name else None
+    def match(self, card: CardParts, user_id: int | None = None) -> RosterRow | None:
+        """名片对上的那一行：姓名和电话都对上；那一行写了 QQ 的，只能是 `user_id` 本人——戴着
+        没进群的同事的名片，既不替他“进群”，自己的名片也不算对。不知道是谁戴的（`user_id` 为 None）
+        时只比姓名和电话。"""
+        row = self.by_phone.get(card.phone or "")
+        if row is None or row.name != card.name:
+            return None
+        return row if row.qq is None or user_id is None or row.qq == user_id else None
 
 
 def _clean(value: str | None) -> str:

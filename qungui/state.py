@@ -29,15 +29,22 @@ class OrgState:
     """派生数据的主题 → 本进程改过几次（缓存的版本号）"""
     told_not_original: set[tuple[int, date]] = field(default_factory=set)
     """(QQ, 分享日)：已经提醒过“不算原创”，当天不再提醒"""
+    told_several: set[tuple[int, int, tuple[int, ...]]] = field(default_factory=set)
+    """(群, QQ, 他没确认的那几条通知)：有几条通知时“请引用”只说一次"""
+    told_not_admin: set[int] = field(default_factory=set)
+    """已经说过“机器人不是管理员，发不了群公告”的群"""
 
 
 class ProcessState:
-    """所有组织的 `OrgState`，加上不分组织的派生数据缓存。"""
+    """所有组织的 `OrgState`，加上不分组织的：派生数据缓存、问过 QQ 的群身份。"""
 
     def __init__(self) -> None:
         self._orgs: dict[str, OrgState] = {}
         self.derived_entries: dict[Hashable, tuple[float, tuple[int, ...], Any]] = {}
         """派生数据缓存：键 → (过期时刻, 版本号, 值)；键里带着组织"""
+        self.group_roles: dict[tuple[str, int, int], tuple[str, float]] = {}
+        """(机器人, 群, QQ) → (QQ 刚说的身份 owner/admin/member, 缓存到的单调时刻)：
+        机器人要做管理动作、有人私聊用管理命令之前问过的，短暂缓存"""
 
     def org(self, org: str) -> OrgState:
         state = self._orgs.get(org)
@@ -45,10 +52,15 @@ class ProcessState:
             state = self._orgs[org] = OrgState()
         return state
 
+    def orgs(self) -> list[OrgState]:
+        """本进程记着东西的那些组织的 `OrgState`。"""
+        return list(self._orgs.values())
+
     def reset(self) -> None:
-        """清空一切：启动时、换数据库时。"""
+        """清空一切：启动时、换数据库时（测试里每个用例一个新库）。"""
         self._orgs.clear()
         self.derived_entries.clear()
+        self.group_roles.clear()
 
 
 STATE = ProcessState()

@@ -1,4 +1,6 @@
-"""群名片：入群提醒、改名片致谢、每日检查与扣分、/名片检查。"""
+"""群名片：入群提醒、改名片致谢、每日检查与扣分、/名片检查 /改名片；人事名单的 /名单 在 roster.py。
+
+规则本身（名片怎么拆、宽限到何时、逾期每天扣多少）在 `qungui/cards.py`。"""
 
 from datetime import UTC, datetime
 
@@ -29,13 +31,14 @@ from plugins.core import (  # noqa: E402
     sender,
     ticks,
 )
-from qungui import absence, cards, members  # noqa: E402
+from qungui import cards, members  # noqa: E402
 from qungui.jobs import Job, JobContext, Schedule  # noqa: E402
 from qungui.policy import Policy, parse_clock  # noqa: E402
 from qungui.roles import Role  # noqa: E402
 
 from . import replies  # noqa: E402
-from .sweeps import check_roster, read_card, rosters, sweep  # noqa: E402
+from .roster_files import rosters  # noqa: E402
+from .sweeps import check_roster, read_card, sweep  # noqa: E402
 
 __plugin_meta__ = PluginMetadata(
     name="群名片",
@@ -61,11 +64,11 @@ async def greet(bot: Bot, event: GroupIncreaseNoticeEvent, policy: Policy) -> No
     joined_at = _at(event.time)
     await cards.joined(policy, event.group_id, event.user_id, joined_at)
     card = await read_card(bot, event.group_id, event.user_id)
-    roster = rosters.get(policy)
+    staff = rosters.get(policy)
     if card is not None:
-        await cards.card_seen(policy, event.group_id, event.user_id, card, joined_at, roster)
+        await cards.card_seen(policy, event.group_id, event.user_id, card, joined_at, staff)
     head = Message([MessageSegment.text("欢迎 "), MessageSegment.at(event.user_id)])
-    if card is not None and cards.card_ok(policy, card, roster, event.user_id):
+    if card is not None and cards.card_ok(policy, card, staff, event.user_id):
         await sender.send_group(
             bot,
             event.group_id,
@@ -119,7 +122,7 @@ async def _daily_sweep(ctx: JobContext) -> str:
         )
     # 有哪个群没读到名单时不判“未进群”：数据不全不扣分
     if None not in results and (report := await check_roster(bot, ctx.policy, at, unsent)):
-        notes.append(f"未进群 {len(report.opened) + len(report.still_absent)}")
+        notes.append(f"未进群 {report.absent}")
     if unsent:
         notes.append(f"没发出去：{'、'.join(unsent)}")
     return "；".join(notes)
@@ -155,8 +158,9 @@ async def check_now(ctx: CommandContext) -> None:
     )
     report = await check_roster(ctx.bot, ctx.policy, _at(ctx.event.time), unsent)
     if report is not None:
-        absent = len(report.opened) + len(report.still_absent)
-        summary = summary.removesuffix("。") + "，" + replies.SWEEP_ABSENT.format(absent=absent)
+        summary = (
+            summary.removesuffix("。") + "，" + replies.SWEEP_ABSENT.format(absent=report.absent)
+        )
     if result.unverified:
         summary += replies.UNVERIFIED.format(count=len(result.unverified))
     await ctx.reply(summary)
@@ -186,65 +190,11 @@ async def set_card(ctx: CommandContext) -> None:
         raise Refusal(replies.SET_FAILED.format(reason=failure_reason(exc))) from None
     # 有的实现报成功却没生效：读回来核对
     actual = await read_card(ctx.bot, ctx.group_id, target)
-    if actual is None or cards.normalise(actual) != card:
+    if actual is None or cards.halfwidth_trimmed(actual) != card:
         raise Refusal(replies.NOT_EFFECTIVE)
     await cards.card_seen(ctx.policy, ctx.group_id, target, card, _at(ctx.event.time))
     who = "你" if target == ctx.user_id else cards.display_name(ctx.policy, card, "")
     await ctx.reply(replies.CARD_SET.format(who=who, card=card))
 
 
-@router.command(
-    "名单",
-    usage="/名单 重载 或 /名单 未进群",
-    summary="重新读取人事名单，或查看未进公司群的人（管理员；未进群请私聊）",
-    example="/名单 未进群",
-    role=Role.ADMIN,
-    private=True,
-)
-async def roster_command(ctx: CommandContext) -> None:
-    if ctx.words == ["重载"]:
-        await _reload_roster(ctx)
-    elif ctx.words == ["未进群"]:
-        await _list_absent(ctx)
-    else:
-        raise UsageError()
-
-
-async def _reload_roster(ctx: CommandContext) -> None:
-    roster = rosters.reload(ctx.policy)
-    if roster is None:
-        raise Refusal(replies.NO_ROSTER)
-    matched = await absence.matched_phones(ctx.policy, roster)
-    lines = [
-        replies.ROSTER_RELOADED.format(
-            rows=len(roster.rows), rejected=len(roster.rejected), matched=len(matched)
-        )
-    ]
-    lines += [replies.ROSTER_LINE.format(line=line, why=why) for line, why in roster.rejected]
-    await ctx.reply("\n".join(lines))
-
-
-async def _list_absent(ctx: CommandContext) -> None:
-    if ctx.group_id is not None:
-        raise Refusal("未进群名单含电话，请私聊机器人发送 /名单 未进群。")
-    roster = rosters.get(ctx.policy)
-    if roster is None:
-        raise Refusal(replies.NO_ROSTER)
-    cases = await absence.open_cases(ctx.policy)
-    if not cases:
-        await ctx.reply(replies.ABSENT_NONE)
-        return
-    rows = roster.by_phone
-    now = _at(ctx.event.time)
-    lines = [replies.ABSENT_HEAD.format(count=len(cases))]
-    for case in cases:
-        row = rows.get(case.phone)
-        lines.append(
-            replies.ABSENT_LINE.format(
-                name=case.name,
-                phone=case.phone,
-                department=row.department if row else "",
-                days=(now - case.opened_at).days,
-            )
-        )
-    await ctx.reply("\n".join(lines))
+from . import roster  # noqa: E402, F401  /名单（登记在 /名片检查、/改名片 之后，/帮助 按登记顺序列出）

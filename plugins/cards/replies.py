@@ -37,6 +37,7 @@ ROSTER_RELOADED = (
     "名单已重新读取：有效 {rows} 行，拒绝 {rejected} 行；{matched} 位成员的名片对上了名单。"
 )
 ROSTER_LINE = "第 {line} 行：{why}"
+ABSENT_PRIVATE_ONLY = "未进群名单含电话，请私聊机器人发送 /名单 未进群。"
 ABSENT_NONE = "名单上的同事都已进公司群。"
 ABSENT_HEAD = "未进公司群 {count} 人："
 ABSENT_LINE = "{name} {phone} {department}（{days} 天）"

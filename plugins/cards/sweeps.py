@@ -13,9 +13,7 @@ from qungui import absence, cards, members
 from qungui.policy import Policy
 
 from . import replies
-from .rosters import Rosters
-
-rosters = Rosters()
+from .roster_files import rosters
 
 
 async def read_card(bot: Bot, group_id: int, user_id: int) -> str | None:
@@ -66,8 +64,8 @@ async def sweep(
 
     result = await cards.sweep_group(policy, group_id, people, at, reread, rosters.get(policy))
     nickname = policy.nickname
-    if result.first_sweep:
-        bites = cards.deadline(policy, result.enforce_start).astimezone(policy.tz)
+    if result.first_sweep and result.bites_at is not None:
+        bites = result.bites_at.astimezone(policy.tz)
         text = replies.FIRST_SWEEP.format(
             example=nickname.example,
             bites=bites.strftime("%m月%d日 %H:%M"),
@@ -94,7 +92,6 @@ async def check_roster(
         return None
     report = await absence.check_absent(policy, roster, at)
     group_id = policy.groups.work[0]
-    days = policy.roster.absent_days
 
     def names(rows) -> str:
         return "、".join(row.name for row in rows)
@@ -103,7 +100,9 @@ async def check_roster(
         await announce(bot, group_id, replies.ABSENT_NEW.format(names=names(report.opened)), unsent)
     if report.penalised:
         text = replies.ABSENT_FINED.format(
-            days=days, points=absence.absent_points(policy), names=names(report.penalised)
+            days=policy.roster.absent_days,
+            points=absence.absent_points(policy),
+            names=names(report.penalised),
         )
         await announce(bot, group_id, text, unsent)
     if report.leavers_present:
@@ -111,7 +110,7 @@ async def check_roster(
         await announce(bot, group_id, text, unsent)
     if report.escalated:
         lines = "\n".join(f"{row.name} {row.phone} {row.department}" for row in report.escalated)
-        text = replies.ABSENT_CHAIRMEN.format(days=2 * days, lines=lines)
+        text = replies.ABSENT_CHAIRMEN.format(days=absence.escalate_days(policy), lines=lines)
         missed = await sender.send_private_each(bot, policy.org.chairmen, text)
         unsent += [f"主席 {user}（私聊）" for user in missed]
         if len(missed) == len(policy.org.chairmen):

@@ -36,9 +36,14 @@ class Presence:
         self._expires = 0.0
         self._written: dict[int, float] = {}
 
+    def due(self, self_id: int) -> bool:
+        """这个机器人的心跳该写库了吗（同一个机器人最多每 WRITE_SECONDS 秒写一次）。
+        匹配器的规则用它决定元事件要不要进处理函数，所以只看内存。"""
+        return time.monotonic() - self._written.get(self_id, -WRITE_SECONDS) >= WRITE_SECONDS
+
     async def alive(self, self_id: int) -> None:
         """OneBot 的 lifecycle / heartbeat 元事件：这个机器人连在本进程上。"""
-        if time.monotonic() - self._written.get(self_id, -WRITE_SECONDS) < WRITE_SECONDS:
+        if not self.due(self_id):
             return
         await self._touch([self_id])
         await self.refresh()

@@ -7,6 +7,8 @@ from nonebot.adapters.onebot.v11 import ActionFailed, ApiNotAvailable, Bot, Netw
 from nonebot.exception import WebSocketClosed
 from starlette.websockets import WebSocketDisconnect
 
+from qungui.state import STATE
+
 CACHE_SECONDS = 60.0
 
 DISCONNECTED = (ApiNotAvailable, WebSocketClosed, WebSocketDisconnect)
@@ -25,13 +27,12 @@ def failure_reason(exc: Exception) -> str:
 
 
 class BotRights:
-    def __init__(self) -> None:
-        self._roles: dict[tuple[str, int, int], tuple[str, float]] = {}
+    """问到的身份缓存在 `STATE.group_roles`：和进程记住的其他东西一起清空。"""
 
     async def member_role(self, bot: Bot, group_id: int, user_id: int) -> str | None:
         """此人现在在该群的身份（owner/admin/member）；查不到返回 None。"""
         key = (bot.self_id, group_id, user_id)
-        cached = self._roles.get(key)
+        cached = STATE.group_roles.get(key)
         # 缓存只管“别每条命令都问一次”，与业务时间无关，所以用单调时钟
         if cached is not None and cached[1] > time.monotonic():
             return cached[0]
@@ -42,7 +43,7 @@ class BotRights:
         except API_FAILURES:
             return None
         role = str(info.get("role") or "member")
-        self._roles[key] = (role, time.monotonic() + CACHE_SECONDS)
+        STATE.group_roles[key] = (role, time.monotonic() + CACHE_SECONDS)
         return role
 
     async def role(self, bot: Bot, group_id: int) -> str | None:
@@ -54,8 +55,6 @@ class BotRights:
 
     def changed(self, group_id: int, user_id: int) -> None:
         """QQ 通知此人的身份变了：缓存的旧身份作废（不管是哪个机器人问到的）。"""
-        for key in [k for k in self._roles if k[1:] == (group_id, user_id)]:
-            del self._roles[key]
-
-    def forget(self) -> None:
-        self._roles.clear()
+        roles = STATE.group_roles
+        for key in [k for k in roles if k[1:] == (group_id, user_id)]:
+            del roles[key]

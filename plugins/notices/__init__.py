@@ -33,6 +33,7 @@ from qungui.models import Notice  # noqa: E402
 from qungui.outgoing import mask_digits  # noqa: E402
 from qungui.policy import Policy  # noqa: E402
 from qungui.roles import Role  # noqa: E402
+from qungui.state import STATE  # noqa: E402
 
 from . import replies  # noqa: E402
 
@@ -46,11 +47,6 @@ __plugin_meta__ = PluginMetadata(
 EXCERPT = 30
 CATCH_UP = timedelta(minutes=2)
 """时钟每分钟走一次：截止之后这么久才处理的，是停机后补的，提醒里说明晚了"""
-
-_told_several: set[tuple[int, int, tuple[int, ...]]] = set()
-"""(群, 人, 他没确认的通知)：有几条通知时“请引用”只说一次"""
-_told_not_admin: set[int] = set()
-"""已经说过“机器人不是管理员，发不了群公告”的群"""
 
 
 def _section(policy: Policy):
@@ -125,8 +121,9 @@ async def post(ctx: CommandContext) -> None:
 async def _group_notice(ctx: CommandContext, group_id: int, body: str) -> None:
     """另发一条 QQ 群公告（要求确认）。谁确认了群公告查不到，所以确认仍以群里那条消息为准。"""
     if not await rights.is_admin(ctx.bot, group_id):
-        if group_id not in _told_not_admin:
-            _told_not_admin.add(group_id)
+        told = STATE.org(ctx.policy.id).told_not_admin
+        if group_id not in told:
+            told.add(group_id)
             await ctx.reply(replies.NOT_ADMIN)
         return
     try:
@@ -271,7 +268,7 @@ def _interest(event: GroupMessageEvent, policy: Policy):
         return notices.QUOTE, [quoted]
     if not notices.is_ack(event.message.extract_plain_text(), policy.notices.ack_words):
         return None
-    if len(pending) > 1 and _several_key(event, pending) in _told_several:
+    if len(pending) > 1 and _several_key(event, pending) in STATE.org(policy.id).told_several:
         return None  # 已经请他引用过了：之后的“收到”不再进处理函数
     return notices.WORD, pending
 
@@ -289,9 +286,10 @@ async def on_reply(bot: Bot, event: GroupMessageEvent, policy: Policy, found) ->
         return
     # 有几条通知没确认时，一句“收到”说不清是哪条：请他引用，每组通知只说一次
     key = _several_key(event, pending)
-    if key in _told_several:
+    told = STATE.org(policy.id).told_several
+    if key in told:
         return  # 同一条消息经两个处理同时到这里（重放）：只说一次
-    _told_several.add(key)
+    told.add(key)
     names = await members.display_names(policy, [event.user_id])
     await sender.send_group(
         bot,

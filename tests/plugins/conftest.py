@@ -6,6 +6,7 @@ import pytest
 from nonebot.adapters.onebot.v11 import Bot, Message, MessageSegment
 
 from qungui.policy import Policies
+from qungui.state import STATE
 from tests import fake
 
 _ids = iter(range(5000, 10**9))
@@ -51,6 +52,12 @@ def patch_policy(monkeypatch: pytest.MonkeyPatch, section: str, **values: Any) -
         "current",
         Policies({"jgs": patched}, {g: patched for g in patched.all_groups}, policies.path),
     )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_process_state() -> None:
+    """进程记在内存里的（问过 QQ 的群身份、说过一次的提醒、缓存）属于上一个测试：每个测试从零开始。"""
+    STATE.reset()
 
 
 @pytest.fixture(autouse=True)

@@ -244,9 +244,6 @@ def expect_set(ctx, user_id: int, card: str, exception: Exception | None = None)
 
 
 async def test_set_own_card_and_read_it_back(app: App, db) -> None:
-    from plugins.core import rights
-
-    rights.forget()
     async with app.test_matcher() as ctx:
         bot = make_bot(ctx)
         ctx.receive_event(
@@ -261,9 +258,6 @@ async def test_set_own_card_and_read_it_back(app: App, db) -> None:
 
 
 async def test_admin_sets_a_members_card_but_the_change_silently_fails(app: App, db) -> None:
-    from plugins.core import rights
-
-    rights.forget()
     async with app.test_matcher() as ctx:
         bot = make_bot(ctx)
         ctx.receive_event(
@@ -280,9 +274,6 @@ async def test_admin_sets_a_members_card_but_the_change_silently_fails(app: App,
 
 
 async def test_napcat_reports_the_card_did_not_take(app: App, db) -> None:
-    from plugins.core import rights
-
-    rights.forget()
     async with app.test_matcher() as ctx:
         bot = make_bot(ctx)
         ctx.receive_event(bot, fake.group_message("/改名片 王五 13612345678", user_id=NEWBIE))
@@ -297,9 +288,6 @@ async def test_napcat_reports_the_card_did_not_take(app: App, db) -> None:
 
 
 async def test_without_admin_rights_the_bot_says_so_every_time(app: App, db) -> None:
-    from plugins.core import rights
-
-    rights.forget()
     async with app.test_matcher() as ctx:
         bot = make_bot(ctx)
         expect_bot_role(ctx, "member")

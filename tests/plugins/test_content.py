@@ -3,7 +3,6 @@
 
 from unittest.mock import ANY
 
-import pytest
 from nonebug import App
 
 from qungui.models import FilterHit, LedgerEntry, WarningCase
@@ -21,13 +20,6 @@ OWN_CASE = (
     "这件事与你本人有关（你是得分的人、被处理的人或举报人），不能自己决定，"
     "请另一位管理员或超级用户处理。"
 )
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rights() -> None:
-    from plugins.core import rights
-
-    rights.forget()
 
 
 def say(ctx, bot, message, user: int = LI, card: str = LI_CARD, **fields) -> None:

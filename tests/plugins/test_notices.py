@@ -47,14 +47,9 @@ def enable(monkeypatch: pytest.MonkeyPatch, **values) -> None:
 @pytest.fixture(autouse=True)
 async def _notices(db, clock_at, monkeypatch: pytest.MonkeyPatch):
     """群里有张三、李四、王五和管理员；时钟在 11 月 27 日 10:00；内存里的通知从空开始。"""
-    import plugins.notices as plugin
-    from plugins.core import rights
     from qungui import notices
 
     notices.board.clear()
-    rights.forget()
-    plugin._told_several.clear()
-    plugin._told_not_admin.clear()
     clock_at(datetime(2026, 11, 27, 10, 0, tzinfo=CST))
     seen = datetime(2026, 11, 1, tzinfo=UTC)
     for user, name in NAMES.items():
@@ -62,8 +57,6 @@ async def _notices(db, clock_at, monkeypatch: pytest.MonkeyPatch):
             "jgs", WORK_GROUP, user, seen, card=f"鸡公山酒业-{name}-13800000000", nickname=name
         )
     enable(monkeypatch)
-    yield
-    rights.forget()
 
 
 def say(ctx, bot, message, user: int, at: int | None = None, **fields) -> None:

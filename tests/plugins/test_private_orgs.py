@@ -25,9 +25,8 @@ ZHANG_POINTS = "张三 本月（2026-11）积分 0 分，第 1 名 / 共 1 人�
 @pytest.fixture(autouse=True)
 def _two_orgs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import plugins.leaderboard as leaderboard
-    from plugins.core import policies, rights
+    from plugins.core import policies
 
-    rights.forget()
     monkeypatch.setattr(policies, "current", load_policies(two_orgs(tmp_path / "policies")))
     monkeypatch.setattr(leaderboard, "export_folder", lambda: tmp_path)
 

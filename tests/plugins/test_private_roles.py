@@ -1,7 +1,6 @@
 """私聊时的身份：群管理员身份不能信几周前记下的值。需要管理员及以上的私聊命令先问 QQ 现在的身份
 （get_group_member_info，缓存 60 秒）；group_admin 通知随时更新记下的身份。"""
 
-import pytest
 from nonebot.adapters.onebot.v11 import ActionFailed
 from nonebug import App
 
@@ -16,13 +15,6 @@ ZHANG_CARD = "鸡公山酒业-张三-13900000000"
 LI = 20002
 LI_CARD = "鸡公山酒业-李四-13800000000"
 NO_ROSTER = "制度里没有配置人事名单（[roster] file）。"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rights() -> None:
-    from plugins.core import rights
-
-    rights.forget()
 
 
 def speaks_as(ctx, bot, role: str) -> None:

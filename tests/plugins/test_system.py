@@ -164,7 +164,7 @@ async def test_shutdown_waits_for_the_clock_tick_that_is_running(
     app: App, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # apscheduler 关闭时不等正在跑的任务：不等的话，这一下时钟会在关掉的库上出错
-    import plugins.core as core
+    import plugins.core.lifecycle as core
 
     order: list[str] = []
     release = asyncio.Event()

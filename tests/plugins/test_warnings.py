@@ -159,9 +159,6 @@ async def test_an_admin_cannot_undo_a_warning_against_himself(app: App, db) -> N
 
 @pytest.fixture
 def mute_ten_minutes(monkeypatch: pytest.MonkeyPatch) -> None:
-    from plugins.core import rights
-
-    rights.forget()
     patch_policy(monkeypatch, "warnings", mute_minutes=10, escalate_at=2)
 
 

@@ -1,4 +1,4 @@
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -50,10 +50,10 @@ def test_card_pattern(card: str, ok: bool) -> None:
     ],
 )
 def test_one_parser_reads_name_and_phone(card: str, parts: tuple[str, str] | None) -> None:
-    parsed = cards.parse(POLICY, card)
+    parsed = cards.parse_card(POLICY, card)
     assert (None if parsed is None else (parsed.name, parsed.phone)) == parts
     assert cards.card_ok(POLICY, card) is (parts is not None)
-    assert cards.claimed_phone(POLICY, card) == (parts[1] if parts else None)
+    assert cards.conforming(POLICY, card) == parsed
 
 
 @pytest.mark.parametrize(
@@ -85,9 +85,49 @@ def test_display_name_never_uses_a_nonconforming_card(card: str, nickname: str, 
 )
 def test_grace_runs_days_times_24_hours(at: datetime, expected: str) -> None:
     monday = cst(2026, 11, 23, 15)
-    due = cards.deadline(POLICY, monday)
-    assert cards.status(False, due, at) == expected
-    assert cards.status(True, due, at) == "ok"
+    assert cards.status(POLICY, False, at, monday) == expected
+    assert cards.status(POLICY, True, at, monday) == "ok"
+
+
+@pytest.mark.parametrize(
+    ("start", "joined", "due"),
+    [
+        # 早已在群里的人：从开始执行算起，grace_days × 24 小时
+        (cst(2026, 11, 23, 10), cst(2025, 1, 1), cst(2026, 11, 26, 10)),
+        (cst(2026, 11, 23, 10), None, cst(2026, 11, 26, 10)),
+        # 开始执行之后入群：从入群算起，精确到分钟（秒舍去，和公布的“几点几分”一样）
+        (cst(2026, 11, 23, 10), cst(2026, 11, 24, 15, 30, 59), cst(2026, 11, 27, 15, 30)),
+        (cst(2026, 11, 23, 10, 0, 5, 600000), None, cst(2026, 11, 26, 10)),
+        # 入群时刻是 QQ 上报的 UTC：07:30Z 就是北京时间 15:30
+        (
+            cst(2026, 11, 23, 10),
+            datetime(2026, 11, 24, 7, 30, tzinfo=UTC),
+            cst(2026, 11, 27, 15, 30),
+        ),
+        # 跨月、跨年、闰年与平年的二月
+        (cst(2026, 11, 1, 10), cst(2026, 11, 29, 23, 59, 59), cst(2026, 12, 2, 23, 59)),
+        (cst(2026, 12, 1, 10), cst(2026, 12, 31, 0, 0), cst(2027, 1, 3, 0, 0)),
+        (cst(2028, 2, 1, 10), cst(2028, 2, 27, 12), cst(2028, 3, 1, 12)),
+        (cst(2027, 2, 1, 10), cst(2027, 2, 27, 12), cst(2027, 3, 2, 12)),
+    ],
+)
+def test_the_deadline_on_literal_times(
+    start: datetime, joined: datetime | None, due: datetime
+) -> None:
+    assert cards.deadline(POLICY, start, joined) == due
+
+
+@pytest.mark.parametrize(
+    ("at", "expected"),
+    [
+        (cst(2026, 11, 27, 15, 29, 59, 999999), "grace"),
+        (cst(2026, 11, 27, 15, 30), "overdue"),
+        (cst(2026, 11, 27, 23, 59, 59), "overdue"),
+    ],
+)
+def test_overdue_from_the_deadline_minute_on(at: datetime, expected: str) -> None:
+    start, joined = cst(2026, 11, 23, 10), cst(2026, 11, 24, 15, 30, 59)
+    assert cards.status(POLICY, False, at, start, joined) == expected
 
 
 def listed(user: int, card: str, joined: datetime) -> cards.Listed:
@@ -142,6 +182,41 @@ async def test_the_first_fine_lands_on_the_announced_day_whatever_the_tick_milli
     assert [str(day) for day in rows] == ["2026-11-26"]
     # 群里公布的开始扣分时刻就是它：11月26日 10:00
     assert cards.deadline(POLICY, first.enforce_start) == cst(2026, 11, 26, 10)
+    assert first.bites_at == cst(2026, 11, 26, 10)
+
+
+async def test_the_daily_fine_is_once_per_business_day_across_midnight(db) -> None:
+    people = [listed(1, "张三", cst(2025, 1, 1))]
+    reread = Reread({1: "张三"})
+    await cards.sweep_group(POLICY, GROUP, people, cst(2026, 11, 1, 10), reread)
+    early = await cards.sweep_group(POLICY, GROUP, people, cst(2026, 11, 4, 9, 59, 59), reread)
+    assert (early.in_grace, early.overdue) == ([1], [])
+    for at in (
+        cst(2026, 11, 4, 23, 59, 59),
+        cst(2026, 11, 5, 0, 0),
+        cst(2026, 11, 5, 23, 59, 59),
+        cst(2026, 11, 6, 0, 0),
+    ):
+        assert (await cards.sweep_group(POLICY, GROUP, people, at, reread)).overdue == [1]
+    rows = await LedgerEntry.filter(rule=cards.PENALTY_RULE).order_by("id")
+    assert [(str(row.business_date), row.delta) for row in rows] == [
+        ("2026-11-04", -10),
+        ("2026-11-05", -10),
+        ("2026-11-06", -10),
+    ]
+
+
+async def test_a_zero_daily_penalty_still_reports_overdue_but_writes_nothing(db) -> None:
+    policy = POLICY.model_copy(
+        update={"nickname": POLICY.nickname.model_copy(update={"daily_penalty": 0})}
+    )
+    people = [listed(1, "张三", cst(2025, 1, 1))]
+    await cards.sweep_group(policy, GROUP, people, cst(2026, 11, 1, 10), Reread({}))
+    result = await cards.sweep_group(
+        policy, GROUP, people, cst(2026, 11, 4, 10), Reread({1: "张三"})
+    )
+    assert result.overdue == [1]
+    assert await LedgerEntry.all().count() == 0
 
 
 async def test_a_member_first_seen_already_overdue_is_saved_whole(db) -> None:

@@ -451,6 +451,11 @@ def test_amounts_listed_four_digits_at_a_time_are_not_a_card(shipped, text) -> N
     assert shipped_hits(shipped, text) == []
 
 
+@pytest.mark.parametrize("own", ["１３８ ００００ ００００", "①③⑧⓪⓪⓪⓪⓪⓪⓪⓪", "138-0000-0000"])
+def test_the_own_number_counts_whatever_digits_it_is_written_in(shipped, own: str) -> None:
+    assert shipped_hits(shipped, "我电话 138 0000 0000", frozenset([own])) == []
+
+
 def test_the_senders_own_number_is_compared_by_digits(shipped) -> None:
     own = frozenset(["138-0000-0000"])
     assert shipped_hits(shipped, "我电话 138 0000 0000，打不通发短信", own) == []

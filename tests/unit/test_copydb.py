@@ -11,6 +11,7 @@ from qungui import copydb, ledger, members
 from qungui.db import close_database, open_database, sqlite_url
 from qungui.models import LedgerEntry
 from qungui.roles import Role
+from qungui.state import STATE
 from tests import databases
 
 pytestmark = pytest.mark.skipif(
@@ -24,7 +25,7 @@ async def _source(tmp_path: Path) -> str:
     now = datetime(2026, 11, 27, 2, tzinfo=UTC)
     # 这次运行的其他测试都在 PostgreSQL 上；tortoise 按连接名缓存 SQL，源库换个连接名建
     await open_database(source, connection="sqlite_source")
-    members.clear_cache()
+    STATE.reset()
     for user in range(1, 4):
         await members.upsert("jgs", 987654322, user, now, card=f"成员{user}", role="member")
         for day in range(1, 6):

@@ -2,6 +2,7 @@ from datetime import datetime
 from pathlib import Path
 
 from qungui import absence, cards
+from qungui.cards import CardParts
 from qungui.models import AbsenceCase, LedgerEntry, Member
 from qungui.policy import load_policies
 from qungui.roster import Roster, RosterRow, load_roster, parse_roster
@@ -77,6 +78,19 @@ async def test_two_members_claiming_one_phone_are_held_for_review(db) -> None:
 
     result = await cards.sweep_group(POLICY, WORK, listed, cst(2026, 11, 27, 10), reread, roster)
     assert (result.compliant, result.duplicates, result.overdue) == (0, [1, 2], [])
+
+
+def test_the_roster_match_takes_the_parsed_card_and_the_rows_qq() -> None:
+    roster = parse_roster(CSV)
+    zhang = cards.parse_card(POLICY, "鸡公山酒业－张三－１３８０００００００１")
+    assert zhang is not None
+    assert roster.match(zhang, 20001) == roster.by_phone["13800000001"]
+    assert roster.match(zhang) == roster.by_phone["13800000001"]
+    assert roster.match(zhang, 20002) is None  # 这一行写了张三的 QQ
+    li = cards.parse_card(POLICY, "鸡公山酒业-李四-13800000002")
+    assert li is not None and roster.match(li, 20009) == roster.by_phone["13800000002"]
+    assert roster.match(CardParts("张叁", "13800000001")) is None
+    assert roster.match(CardParts("张三", None)) is None
 
 
 def row(name: str, phone: str, qq: int | None) -> RosterRow:

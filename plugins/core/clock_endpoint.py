@@ -1,4 +1,6 @@
-"""测试专用：`POST /_test/clock` 拨动时钟并执行到那一刻为止该执行的任务。只在 ENVIRONMENT=test 时挂载。"""
+"""测试环境的拨钟地址：`POST /_test/clock` 拨动时钟并执行到那一刻为止该执行的任务。
+
+这是产品代码（端到端测试靠它拨钟），只在 ENVIRONMENT=test 时挂载，正式环境没有这个地址。"""
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -13,7 +15,9 @@ class ClockMove(BaseModel):
     now: datetime
 
 
-def install_test_clock(app: FastAPI, run_due: Callable[[datetime], Awaitable[list[str]]]) -> None:
+def install_clock_endpoint(
+    app: FastAPI, run_due: Callable[[datetime], Awaitable[list[str]]]
+) -> None:
     @app.post("/_test/clock")
     async def move_clock(move: ClockMove) -> dict:
         if move.now.tzinfo is None:

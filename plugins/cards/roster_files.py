@@ -1,4 +1,4 @@
-"""每个组织的人事名单：按制度里的路径读入，/名单 重载 时重读。"""
+"""每个组织的人事名单文件：按制度里的路径读入（`qungui.roster` 解析），/名单 重载 时重读。"""
 
 from pathlib import Path
 
@@ -31,3 +31,6 @@ class Rosters:
             logger.warning(f"名单 {policy.roster.file} 第 {line} 行：{why}")
         self._loaded[policy.id] = (policy.roster.file, roster)
         return roster
+
+
+rosters = Rosters()
