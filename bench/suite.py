@@ -152,7 +152,8 @@ async def in_process(db_path: Path) -> dict[str, dict]:
     results["commands.p99"] = {"value": round(latencies[989] * 1000, 2), "unit": "ms"}
 
     # —— 3. 月底 ——
-    from qungui import board_image, month_end
+    from plugins.leaderboard.replies import board_text
+    from qungui import board_image, month_end, months
     from qungui.models import LedgerEntry
 
     started = time.perf_counter()
@@ -163,9 +164,9 @@ async def in_process(db_path: Path) -> dict[str, dict]:
     moment = datetime(2026, 11, 1, 9, tzinfo=policy.tz)
     started = time.perf_counter()
     await month_end.settle(policy, "2026-10", moment)
-    await month_end.freeze(policy, "2026-10", moment)
+    await months.freeze(policy.id, "2026-10", moment)
     board = await month_end.take_snapshot(policy, "2026-10", [], moment)
-    month_end.board_text(policy, board)
+    board_text(policy, board)
     font = board_image.find_font(policy)
     if font is not None:
         board_image.render(policy, board, font)

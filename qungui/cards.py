@@ -12,13 +12,12 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Literal
 
 from . import ledger, members, rules
-from .jobs import claim
-from .models import JobRun, Member
+from .db import insert_once
+from .models import CardEnforcement, Member
 from .policy import Policy
 from .roster import Roster
 
 PENALTY_REASON = "宽限期后仍未改为规范格式"
-ENFORCE_CLAIM = "card.enforce"
 
 Status = Literal["ok", "grace", "overdue"]
 
@@ -162,13 +161,13 @@ async def _enforced_since(policy: Policy, group_id: int) -> datetime | None:
     """该群从何时起算宽限：制度里的 enforce_from，否则第一次检查该群的时刻；还没检查过时为 None。"""
     if policy.nickname.enforce_from is not None:
         return datetime.combine(policy.nickname.enforce_from, time.min, policy.tz)
-    run = await JobRun.get_or_none(job=ENFORCE_CLAIM, org=policy.id, period=str(group_id))
-    return run.started_at if run else None
+    row = await CardEnforcement.get_or_none(org=policy.id, group_id=group_id)
+    return row.since if row else None
 
 
 async def enforce_start(policy: Policy, group_id: int, at: datetime) -> tuple[datetime, bool]:
     """该群的宽限起点（见 `_enforced_since`），没有时从 `at` 起；返回 (起点, 是否第一次检查)。"""
-    first = await claim(ENFORCE_CLAIM, policy.id, str(group_id), at)
+    first = await insert_once(CardEnforcement, org=policy.id, group_id=group_id, since=at)
     return await _enforced_since(policy, group_id) or at, first
 
 

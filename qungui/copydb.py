@@ -41,6 +41,8 @@ MODELS = [
     models.WarningCase,
     models.FilterHit,
     models.MonthStanding,
+    models.MonthClose,
+    models.CardEnforcement,
     models.BotPresence,
 ]
 

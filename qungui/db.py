@@ -3,7 +3,10 @@
 from pathlib import Path
 
 from tortoise import Tortoise
+from tortoise.exceptions import IntegrityError
 from tortoise.migrations.api import migrate
+from tortoise.models import Model
+from tortoise.transactions import in_transaction
 
 MODEL_MODULES = ["qungui.models"]
 
@@ -63,6 +66,18 @@ async def open_database(db_url: str, connection: str = "default") -> None:
 
 async def close_database() -> None:
     await Tortoise.close_connections()
+
+
+async def insert_once(model: type[Model], **fields) -> bool:
+    """插入一行；唯一约束上已有这一行（另一个进程、重跑）时什么也不改，返回 False。
+
+    冲突只回滚自己的保存点：PostgreSQL 上事务里出了 IntegrityError 整个事务就废了，外层事务要照常可用。"""
+    try:
+        async with in_transaction():
+            await model.create(**fields)
+    except IntegrityError:
+        return False
+    return True
 
 
 # 供 `tortoise -c qungui.db.TORTOISE_ORM makemigrations` 生成迁移使用

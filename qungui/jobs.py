@@ -24,9 +24,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Literal
 
-from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
-
+from .db import insert_once
 from .models import JobRun
 from .policy import Policy
 
@@ -97,7 +95,7 @@ def occurrences(
 
 @dataclass
 class JobContext:
-    """交给任务的一次执行：哪个组织、哪个周期、是否迟到、是否崩溃后重跑。"""
+    """交给任务的一次执行：哪个组织、哪个周期、是否迟到。"""
 
     job: Job
     policy: Policy
@@ -105,7 +103,6 @@ class JobContext:
     scheduled_at: datetime
     now: datetime
     late: bool
-    rerun: bool
 
     def _step(self, step: str):
         return JobRun.filter(job=f"{self.job.name}.{step}", org=self.policy.id, period=self.period)
@@ -152,12 +149,7 @@ class Job:
 
 
 async def claim(job: str, org: str, period: str, now: datetime) -> bool:
-    try:
-        async with in_transaction():
-            await JobRun.create(job=job, org=org, period=period, started_at=now)
-    except IntegrityError:
-        return False
-    return True
+    return await insert_once(JobRun, job=job, org=org, period=period, started_at=now)
 
 
 @dataclass
@@ -339,7 +331,7 @@ class JobRunner:
             log.warning(
                 "任务 %s（%s）周期 %s 迟到执行：计划于 %s", job.name, policy.id, period, moment
             )
-        context = JobContext(job, policy, period, moment, now, late=late, rerun=False)
+        context = JobContext(job, policy, period, moment, now, late=late)
         outcome = await self._attempt(context, Retry(moment))
         if outcome == "not now":
             await JobRun.filter(job=job.name, org=policy.id, period=period).delete()
@@ -370,9 +362,12 @@ class JobRunner:
             else:
                 log.info("任务 %s（%s）周期 %s 再试", job.name, policy.id, period)
             late = retry.crashed or now - retry.moment > TIMED_TOLERANCE
-            context = JobContext(job, policy, period, retry.moment, now, late=late, rerun=True)
-            if await self._attempt(context, retry) == "done":
+            context = JobContext(job, policy, period, retry.moment, now, late=late)
+            outcome = await self._attempt(context, retry)
+            if outcome == "done":
                 ran.append(f"{job.name}:{policy.id}:{period}")
+            elif outcome == "not now":
+                retry.at = now  # 下次走动再试，不算失败
         return ran
 
     @staticmethod
@@ -392,8 +387,6 @@ class JobRunner:
             note = await job.run(context)
         except NotNow as exc:
             log.info("任务 %s（%s）周期 %s 暂不执行：%s", job.name, policy.id, period, exc)
-            if context.rerun:
-                retry.at = context.now  # 下次走动再试，不算失败
             return "not now"
         except Exception as exc:
             await self._failed(context, retry, exc)

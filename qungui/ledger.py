@@ -7,16 +7,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.functions import Sum
 from tortoise.transactions import in_transaction
 
-from . import clock, derived, rules
-from .dates import month_days, month_key
-from .models import CommandKey, JobRun, LedgerEntry, MonthTotal
+from . import derived, months, rules
+from .dates import month_key
+from .models import CommandKey, LedgerEntry, MonthTotal
 from .roles import SYSTEM, Role, check_not_own_case, role_to_reverse
 
 
@@ -58,37 +58,6 @@ class MonthFrozen(EntryRefused):
     def __init__(self, entry_id: int, month: str):
         super().__init__(entry_id)
         self.month = month
-
-
-FREEZE_JOB = "month.freeze"
-_frozen: set[tuple[str, str]] = set()
-
-
-_EARLIEST_ZONE = timezone(timedelta(hours=14))
-"""世界上最早进入新的一天的时区：这一刻之前，哪个组织的这个月都还没过完"""
-
-
-async def is_frozen(org: str, day: date) -> bool:
-    """这一天所在的月份是否已冻结。冻结不会撤回，所以只缓存“已冻结”的结果。
-
-    看的是时钟的现在，不是事件自己的时刻：迟到或重放的事件盖着冻结月份里的时间戳，照样写不进去。
-    这个月按时钟在任何时区都还没过完时不必查库：月底结算之前不会冻结（每条分享都要问一次）。
-    """
-    key = (org, month_key(day))
-    if key in _frozen:
-        return True
-    following = month_days(key[1])[1] + timedelta(days=1)
-    if clock.now() < datetime.combine(following, time.min, _EARLIEST_ZONE):
-        return False
-    if await JobRun.exists(job=FREEZE_JOB, org=org, period=key[1]):
-        _frozen.add(key)
-        return True
-    return False
-
-
-def forget_frozen() -> None:
-    """测试换数据库时清掉缓存。"""
-    _frozen.clear()
 
 
 class _KeyTaken(Exception):
@@ -150,7 +119,7 @@ async def award(
 
     系统自动记的不填操作人；管理员触发的（精选、补分享）填上，撤销时按其角色判断。
     """
-    if await is_frozen(org, business_date):
+    if await months.is_frozen(org, business_date):
         # 系统奖励不会往冻结的月份里记（月底结算在冻结之前）；迟到的重放到这里就停
         return None
     async with in_transaction():
@@ -217,7 +186,7 @@ async def award_by_command(
             # 先认重放（同 `record`）：冻结前写过的命令再来一次，答的是上次的记录
             if (earlier := await replayed(command_key)) is not None:
                 return earlier
-            if await is_frozen(org, business_date):
+            if await months.is_frozen(org, business_date):
                 raise MonthFrozen(0, month_key(business_date))
             entry = await _award_row(
                 org=org,
@@ -256,7 +225,7 @@ async def award_many(
     两千人逐个记要两千个事务，约一秒。这里一个事务：一句查出谁的第 0 个键已用过，其余人一次插入、
     一句更新月度合计。键用过的人（记过，或记过又撤销了）和撞上另一个进程同时结算的情况，退回逐个 `award`。
     """
-    if not user_ids or await is_frozen(org, business_date):
+    if not user_ids or await months.is_frozen(org, business_date):
         return 0
     prefixes = {user: _key_prefix(rule, org, user, period) for user in user_ids}
     month = month_key(business_date)
@@ -382,7 +351,7 @@ async def record(
             # 先认重放：冻结前写过的命令再来一次，答的是上次的记录，而不是“已冻结”
             if (earlier := await replayed(command_key)) is not None:
                 return earlier
-            if await is_frozen(org, business_date):
+            if await months.is_frozen(org, business_date):
                 raise MonthFrozen(0, month_key(business_date))
             entry = await _insert(
                 org=org,
@@ -434,7 +403,7 @@ async def reverse(
             needed = role_to_reverse(original.actor_role)
             if acting_as < needed:
                 raise RoleTooLow(entry_id, needed)
-            if await is_frozen(org, original.business_date) and (
+            if await months.is_frozen(org, original.business_date) and (
                 acting_as < Role.CHAIRMAN or not reason.strip()
             ):
                 raise MonthFrozen(entry_id, month_key(original.business_date))

@@ -225,6 +225,33 @@ class MonthStanding(Model):
         unique_together = (("org", "month", "user_id"),)
 
 
+class MonthClose(Model):
+    """一个月离开“开放”的时刻（docs/design.md“一个月的状态”）：开始月底结算、冻结。没有这一行的月份是开放的。"""
+
+    id = fields.IntField(primary_key=True)
+    org = fields.CharField(max_length=32)
+    month = fields.CharField(max_length=7)
+    settling_since = fields.DatetimeField(description="月底结算开始：此后不再补分享、判非原创")
+    frozen_at = fields.DatetimeField(null=True, description="冻结：此后账本不再收这个月的记录")
+
+    class Meta:
+        table = "month_close"
+        unique_together = (("org", "month"),)
+
+
+class CardEnforcement(Model):
+    """一个工作群从何时起检查名片、算宽限：第一次检查这个群的时刻（制度写了 enforce_from 时不用它）。"""
+
+    id = fields.IntField(primary_key=True)
+    org = fields.CharField(max_length=32)
+    group_id = fields.BigIntField()
+    since = fields.DatetimeField()
+
+    class Meta:
+        table = "card_enforcement"
+        unique_together = (("org", "group_id"),)
+
+
 class BotPresence(Model):
     """哪个机器人账号此刻连在某个进程上：多个进程共用一个库时，据此决定群里由谁回答。"""
 

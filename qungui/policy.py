@@ -46,6 +46,8 @@ def _clock_time(value: str) -> str:
 
 
 ClockTime = Annotated[str, AfterValidator(_clock_time)]
+MAX_REMINDERS = 4
+"""每天最多几个分享提醒时间：定时任务按这个数登记"""
 NonNegative = Annotated[int, Field(ge=0)]
 QQ = Annotated[int, Field(gt=0)]
 
@@ -148,7 +150,7 @@ class ShareSection(_Section):
     """true：一个月内连续 streak_days 天；false：一个月内累计 streak_days 天"""
     featured_bonus: NonNegative = 5
     """经典分享加分"""
-    reminder_times: Annotated[list[ClockTime], Field(max_length=4)] = []
+    reminder_times: Annotated[list[ClockTime], Field(max_length=MAX_REMINDERS)] = []
     """提醒时间（最多 4 个）"""
 
     @field_validator("deadline")
@@ -161,7 +163,7 @@ class ShareSection(_Section):
     @field_validator("grace_until")
     @classmethod
     def _early_morning(cls, value: str) -> str:
-        if value > "12:00":
+        if parse_clock(value) > time(12, 0):
             raise ValueError("宽限只能延到次日中午 12:00 之前")
         return value
 
@@ -420,6 +422,11 @@ class LeaderboardSection(_Section):
     font: str = ""
     """排行图片用的中文字体文件；留空则用 fc-list :lang=zh 找到的第一个"""
 
+    @property
+    def post_at(self) -> time:
+        """`post_time` 的钟点：比较钟点用它，不按文字比（不缓存：`model_copy` 会连缓存一起复制）"""
+        return parse_clock(self.post_time)
+
 
 class RosterSection(_Section):
     file: str = ""
@@ -606,7 +613,7 @@ def _month_close_problems(policy: Policy) -> list[str]:
     """月底结算（同时冻结上月）不能早于上月最后一天的分享还能到来的时刻，否则那段时间里的分享
     哪个月都不算。"""
     board, grace = policy.leaderboard, policy.share.grace_until
-    if board.post_day != 1 or parse_clock(board.post_time) >= parse_clock(grace):
+    if board.post_day != 1 or board.post_at >= parse_clock(grace):
         return []
     return [
         f"leaderboard.post_time：1 日 {board.post_time} 公布就会结算上月，早于分享宽限截止 "

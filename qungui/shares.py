@@ -14,16 +14,15 @@ from datetime import UTC, date, datetime, timedelta
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import RawSQL
 from tortoise.transactions import in_transaction
 
-from . import ledger
+from . import ledger, months
 from .content_filter import visible
-from .dates import local_time, month_key
-from .models import JobRun, LedgerEntry, Share
+from .dates import local_time
+from .models import LedgerEntry, Share
 from .policy import Policy, parse_clock
 from .roles import Role, check_not_own_case
-from .rules import SHARE_DAILY, SHARE_FEATURED, SHARE_STREAK
+from .rules import SHARE_DAILY, SHARE_FEATURED
 
 COPY_WINDOW = timedelta(days=90)
 
@@ -115,7 +114,7 @@ async def share_day(policy: Policy, moment: datetime, user_id: int | None = None
         return today
     if user_id is not None and await has_share(policy.id, user_id, yesterday):
         return today
-    if yesterday.month != today.month and await month_settled(policy, yesterday):
+    if yesterday.month != today.month and await months.settling_begun(policy.id, yesterday):
         return today
     return yesterday
 
@@ -255,19 +254,6 @@ async def month_days(org: str, user_id: int, first: date, last: date) -> list[da
     return sorted({day for entry_id, day in rows if entry_id not in undone})
 
 
-def current_run(days: list[date], today: date) -> int:
-    """截至今天（今天还没分享则截至昨天）连续分享的天数。"""
-    have = set(days)
-    cursor = today if today in have else today - timedelta(days=1)
-    run = 0
-    while cursor in have:
-        run += 1
-        cursor -= timedelta(days=1)
-    return run
-
-
-MONTH_CLOSE_JOB = "month.close"
-"""月底结算任务：开始后这个月不再补分享"""
 REJECTED = "管理员判定非原创"
 
 
@@ -289,11 +275,6 @@ class AlreadyCredited(ShareRefused):
 
 class MonthSettled(ShareRefused):
     """那个月已开始月底结算：不再补分享、不再判非原创。"""
-
-
-async def month_settled(policy: Policy, day: date) -> bool:
-    """这一天所在的月份是否已经开始月底结算：开始后不再补分享、不再判非原创。"""
-    return await JobRun.exists(job=MONTH_CLOSE_JOB, org=policy.id, period=month_key(day))
 
 
 async def find(
@@ -385,7 +366,7 @@ async def reject(
     if await ledger.replayed(command_key) is not None:
         return Rejected(None, None, created=False)
     check_not_own_case(actor_id, actor_role, share.user_id, action=f"判非原创 {share.message_id}")
-    if await month_settled(policy, day_of(policy, share)):
+    if await months.settling_begun(policy.id, day_of(policy, share)):
         raise MonthSettled()
     daily = share.entry_id
     if daily is not None and await ledger.reversed_ids(policy.id, [daily]):
@@ -437,7 +418,7 @@ async def backfill(
     if (earlier := await ledger.replayed(command_key)) is not None:
         return earlier
     check_not_own_case(actor_id, actor_role, user_id, action=f"补分享 {day.isoformat()}")
-    if await month_settled(policy, day):
+    if await months.settling_begun(policy.id, day):
         raise MonthSettled()
     written = await ledger.award_by_command(
         command_key=command_key,
@@ -456,53 +437,3 @@ async def backfill(
         # 那天已有（未撤销的）分享分：去重键与当天的分享相同
         raise AlreadyCredited()
     return written
-
-
-def longest_run(days: list[date]) -> int:
-    """最长的连续天数。"""
-    best = run = 0
-    previous: date | None = None
-    for day in sorted(set(days)):
-        run = run + 1 if previous is not None and day - previous == timedelta(days=1) else 1
-        best = max(best, run)
-        previous = day
-    return best
-
-
-async def settle_streaks(policy: Policy, month: str, first: date, last: date, now: datetime) -> int:
-    """月底：连续（或累计）分享满 streak_days 天的人加 streak_bonus，每人每月一次。返回这次新加的人数。"""
-    # 日期按原样取出（SQLite 是文本，PostgreSQL 是 date）：ORM 逐行把两千人一个月五万多个日期
-    # 解析成 date 要七八百毫秒，date.fromisoformat 只要几毫秒
-    rows = (
-        await LedgerEntry.filter(
-            org=policy.id, rule=SHARE_DAILY, business_date__gte=first, business_date__lte=last
-        )
-        .annotate(day=RawSQL("business_date"))
-        .values_list("id", "user_id", "day")
-    )
-    undone = await ledger.reversed_between(policy.id, first, last)
-    days: dict[int, list[date]] = {}
-    for entry_id, user, day in rows:
-        if entry_id not in undone:
-            days.setdefault(user, []).append(
-                day if isinstance(day, date) else date.fromisoformat(day)
-            )
-    rules = policy.share
-    if rules.streak_bonus == 0:
-        return 0
-    winners = [
-        user
-        for user, shared in sorted(days.items())
-        if (longest_run(shared) if rules.streak_consecutive else len(set(shared)))
-        >= rules.streak_days
-    ]
-    return await ledger.award_many(
-        org=policy.id,
-        user_ids=winners,
-        rule=SHARE_STREAK,
-        period=month,
-        delta=rules.streak_bonus,
-        business_date=last,
-        now=now,
-        reason=f"{month} 分享满 {rules.streak_days} 天",
-    )

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import settings
 from nonebug import NONEBOT_INIT_KWARGS, NONEBOT_START_LIFESPAN
 
-from qungui import clock, ledger
+from qungui import clock
 from qungui.db import close_database, open_database, sqlite_url
 from qungui.state import STATE
 
@@ -83,7 +83,6 @@ async def postgres_url():
 async def db(tmp_path: Path, postgres_url: str | None):
     """一个空的、迁移到最新结构的库：SQLite 时是新文件，PostgreSQL 时清空全部表。"""
     STATE.reset()
-    ledger.forget_frozen()
     if postgres_url is None:
         await open_database(sqlite_url(tmp_path / "qungui.sqlite3"))
     else:

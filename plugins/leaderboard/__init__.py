@@ -34,12 +34,11 @@ from plugins.core import (  # noqa: E402
     sender,
 )
 from plugins.core.lookup import fill_unknown  # noqa: E402
-from qungui import board_image, export, month_end  # noqa: E402
+from qungui import board_image, duty, export, month_end, months  # noqa: E402
 from qungui.dates import parse_month  # noqa: E402
-from qungui.jobs import Job, JobContext, RetryLater, Schedule  # noqa: E402
-from qungui.policy import Policy, parse_clock  # noqa: E402
+from qungui.jobs import Job, JobContext, RetryLater  # noqa: E402
+from qungui.policy import Policy  # noqa: E402
 from qungui.roles import Role  # noqa: E402
-from qungui.shares import MONTH_CLOSE_JOB  # noqa: E402
 from qungui.standings import month_standings  # noqa: E402
 
 from . import replies  # noqa: E402
@@ -77,7 +76,7 @@ async def post_board(
     late_since: datetime | None = None,
     valid_until: datetime | None = None,
 ) -> None:
-    text = month_end.board_text(policy, board, preview=preview, late_since=late_since)
+    text = replies.board_text(policy, board, preview=preview, late_since=late_since)
     await sender.send_group(bot, group_id, text, valid_until=valid_until)
     if board.rows and (image := await _image(policy, board, preview)) is not None:
         await sender.send_group(bot, group_id, Message(image), valid_until=valid_until)
@@ -104,7 +103,7 @@ async def _close_month(ctx: JobContext) -> str:
     policy, month = ctx.policy, ctx.period
     bot = online_bot()  # 没有机器人在线时整个任务稍后再来（结算也不先做，免得冻结了却没公布）
     awarded = await month_end.settle(policy, month, ctx.now)
-    await month_end.freeze(policy, month, ctx.now)
+    await months.freeze(policy.id, month, ctx.now)
     # 快照里的名字就是以后一直显示的名字：先把只被 @ 过、没发过言的人的名片问来
     ranked = await month_standings(policy, month, bot_ids())
     await fill_unknown(bot, policy, [s.user_id for s in ranked])
@@ -147,7 +146,7 @@ async def _post(ctx: JobContext, bot: Bot, group: int, board: month_end.MonthBoa
         if step == "post":
             # “机器人停机”只在第一次发时说得对：重发的是被拒收的那一份，不是停机晚了
             late = ctx.scheduled_at.astimezone(policy.tz) if ctx.late and first == ctx.now else None
-            message = month_end.board_text(policy, board, late_since=late)
+            message = replies.board_text(policy, board, late_since=late)
         elif board.rows and (image := await _image(policy, board, False)) is not None:
             message = Message(image)
         else:
@@ -171,11 +170,9 @@ async def _post(ctx: JobContext, bot: Bot, group: int, board: month_end.MonthBoa
 
 runner.register(
     Job(
-        MONTH_CLOSE_JOB,
+        month_end.MONTH_CLOSE_JOB,
         "settlement",
-        lambda policy: Schedule(
-            parse_clock(policy.leaderboard.post_time), day=policy.leaderboard.post_day
-        ),
+        months.close_schedule,
         _close_month,
         period=month_end.previous_month,
     )
@@ -183,21 +180,14 @@ runner.register(
 
 
 async def _pay_duty(ctx: JobContext) -> str:
-    paid = await month_end.pay_duty(
+    paid = await duty.pay_duty(
         ctx.policy, ctx.period, ctx.scheduled_at.astimezone(ctx.policy.tz).date(), ctx.now
     )
     return f"{ctx.period} 值班加分 {len(paid)} 人"
 
 
-def _duty_schedule(policy: Policy) -> Schedule | None:
-    duty = policy.duty
-    if not duty.members or not duty.weekly_bonus:
-        return None
-    return Schedule(parse_clock(duty.time), weekday=duty.weekday - 1)
-
-
 runner.register(
-    Job("duty.weekly", "settlement", _duty_schedule, _pay_duty, period=month_end.previous_week)
+    Job("duty.weekly", "settlement", duty.schedule, _pay_duty, period=duty.previous_week)
 )
 
 

@@ -1,6 +1,6 @@
 """每日分享：在分享群里认出原创分享并加分，提醒还没分享的人，/今日分享。"""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 from nonebot import require
 from nonebot.adapters.onebot.v11 import Bot, GroupMessageEvent, Message, MessageSegment
@@ -24,12 +24,12 @@ from plugins.core import (  # noqa: E402
     ticks,
 )
 from plugins.core.identity import event_key, reply_key  # noqa: E402
-from qungui import clock, members, shares  # noqa: E402
+from qungui import clock, members, months, shares, streaks  # noqa: E402
 from qungui.dates import local_time, month_days, month_key  # noqa: E402
 from qungui.jobs import Job, JobContext, Schedule  # noqa: E402
 from qungui.ledger import AlreadyReversed, MonthFrozen, RoleTooLow  # noqa: E402
 from qungui.models import Member  # noqa: E402
-from qungui.policy import Policy, parse_clock  # noqa: E402
+from qungui.policy import MAX_REMINDERS, Policy, parse_clock  # noqa: E402
 from qungui.roles import Role  # noqa: E402
 from qungui.state import STATE  # noqa: E402
 
@@ -138,7 +138,7 @@ async def _mine(ctx: CommandContext) -> None:
             name=names[ctx.user_id],
             day=_day_text(day),
             days=len(days),
-            run=shares.current_run(days, day),
+            run=streaks.current_run(days, day),
             deadline=_deadline(ctx.policy, day, moment),
         )
     )
@@ -216,8 +216,7 @@ def _reminder(index: int):
     )
 
 
-# 制度里最多支持 4 个提醒时间
-for _index in range(4):
+for _index in range(MAX_REMINDERS):
     runner.register(_reminder(_index))
 
 
@@ -326,13 +325,8 @@ def _backfill_day(ctx: CommandContext, text: str) -> date:
         day = date.fromisoformat(text)
     except ValueError:
         raise UsageError(replies.BAD_DAY) from None
-    today = ctx.today
-    board = ctx.policy.leaderboard
-    posted = (today.day, ctx.time.strftime("%H:%M")) >= (board.post_day, board.post_time)
-    earliest = today.replace(day=1)
-    if not posted:
-        earliest = (earliest - timedelta(days=1)).replace(day=1)
-    if not earliest <= day <= today:
+    earliest, latest = months.backfill_window(ctx.policy, ctx.time)
+    if not earliest <= day <= latest:
         raise UsageError(replies.BAD_DAY)
     return day
 

@@ -155,9 +155,7 @@ async def test_board_preview_and_export_over_the_wire(running) -> None:
     book = load_workbook(upload.params["file"])
     assert [c.value for c in book["排行"][2]][:4] == [1, "张三", ZHANG, 1]
     # 冻结前的本月可以预览，不会结算
-    assert await running.bot.query("SELECT COUNT(*) FROM job_run WHERE job = 'month.freeze'") == [
-        (0,)
-    ]
+    assert await running.bot.query("SELECT COUNT(*) FROM month_close") == [(0,)]
 
 
 def is_image(message) -> bool:

@@ -358,7 +358,7 @@ async def test_a_refused_announcement_does_not_stop_the_daily_sweep(
         expect_list(ctx, [member_info(NEWBIE, card="王五", join_time=1700000000)], OTHER_WORK)
         expect_message(ctx, [first_sweep], OTHER_WORK)
         job = runner.jobs["card.sweep"]
-        note = await _daily_sweep(JobContext(job, policy, "2026-11-27", at, at, False, False))
+        note = await _daily_sweep(JobContext(job, policy, "2026-11-27", at, at, late=False))
     # 发不出去的公告写进任务结果
     reason = failure_reason(ActionFailed(**REMOVED))
     assert note == (

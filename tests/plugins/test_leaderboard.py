@@ -9,8 +9,8 @@ from nonebot.adapters.onebot.v11 import Message, MessageSegment
 from nonebug import App
 from openpyxl import load_workbook
 
-from qungui import board_image, ledger, members, month_end, rules
-from qungui.models import JobRun, LedgerEntry
+from qungui import board_image, ledger, members, month_end, months, rules
+from qungui.models import JobRun, LedgerEntry, MonthClose
 from tests import fake
 from tests.fake import ADMIN, CHAIRMAN, SHARE_GROUP
 
@@ -89,8 +89,8 @@ async def test_preview_posts_text_only_without_fonts_and_settles_nothing(
             "月份写作 YYYY-MM，例如 2026-10。\n用法：/月榜 [YYYY-MM]\n例如：/月榜 2026-10",
             SHARE_GROUP,
         )
-    assert not await JobRun.exists(job="month.freeze")
-    assert not await ledger.is_frozen("jgs", date(2026, 11, 1))
+    assert not await MonthClose.exists()
+    assert not await months.is_frozen("jgs", date(2026, 11, 1))
 
 
 async def test_a_posted_month_is_reposted_from_its_snapshot_with_the_image(app: App, db) -> None:
@@ -204,7 +204,7 @@ async def test_weekly_duty_is_caught_up_after_downtime(
 
 async def test_undoing_an_entry_of_a_frozen_month_needs_the_chairman(app: App, db) -> None:
     policy = await some_shares()
-    await month_end.freeze(policy, "2026-10", datetime(2026, 11, 1, 9, tzinfo=policy.tz))
+    await months.freeze(policy.id, "2026-10", datetime(2026, 11, 1, 9, tzinfo=policy.tz))
     async with app.test_matcher() as ctx:
         bot = make_bot(ctx)
         admin_in_share_group(ctx, bot, "/撤销 1 填错了")
@@ -311,3 +311,35 @@ async def test_a_month_post_that_timed_out_is_not_sent_again(
         "请核对，没有的话用 /月榜 2026-11 手动发"
     )
     assert reports == []
+
+
+def test_board_text_has_top_bottom_and_totals_without_phones() -> None:
+    from plugins.core import policies
+    from plugins.leaderboard.replies import board_text
+
+    policy = policies.get("jgs")
+    names = "甲乙丙丁戊己庚辛壬癸"
+    rows = [month_end.Row(n, n, f"成员{names[n - 1]}", 11 - n, 11 - n, False) for n in range(1, 11)]
+    board = month_end.MonthBoard("鸡公山酒业", "2026-11", rows, posted=True)
+    late = datetime(2026, 12, 1, 9, tzinfo=policy.tz)
+    assert board_text(policy, board, late_since=late) == (
+        "【鸡公山酒业 2026-11 积分排行】\n"
+        "前 3 名：\n"
+        "1. 成员甲 10 分（分享 10 天）\n"
+        "2. 成员乙 9 分（分享 9 天）\n"
+        "3. 成员丙 8 分（分享 8 天）\n"
+        "末尾 5 名：\n"
+        "6. 成员己 5 分（分享 5 天）\n"
+        "7. 成员庚 4 分（分享 4 天）\n"
+        "8. 成员辛 3 分（分享 3 天）\n"
+        "9. 成员壬 2 分（分享 2 天）\n"
+        "10. 成员癸 1 分（分享 1 天）\n"
+        "共 10 人，平均 5.5 分；0 人连续分享满 27 天，各得 20 分。\n"
+        "（机器人停机，本帖晚于计划的 12-01 09:00 发出）"
+    )
+    small = month_end.MonthBoard("鸡公山酒业", "2026-11", rows[:4], posted=True)
+    assert "末尾 1 名：\n4. 成员丁" in board_text(policy, small)
+    empty = month_end.MonthBoard("鸡公山酒业", "2026-12", [], posted=False)
+    assert board_text(policy, empty, preview=True) == (
+        "【鸡公山酒业 2026-12 积分排行】（本月预览，尚未结算）\n这个月没有人参与统计。"
+    )

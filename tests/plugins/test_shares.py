@@ -5,7 +5,7 @@ import pytest
 from nonebot.adapters.onebot.v11 import Message, MessageSegment
 from nonebug import App
 
-from qungui import month_end
+from qungui import months
 from qungui.models import LedgerEntry, Share
 from tests import fake
 from tests.fake import ADMIN, SHARE_GROUP, SUPERUSER
@@ -373,7 +373,7 @@ async def test_featuring_a_share_of_a_closed_month_says_the_month_is_closed(app:
     async with app.test_matcher() as ctx:
         bot = make_bot(ctx)
         post(ctx, bot, TEXT, ZHANG, "张三", ts(2026, 10, 20, 9), message_id=5401)
-    await month_end.freeze(policy, "2026-10", datetime(2026, 11, 1, 9, tzinfo=CST))
+    await months.freeze(policy.id, "2026-10", datetime(2026, 11, 1, 9, tzinfo=CST))
     async with app.test_matcher() as ctx:
         bot = make_bot(ctx)
         post(ctx, bot, reply_to(5401, "/精选"), ADMIN, "王管", ts(2026, 11, 27, 10))
@@ -386,12 +386,11 @@ async def test_featuring_a_share_of_a_closed_month_says_the_month_is_closed(app:
 async def test_a_share_replayed_on_the_last_morning_of_a_frozen_month_writes_nothing(
     app: App, db, clock_at
 ) -> None:
-    from qungui import month_end
     from qungui.policy import load_policies
     from tests.conftest import TEST_POLICY
 
     policy = load_policies(TEST_POLICY).orgs["jgs"]
-    await month_end.freeze(policy, "2026-11", datetime(2026, 12, 1, 9, tzinfo=CST))
+    await months.freeze(policy.id, "2026-11", datetime(2026, 12, 1, 9, tzinfo=CST))
     clock_at(datetime(2026, 12, 2, 10, tzinfo=CST))
     async with app.test_matcher() as ctx:
         bot = make_bot(ctx)

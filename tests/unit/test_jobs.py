@@ -24,7 +24,7 @@ class Recorder:
     `crash_after_send`：第一次发出后、记下送达之前崩溃。"""
 
     def __init__(self, fail_first: bool = False, refuse: int = 0, crash_after_send: bool = False):
-        self.calls: list[tuple[str, bool, bool]] = []
+        self.calls: list[tuple[str, bool]] = []
         self.sent: list[str] = []
         """每一次发帖尝试（含被拒收的）"""
         self.posts: list[str] = []
@@ -34,7 +34,7 @@ class Recorder:
         self.crash_after_send = crash_after_send
 
     async def __call__(self, ctx: JobContext) -> str:
-        self.calls.append((ctx.period, ctx.late, ctx.rerun))
+        self.calls.append((ctx.period, ctx.late))
         if self.fail_first:
             self.fail_first = False
             raise Crash("进程在这里崩溃")
@@ -88,11 +88,7 @@ async def test_settlement_runs_once_and_catches_up_missed_months_late(db) -> Non
     # 停机两个月：启动时补上 10 月和 11 月，标明迟到
     ran = await runner.run_due([POLICY], cst(2026, 12, 3, 12), startup=True)
     assert ran == ["test.month:jgs:2026-09", "test.month:jgs:2026-10", "test.month:jgs:2026-11"]
-    assert run.calls == [
-        ("2026-09", True, False),
-        ("2026-10", True, False),
-        ("2026-11", True, False),
-    ]
+    assert run.calls == [("2026-09", True), ("2026-10", True), ("2026-11", True)]
     assert await runner.run_due([POLICY], cst(2026, 12, 3, 12, 1)) == []
     assert run.posts == ["2026-09", "2026-10", "2026-11"]
 
@@ -106,7 +102,7 @@ async def test_two_runners_on_one_database_run_a_period_once(db) -> None:
     moment = cst(2026, 12, 1, 9, 0, 30)
     assert await first.run_due([POLICY], moment) == ["test.month:jgs:2026-11"]
     assert await second.run_due([POLICY], moment) == []
-    assert run.calls == [("2026-11", False, False)]
+    assert run.calls == [("2026-11", False)]
 
 
 async def test_a_crashed_claim_reruns_settlement_but_not_the_post(db) -> None:
@@ -129,7 +125,7 @@ async def test_a_crashed_claim_reruns_settlement_but_not_the_post(db) -> None:
     assert await restarted.run_due([POLICY], cst(2026, 12, 1, 9, 5), startup=True) == [
         "test.month:jgs:2026-11"
     ]
-    assert run.calls[-1] == ("2026-11", True, True)
+    assert run.calls == [("2026-11", False), ("2026-11", True)]
     assert run.posts == ["2026-11"]
     assert len(reports) == 1 and "2026-11" in reports[0]
     claim = await JobRun.get(job="test.month", org="jgs", period="2026-11")
@@ -146,7 +142,7 @@ async def test_a_missed_timed_job_is_skipped_and_remembered(db) -> None:
     assert await runner.run_due([POLICY], cst(2026, 11, 28, 20, 5)) == [
         "test.remind:jgs:2026-11-28"
     ]
-    assert run.calls == [("2026-11-28", False, False)]
+    assert run.calls == [("2026-11-28", False)]
 
 
 async def test_a_missed_daily_job_runs_once_for_today_only(db) -> None:
@@ -155,7 +151,7 @@ async def test_a_missed_daily_job_runs_once_for_today_only(db) -> None:
     runner.register(Job("test.sweep", "daily", lambda _: Schedule(time(10, 0)), run))
     await install(runner, cst(2026, 11, 20, 8))
     assert await runner.run_due([POLICY], cst(2026, 11, 27, 15)) == ["test.sweep:jgs:2026-11-27"]
-    assert run.calls == [("2026-11-27", True, False)]
+    assert run.calls == [("2026-11-27", True)]
 
 
 async def test_jobs_scheduled_before_install_do_not_run(db) -> None:
@@ -186,7 +182,7 @@ async def test_a_rerun_that_finds_no_bot_waits_for_the_next_tick(db) -> None:
     run = Recorder(fail_first=True)
 
     async def needs_bot(ctx: JobContext) -> str:
-        if ctx.rerun and not bot_online:
+        if run.calls and not bot_online:  # 崩溃之后重跑时
             raise NotNow("没有在线的机器人")
         return await run(ctx)
 
@@ -267,7 +263,7 @@ async def test_two_processes_retrying_an_unsent_post_claim_it_once(db) -> None:
     moment = cst(2026, 12, 1, 9)
 
     def context(now: datetime) -> JobContext:
-        return JobContext(job, POLICY, "2026-11", moment, now, late=True, rerun=True)
+        return JobContext(job, POLICY, "2026-11", moment, now, late=True)
 
     assert await context(moment).claim_post("post") == moment
     await context(moment).post_unsent("post", "风控")
@@ -424,7 +420,7 @@ async def test_a_reminder_that_ran_on_time_is_not_missed(db) -> None:
     assert runner.missed == {} and other.missed == {}
     (status,) = await other.status([POLICY], cst(2026, 11, 27, 20, 30))
     assert status.missed == []
-    assert run.calls == [("2026-11-27T20:00", False, False)]
+    assert run.calls == [("2026-11-27T20:00", False)]
 
 
 async def test_missed_reminders_are_kept_for_the_last_ten_periods(db) -> None:

@@ -3,7 +3,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from qungui import ledger
+from qungui import ledger, months
 from qungui.models import LedgerEntry, MonthTotal
 from qungui.roles import Role
 
@@ -272,23 +272,19 @@ async def test_award_many_at_once_from_two_callers_awards_once(db) -> None:
 
 
 async def test_frozen_month_is_looked_up_once_it_may_have_ended(db, clock_at) -> None:
-    from qungui.jobs import claim
-
-    await claim(ledger.FREEZE_JOB, "jgs", "2026-11", NOW)
+    await months.freeze("jgs", "2026-11", NOW)
     # 按时钟，11 月在 UTC+14 还没过完：不可能已冻结，不查库
     clock_at(datetime(2026, 11, 30, 9, 59, tzinfo=UTC))
-    assert not await ledger.is_frozen("jgs", DAY)
+    assert not await months.is_frozen("jgs", DAY)
     # UTC+14 已是 12 月 1 日：查库，看到已冻结
     clock_at(datetime(2026, 11, 30, 10, 0, tzinfo=UTC))
-    assert await ledger.is_frozen("jgs", DAY)
+    assert await months.is_frozen("jgs", DAY)
     assert await streak_awards([1]) == 0  # 已知冻结（记在缓存里）就不再记
 
 
 async def test_a_late_event_stamped_inside_a_frozen_month_writes_nothing(db, clock_at) -> None:
-    from qungui.jobs import claim
-
     await share_award(user=2)
-    await claim(ledger.FREEZE_JOB, "jgs", "2026-11", NOW)
+    await months.freeze("jgs", "2026-11", NOW)
     clock_at(datetime(2026, 12, 2, 1, 0, tzinfo=UTC))
     # 事件自己的时刻是 11 月 30 日上午（月底最后一个上午）：它只决定记到哪天，冻结看时钟
     stamped = datetime(2026, 11, 30, 1, 0, tzinfo=UTC)
@@ -338,10 +334,8 @@ async def test_a_late_event_stamped_inside_a_frozen_month_writes_nothing(db, clo
 
 
 async def test_a_command_replayed_after_its_month_froze_returns_what_it_wrote(db, clock_at) -> None:
-    from qungui.jobs import claim
-
     first = await manual(5, "evt-before-freeze")
-    await claim(ledger.FREEZE_JOB, "jgs", "2026-11", NOW)
+    await months.freeze("jgs", "2026-11", NOW)
     clock_at(datetime(2026, 12, 2, 1, 0, tzinfo=UTC))
     again = await manual(5, "evt-before-freeze")
     assert (again.entry.id, again.created) == (first.entry.id, False)
@@ -351,8 +345,6 @@ async def test_a_command_replayed_after_its_month_froze_returns_what_it_wrote(db
 
 
 async def test_each_refusal_names_the_entry_it_is_about(db, clock_at) -> None:
-    from qungui.jobs import claim
-
     chairman = (await manual(-300, "evt-1", role=Role.CHAIRMAN)).entry
     admin = (await manual(-7, "evt-2")).entry
     kept = (await manual(4, "evt-2b")).entry
@@ -369,7 +361,7 @@ async def test_each_refusal_names_the_entry_it_is_about(db, clock_at) -> None:
     with pytest.raises(ledger.EntryNotFound) as missing:
         await undo(chairman.id + 1000, "evt-7")
     assert missing.value.entry_id == chairman.id + 1000
-    await claim(ledger.FREEZE_JOB, "jgs", "2026-11", NOW)
+    await months.freeze("jgs", "2026-11", NOW)
     clock_at(datetime(2026, 12, 2, 1, 0, tzinfo=UTC))
     # 冻结的月份只有主席写明理由才能撤销：管理员被拒，说的是哪条、哪个月
     with pytest.raises(ledger.MonthFrozen) as frozen:

@@ -4,8 +4,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from qungui import ledger, rules
-from qungui.jobs import claim
+from qungui import ledger, months, rules
 from qungui.models import LedgerEntry, MonthTotal
 from qungui.roles import Role
 
@@ -121,7 +120,7 @@ async def test_a_featuring_replayed_after_its_month_froze_answers_what_it_wrote(
 ) -> None:
     first = await featured("evt-f")
     assert first is not None
-    await claim(ledger.FREEZE_JOB, "jgs", "2026-11", NOW)
+    await months.freeze("jgs", "2026-11", NOW)
     clock_at(datetime(2026, 12, 2, 1, 0, tzinfo=UTC))
     again = await featured("evt-f")
     assert again is not None and (again.entry.id, again.created) == (first.entry.id, False)

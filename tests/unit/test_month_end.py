@@ -1,4 +1,4 @@
-"""月底：周期边界、结算 → 冻结 → 快照、排行帖文字、值班加分、导出的单元格、排行图片。"""
+"""月底：周期边界、结算 → 冻结 → 快照、导出的单元格、排行图片。"""
 
 import io
 import re
@@ -9,7 +9,7 @@ import pytest
 from openpyxl import load_workbook
 from PIL import Image, ImageChops, ImageDraw, ImageFont
 
-from qungui import board_image, export, ledger, members, month_end, rules
+from qungui import board_image, export, ledger, members, month_end, months, rules
 from qungui.dates import month_days
 from qungui.jobs import Schedule, occurrences
 from qungui.models import LedgerEntry
@@ -48,11 +48,6 @@ def test_post_day_other_than_the_first() -> None:
     assert [month_end.previous_month(m) for m in moments] == ["2026-11", "2026-12"]
 
 
-def test_the_week_a_monday_pays_for() -> None:
-    assert month_end.previous_week(cst(2026, 11, 30, 9)) == "2026-W48"  # 11-23 至 11-29
-    assert month_end.previous_week(cst(2027, 1, 4, 9)) == "2026-W53"
-
-
 async def seen(user: int, name: str) -> None:
     card = f"鸡公山酒业-{name}-13800000000"
     at = cst(2026, 11, 1, 8)
@@ -87,7 +82,7 @@ async def test_close_settles_freezes_and_snapshots(db, clock_at) -> None:
     clock_at(now)
     assert await month_end.settle(POLICY, "2026-11", now) == 1
     assert await month_end.settle(POLICY, "2026-11", now) == 0  # 重跑不重复
-    await month_end.freeze(POLICY, "2026-11", now)
+    await months.freeze("jgs", "2026-11", now)
     board = await month_end.take_snapshot(POLICY, "2026-11", [], now)
     assert [(r.rank, r.name, r.points, r.share_days, r.streak) for r in board.rows] == [
         (1, "张三", 47, 27, True),
@@ -121,31 +116,6 @@ async def test_close_settles_freezes_and_snapshots(db, clock_at) -> None:
     assert (await month_end.board(POLICY, "2026-11", [])).posted is True
 
 
-async def test_board_text_has_top_bottom_and_totals_without_phones(db) -> None:
-    for user in range(1, 11):
-        await seen(user, f"成员{'甲乙丙丁戊己庚辛壬癸'[user - 1]}")
-        await share_days(user, list(range(1, 12 - user)))
-    board = await month_end.live_board(POLICY, "2026-11", [])
-    text = month_end.board_text(POLICY, board, late_since=cst(2026, 12, 1, 9))
-    assert text == (
-        "【鸡公山酒业 2026-11 积分排行】\n"
-        "前 3 名：\n"
-        "1. 成员甲 10 分（分享 10 天）\n"
-        "2. 成员乙 9 分（分享 9 天）\n"
-        "3. 成员丙 8 分（分享 8 天）\n"
-        "末尾 5 名：\n"
-        "6. 成员己 5 分（分享 5 天）\n"
-        "7. 成员庚 4 分（分享 4 天）\n"
-        "8. 成员辛 3 分（分享 3 天）\n"
-        "9. 成员壬 2 分（分享 2 天）\n"
-        "10. 成员癸 1 分（分享 1 天）\n"
-        "共 10 人，平均 5.5 分；0 人连续分享满 27 天，各得 20 分。\n"
-        "（机器人停机，本帖晚于计划的 12-01 09:00 发出）"
-    )
-    small = month_end.MonthBoard("鸡公山酒业", "2026-11", board.rows[:4], posted=True)
-    assert "末尾 1 名：\n4. 成员丁" in month_end.board_text(POLICY, small)
-
-
 async def test_a_card_that_is_only_a_number_is_not_a_name_on_the_board(db) -> None:
     at = cst(2026, 11, 1, 8)
     await members.upsert("jgs", SHARE, 1, at, card="13712345678", nickname="小李", role="member")
@@ -177,17 +147,6 @@ async def test_the_board_image_draws_no_phone(db, monkeypatch) -> None:
     assert names == ["137****5678", "王五-139****4…", "李四"]
     for text in drawn:
         assert not re.search(r"\d{7,}", re.sub(r"[\s-]", "", text)), text
-
-
-async def test_duty_pays_once_per_week(db) -> None:
-    duty = POLICY.model_copy(
-        update={"duty": POLICY.duty.model_copy(update={"members": [30001, 30001, 30003]})}
-    )
-    now = cst(2026, 11, 30, 9)
-    assert await month_end.pay_duty(duty, "2026-W48", now.date(), now) == [30001, 30003]
-    assert await month_end.pay_duty(duty, "2026-W48", now.date(), now) == []
-    rows = await LedgerEntry.filter(rule="duty.weekly").values_list("user_id", "delta", "reason")
-    assert rows == [(30001, 5, "2026-W48 群管理/统计值班"), (30003, 5, "2026-W48 群管理/统计值班")]
 
 
 async def test_export_has_three_sheets_with_the_right_cells(db, tmp_path: Path) -> None:

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from qungui import cards, month_end, rules, shares
-from qungui.jobs import Schedule, claim, occurrences
+from qungui import cards, month_end, months, rules, shares
+from qungui.jobs import Schedule, occurrences
 from qungui.models import LedgerEntry, Member, Share
 from qungui.policy import Policy, load_policies
 from qungui.roles import Role
@@ -71,7 +71,7 @@ async def test_a_share_counts_for_the_orgs_own_day(db, org, at, credited) -> Non
 async def test_a_grace_share_after_the_orgs_month_closed_counts_for_the_day_it_was_sent(
     db, org
 ) -> None:
-    await claim(shares.MONTH_CLOSE_JOB, "xscy", "2026-11", ny(2026, 12, 1, 9))
+    await months.begin_settling("xscy", "2026-11", ny(2026, 12, 1, 9))
     assert (await post(org, 1, ny(2026, 12, 1, 1, 30))).credited == date(2026, 12, 1)
 
 
@@ -96,7 +96,7 @@ async def test_a_share_of_a_settled_month_cannot_be_rejected_by_the_orgs_calenda
     # 11 月已结算：纽约 11 月 30 日晚上的分享属于 11 月，不能再判非原创
     await post(org, 1, ny(2026, 11, 30, 20))
     forwarded = (await post(org, 1, ny(2026, 11, 30, 22, 30), Draft("", has_forward=True))).share
-    await claim(shares.MONTH_CLOSE_JOB, "xscy", "2026-11", ny(2026, 12, 1, 9))
+    await months.begin_settling("xscy", "2026-11", ny(2026, 12, 1, 9))
     with pytest.raises(shares.ShareRefused) as refused:
         await shares.reject(
             org,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from qungui import cards, ledger, rules, shares
+from qungui import cards, ledger, rules, shares, streaks
 from qungui.models import LedgerEntry, Member, MonthTotal
 from qungui.policy import Policy, load_policies
 from qungui.roles import Role
@@ -118,9 +118,9 @@ async def test_a_streak_counts_only_the_share_days_of_its_own_org(db, orgs, acti
     # 这边差一天，那边早已满了：这边不得奖，那边的奖只在那边结算时记
     await share_days(here.id, streak - 1)
     await share_days(there.id, streak)
-    assert await shares.settle_streaks(here, MONTH, FIRST, LAST, NOW) == 0
+    assert await streaks.settle(here, MONTH, NOW) == 0
     assert not await LedgerEntry.exists(rule=rules.SHARE_STREAK)
-    assert await shares.settle_streaks(there, MONTH, FIRST, LAST, NOW) == 1
+    assert await streaks.settle(there, MONTH, NOW) == 1
     won = await LedgerEntry.get(rule=rules.SHARE_STREAK)
     assert (won.org, won.user_id) == (there.id, PERSON)
     bonus = there.share.streak_bonus
@@ -151,8 +151,8 @@ async def test_a_reversal_in_one_org_does_not_undo_a_streak_day_in_the_other(
         reason="测试",
         command_key="undo",
     )
-    assert await shares.settle_streaks(there, MONTH, FIRST, LAST, NOW) == 0
-    assert await shares.settle_streaks(here, MONTH, FIRST, LAST, NOW) == 1
+    assert await streaks.settle(there, MONTH, NOW) == 0
+    assert await streaks.settle(here, MONTH, NOW) == 1
 
 
 async def _member(org: str) -> Member:

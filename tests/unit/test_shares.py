@@ -136,14 +136,14 @@ ORG = None
 async def test_the_02_00_grace(
     db, moment: datetime, who: int | None, yesterday: tuple, day: date
 ) -> None:
+    from qungui import months
     from qungui.dates import month_key
-    from qungui.jobs import claim
 
     before = moment.astimezone(CST).date() - timedelta(days=1)
     if SHARED in yesterday:
         await post(1, datetime.combine(before, time(9), CST))
     if SETTLED in yesterday:
-        await claim(shares.MONTH_CLOSE_JOB, "jgs", month_key(before), cst(2026, 12, 1, 9))
+        await months.begin_settling("jgs", month_key(before), cst(2026, 12, 1, 9))
     assert await shares.share_day(POLICY, moment, who) == day
 
 
@@ -182,18 +182,17 @@ async def test_two_grace_shares_at_once_take_yesterday_and_today(db) -> None:
 async def test_a_grace_share_whose_month_is_closed_counts_for_the_day_it_was_sent(
     db, clock_at
 ) -> None:
-    from qungui import ledger
-    from qungui.jobs import claim
+    from qungui import months
 
     # 月底结算已经开始（随后冻结）：宽限时段里的分享补不回上个月，记到发出的那一天
     clock_at(cst(2026, 12, 1, 9, 30))
-    await claim(shares.MONTH_CLOSE_JOB, "jgs", "2026-11", cst(2026, 12, 1, 9))
+    await months.begin_settling("jgs", "2026-11", cst(2026, 12, 1, 9))
     outcome = await post(1, cst(2026, 12, 1, 1, 30))
     assert outcome.credited == date(2026, 12, 1)
     assert await LedgerEntry.all().values_list("user_id", "business_date") == [
         (1, date(2026, 12, 1))
     ]
-    await claim(ledger.FREEZE_JOB, "jgs", "2026-11", cst(2026, 12, 1, 9))
+    await months.freeze("jgs", "2026-11", cst(2026, 12, 1, 9))
     assert (await post(2, cst(2026, 12, 1, 1, 45))).credited == date(2026, 12, 1)
 
 
@@ -246,13 +245,6 @@ async def test_fifty_shares_in_one_second_earn_one_point(db) -> None:
     assert await LedgerEntry.filter(rule="share.daily").count() == 1
 
 
-def test_current_run() -> None:
-    days = [date(2026, 11, d) for d in (1, 2, 5, 6, 7)]
-    assert shares.current_run(days, date(2026, 11, 7)) == 3
-    assert shares.current_run(days, date(2026, 11, 8)) == 3
-    assert shares.current_run(days, date(2026, 11, 9)) == 0
-
-
 async def test_the_same_text_pasted_at_once_by_two_people_is_original_once(db) -> None:
     at = cst(2026, 11, 27, 9)
     outcomes = await asyncio.gather(*(post(user, at, exact=True) for user in range(1, 6)))
@@ -267,31 +259,6 @@ async def test_time_comparisons_hold_whatever_the_offset(db) -> None:
     assert (await post(2, later_utc, exact=True)).reason == COPY
     earlier_utc = cst(2026, 11, 27, 8).astimezone(ZoneInfo("UTC"))
     assert (await post(3, earlier_utc, exact=True)).share.original
-
-
-def test_longest_run() -> None:
-    days = [date(2026, 11, d) for d in (1, 2, 3, 5, 6, 7, 8, 8, 10)]
-    assert shares.longest_run(days) == 4
-    assert shares.longest_run([]) == 0
-
-
-async def test_streak_bonus_once_for_27_days_in_a_row(db) -> None:
-    for day in range(1, 28):  # 张三：11 月 1–27 日连续
-        await post(1, cst(2026, 11, day, 9))
-    for day in [*range(1, 14), *range(15, 30)]:  # 李四：28 天但 14 日断了
-        await post(2, cst(2026, 11, day, 10))
-    first, last = date(2026, 11, 1), date(2026, 11, 30)
-    now = cst(2026, 12, 1, 9)
-    assert await shares.settle_streaks(POLICY, "2026-11", first, last, now) == 1
-    assert await shares.settle_streaks(POLICY, "2026-11", first, last, now) == 0
-    rows = await LedgerEntry.filter(rule="share.streak").values_list(
-        "user_id", "delta", "business_date"
-    )
-    assert rows == [(1, 20, date(2026, 11, 30))]
-    counting = POLICY.model_copy(
-        update={"share": POLICY.share.model_copy(update={"streak_consecutive": False})}
-    )
-    assert await shares.settle_streaks(counting, "2026-11", first, last, now) == 1
 
 
 async def test_feature_once_reject_and_backfill(db) -> None:
@@ -394,11 +361,11 @@ async def test_a_share_judged_twice_is_refused_as_already_reversed(db) -> None:
 
 
 async def test_a_share_of_a_settled_month_is_neither_judged_nor_backfilled(db) -> None:
-    from qungui.jobs import claim
+    from qungui import months
     from qungui.roles import Role
 
     posted = await post(1, cst(2026, 11, 30, 9))
-    await claim(shares.MONTH_CLOSE_JOB, "jgs", "2026-11", cst(2026, 12, 1, 9))
+    await months.begin_settling("jgs", "2026-11", cst(2026, 12, 1, 9))
     with pytest.raises(shares.ShareRefused) as judged:
         await admin_act(shares.reject, posted.share, "k1", cst(2026, 12, 1, 10))
     assert isinstance(judged.value, shares.MonthSettled)

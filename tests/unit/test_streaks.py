@@ -1,0 +1,113 @@
+"""连续分享奖励：怎么数连续天数、谁够天数、月底结算每人每月一次。"""
+
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+
+from qungui import ledger, rules, streaks
+from qungui.models import LedgerEntry
+from qungui.policy import Policy, load_policies
+from qungui.roles import Role
+
+POLICY = load_policies(Path(__file__).parents[1] / "policy.toml").orgs["jgs"]
+CST = POLICY.tz
+NOW = datetime(2026, 12, 1, 9, tzinfo=CST)
+
+
+def with_share(**changes) -> Policy:
+    return POLICY.model_copy(update={"share": POLICY.share.model_copy(update=changes)})
+
+
+def nov(*days: int) -> list[date]:
+    return [date(2026, 11, d) for d in days]
+
+
+def test_current_run() -> None:
+    days = nov(1, 2, 5, 6, 7)
+    assert streaks.current_run(days, date(2026, 11, 7)) == 3
+    assert streaks.current_run(days, date(2026, 11, 8)) == 3
+    assert streaks.current_run(days, date(2026, 11, 9)) == 0
+
+
+@pytest.mark.parametrize(
+    ("days", "run"),
+    [
+        (nov(1, 2, 3, 5, 6, 7, 8, 8, 10), 4),
+        ([], 0),
+        (nov(30, 29, 28), 3),
+        ([date(2026, 10, 31), date(2026, 11, 1)], 2),
+        ([date(2028, 2, 28), date(2028, 2, 29), date(2028, 3, 1)], 3),
+    ],
+)
+def test_longest_run(days: list[date], run: int) -> None:
+    assert streaks.longest_run(days) == run
+
+
+@pytest.mark.parametrize(
+    ("consecutive", "days", "earned"),
+    [
+        (True, nov(*range(1, 28)), True),
+        (True, nov(*range(1, 27)), False),
+        (True, nov(*range(1, 14), *range(15, 30)), False),  # 28 天，但 14 日断了
+        (False, nov(*range(1, 14), *range(15, 30)), True),
+        (False, nov(*range(1, 27), 26, 26), False),  # 同一天算一次
+    ],
+)
+def test_who_earns_the_bonus(consecutive: bool, days: list[date], earned: bool) -> None:
+    assert streaks.earned(with_share(streak_consecutive=consecutive), days) is earned
+
+
+async def share_days(user: int, days: list[int]) -> None:
+    for day in days:
+        await ledger.award(
+            org="jgs",
+            user_id=user,
+            rule=rules.SHARE_DAILY,
+            period=f"2026-11-{day:02d}",
+            delta=1,
+            business_date=date(2026, 11, day),
+            now=datetime(2026, 11, day, 9, tzinfo=CST),
+        )
+
+
+async def test_streak_bonus_once_for_27_days_in_a_row(db) -> None:
+    await share_days(1, list(range(1, 28)))  # 张三：11 月 1–27 日连续
+    await share_days(2, [*range(1, 14), *range(15, 30)])  # 李四：28 天但 14 日断了
+    assert await streaks.settle(POLICY, "2026-11", NOW) == 1
+    assert await streaks.settle(POLICY, "2026-11", NOW) == 0
+    rows = await LedgerEntry.filter(rule="share.streak").values_list(
+        "user_id", "delta", "business_date"
+    )
+    assert rows == [(1, 20, date(2026, 11, 30))]
+    assert await streaks.winners(POLICY, "2026-11") == {1}
+    assert await streaks.settle(with_share(streak_consecutive=False), "2026-11", NOW) == 1
+    assert await streaks.winners(POLICY, "2026-11") == {1, 2}
+
+
+async def test_a_reversed_bonus_is_not_a_winner(db) -> None:
+    await share_days(1, list(range(1, 28)))
+    await streaks.settle(POLICY, "2026-11", NOW)
+    bonus = await LedgerEntry.get(rule="share.streak")
+    await ledger.reverse(
+        org="jgs",
+        entry_id=bonus.id,
+        now=NOW,
+        actor_id=30001,
+        actor_role=Role.ADMIN,
+        reason="测试",
+        command_key="undo",
+    )
+    assert await streaks.winners(POLICY, "2026-11") == set()
+
+
+async def test_no_bonus_settles_without_reading_the_ledger(
+    db, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await share_days(1, list(range(1, 28)))
+
+    def no_query(*args, **kwargs):
+        raise AssertionError("streak_bonus = 0 时不该读账本")
+
+    monkeypatch.setattr(LedgerEntry, "filter", no_query)
+    assert await streaks.settle(with_share(streak_bonus=0), "2026-11", NOW) == 0
