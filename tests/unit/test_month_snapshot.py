@@ -1,0 +1,105 @@
+"""月底存下的排行（快照）：每个组织自己一份，存过就不再变；连续分享奖励带着理由，排行马上算上它。"""
+
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from qungui import cards, ledger, month_end, rules, standings, streaks
+from qungui.models import LedgerEntry, MonthStanding
+from qungui.policy import Policy, load_policies
+from qungui.roles import Role
+from tests.conftest import two_orgs
+
+MONTH = "2026-11"
+FIRST = date(2026, 11, 1)
+NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def orgs(tmp_path: Path) -> tuple[Policy, Policy]:
+    both = load_policies(two_orgs(tmp_path / "policies")).orgs
+    return both["jgs"], both["xscy"]
+
+
+async def give(policy: Policy, user: int, delta: int, key: str) -> None:
+    await ledger.record(
+        org=policy.id,
+        user_id=user,
+        delta=delta,
+        business_date=date(2026, 11, 20),
+        now=datetime(2026, 11, 20, 9, tzinfo=UTC),
+        actor_id=30001,
+        actor_role=Role.ADMIN,
+        reason="测试",
+        command_key=key,
+    )
+
+
+async def join(policy: Policy, user: int) -> None:
+    await cards.joined(policy, policy.groups.work[0], user, datetime(2026, 11, 2, 9, tzinfo=UTC))
+
+
+async def test_each_organisation_keeps_its_own_snapshot(db, orgs) -> None:
+    a, b = orgs
+    for policy, user in ((a, 1), (b, 2)):
+        await join(policy, user)
+        await give(policy, user, 5, f"evt-{policy.id}")
+    first = await month_end.take_snapshot(a, MONTH, (), NOW)
+    second = await month_end.take_snapshot(b, MONTH, (), NOW)
+    assert [row.user_id for row in first.rows] == [1]
+    assert [row.user_id for row in second.rows] == [2]
+    stored = await MonthStanding.all().order_by("org").values_list("org", "user_id", "points")
+    assert stored == [("jgs", 1, 5), ("xscy", 2, 5)]
+
+
+async def test_a_snapshot_taken_again_answers_what_was_posted(db, orgs) -> None:
+    a, _ = orgs
+    await join(a, 1)
+    await give(a, 1, 5, "evt-1")
+    posted = await month_end.take_snapshot(a, MONTH, (), NOW)
+    assert posted.posted and [(r.user_id, r.points) for r in posted.rows] == [(1, 5)]
+    # 公布之后账本又变了：再存一次（任务重跑）答的仍是公布过的名次
+    await give(a, 1, 3, "evt-2")
+    again = await month_end.take_snapshot(a, MONTH, (), NOW + timedelta(minutes=1))
+    assert again.posted and [(r.user_id, r.points) for r in again.rows] == [(1, 5)]
+    shown = await month_end.board(a, MONTH, ())
+    assert [(r.user_id, r.points) for r in shown.rows] == [(1, 5)]
+
+
+async def test_a_board_with_no_bottom_section_lists_nobody_twice(db, orgs) -> None:
+    a, _ = orgs
+    for user in (1, 2, 3):
+        await join(a, user)
+        await give(a, user, user, f"evt-{user}")
+    board = await month_end.take_snapshot(a, MONTH, (), NOW)
+    assert board.bottom(1, 0) == []
+    assert [row.user_id for row in board.bottom(1, 1)] == [1]
+    assert [row.user_id for row in board.bottom(2, 5)] == [1]
+
+
+async def test_the_streak_bonus_carries_its_reason_and_shows_in_the_ranking_at_once(
+    db, orgs
+) -> None:
+    a, _ = orgs
+    await join(a, 1)
+    for offset in range(a.share.streak_days):
+        day = FIRST + timedelta(days=offset)
+        await ledger.award(
+            org=a.id,
+            user_id=1,
+            rule=rules.SHARE_DAILY,
+            period=day.isoformat(),
+            delta=1,
+            business_date=day,
+            now=NOW,
+        )
+    before = await standings.month_standings(a, MONTH)
+    assert [(s.user_id, s.points) for s in before] == [(1, a.share.streak_days)]
+    assert await streaks.settle(a, MONTH, NOW) == 1
+    bonus = await LedgerEntry.get(rule=rules.SHARE_STREAK)
+    assert bonus.reason == f"{MONTH} 分享满 {a.share.streak_days} 天"
+    after = await standings.month_standings(a, MONTH)
+    assert [(s.user_id, s.points) for s in after] == [
+        (1, a.share.streak_days + a.share.streak_bonus)
+    ]
