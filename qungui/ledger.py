@@ -183,11 +183,8 @@ async def award_by_command(
     """
     try:
         async with in_transaction():
-            # 先认重放（同 `record`）：冻结前写过的命令再来一次，答的是上次的记录
-            if (earlier := await replayed(command_key)) is not None:
+            if (earlier := await _replayed_or_frozen(command_key, org, business_date)) is not None:
                 return earlier
-            if await months.is_frozen(org, business_date):
-                raise MonthFrozen(0, month_key(business_date))
             entry = await _award_row(
                 org=org,
                 user_id=user_id,
@@ -320,6 +317,16 @@ async def replayed(command_key: str) -> Written | None:
     return Written(await LedgerEntry.get(id=seen.entry_id), created=False)
 
 
+async def _replayed_or_frozen(command_key: str, org: str, day: date) -> Written | None:
+    """命令写新记录之前：先认重放——冻结前写过的命令再来一次，答的是上次的记录，而不是“已冻结”；
+    不是重放而这一天的月份已冻结，就拒绝（`MonthFrozen`，没有哪条记录可指，编号为 0）。"""
+    if (earlier := await replayed(command_key)) is not None:
+        return earlier
+    if await months.is_frozen(org, day):
+        raise MonthFrozen(0, month_key(day))
+    return None
+
+
 async def _claim_key(command_key: str, entry: LedgerEntry, now: datetime) -> None:
     try:
         async with in_transaction():
@@ -348,11 +355,8 @@ async def record(
     `actor_role` 为 None 表示机器人自己按规则写的（如内容过滤直接警告）。"""
     try:
         async with in_transaction():
-            # 先认重放：冻结前写过的命令再来一次，答的是上次的记录，而不是“已冻结”
-            if (earlier := await replayed(command_key)) is not None:
+            if (earlier := await _replayed_or_frozen(command_key, org, business_date)) is not None:
                 return earlier
-            if await months.is_frozen(org, business_date):
-                raise MonthFrozen(0, month_key(business_date))
             entry = await _insert(
                 org=org,
                 user_id=user_id,
