@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from nonebot.adapters.onebot.v11 import Message
 
+from qungui import members
 from qungui.dates import parse_month
 from qungui.roles import cap_for, written_number
 from qungui.warning_cases import split_amount
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
     from .router import CommandContext
 
 QQ_NUMBER = re.compile(r"[1-9]\d{4,11}")
-"""直接写的 QQ 号（5 到 12 位）：@ 不方便时（私聊里、对方不在群里）也能指名"""
+"""直接写的 QQ 号（5 到 12 位）：@ 不方便时（私聊里）也能指名"""
 
 MISSING: Any = object()
 
@@ -110,7 +111,8 @@ class Part:
 
 @dataclass(frozen=True)
 class Person(Part):
-    """一位成员：@ 他，或直接写 QQ 号。`or_reply`：命令回复了一条消息时可以不写（说的是那条消息的人）。"""
+    """一位成员：@ 他，或直接写在本组织的群里的人的 QQ 号（写错一位的号码、手机号不会被当成一个人）。
+    `or_reply`：命令回复了一条消息时可以不写（说的是那条消息的人）。"""
 
     key: str = "member"
     label: str = "@某人"
@@ -118,11 +120,15 @@ class Person(Part):
     """没写或多写了人时的说明"""
     or_reply: bool = False
 
-    def take(self, tokens: Tokens, ctx: CommandContext, got: Params) -> Any:
+    async def take(self, tokens: Tokens, ctx: CommandContext, got: Params) -> Any:
         if tokens.mentions:
             return tokens.mentions.pop(0)
         word = tokens.peek()
-        if word is not None and QQ_NUMBER.fullmatch(word):
+        if (
+            word is not None
+            and QQ_NUMBER.fullmatch(word)
+            and ctx.policy.id in await members.orgs_seen(int(word))
+        ):
             return int(tokens.pop())
         if self.or_reply and getattr(ctx.event, "reply", None) is not None:
             return MISSING
@@ -138,7 +144,8 @@ class Mentions(Part):
     optional: bool = True
 
     def take(self, tokens: Tokens, ctx: CommandContext, got: Params) -> Any:
-        found, tokens.mentions[:] = list(tokens.mentions), []
+        found = list(tokens.mentions)
+        tokens.mentions.clear()
         return found
 
     def default(self, ctx: CommandContext) -> Any:

@@ -1,5 +1,6 @@
 """命令参数的声明（plugins/core/args.py）：解析、用法文字，以及月份只有一条规则。"""
 
+from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import pytest
@@ -69,10 +70,20 @@ async def test_one_month_rule_for_every_command(app: App, written: str, month: s
         assert (await signature.parse(_message(written), _ctx())).month == month
 
 
-async def test_mentions_anywhere_or_a_qq_number_name_the_member(app: App) -> None:
+async def test_mentions_anywhere_or_a_qq_number_name_the_member(app: App, db) -> None:
     from plugins.core.args import Person, Points, Reason, Signature
     from plugins.core.refusals import Refusal, UsageError
+    from qungui import members
 
+    await members.remember(
+        org="jgs",
+        group_id=fake.WORK_GROUP,
+        user_id=LI,
+        card=LI_CARD,
+        nickname="Li",
+        role="member",
+        seen_at=datetime(2026, 11, 27, 2, tzinfo=UTC),
+    )
     adjust = Signature((Person(), Points(over_cap="超过 {cap}"), Reason()))
     for message in (
         _message("", LI, " 5 整理 资料"),
@@ -84,9 +95,11 @@ async def test_mentions_anywhere_or_a_qq_number_name_the_member(app: App) -> Non
     with pytest.raises(UsageError) as two:
         await adjust.parse(_message("", LI, " ", ADMIN, " 5 整理资料"), _ctx())
     assert two.value.reason == "请 @ 一位成员。"
-    with pytest.raises(UsageError) as none:
-        await adjust.parse(_message("5 整理资料"), _ctx())
-    assert none.value.reason == "请 @ 一位成员。"
+    for nobody in ("5 整理资料", "13800000000 5 整理资料", "20003 5 整理资料"):
+        # 没写人；手机号、没在群里出现过的号码都不是一个人
+        with pytest.raises(UsageError) as none:
+            await adjust.parse(_message(nobody), _ctx())
+        assert none.value.reason == "请 @ 一位成员。"
     with pytest.raises(UsageError) as zero:
         await adjust.parse(_message("", LI, " 0 整理资料"), _ctx())
     assert zero.value.reason == "分数应为正整数。"
