@@ -277,7 +277,7 @@ class Category(Part):
 
     key: str = "category"
     label: str = "类别"
-    unknown: str = ""
+    unknown: str = replies.UNKNOWN_CATEGORY
     """不是类别时的回复（可用 {choices}）：直接列出可用的类别，比用法有用"""
 
     def take(self, tokens: Tokens, ctx: CommandContext, got: Params) -> Any:

@@ -46,7 +46,7 @@ def _target_and_evidence(ctx: CommandContext) -> tuple[int, warning_cases.Eviden
     "警告",
     args=(
         Person(bad=replies.ONE_TARGET, or_reply=True),
-        Category(unknown=replies.UNKNOWN),
+        Category(),
         Amount(),
         Reason(optional=True),
     ),
