@@ -31,6 +31,7 @@ from plugins.core import (  # noqa: E402
     sender,
     ticks,
 )
+from plugins.core.args import Person, Word  # noqa: E402
 from qungui import cards, members  # noqa: E402
 from qungui.jobs import Job, JobContext, Schedule  # noqa: E402
 from qungui.policy import Policy, parse_clock  # noqa: E402
@@ -39,13 +40,6 @@ from qungui.roles import Role  # noqa: E402
 from . import replies  # noqa: E402
 from .roster_files import rosters  # noqa: E402
 from .sweeps import check_roster, read_card, sweep  # noqa: E402
-
-__plugin_meta__ = PluginMetadata(
-    name="群名片",
-    description="群名片须为 公司-姓名-电话：入群提醒、每日检查、宽限后每天扣分",
-    usage="/名片检查（管理员，在公司群里）",
-    type="application",
-)
 
 # 改好名片的致谢：每群每 10 分钟最多一条，只写名字，不 @ 人
 thanks = GroupBatcher(sender, lambda names: replies.THANKS.format(names="、".join(names)))
@@ -140,7 +134,6 @@ runner.register(
 
 @router.command(
     "名片检查",
-    usage="/名片检查",
     summary="立即检查本群群名片（管理员，公司群）",
     example="/名片检查",
     role=Role.ADMIN,
@@ -168,18 +161,18 @@ async def check_now(ctx: CommandContext) -> None:
 
 @router.command(
     "改名片",
-    usage="/改名片 [@某人] 姓名 电话",
+    args=(Person(optional=True), Word("name", "姓名"), Word("phone", "电话")),
     summary="机器人按规范格式设置群名片（给别人改需管理员）",
     example="/改名片 张三 13800000000",
     card_phone=True,
 )
 async def set_card(ctx: CommandContext) -> None:
-    if ctx.group_id is None or len(ctx.mentions) > 1 or len(ctx.words) != 2:
+    if ctx.group_id is None:
         raise UsageError()
-    target = ctx.mentions[0] if ctx.mentions else ctx.user_id
+    target = ctx.params.member or ctx.user_id
     if target != ctx.user_id and ctx.role < Role.ADMIN:
         raise Refusal(replies.OTHERS_CARD.format(role=ctx.role.label))
-    card = cards.build_card(ctx.policy, *ctx.words)
+    card = cards.build_card(ctx.policy, ctx.params.name, ctx.params.phone)
     if card is None:
         raise UsageError(replies.BAD_NAME_OR_PHONE.format(example=ctx.policy.nickname.example))
     if not await rights.is_admin(ctx.bot, ctx.group_id):
@@ -198,3 +191,11 @@ async def set_card(ctx: CommandContext) -> None:
 
 
 from . import roster  # noqa: E402, F401  /名单（登记在 /名片检查、/改名片 之后，/帮助 按登记顺序列出）
+
+__plugin_meta__ = PluginMetadata(
+    name="群名片",
+    description="群名片须为 公司-姓名-电话：入群提醒、每日检查、宽限后每天扣分；人事名单",
+    usage=router.usage(__name__),
+    type="application",
+    supported_adapters={"~onebot.v11"},
+)

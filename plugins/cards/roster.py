@@ -5,7 +5,8 @@
 
 from datetime import UTC, datetime
 
-from plugins.core import CommandContext, Refusal, UsageError, router
+from plugins.core import CommandContext, Refusal, router
+from plugins.core.args import Choice
 from qungui import absence
 from qungui.roles import Role
 
@@ -15,19 +16,17 @@ from .roster_files import rosters
 
 @router.command(
     "名单",
-    usage="/名单 重载 或 /名单 未进群",
+    args=(Choice("action", "操作", choices=("重载", "未进群")),),
     summary="重新读取人事名单，或查看未进公司群的人（管理员；未进群请私聊）",
     example="/名单 未进群",
     role=Role.ADMIN,
     private=True,
 )
 async def roster_command(ctx: CommandContext) -> None:
-    if ctx.words == ["重载"]:
+    if ctx.params.action == "重载":
         await _reload_roster(ctx)
-    elif ctx.words == ["未进群"]:
-        await _list_absent(ctx)
     else:
-        raise UsageError()
+        await _list_absent(ctx)
 
 
 async def _reload_roster(ctx: CommandContext) -> None:

@@ -42,6 +42,7 @@ __plugin_meta__ = PluginMetadata(
     usage="供其他 qungui 插件使用，本身没有命令",
     type="library",
     config=Config,
+    supported_adapters={"~onebot.v11"},
 )
 
 __all__ = [

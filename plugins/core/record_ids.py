@@ -1,11 +1,11 @@
-"""命令里的记录编号：账本的 `#12`（# 可省），审核的 `审17`。所有带编号的命令都用这一个解析。"""
+"""命令里的记录编号：账本的 `#12`（# 可省），审核的 `审17`，通知的 `3`。所有带编号的命令都用这一个解析。"""
 
 import re
 
 from qungui.roles import written_number
 
+from .refusals import UsageError
 from .replies import ID_TOO_LARGE
-from .router import UsageError
 
 MAX_ID = 2**31 - 1
 """编号列是 IntField：PostgreSQL 上是 integer，SQLite 上超过 2^63−1 就溢出。再大的编号不会有记录"""
@@ -14,6 +14,8 @@ ENTRY = re.compile(r"#?(\d+)")
 """账本编号"""
 REVIEW = re.compile(r"审(\d+)")
 """审核编号"""
+NOTICE = re.compile(r"#?(?:通知)?(\d+)")
+"""通知编号（通知标题里写作“通知 3”）"""
 
 
 def record_id(word: str, form: re.Pattern[str], bad_form: str) -> int:

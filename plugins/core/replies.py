@@ -14,3 +14,14 @@ OWN_CASE = (
 ID_TOO_LARGE = "编号太大了，没有这样的记录。"
 ROLE_UNCONFIRMED = "「/{command}」需要{needed}及以上权限：现在查不到你在群里的身份，请稍后再试。"
 BOT_TARGET = "机器人不是成员，不能给它记分。"
+
+# 命令参数（args.py）的写法说明：跟在“用法：”前面
+ONE_MEMBER = "请 @ 一位成员。"
+BAD_POINTS = "分数应为正整数。"
+NO_REASON = "请写明理由。"
+BAD_MONTH = "月份应写作 YYYY-MM，例如 2026-10。"
+FUTURE_MONTH = "{month} 还没到。"
+BAD_DAY = "日期应写作 YYYY-MM-DD，例如 2026-11-20。"
+BAD_ENTRY_ID = "编号应为数字，例如 #12 或 12。"
+REVIEW_ID = "审核编号写作“审17”这样（不是账本里的编号）。"
+UNKNOWN_CATEGORY = "没有这个类别。可用的类别：{choices}。"

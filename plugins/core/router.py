@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -28,23 +29,11 @@ from qungui.dates import business_date, local_time, month_key
 from qungui.policy import Policy
 from qungui.roles import Role
 
+from .args import Params, Part, Signature
 from .identity import event_key
+from .refusals import Refusal, UsageError
 
-
-class UsageError(Exception):
-    """参数不对：回复用法；`reason` 说明哪里不对。"""
-
-    def __init__(self, reason: str = ""):
-        super().__init__(reason)
-        self.reason = reason
-
-
-class Refusal(Exception):
-    """拒绝执行，`message` 原样回复给用户。"""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+__all__ = ["Command", "CommandContext", "CommandRouter", "DirectRule", "Refusal", "UsageError"]
 
 
 class DirectRule(Rule):
@@ -76,7 +65,6 @@ Interest = Callable[..., Any]
 class Command:
     name: str
     handler: Handler
-    usage: str
     summary: str
     example: str
     role: Role = Role.MEMBER
@@ -84,6 +72,22 @@ class Command:
     """私聊里也可以用"""
     card_phone: bool = False
     """参数里的手机号是要写进群名片的（名片按规定带电话）：内容过滤不把它当作别人的号码"""
+    signature: Signature | None = None
+    """声明的参数；None：不收参数，后面写什么都不看"""
+    before: str = ""
+    """用法前面的说明，如“回复一条分享：”"""
+    after: str = ""
+    """用法后面的说明，如“（私聊）”"""
+
+    def belongs_to(self, plugin: str) -> bool:
+        """是不是这个插件登记的（`plugins.warnings.content` 属于 `plugins.warnings`）。"""
+        module = self.handler.__module__
+        return module == plugin or module.startswith(plugin + ".")
+
+    @property
+    def usage(self) -> str:
+        parts = self.signature or Signature()
+        return f"{self.before}{parts.usage(self.name)}{self.after}"
 
     def usage_text(self, reason: str = "") -> str:
         head = f"{reason}\n" if reason else ""
@@ -101,16 +105,8 @@ class CommandContext:
     command: Command
     args: Message
     reply: Callable[[str | Message], Awaitable[list[int]]]
-    mentions: list[int] = field(init=False)
-    words: list[str] = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.mentions = [
-            int(seg.data["qq"])
-            for seg in self.args
-            if seg.type == "at" and str(seg.data.get("qq", "")).isdigit()
-        ]
-        self.words = self.args.extract_plain_text().split()
+    params: Params = field(default_factory=Params)
+    """按命令声明解析好的参数（args.py），处理函数开始之前填好"""
 
     @property
     def user_id(self) -> int:
@@ -197,23 +193,40 @@ class CommandRouter:
         self,
         name: str,
         *,
-        usage: str,
         summary: str,
         example: str,
+        args: tuple[Part, ...] | None = None,
         role: Role = Role.MEMBER,
         private: bool = False,
         card_phone: bool = False,
+        before: str = "",
+        after: str = "",
     ) -> Callable[[Handler], Handler]:
+        """登记一个命令。`args` 声明它的参数（args.py）：处理函数运行之前解析好放在 `ctx.params`，
+        写错时回复从声明生成的用法；`/帮助` 和插件的 usage 也从这里来。"""
+
         def register(handler: Handler) -> Handler:
             if name in self.commands:
                 raise ValueError(f"命令 {name} 重复登记")
+            signature = Signature(args) if args is not None else None
+
+            @functools.wraps(handler)
+            async def parsed(ctx: CommandContext) -> None:
+                if signature is not None:
+                    ctx.params = await signature.parse(ctx.args, ctx)
+                await handler(ctx)
+
             self.commands[name] = Command(
-                name, handler, usage, summary, example, role, private, card_phone
+                name, parsed, summary, example, role, private, card_phone, signature, before, after
             )
             self._by_length = sorted(self.commands, key=len, reverse=True)
             return handler
 
         return register
+
+    def usage(self, plugin: str) -> str:
+        """插件登记的所有命令的用法，一行一个：`PluginMetadata.usage` 由它生成，不会漏写。"""
+        return "\n".join(c.usage for c in self.commands.values() if c.belongs_to(plugin))
 
     def match(self, message: Message, starts: list[str]) -> tuple[Command, Message] | None:
         """消息是不是命令；是则返回命令和其后的参数。"""

@@ -24,7 +24,6 @@ from plugins.core import (  # noqa: E402
     CommandContext,
     Refusal,
     SendFailed,
-    UsageError,
     bot_ids,
     crash_point,
     failure_reason,
@@ -33,22 +32,15 @@ from plugins.core import (  # noqa: E402
     runner,
     sender,
 )
+from plugins.core.args import Month  # noqa: E402
 from plugins.core.lookup import fill_unknown  # noqa: E402
 from qungui import board_image, duty, export, month_end, months  # noqa: E402
-from qungui.dates import parse_month  # noqa: E402
 from qungui.jobs import Job, JobContext, RetryLater  # noqa: E402
 from qungui.policy import Policy  # noqa: E402
 from qungui.roles import Role  # noqa: E402
 from qungui.standings import month_standings  # noqa: E402
 
 from . import replies  # noqa: E402
-
-__plugin_meta__ = PluginMetadata(
-    name="月度排行",
-    description="月底结算、冻结、公布排行（文字和图片）、每周值班加分、导出给人事",
-    usage="/月榜 [YYYY-MM]\n/导出 [YYYY-MM]",
-    type="application",
-)
 
 
 async def _image(
@@ -191,28 +183,15 @@ runner.register(
 )
 
 
-def _month(ctx: CommandContext, default: str) -> str:
-    if len(ctx.words) > 1:
-        raise UsageError()
-    if not ctx.words:
-        return default
-    month = parse_month(ctx.words[0])
-    if month is None:
-        raise UsageError(replies.BAD_MONTH)
-    if month > ctx.month:
-        raise Refusal(replies.FUTURE.format(month=month))
-    return month
-
-
 @router.command(
     "月榜",
-    usage="/月榜 [YYYY-MM]",
+    args=(Month(),),
     summary="重发某月公布过的排行帖；本月的只预览，不结算",
     example="/月榜 2026-10",
     role=Role.ADMIN,
 )
 async def repost(ctx: CommandContext) -> None:
-    month = _month(ctx, ctx.month)
+    month = ctx.params.month
     board = await month_end.board(ctx.policy, month, bot_ids())
     if not board.posted and await fill_unknown(
         ctx.bot, ctx.policy, [row.user_id for row in board.rows]
@@ -228,7 +207,8 @@ def export_folder() -> Path:
 
 @router.command(
     "导出",
-    usage="/导出 [YYYY-MM]（私聊；不写月份导出上个月）",
+    args=(Month(fallback=lambda ctx: month_end.previous_month(ctx.time)),),
+    after="（私聊；不写月份导出上个月）",
     summary="把某月的排行、分享记录和账本导出成 Excel 发给你（管理员，私聊）",
     example="/导出 2026-11",
     role=Role.ADMIN,
@@ -237,8 +217,7 @@ def export_folder() -> Path:
 async def export_month(ctx: CommandContext) -> None:
     if ctx.group_id is not None:
         raise Refusal(replies.PRIVATE_ONLY)
-    previous = month_end.previous_month(ctx.time)
-    month = _month(ctx, previous)
+    month = ctx.params.month
     name = f"{ctx.policy.id}-{month}-积分.xlsx"
     path = await export.write(ctx.policy, month, bot_ids(), export_folder() / name)
     try:
@@ -252,3 +231,12 @@ async def export_month(ctx: CommandContext) -> None:
         )
         return
     await ctx.reply(replies.EXPORTED.format(month=month, path=path.resolve()))
+
+
+__plugin_meta__ = PluginMetadata(
+    name="月度排行",
+    description="月底结算、冻结、公布排行（文字和图片）、每周值班加分、导出给人事",
+    usage=router.usage(__name__),
+    type="application",
+    supported_adapters={"~onebot.v11"},
+)

@@ -14,7 +14,6 @@ from plugins.core import (  # noqa: E402
     CommandContext,
     Refusal,
     SendFailed,
-    UsageError,
     bot_ids,
     failure_reason,
     online_bot,
@@ -26,6 +25,7 @@ from plugins.core import (  # noqa: E402
     sender,
     ticks,
 )
+from plugins.core.args import Mentions, Text, notice_id  # noqa: E402
 from plugins.core.events import GroupMsgEmojiLikeNoticeEvent  # noqa: E402
 from qungui import clock, members, notices  # noqa: E402
 from qungui.jobs import NotNow  # noqa: E402
@@ -36,13 +36,6 @@ from qungui.roles import Role  # noqa: E402
 from qungui.state import STATE  # noqa: E402
 
 from . import replies  # noqa: E402
-
-__plugin_meta__ = PluginMetadata(
-    name="通知",
-    description="发要大家确认的通知，记下谁确认了，截止时提醒没确认的人并报告给发通知的人",
-    usage="/通知 [@某人…] 内容\n/通知状态 [编号]\n/撤回通知 编号",
-    type="application",
-)
 
 EXCERPT = 30
 CATCH_UP = timedelta(minutes=2)
@@ -63,7 +56,7 @@ def _clock_text(policy: Policy, moment: datetime) -> str:
 
 @router.command(
     "通知",
-    usage="/通知 [@某人…] 内容",
+    args=(Mentions(), Text(empty=replies.EMPTY)),
     summary="发一条要大家确认的通知，截止时提醒没确认的人（管理员）",
     example="/通知 明天上午九点全员开会，请准时参加",
     role=Role.ADMIN,
@@ -75,12 +68,10 @@ async def post(ctx: CommandContext) -> None:
         raise Refusal(replies.GROUP_ONLY)
     if group_id not in (*ctx.policy.groups.work, *ctx.policy.groups.share):
         raise Refusal(replies.NOT_HERE)
-    text = ctx.args.extract_plain_text().strip()
-    if not text:
-        raise UsageError(replies.EMPTY)
-    named = bool(ctx.mentions)
+    text, mentioned = ctx.params.text, ctx.params.mentions
+    named = bool(mentioned)
     targets = await notices.audience(
-        ctx.policy, group_id, ctx.user_id, ctx.mentions, bot_ids(), ctx.month
+        ctx.policy, group_id, ctx.user_id, mentioned, bot_ids(), ctx.month
     )
     if not targets:
         raise Refusal(replies.NOBODY)
@@ -139,14 +130,9 @@ async def _group_notice(ctx: CommandContext, group_id: int, body: str) -> None:
 async def _chosen(ctx: CommandContext, what: str) -> Notice:
     """命令说的是哪条通知：给了编号就是那条，否则是最近的一条；只有发送人或管理员可以看、可以撤。"""
     _section(ctx.policy)
-    if len(ctx.words) > 1 or ctx.mentions:
-        raise UsageError()
-    if ctx.words:
-        number = ctx.words[0].removeprefix("#").removeprefix("通知")
-        if not number.isdigit():
-            raise UsageError()
+    if (number := ctx.params.notice_id) is not None:
         try:
-            notice = await notices.get(ctx.policy, int(number))
+            notice = await notices.get(ctx.policy, number)
         except notices.NoticeMissing:
             raise Refusal(replies.MISSING.format(id=number)) from None
     else:
@@ -171,7 +157,7 @@ async def _admin_role(ctx: CommandContext) -> Role:
 
 @router.command(
     "通知状态",
-    usage="/通知状态 [编号]",
+    args=(notice_id(optional=True),),
     summary="一条通知谁确认了、谁迟到、谁没确认（发通知的人或管理员）",
     example="/通知状态 3",
     private=True,
@@ -221,14 +207,12 @@ async def _status_text(policy: Policy, notice: Notice) -> str:
 
 @router.command(
     "撤回通知",
-    usage="/撤回通知 编号",
+    args=(notice_id(),),
     summary="提前关掉一条通知：不提醒、不处罚（发通知的人或管理员）",
     example="/撤回通知 3",
     private=True,
 )
 async def withdraw(ctx: CommandContext) -> None:
-    if not ctx.words:
-        raise UsageError()
     notice = await _chosen(ctx, "撤回")
     try:
         await notices.withdraw(
@@ -400,3 +384,12 @@ ticks.append(_deadlines)
 async def _load() -> None:
     # 核心插件的启动钩子先跑（打开数据库）：重启后第一条“收到”就认得出来，不用等第一次时钟走动
     await notices.refresh(clock.now())
+
+
+__plugin_meta__ = PluginMetadata(
+    name="通知",
+    description="发要大家确认的通知，记下谁确认了，截止时提醒没确认的人并报告给发通知的人",
+    usage=router.usage(__name__),
+    type="application",
+    supported_adapters={"~onebot.v11"},
+)

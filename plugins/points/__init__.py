@@ -8,15 +8,13 @@ require("core")
 from plugins.core import (  # noqa: E402
     CommandContext,
     Refusal,
-    UsageError,
     bot_ids,
     member_target,
     router,
 )
+from plugins.core.args import Month, Person, Points, Reason, entry_id  # noqa: E402
 from plugins.core.lookup import fill_unknown  # noqa: E402
-from plugins.core.record_ids import ENTRY, record_id  # noqa: E402
 from qungui import clock, points, rules  # noqa: E402
-from qungui.dates import parse_month  # noqa: E402
 from qungui.ledger import (  # noqa: E402
     AlreadyReversed,
     EntryNotFound,
@@ -24,60 +22,38 @@ from qungui.ledger import (  # noqa: E402
     MonthFrozen,
     RoleTooLow,
 )
-from qungui.roles import Role, written_number  # noqa: E402
+from qungui.roles import Role  # noqa: E402
 
 from . import replies  # noqa: E402
-
-__plugin_meta__ = PluginMetadata(
-    name="积分",
-    description="查询积分与排行，管理员加分、扣分、撤销",
-    usage=(
-        "/积分 [@某人]\n/积分明细 [@某人] [YYYY-MM]\n/排行 [YYYY-MM]\n"
-        "/加分 @某人 分数 理由\n/扣分 @某人 分数 理由\n/撤销 编号 [理由]"
-    ),
-    type="application",
-)
 
 DETAIL_LIMIT = 40
 
 
-def _month_arg(ctx: CommandContext, words: list[str]) -> str:
-    if not words:
-        return ctx.month
-    if len(words) > 1 or (month := parse_month(words[0])) is None:
-        raise UsageError(replies.BAD_MONTH)
-    return month
-
-
 def _target(ctx: CommandContext) -> int:
-    if len(ctx.mentions) > 1:
-        raise UsageError(replies.ONE_MEMBER)
-    return ctx.mentions[0] if ctx.mentions else ctx.user_id
+    return ctx.params.member or ctx.user_id
 
 
 @router.command(
     "积分",
-    usage="/积分 [@某人]",
+    args=(Person(optional=True),),
     summary="本月积分、排名、累计积分",
     example="/积分 或 /积分 @张三",
     private=True,
 )
 async def show_points(ctx: CommandContext) -> None:
-    if ctx.words:
-        raise UsageError()
     found = await points.summary(ctx.policy, _target(ctx), ctx.month, bot_ids())
     await ctx.reply(replies.SUMMARY.format(**vars(found)))
 
 
 @router.command(
     "积分明细",
-    usage="/积分明细 [@某人] [YYYY-MM]",
+    args=(Person(optional=True), Month()),
     summary="某月的每一条积分记录（看别人的需管理员）",
     example="/积分明细 2026-10",
 )
 async def show_detail(ctx: CommandContext) -> None:
     user = _target(ctx)
-    month = _month_arg(ctx, ctx.words)
+    month = ctx.params.month
     if user != ctx.user_id and ctx.role < Role.ADMIN:
         raise Refusal(replies.OTHERS_DETAIL.format(role=ctx.role.label))
     name, lines = await points.detail(ctx.policy, user, month)
@@ -109,12 +85,12 @@ def _detail_line(line: points.DetailLine) -> str:
 
 @router.command(
     "排行",
-    usage="/排行 [YYYY-MM]",
+    args=(Month(),),
     summary="某月积分排行前几名",
     example="/排行 或 /排行 2026-10",
 )
 async def show_board(ctx: CommandContext) -> None:
-    month = _month_arg(ctx, ctx.words)
+    month = ctx.params.month
     board = await points.board(ctx.policy, month, bot_ids())
     org = ctx.policy.org.name
     if not board.standings:
@@ -136,21 +112,17 @@ async def show_board(ctx: CommandContext) -> None:
     await ctx.reply("\n".join(text))
 
 
+ADJUST_ARGS = (Person(), Points(over_cap=replies.OVER_CAP), Reason())
+
+
 async def _adjust(ctx: CommandContext, sign: int) -> None:
-    if len(ctx.mentions) != 1:
-        raise UsageError(replies.ONE_MEMBER)
-    amount = written_number(ctx.words[0]) if ctx.words else None
-    if not amount:
-        raise UsageError(replies.BAD_POINTS)
-    reason = " ".join(ctx.words[1:]).strip()
-    if not reason:
-        raise UsageError(replies.NO_REASON)
+    amount, reason = ctx.params.amount, ctx.params.reason
     try:
         done = await points.adjust(
             ctx.policy,
             actor_id=ctx.user_id,
             actor_role=ctx.role,
-            user_id=member_target(ctx.policy, ctx.mentions[0]),
+            user_id=member_target(ctx.policy, ctx.params.member),
             delta=sign * amount,
             reason=reason,
             today=ctx.today,
@@ -171,7 +143,7 @@ async def _adjust(ctx: CommandContext, sign: int) -> None:
 
 @router.command(
     "加分",
-    usage="/加分 @某人 分数 理由",
+    args=ADJUST_ARGS,
     summary="给成员加分（管理员）",
     example="/加分 @张三 5 协助整理客户资料",
     role=Role.ADMIN,
@@ -182,7 +154,7 @@ async def add_points(ctx: CommandContext) -> None:
 
 @router.command(
     "扣分",
-    usage="/扣分 @某人 分数 理由",
+    args=ADJUST_ARGS,
     summary="给成员扣分（管理员）",
     example="/扣分 @张三 5 群内发布无关广告",
     role=Role.ADMIN,
@@ -193,22 +165,20 @@ async def deduct_points(ctx: CommandContext) -> None:
 
 @router.command(
     "撤销",
-    usage="/撤销 编号 [理由]",
+    args=(entry_id(), Reason(optional=True)),
     summary="撤销一条积分记录（管理员）",
     example="/撤销 #12 分数填错了",
     role=Role.ADMIN,
 )
 async def undo(ctx: CommandContext) -> None:
-    if ctx.mentions or not ctx.words:
-        raise UsageError()
-    entry_id = record_id(ctx.words[0], ENTRY, replies.BAD_ENTRY_ID)
+    entry_id = ctx.params.entry_id
     try:
         done = await points.undo(
             ctx.policy,
             entry_id=entry_id,
             actor_id=ctx.user_id,
             actor_role=ctx.role,
-            reason=" ".join(ctx.words[1:]),
+            reason=ctx.params.reason,
             now=clock.now(),
             command_key=ctx.event_key,
         )
@@ -249,3 +219,12 @@ async def undo(ctx: CommandContext) -> None:
 
 def _writer(needed: Role) -> str:
     return {Role.CHAIRMAN: "主席", Role.SUPERUSER: "超级用户"}.get(needed, "管理员")
+
+
+__plugin_meta__ = PluginMetadata(
+    name="积分",
+    description="查询积分与排行，管理员加分、扣分、撤销",
+    usage=router.usage(__name__),
+    type="application",
+    supported_adapters={"~onebot.v11"},
+)

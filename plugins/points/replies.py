@@ -6,11 +6,6 @@ IS_REVERSAL = "编号 #{id} 本身是撤销记录，不能再撤销。"
 ROLE_TOO_LOW = "编号 #{id} 由{writer}写入，撤销需要{needed}及以上权限，你现在是{role}。"
 OTHERS_DETAIL = "查看别人的积分明细需要管理员及以上权限，你现在是{role}。"
 OVER_CAP = "分数超过{role}的单次上限 {cap} 分。"
-BAD_POINTS = "分数应为正整数。"
-NO_REASON = "请写明理由。"
-ONE_MEMBER = "请 @ 一位成员。"
-BAD_MONTH = "月份应写作 YYYY-MM，例如 2026-10。"
-BAD_ENTRY_ID = "编号应为数字，例如 #12 或 12。"
 
 ADJUSTED = "已记录 #{id}：{name} {delta:+d} 分（{reason}）。{name} 本月合计 {total} 分。"
 REVERSED = (

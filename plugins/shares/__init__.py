@@ -23,6 +23,7 @@ from plugins.core import (  # noqa: E402
     sender,
     ticks,
 )
+from plugins.core.args import Choice, Day, Person, Reason  # noqa: E402
 from plugins.core.identity import event_key, reply_key  # noqa: E402
 from qungui import clock, members, months, shares, streaks  # noqa: E402
 from qungui.dates import local_time, month_days, month_key  # noqa: E402
@@ -34,13 +35,6 @@ from qungui.roles import Role  # noqa: E402
 from qungui.state import STATE  # noqa: E402
 
 from . import replies  # noqa: E402
-
-__plugin_meta__ = PluginMetadata(
-    name="每日分享",
-    description="每天一条原创分享加 1 分；提醒还没分享的人",
-    usage="/今日分享（管理员加“提醒”会 @ 还没分享的人）",
-    type="application",
-)
 
 # 不算原创的说明：每群每 10 分钟最多一条，只写名字，每人每天最多提一次
 not_original = GroupBatcher(
@@ -111,16 +105,14 @@ def _day_text(day: date) -> str:
 
 @router.command(
     "今日分享",
-    usage="/今日分享 [提醒]",
+    args=(Choice("remind", replies.REMIND_WORD, optional=True, choices=(replies.REMIND_WORD,)),),
     summary="今天的分享交了没有；管理员看全员，加“提醒”会 @ 没交的人",
     example="/今日分享",
 )
 async def today(ctx: CommandContext) -> None:
-    if ctx.words not in ([], [replies.REMIND_WORD]) or ctx.mentions:
-        raise UsageError()
     if ctx.role >= Role.ADMIN:
-        await _overview(ctx, remind=ctx.words == [replies.REMIND_WORD])
-    elif ctx.words:
+        await _overview(ctx, remind=ctx.params.remind is not None)
+    elif ctx.params.remind:
         raise UsageError("“提醒”需要管理员及以上权限。")
     else:
         await _mine(ctx)
@@ -240,7 +232,7 @@ async def _name_and_day(ctx: CommandContext, share: shares.Share) -> tuple[str, 
 
 @router.command(
     "精选",
-    usage="回复一条分享：/精选",
+    before="回复一条分享：",
     summary="把一条分享评为经典分享（管理员）",
     example="（回复那条分享）/精选",
     role=Role.ADMIN,
@@ -273,7 +265,7 @@ async def feature(ctx: CommandContext) -> None:
 
 @router.command(
     "非原创",
-    usage="回复一条分享：/非原创",
+    before="回复一条分享：",
     summary="判定一条分享非原创，撤销当天的分享分和经典分享奖（管理员）",
     example="（回复那条分享）/非原创",
     role=Role.ADMIN,
@@ -319,12 +311,8 @@ async def reject(ctx: CommandContext) -> None:
     )
 
 
-def _backfill_day(ctx: CommandContext, text: str) -> date:
+def _backfill_day(ctx: CommandContext, day: date) -> date:
     """补分享的日期：本月，或上月（上月排行公布之前），不晚于今天。"""
-    try:
-        day = date.fromisoformat(text)
-    except ValueError:
-        raise UsageError(replies.BAD_DAY) from None
     earliest, latest = months.backfill_window(ctx.policy, ctx.time)
     if not earliest <= day <= latest:
         raise UsageError(replies.BAD_DAY)
@@ -333,17 +321,15 @@ def _backfill_day(ctx: CommandContext, text: str) -> date:
 
 @router.command(
     "补分享",
-    usage="/补分享 @某人 YYYY-MM-DD 理由",
+    args=(Person(), Day(bad=replies.BAD_DAY), Reason()),
     summary="为特殊情况补记某天的分享（管理员）",
     example="/补分享 @张三 2026-11-20 出差在外当天无网络",
     role=Role.ADMIN,
 )
 async def backfill(ctx: CommandContext) -> None:
-    if len(ctx.mentions) != 1 or len(ctx.words) < 2:
-        raise UsageError()
-    day = _backfill_day(ctx, ctx.words[0])
-    reason = " ".join(ctx.words[1:])
-    user = member_target(ctx.policy, ctx.mentions[0])
+    day = _backfill_day(ctx, ctx.params.day)
+    reason = ctx.params.reason
+    user = member_target(ctx.policy, ctx.params.member)
     names = await members.display_names(ctx.policy, [user])
     try:
         written = await shares.backfill(
@@ -368,3 +354,12 @@ async def backfill(ctx: CommandContext) -> None:
             name=names[user], day=_day_text(day), points=entry.delta, id=entry.id, reason=reason
         )
     )
+
+
+__plugin_meta__ = PluginMetadata(
+    name="每日分享",
+    description="每天一条原创分享加 1 分；提醒还没分享的人",
+    usage=router.usage(__name__),
+    type="application",
+    supported_adapters={"~onebot.v11"},
+)

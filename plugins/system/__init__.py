@@ -7,18 +7,16 @@ from nonebot.plugin import PluginMetadata
 require("core")
 
 from plugins.core import CommandContext, db_url, policies, router, runner, sender  # noqa: E402
+from plugins.core.args import Choice  # noqa: E402
 from qungui import clock  # noqa: E402
 from qungui.db import sqlite_path  # noqa: E402
 from qungui.policy import Policy, PolicyError  # noqa: E402
 from qungui.roles import Role  # noqa: E402
 from qungui.warning_cases import points_text  # noqa: E402
 
-__plugin_meta__ = PluginMetadata(
-    name="制度与运维",
-    description="查看群规与命令，运维查看状态、重载制度文件",
-    usage="/群规\n/帮助\n/状态（超级用户私聊）\n/重载群规（超级用户）",
-    type="application",
-)
+HELP_HEAD = "群规助手命令（[ ] 内可省略）："
+HELP_ALL = "全部"
+HELP_MORE = "另有 {count} 条命令需要更高的权限，发 /帮助 全部 可以看到。"
 
 
 def policy_text(policy: Policy) -> str:
@@ -73,24 +71,32 @@ def _watched_content(policy: Policy) -> list[str]:
     return names
 
 
-@router.command("群规", usage="/群规", summary="本组织的群规和分值", example="/群规")
+@router.command("群规", summary="本组织的群规和分值", example="/群规")
 async def show_policy(ctx: CommandContext) -> None:
     await ctx.reply(policy_text(ctx.policy))
 
 
-@router.command("帮助", usage="/帮助", summary="所有命令和例子", example="/帮助")
+@router.command(
+    "帮助",
+    args=(Choice("all", HELP_ALL, optional=True, choices=(HELP_ALL,)),),
+    summary="你能用的命令和例子；加“全部”列出所有命令",
+    example="/帮助",
+)
 async def show_help(ctx: CommandContext) -> None:
-    lines = ["群规助手命令（[ ] 内可省略）："]
-    for command in router.commands.values():
-        if command.role > ctx.role and command.role == Role.SUPERUSER:
-            continue
-        lines.append(f"{command.usage} —— {command.summary}；例：{command.example}")
+    everything = ctx.params.all is not None
+    # 先列人人能用的，再列要管理员、主席、超级用户的；插件的加载顺序每次可能不同，
+    # 所以同一角色里按插件名排，同一插件里按登记的先后
+    listed = sorted(router.commands.values(), key=lambda c: (c.role, c.handler.__module__))
+    shown = [c for c in listed if everything or c.role <= ctx.role]
+    lines = [HELP_HEAD]
+    lines += [f"{c.usage} —— {c.summary}；例：{c.example}" for c in shown]
+    if hidden := len(router.commands) - len(shown):
+        lines.append(HELP_MORE.format(count=hidden))
     await ctx.reply("\n".join(lines))
 
 
 @router.command(
     "状态",
-    usage="/状态",
     summary="连接、发送、定时任务与数据库状态（超级用户私聊）",
     example="/状态",
     role=Role.SUPERUSER,
@@ -145,7 +151,6 @@ async def show_status(ctx: CommandContext) -> None:
 
 @router.command(
     "重载群规",
-    usage="/重载群规",
     summary="重新读取制度文件（超级用户）",
     example="/重载群规",
     role=Role.SUPERUSER,
@@ -159,3 +164,12 @@ async def reload_policy(ctx: CommandContext) -> None:
         return
     orgs = "、".join(f"{p.org.name}（{p.id}）" for p in loaded.orgs.values())
     await ctx.reply(f"已重新加载制度：{orgs}。")
+
+
+__plugin_meta__ = PluginMetadata(
+    name="制度与运维",
+    description="查看群规与命令，运维查看状态、重载制度文件",
+    usage=router.usage(__name__),
+    type="application",
+    supported_adapters={"~onebot.v11"},
+)

@@ -21,38 +21,36 @@ from plugins.core import (  # noqa: E402
     sender,
     superusers,
 )
+from plugins.core.args import Amount, Category, Person, Reason  # noqa: E402
 from qungui import members, reviews, warning_cases  # noqa: E402
 from qungui.policy import Policy  # noqa: E402
 from qungui.roles import Role  # noqa: E402
 
 from . import content_replies, replies  # noqa: E402
 
-__plugin_meta__ = PluginMetadata(
-    name="警告",
-    description="按制度的类别警告并扣分，窗口内次数达到门槛时升级",
-    usage="/警告 @某人 类别 [数额] [理由]（或回复那条消息）\n/警告记录 [@某人]",
-    type="application",
-)
-
 REASON_LIMIT = 200
 
 
 def _target_and_evidence(ctx: CommandContext) -> tuple[int, warning_cases.Evidence]:
     reply = getattr(ctx.event, "reply", None)
-    if reply is not None and not ctx.mentions:
+    if reply is not None and ctx.params.member is None:
         types = ",".join(dict.fromkeys(seg.type for seg in reply.message))
         evidence = warning_cases.Evidence(
             reply.message.extract_plain_text(), types, int(reply.message_id)
         )
         return int(reply.sender.user_id), evidence
-    if len(ctx.mentions) != 1:
-        raise UsageError(replies.ONE_TARGET)
-    return ctx.mentions[0], warning_cases.Evidence()
+    return ctx.params.member, warning_cases.Evidence()
 
 
 @router.command(
     "警告",
-    usage="/警告 @某人 类别 [数额] [理由]（或回复那条消息：/警告 类别 [理由]）",
+    args=(
+        Person(bad=replies.ONE_TARGET, or_reply=True),
+        Category(),
+        Amount(),
+        Reason(optional=True),
+    ),
+    after="（或回复那条消息：/警告 类别 [理由]）",
     summary="按群规类别警告并扣分（管理员；范围类别需主席）",
     example="/警告 @张三 不良信息 群里发赌博链接",
     role=Role.ADMIN,
@@ -61,11 +59,7 @@ async def warn(ctx: CommandContext) -> None:
     if ctx.group_id is None:
         raise UsageError()
     target, evidence = _target_and_evidence(ctx)
-    if not ctx.words:
-        raise UsageError()
-    category = ctx.words[0]
-    amount, rest = warning_cases.split_amount(ctx.policy, category, ctx.words[1:])
-    reason = " ".join(rest)
+    category, amount, reason = ctx.params.category, ctx.params.amount, ctx.params.reason
     if target == int(ctx.bot.self_id) or target in members.not_counted(ctx.policy, bot_ids()):
         raise Refusal(replies.NOT_BOT)
     if str(target) in superusers:
@@ -181,14 +175,12 @@ async def _escalate(
 
 @router.command(
     "警告记录",
-    usage="/警告记录 [@某人]",
+    args=(Person(optional=True),),
     summary="近期的警告（看别人的需管理员）",
     example="/警告记录 @张三",
 )
 async def history(ctx: CommandContext) -> None:
-    if len(ctx.mentions) > 1 or ctx.words:
-        raise UsageError()
-    target = ctx.mentions[0] if ctx.mentions else ctx.user_id
+    target = ctx.params.member or ctx.user_id
     if target != ctx.user_id and ctx.role < Role.ADMIN:
         raise Refusal(replies.OTHERS_HISTORY.format(role=ctx.role.label))
     cases = await warning_cases.history(
@@ -215,3 +207,11 @@ async def history(ctx: CommandContext) -> None:
 
 
 from . import content  # noqa: E402, F401  内容过滤、审核与举报（用到上面的 tell_group）
+
+__plugin_meta__ = PluginMetadata(
+    name="警告",
+    description="按制度的类别警告并扣分，窗口内次数达到门槛时升级；内容过滤、举报与审核",
+    usage=router.usage(__name__),
+    type="application",
+    supported_adapters={"~onebot.v11"},
+)

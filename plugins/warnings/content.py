@@ -4,7 +4,6 @@
 只有命中时才写库、发消息。
 """
 
-import re
 from datetime import UTC, datetime
 
 from nonebot import logger
@@ -24,8 +23,8 @@ from plugins.core import (
     router,
     superusers,
 )
+from plugins.core.args import Amount, Category, Count, Params, Reason, Text, review_id
 from plugins.core.identity import event_key, message_key, reply_key
-from plugins.core.record_ids import REVIEW, record_id
 from qungui import cards, members, reviews, warning_cases
 from qungui.content_filter import FloodTracker, Hit, Scanner, defang, redact
 from qungui.dates import business_date
@@ -169,10 +168,13 @@ async def _ask_reviewers(bot: Bot, policy: Policy, hit: FilterHit) -> None:
     await tell_reviewers(bot, policy, "\n".join(lines))
 
 
-def _review_id(ctx: CommandContext) -> int:
-    if not ctx.words:
-        raise UsageError()
-    return record_id(ctx.words[0], REVIEW, replies.REVIEW_ID)
+async def _hit_category(ctx: CommandContext, params: Params) -> str | None:
+    """没写类别时按命中规则的类别：它是不是范围类别，决定后面的数字是数额还是理由。"""
+    try:
+        hit = await reviews.find(ctx.policy, params.review_id)
+    except reviews.ReviewError as exc:
+        raise _decided(exc) from None
+    return hit.category
 
 
 def _decided(exc: reviews.ReviewError) -> Refusal:
@@ -187,23 +189,20 @@ def _decided(exc: reviews.ReviewError) -> Refusal:
 
 @router.command(
     "确认",
-    usage="/确认 审N [类别] [数额] [理由]",
+    args=(
+        review_id(),
+        Category(optional=True),
+        Amount(fallback=_hit_category),
+        Reason(optional=True, mentions=True),
+    ),
     summary="确认一条待审的违规或举报，按类别警告（管理员）",
     example="/确认 审17",
     role=Role.ADMIN,
     private=True,
 )
 async def confirm(ctx: CommandContext) -> None:
-    hit_id = _review_id(ctx)
-    rest = ctx.words[1:]
-    category = rest.pop(0) if rest and rest[0] in ctx.policy.warnings.categories else None
-    try:
-        # 没写类别时按命中规则的类别：它是不是范围类别，决定后面的数字是数额还是理由
-        hit = await reviews.find(ctx.policy, hit_id)
-    except reviews.ReviewError as exc:
-        raise _decided(exc) from None
-    amount, rest = warning_cases.split_amount(ctx.policy, category or hit.category, rest)
-    note = " ".join(rest)[:200]
+    hit_id, category, amount = ctx.params.review_id, ctx.params.category, ctx.params.amount
+    note = ctx.params.reason[:200]
     try:
         done = await reviews.confirm(
             ctx.policy,
@@ -239,15 +238,15 @@ async def confirm(ctx: CommandContext) -> None:
 
 @router.command(
     "驳回",
-    usage="/驳回 审N [理由]",
+    args=(review_id(), Reason(optional=True, mentions=True)),
     summary="驳回一条待审的违规或举报（管理员）",
     example="/驳回 审17 正常的业务链接",
     role=Role.ADMIN,
     private=True,
 )
 async def dismiss(ctx: CommandContext) -> None:
-    hit_id = _review_id(ctx)
-    note = " ".join(ctx.words[1:])[:200]
+    hit_id = ctx.params.review_id
+    note = ctx.params.reason[:200]
     try:
         hit = await reviews.dismiss(
             ctx.policy,
@@ -269,7 +268,8 @@ async def dismiss(ctx: CommandContext) -> None:
 
 @router.command(
     "举报",
-    usage="回复那条消息：/举报 [理由]",
+    args=(Reason(optional=True, mentions=True),),
+    before="回复那条消息：",
     summary="举报一条违规消息，交管理员审核",
     example="（回复一条消息）/举报 发赌博链接",
 )
@@ -284,7 +284,7 @@ async def report(ctx: CommandContext) -> None:
         raise Refusal(replies.REPORT_SELF)
     if user_id in members.not_counted(ctx.policy, bot_ids()) or str(user_id) in superusers:
         raise Refusal(replies.REPORT_BOT)
-    reason = " ".join(ctx.words)[:200]
+    reason = ctx.params.reason[:200]
     message = reviews.Message(
         group_id=ctx.group_id,
         user_id=user_id,
@@ -365,18 +365,14 @@ _STATUS_LABELS = {
 
 @router.command(
     "规则统计",
-    usage="/规则统计 [天数]",
+    args=(Count("days", "天数", optional=True, fallback=7, out_of_range=replies.STATS_DAYS),),
     summary="各条内容规则最近的命中，以及只记录的规则若生效会怎样（管理员）",
     example="/规则统计 7",
     role=Role.ADMIN,
     private=True,
 )
 async def rule_stats(ctx: CommandContext) -> None:
-    if len(ctx.words) > 1 or (ctx.words and not re.fullmatch(r"\d{1,3}", ctx.words[0])):
-        raise UsageError()
-    days = int(ctx.words[0]) if ctx.words else 7
-    if not 1 <= days <= 365:
-        raise UsageError(replies.STATS_DAYS)
+    days = ctx.params.days
     found = await reviews.stats(ctx.policy, datetime.fromtimestamp(ctx.event.time, UTC), days)
     section = ctx.policy.filter
     rules = [(rule.name, rule.category, rule.action) for rule in section.rules]
@@ -420,7 +416,8 @@ def _stats_line(policy: Policy, name: str, category: str, action: str, item) -> 
 
 @router.command(
     "过滤测试",
-    usage="/过滤测试 一段文字（私聊）",
+    args=(Text(label="一段文字"),),
+    after="（私聊）",
     summary="看一段文字会命中哪些内容规则、为什么，不记录、不处理（管理员，私聊）",
     example="/过滤测试 加V看百家乐",
     role=Role.ADMIN,
@@ -430,9 +427,7 @@ async def filter_test(ctx: CommandContext) -> None:
     if ctx.group_id is not None:
         # 群里发的这段文字本身会被过滤，回答又会把命中的内容在群里再说一遍
         raise Refusal(replies.TEST_PRIVATE_ONLY)
-    text = ctx.args.extract_plain_text().strip()
-    if not text:
-        raise UsageError()
+    text = ctx.params.text
     hits = reviews.order(_scanner(ctx.policy).scan(text))
     if not hits:
         await ctx.reply(replies.TEST_NO_HIT)

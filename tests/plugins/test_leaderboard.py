@@ -86,7 +86,7 @@ async def test_preview_posts_text_only_without_fonts_and_settles_nothing(
         admin_in_share_group(ctx, bot, "/月榜 2026-13")
         expect_group(
             ctx,
-            "月份写作 YYYY-MM，例如 2026-10。\n用法：/月榜 [YYYY-MM]\n例如：/月榜 2026-10",
+            "月份应写作 YYYY-MM，例如 2026-10。\n用法：/月榜 [YYYY-MM]\n例如：/月榜 2026-10",
             SHARE_GROUP,
         )
     assert not await MonthClose.exists()

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from nonebug import App
 
-from qungui.outgoing import mask_digits
+from qungui.outgoing import mask_digits, split_text
 from tests import fake
 from tests.fake import SUPERUSER
 
@@ -31,22 +31,97 @@ async def test_policy_text_masks_the_example_phone(app: App, db) -> None:
         )
 
 
-async def test_help_lists_every_member_command_with_an_example(app: App, db) -> None:
+MEMBER_HELP = (
+    "群规助手命令（[ ] 内可省略）：\n"
+    "/改名片 [@某人] 姓名 电话 —— 机器人按规范格式设置群名片（给别人改需管理员）；"
+    "例：/改名片 张三 138****0000\n"
+    "/通知状态 [编号] —— 一条通知谁确认了、谁迟到、谁没确认（发通知的人或管理员）；例：/通知状态 3\n"
+    "/撤回通知 编号 —— 提前关掉一条通知：不提醒、不处罚（发通知的人或管理员）；例：/撤回通知 3\n"
+    "/积分 [@某人] —— 本月积分、排名、累计积分；例：/积分 或 /积分 @张三\n"
+    "/积分明细 [@某人] [YYYY-MM] —— 某月的每一条积分记录（看别人的需管理员）；例：/积分明细 2026-10\n"
+    "/排行 [YYYY-MM] —— 某月积分排行前几名；例：/排行 或 /排行 2026-10\n"
+    "/今日分享 [提醒] —— 今天的分享交了没有；管理员看全员，加“提醒”会 @ 没交的人；例：/今日分享\n"
+    "/群规 —— 本组织的群规和分值；例：/群规\n"
+    "/帮助 [全部] —— 你能用的命令和例子；加“全部”列出所有命令；例：/帮助\n"
+    "/警告记录 [@某人] —— 近期的警告（看别人的需管理员）；例：/警告记录 @张三\n"
+    "回复那条消息：/举报 [理由] —— 举报一条违规消息，交管理员审核；例：（回复一条消息）/举报 发赌博链接\n"
+    "另有 18 条命令需要更高的权限，发 /帮助 全部 可以看到。"
+)
+
+
+def _expect_long(ctx, lines: list[str]) -> None:
+    """全部命令超过一条消息的字数：发送出口按行拆成几条发。"""
+    for part in split_text(mask_digits("\n".join(lines))):
+        expect_group(ctx, part)
+
+
+def _help_lines(commands) -> list[str]:
+    ordered = sorted(commands, key=lambda c: (c.role, c.handler.__module__))
+    return ["群规助手命令（[ ] 内可省略）："] + [
+        f"{c.usage} —— {c.summary}；例：{c.example}" for c in ordered
+    ]
+
+
+async def test_help_lists_what_a_member_may_use(app: App, db) -> None:
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        ctx.receive_event(bot, fake.group_message("/帮助"))
+        # 例子里的电话在群里同样会被打码
+        expect_group(ctx, MEMBER_HELP)
+
+
+async def test_help_for_an_admin_leaves_out_only_the_operator_commands(app: App, db) -> None:
     from plugins.core import router
 
     async with app.test_matcher() as ctx:
         bot = make_bot(ctx)
-        ctx.receive_event(bot, fake.group_message("/帮助"))
-        lines = ["群规助手命令（[ ] 内可省略）："] + [
-            f"{c.usage} —— {c.summary}；例：{c.example}"
-            for c in router.commands.values()
-            if c.name not in ("状态", "重载群规")
-        ]
-        # 例子里的电话在群里同样会被打码
-        expect_group(ctx, mask_digits("\n".join(lines)))
-    assert {"积分", "积分明细", "排行", "加分", "扣分", "撤销", "群规", "帮助"} <= set(
-        router.commands
+        ctx.receive_event(bot, fake.group_message("/帮助", user_id=fake.ADMIN, role="admin"))
+        shown = [c for c in router.commands.values() if c.name not in ("状态", "重载群规")]
+        lines = [*_help_lines(shown), "另有 2 条命令需要更高的权限，发 /帮助 全部 可以看到。"]
+        _expect_long(ctx, lines)
+    assert (
+        "/加分 @某人 分数 理由 —— 给成员加分（管理员）；例：/加分 @张三 5 协助整理客户资料" in lines
     )
+
+
+async def test_help_all_shows_every_command_to_anyone(app: App, db) -> None:
+    from plugins.core import router
+
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        ctx.receive_event(bot, fake.group_message("/帮助 全部"))
+        lines = _help_lines(router.commands.values())
+        _expect_long(ctx, lines)
+        ctx.receive_event(bot, fake.group_message("/帮助 别的"))
+        expect_group(ctx, "用法：/帮助 [全部]\n例如：/帮助")
+    assert "/状态 —— 连接、发送、定时任务与数据库状态（超级用户私聊）；例：/状态" in lines
+
+
+def test_every_command_is_in_its_plugins_usage_and_every_plugin_is_for_onebot_v11(app: App) -> None:
+    import nonebot
+
+    from plugins.core import router
+
+    ours = {
+        p.module_name: p
+        for p in nonebot.get_loaded_plugins()
+        if p.module_name.startswith("plugins.")
+    }
+    assert {"plugins.core", "plugins.points", "plugins.warnings", "plugins.system"} <= set(ours)
+    for plugin in ours.values():
+        assert plugin.metadata is not None
+        assert plugin.metadata.supported_adapters == {"~onebot.v11"}, plugin.module_name
+    for command in router.commands.values():
+        (owner,) = [name for name in ours if command.belongs_to(name)]
+        assert command.usage in ours[owner].metadata.usage.split("\n"), command.name
+    # 一条不少：每个插件的 usage 恰好是它登记的命令
+    lines = [
+        line
+        for p in ours.values()
+        if p.module_name != "plugins.core"
+        for line in p.metadata.usage.split("\n")
+    ]
+    assert sorted(lines) == sorted(c.usage for c in router.commands.values())
 
 
 async def test_points_in_private_chat(app: App, db) -> None:
