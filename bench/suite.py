@@ -1,4 +1,4 @@
-"""其余四项基准（issue 7），与 bench/plain_chat.py 一起由 `make bench` 运行：
+"""其余四项基准，与 bench/plain_chat.py 一起由 `make bench` 运行：
 
 2. 命令：2,000 人 × 365 天的库上，一条接一条的 /积分 与 /排行（进程内，API 立即应答）；
 3. 月底：同一个库上结算 + 冻结 + 快照 + 排行帖文字与图片；
