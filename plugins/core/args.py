@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import inspect
 import re
+import unicodedata
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -31,6 +32,9 @@ if TYPE_CHECKING:
 
 QQ_NUMBER = re.compile(r"[1-9]\d{4,11}")
 """直接写的 QQ 号（5 到 12 位）：@ 不方便时（私聊里）也能指名"""
+
+DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+"""`YYYY-MM-DD`（NFKC 之后）"""
 
 MISSING: Any = object()
 
@@ -238,8 +242,12 @@ class Day(Part):
         word = tokens.peek()
         if word is None:
             return self._missing()
+        # 全角数字、全角横线（中文输入法）和月份一样认；fromisoformat 还认 20261105、2026-W45-4，用法不是那样写的
+        written = unicodedata.normalize("NFKC", word)
+        if not DAY.fullmatch(written):
+            raise UsageError(self.bad)
         try:
-            value = date.fromisoformat(word)
+            value = date.fromisoformat(written)
         except ValueError:
             raise UsageError(self.bad) from None
         tokens.pop()

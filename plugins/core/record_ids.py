@@ -1,6 +1,7 @@
 """命令里的记录编号：账本的 `#12`（# 可省），审核的 `审17`，通知的 `3`。所有带编号的命令都用这一个解析。"""
 
 import re
+import unicodedata
 
 from qungui.roles import written_number
 
@@ -20,7 +21,8 @@ NOTICE = re.compile(r"#?(?:通知)?(\d+)")
 
 def record_id(word: str, form: re.Pattern[str], bad_form: str) -> int:
     """`word` 里的编号；写法不对（`bad_form` 说明该怎么写）或超出数据库的范围时回复用法。"""
-    match = form.fullmatch(word)
+    # 中文输入法打出的全角 ＃ 和全角数字一样认
+    match = form.fullmatch(unicodedata.normalize("NFKC", word))
     if match is None:
         raise UsageError(bad_form)
     value = written_number(match[1])

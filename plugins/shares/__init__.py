@@ -1,6 +1,6 @@
 """每日分享：在分享群里认出原创分享并加分，提醒还没分享的人，/今日分享。"""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from nonebot import require
 from nonebot.adapters.onebot.v11 import Bot, GroupMessageEvent, Message, MessageSegment
@@ -86,6 +86,8 @@ async def on_share(bot: Bot, event: GroupMessageEvent, policy: Policy, _found: b
     told = STATE.org(policy.id).told_not_original
     if (event.user_id, day) in told:
         return
+    # 只留今天和昨天的记号：更早的日子不会再有人抄（迟到的事件至多再点一次名），进程连跑几个月也不攒着
+    told.difference_update([key for key in told if key[1] < day - timedelta(days=1)])
     told.add((event.user_id, day))
     names = await members.display_names(policy, [event.user_id])
     item = replies.NOT_ORIGINAL_ITEM.format(name=names[event.user_id], reason=outcome.reason)

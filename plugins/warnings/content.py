@@ -23,7 +23,16 @@ from plugins.core import (
     router,
     superusers,
 )
-from plugins.core.args import Amount, Category, Count, Params, Reason, Text, review_id
+from plugins.core.args import (
+    QQ_NUMBER,
+    Amount,
+    Category,
+    Count,
+    Params,
+    Reason,
+    Text,
+    review_id,
+)
 from plugins.core.identity import event_key, message_key, reply_key
 from qungui import cards, members, reviews, warning_cases
 from qungui.content_filter import FloodTracker, Hit, Scanner, defang, redact
@@ -56,10 +65,12 @@ def _own_phones(event: GroupMessageEvent, policy: Policy) -> frozenset[str]:
 
 
 def _card_phone(text: str) -> frozenset[str]:
-    """/改名片 [@某人] 姓名 电话：照用法写的那个电话是要写进名片的，不算别人的号码；
-    消息里别的号码（多写了词、又带了一个号码）照查。"""
+    """/改名片 [@某人|QQ号] 姓名 电话：照用法写的那个电话是要写进名片的，不算别人的号码；
+    消息里别的号码（多写了词、又带了一个号码）照查。@ 不在纯文字里，写 QQ 号时多一个词。"""
     words = text.split()
-    return frozenset([ascii_digits(words[2])]) if len(words) == 3 else frozenset()
+    if len(words) == 3 or (len(words) == 4 and QQ_NUMBER.fullmatch(words[1])):
+        return frozenset([ascii_digits(words[-1])])
+    return frozenset()
 
 
 def _hits(event: GroupMessageEvent, policy: Policy, command: Command | None = None) -> list[Hit]:

@@ -158,3 +158,48 @@ async def test_a_qq_number_names_the_member_like_a_mention(app: App, db) -> None
         expect_group(
             ctx, "李四 本月（2026-11）积分 5 分，第 1 名 / 共 3 人；累计 5 分；本月记录 1 条。"
         )
+
+
+@pytest.mark.parametrize(
+    ("written", "value"),
+    [
+        ("#12", 12),
+        ("＃12", 12),  # 中文输入法全角的 #：和全角数字一样认
+        ("＃１２", 12),
+        ("#１２", 12),
+    ],
+)
+async def test_an_entry_id_written_with_a_full_width_hash(
+    app: App, written: str, value: int
+) -> None:
+    from plugins.core.args import Signature, entry_id
+
+    assert (await Signature((entry_id(),)).parse(_message(written), _ctx())).entry_id == value
+
+
+@pytest.mark.parametrize(
+    ("written", "day"),
+    [
+        ("2026-11-05", "2026-11-05"),
+        ("２０２６-１１-０５", "2026-11-05"),  # 全角数字：月份认，日期也认（同一条“写的数字”规则）
+        ("２０２６－１１－０５", "2026-11-05"),
+        ("20261105", None),  # 用法写的是 YYYY-MM-DD：别的 ISO 写法不认
+        ("2026-W45-4", None),
+        ("2026-11-5", None),
+    ],
+)
+async def test_a_day_is_written_yyyy_mm_dd_in_any_width(
+    app: App, written: str, day: str | None
+) -> None:
+    from datetime import date
+
+    from plugins.core.args import Day, Signature
+    from plugins.core.refusals import UsageError
+
+    signature = Signature((Day(),))
+    if day is None:
+        with pytest.raises(UsageError):
+            await signature.parse(_message(written), _ctx())
+    else:
+        parsed = await signature.parse(_message(written), _ctx())
+        assert parsed.day == date.fromisoformat(day)

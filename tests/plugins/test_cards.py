@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pytest
 from nonebot.adapters.onebot.v11 import ActionFailed, Message, MessageSegment
@@ -365,3 +365,36 @@ async def test_a_refused_announcement_does_not_stop_the_daily_sweep(
         f"群 {WORK_GROUP}：规范 0，宽限中 1，逾期 0；群 {OTHER_WORK}：规范 0，宽限中 1，逾期 0；"
         f"没发出去：群 {WORK_GROUP}（{reason}）"
     )
+
+
+async def test_an_admin_naming_the_member_by_qq_number_is_not_leaking_the_new_cards_phone(
+    app: App, db
+) -> None:
+    # 写 QQ 号和 @ 是同一个命令（plugins/core/args.py 的 Person）：名片上要写的电话
+    # 在两种写法里都是写进名片的，不算泄露别人的号码（不撤回、不警告）
+    from qungui import members
+
+    await members.remember(
+        org="jgs",
+        group_id=WORK_GROUP,
+        user_id=NEWBIE,
+        card="王五",
+        nickname="Wang",
+        role="member",
+        seen_at=datetime.fromtimestamp(NOV27_1000 - DAY, UTC),
+    )
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        ctx.receive_event(
+            bot,
+            fake.group_message(
+                f"/改名片 {NEWBIE} 王五 13612345678",
+                user_id=ADMIN,
+                card="鸡公山酒业-王管-13700000000",
+            ),
+        )
+        expect_bot_role(ctx, "admin")
+        expect_set(ctx, NEWBIE, "鸡公山酒业-王五-13612345678")
+        expect_info(ctx, NEWBIE, "鸡公山酒业-王五-13612345678")
+        expect_group(ctx, "已把王五的群名片改为「鸡公山酒业-王五-136****5678」。")
+    assert await LedgerEntry.filter(rule__startswith="warn.").count() == 0

@@ -3,6 +3,7 @@
 
 from unittest.mock import ANY
 
+import pytest
 from nonebug import App
 
 from qungui.models import FilterHit, LedgerEntry, WarningCase
@@ -524,6 +525,34 @@ async def test_a_card_command_exempts_only_the_number_it_writes(app: App, db) ->
             result=member_info(fake.SELF_ID, role="admin"),
         )
         ctx.should_call_api("delete_msg", {"message_id": 7011}, result=None)
+        expect_group(ctx, issued("李四", "不良信息", "-5 分", 1, 1, "-5 分"))
+    hit = await FilterHit.get(id=1)
+    assert (hit.rule, hit.excerpt) == ("隐私", "手机号 139****5678")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="/改名片 的电话一律不算别人的号码，哪怕成员给别人改名片被拒、号码没写进任何名片："
+    "成员把任何人的电话包成“/改名片 @某人 姓名 电话”就能贴在群里不被撤回。"
+    "要不要对这种情况撤回并警告（还是只撤回）是制度的决定，没有改",
+)
+async def test_a_member_may_not_post_a_phone_as_someone_elses_new_card(app: App, db) -> None:
+    # 成员不能给别人改名片：命令被拒，电话没有写进任何名片，留在群里的就是别人的号码——照样撤回、警告
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        say(
+            ctx,
+            bot,
+            [text("/改名片 "), fake.at(ZHANG), text(" 王五 13912345678")],
+            message_id=7012,
+        )
+        expect_group(ctx, "给别人改名片需要管理员及以上权限，你现在是成员。")
+        ctx.should_call_api(
+            "get_group_member_info",
+            {"group_id": WORK_GROUP, "user_id": fake.SELF_ID, "no_cache": True},
+            result=member_info(fake.SELF_ID, role="admin"),
+        )
+        ctx.should_call_api("delete_msg", {"message_id": 7012}, result=None)
         expect_group(ctx, issued("李四", "不良信息", "-5 分", 1, 1, "-5 分"))
     hit = await FilterHit.get(id=1)
     assert (hit.rule, hit.excerpt) == ("隐私", "手机号 139****5678")
