@@ -40,7 +40,7 @@ from qungui.dates import business_date
 from qungui.models import FilterHit
 from qungui.outgoing import ascii_digits, mask_digits
 from qungui.policy import Policy
-from qungui.roles import Role
+from qungui.roles import Role, resolve_role
 from qungui.rules import BUILTIN_FLOOD, BUILTIN_LINK, BUILTIN_PRIVACY, BUILTIN_REPORT
 
 from . import content_replies as replies
@@ -64,13 +64,27 @@ def _own_phones(event: GroupMessageEvent, policy: Policy) -> frozenset[str]:
     return frozenset([parts.phone]) if parts and parts.phone else frozenset()
 
 
-def _card_phone(text: str) -> frozenset[str]:
+def _card_phone(event: GroupMessageEvent, policy: Policy, text: str) -> frozenset[str]:
     """/改名片 [@某人|QQ号] 姓名 电话：照用法写的那个电话是要写进名片的，不算别人的号码；
-    消息里别的号码（多写了词、又带了一个号码）照查。@ 不在纯文字里，写 QQ 号时多一个词。"""
+    消息里别的号码（多写了词、又带了一个号码）照查。@ 不在纯文字里，写 QQ 号时多一个词。
+
+    给别人改名片要管理员：成员这样写，命令会被拒，电话进不了任何名片，留在群里的就是别人的号码。"""
     words = text.split()
-    if len(words) == 3 or (len(words) == 4 and QQ_NUMBER.fullmatch(words[1])):
-        return frozenset([ascii_digits(words[-1])])
-    return frozenset()
+    by_number = len(words) == 4 and QQ_NUMBER.fullmatch(words[1])
+    if len(words) != 3 and not by_number:
+        return frozenset()
+    named = {
+        int(seg.data["qq"])
+        for seg in event.message
+        if seg.type == "at" and seg.data.get("qq", "").isdigit()
+    }
+    if by_number:
+        named.add(int(words[1]))
+    if named - {event.user_id}:
+        role = resolve_role(policy, event.user_id, superusers, [event.sender.role or "member"])
+        if role < Role.ADMIN:
+            return frozenset()
+    return frozenset([ascii_digits(words[-1])])
 
 
 def _hits(event: GroupMessageEvent, policy: Policy, command: Command | None = None) -> list[Hit]:
@@ -87,7 +101,7 @@ def _hits(event: GroupMessageEvent, policy: Policy, command: Command | None = No
     if scanner.active and text:
         own = _own_phones(event, policy) if scanner.privacy else frozenset()
         if command is not None and command.card_phone:
-            own |= _card_phone(text)
+            own |= _card_phone(event, policy, text)
         hits = scanner.scan(text, own)
     raw = event.raw_message
     if raw.startswith("[CQ:reply,"):

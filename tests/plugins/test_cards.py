@@ -9,6 +9,7 @@ from tests import fake
 from tests.fake import ADMIN, NOV27_1000, WORK_GROUP, member_info, notice
 
 from .conftest import expect_group, make_bot
+from .test_content import issued
 
 NEWBIE = 20005
 DAY = 86400
@@ -311,10 +312,19 @@ async def test_set_card_bad_input_and_roles(app: App, db) -> None:
         ctx.receive_event(
             bot,
             fake.group_message(
-                [fake.text("/改名片 "), fake.at(NEWBIE), fake.text(" 王五 13612345678")]
+                [fake.text("/改名片 "), fake.at(NEWBIE), fake.text(" 王五 13612345678")],
+                message_id=7013,
             ),
         )
         expect_group(ctx, "给别人改名片需要管理员及以上权限，你现在是成员。")
+        # 被拒的命令没把电话写进任何名片：留在群里的是别人的号码，照隐私规则撤回、警告
+        ctx.should_call_api(
+            "get_group_member_info",
+            {"group_id": WORK_GROUP, "user_id": fake.SELF_ID, "no_cache": True},
+            result=member_info(fake.SELF_ID, role="admin"),
+        )
+        ctx.should_call_api("delete_msg", {"message_id": 7013}, result=None)
+        expect_group(ctx, issued("张三", "不良信息", "-5 分", 1, 1, "-5 分"))
 
 
 OTHER_WORK = 987654329

@@ -3,7 +3,6 @@
 
 from unittest.mock import ANY
 
-import pytest
 from nonebug import App
 
 from qungui.models import FilterHit, LedgerEntry, WarningCase
@@ -530,12 +529,6 @@ async def test_a_card_command_exempts_only_the_number_it_writes(app: App, db) ->
     assert (hit.rule, hit.excerpt) == ("隐私", "手机号 139****5678")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="/改名片 的电话一律不算别人的号码，哪怕成员给别人改名片被拒、号码没写进任何名片："
-    "成员把任何人的电话包成“/改名片 @某人 姓名 电话”就能贴在群里不被撤回。"
-    "要不要对这种情况撤回并警告（还是只撤回）是制度的决定，没有改",
-)
 async def test_a_member_may_not_post_a_phone_as_someone_elses_new_card(app: App, db) -> None:
     # 成员不能给别人改名片：命令被拒，电话没有写进任何名片，留在群里的就是别人的号码——照样撤回、警告
     async with app.test_matcher() as ctx:
