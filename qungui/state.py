@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 
@@ -35,6 +35,18 @@ class OrgState:
     """已经说过“机器人不是管理员，发不了群公告”的群"""
 
 
+@dataclass
+class Batch:
+    """一种攒批消息在本进程里攒着的东西。丢了只是少说一句致谢或点名（进程重启也一样）。"""
+
+    pending: dict[int, list[str]] = field(default_factory=dict)
+    """群 → 攒着、还没发的条目"""
+    last_sent: dict[int, datetime] = field(default_factory=dict)
+    """群 → 上次发出的时刻：窗口没过就先攒着"""
+    bots: dict[int, Any] = field(default_factory=dict)
+    """群 → 最后一次添条目的机器人连接（发的时候按它的账号找现在在线的连接）"""
+
+
 class ProcessState:
     """所有组织的 `OrgState`，加上不分组织的：派生数据缓存、问过 QQ 的群身份。"""
 
@@ -45,6 +57,14 @@ class ProcessState:
         self.group_roles: dict[tuple[str, int, int], tuple[str, float]] = {}
         """(机器人, 群, QQ) → (QQ 刚说的身份 owner/admin/member, 缓存到的单调时刻)：
         机器人要做管理动作、有人私聊用管理命令之前问过的，短暂缓存"""
+        self.batches: dict[str, Batch] = {}
+        """攒批的群消息（“以下分享不算原创”“感谢改好名片”）：批的名字 → 攒着的条目和上次发送时刻"""
+
+    def batch(self, name: str) -> Batch:
+        found = self.batches.get(name)
+        if found is None:
+            found = self.batches[name] = Batch()
+        return found
 
     def org(self, org: str) -> OrgState:
         state = self._orgs.get(org)
@@ -61,6 +81,7 @@ class ProcessState:
         self._orgs.clear()
         self.derived_entries.clear()
         self.group_roles.clear()
+        self.batches.clear()
 
 
 STATE = ProcessState()

@@ -42,7 +42,7 @@ from .roster_files import rosters  # noqa: E402
 from .sweeps import check_roster, read_card, sweep  # noqa: E402
 
 # 改好名片的致谢：每群每 10 分钟最多一条，只写名字，不 @ 人
-thanks = GroupBatcher(sender, lambda names: replies.THANKS.format(names="、".join(names)))
+thanks = GroupBatcher("thanks", sender, lambda names: replies.THANKS.format(names="、".join(names)))
 ticks.append(thanks.flush)
 
 

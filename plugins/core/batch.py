@@ -10,22 +10,36 @@ import nonebot
 from nonebot import logger
 from nonebot.adapters.onebot.v11 import Bot
 
+from qungui.state import STATE
+
 from .sender import Sender, SendFailed
 
 
 class GroupBatcher:
     def __init__(
         self,
+        name: str,
         sender: Sender,
         render: Callable[[list[str]], str],
         window: timedelta = timedelta(minutes=10),
     ):
+        self.name = name
         self.sender = sender
         self.render = render
         self.window = window
-        self.pending: dict[int, list[str]] = {}
-        self.last_sent: dict[int, datetime] = {}
-        self.bots: dict[int, Bot] = {}
+
+    # 攒着的条目是进程状态：放在 STATE 里，和别的缓存一起由 STATE.reset() 清空
+    @property
+    def pending(self) -> dict[int, list[str]]:
+        return STATE.batch(self.name).pending
+
+    @property
+    def last_sent(self) -> dict[int, datetime]:
+        return STATE.batch(self.name).last_sent
+
+    @property
+    def bots(self) -> dict[int, Bot]:
+        return STATE.batch(self.name).bots
 
     async def add(self, bot: Bot, group_id: int, item: str, now: datetime) -> None:
         items = self.pending.setdefault(group_id, [])

@@ -38,7 +38,7 @@ from . import replies  # noqa: E402
 
 # 不算原创的说明：每群每 10 分钟最多一条，只写名字，每人每天最多提一次
 not_original = GroupBatcher(
-    sender, lambda items: replies.NOT_ORIGINAL.format(items="、".join(items))
+    "not_original", sender, lambda items: replies.NOT_ORIGINAL.format(items="、".join(items))
 )
 ticks.append(not_original.flush)
 

@@ -404,12 +404,8 @@ async def test_who_was_told_a_copy_is_not_kept_for_days_gone_by(app: App, db) ->
     # 不该每天为每个抄过的人多留一条
     from datetime import date
 
-    from plugins.shares import not_original
     from qungui.state import STATE
 
-    # 汇总消息攒着的条目不在 STATE 里（见下一个用例）：先清掉前面用例攒下的
-    not_original.pending.clear()
-    not_original.last_sent.clear()
     async with app.test_matcher() as ctx:
         bot = make_bot(ctx)
         post(ctx, bot, TEXT, ZHANG, "张三", ts(2026, 12, 2, 9))
@@ -426,11 +422,6 @@ async def test_who_was_told_a_copy_is_not_kept_for_days_gone_by(app: App, db) ->
     assert (LI, date(2026, 12, 4)) in told
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="攒批消息（GroupBatcher：不算原创、改好名片的致谢）攒着的条目和上次发送时刻是进程状态，"
-    "却不在 qungui.state.STATE 里，STATE.reset() 清不掉：上一个库（上一个测试）攒下的点名会发进下一个",
-)
 async def test_batched_group_messages_are_process_state_cleared_with_the_rest(app: App, db) -> None:
     from plugins.shares import not_original
     from qungui.state import STATE
@@ -442,9 +433,5 @@ async def test_batched_group_messages_are_process_state_cleared_with_the_rest(ap
         not_original.last_sent[SHARE_GROUP] = datetime(2026, 12, 2, 9, 1, tzinfo=CST)
         post(ctx, bot, TEXT + "！", LI, "李四", ts(2026, 12, 2, 9, 2))
     assert not_original.pending
-    try:
-        STATE.reset()
-        assert not not_original.pending and not not_original.last_sent
-    finally:
-        not_original.pending.clear()  # 别让攒着的点名漏进之后的测试
-        not_original.last_sent.clear()
+    STATE.reset()
+    assert not not_original.pending and not not_original.last_sent
