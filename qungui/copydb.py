@@ -44,6 +44,8 @@ MODELS = [
     models.MonthClose,
     models.CardEnforcement,
     models.BotPresence,
+    models.Notice,
+    models.NoticeTarget,
 ]
 
 

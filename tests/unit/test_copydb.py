@@ -9,7 +9,7 @@ import pytest
 
 from qungui import copydb, ledger, members, rules
 from qungui.db import close_database, open_database, sqlite_url
-from qungui.models import LedgerEntry
+from qungui.models import LedgerEntry, Notice, NoticeTarget
 from qungui.roles import Role
 from qungui.state import STATE
 from tests import databases
@@ -48,6 +48,17 @@ async def _source(tmp_path: Path) -> str:
         reason="非原创",
         command_key="k",
     )
+    # 一条通知和它要确认的两个人：通知也是要搬的数据
+    notice = await Notice.create(
+        org="jgs",
+        group_id=987654321,
+        sender_id=30001,
+        text="周五前交报表",
+        created_at=now,
+        deadline=now,
+    )
+    for user in (1, 2):
+        await NoticeTarget.create(notice_id=notice.id, user_id=user)
     await close_database()
     return source
 
@@ -59,8 +70,9 @@ async def test_copy_keeps_ids_checks_sums_and_refuses_a_non_empty_target(tmp_pat
         lines: list[str] = []
         copied = await copydb.copy(source, target, report=lines.append)
         assert copied.rows["ledger_entry"] == 16 and copied.rows["member"] == 3
+        assert (copied.rows["notice"], copied.rows["notice_target"]) == (1, 2)
         assert copied.members_checked == 3
-        assert lines[-1] == "核对通过：13 张表的行数一致，3 位成员的积分合计一致"
+        assert lines[-1] == "核对通过：15 张表的行数一致，3 位成员的积分合计一致"
         rows = await databases.query(
             target, "SELECT id, user_id, delta, reverses FROM ledger_entry WHERE id IN (1, 16)"
         )
@@ -98,7 +110,7 @@ async def _second_attempt_succeeds(source: str, target: str) -> None:
     lines: list[str] = []
     copied = await copydb.copy(source, target, report=lines.append)
     assert copied.rows["ledger_entry"] == 16
-    assert lines[-1] == "核对通过：13 张表的行数一致，3 位成员的积分合计一致"
+    assert lines[-1] == "核对通过：15 张表的行数一致，3 位成员的积分合计一致"
     assert await databases.query(
         target, "SELECT nextval(pg_get_serial_sequence('ledger_entry', 'id'))"
     ) == [(17,)]
