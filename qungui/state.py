@@ -48,7 +48,7 @@ class Batch:
 
 
 class ProcessState:
-    """所有组织的 `OrgState`，加上不分组织的：派生数据缓存、问过 QQ 的群身份。"""
+    """所有组织的 `OrgState`，加上不分组织的：派生数据缓存、问过 QQ 的群身份、攒着的批消息。"""
 
     def __init__(self) -> None:
         self._orgs: dict[str, OrgState] = {}
