@@ -94,3 +94,14 @@ async def test_policy_reload_backfill_and_remind_over_the_wire(running: Running,
         "/今日分享 提醒", user_id=ADMIN, group_id=SHARE_GROUP, card=ADMIN_CARD
     )
     assert remind == f"11月27日 已分享 0 人，还没分享 2 人：@{LI}@{ADMIN}"
+
+
+async def test_a_qq_number_names_a_member_and_a_phone_names_nobody(running: Running) -> None:
+    qq = running.qq
+    await qq.group_says("/积分", user_id=LI, card=LI_CARD)  # 李四在群里说过话：认得这个 QQ 号
+    reply = await qq.group_says(f"/加分 {LI} 5 协助整理客户资料", user_id=ADMIN, card=ADMIN_CARD)
+    assert reply == "已记录 #1：李四 +5 分（协助整理客户资料）。李四 本月合计 5 分。"
+    refused = await qq.group_says("/加分 13800000000 5 协助", user_id=ADMIN, card=ADMIN_CARD)
+    assert "13800000000" not in refused
+    rows = await running.bot.query("SELECT user_id, delta FROM ledger_entry")
+    assert rows == [(LI, 5)]
