@@ -306,3 +306,77 @@ class NoticeTarget(Model):
     class Meta:
         table = "notice_target"
         unique_together = (("notice_id", "user_id"),)
+
+
+class Appeal(Model):
+    """成员对一条账本记录的申诉。它在审核队列里的那一行（`filter_hit`，规则名“申诉”）给出 审N、
+    待审/确认/驳回和谁决定；这里记申诉针对哪条记录、那条记录是谁写的（决定人回避用），成立时写的撤销记录。"""
+
+    id = fields.IntField(primary_key=True)
+    org = fields.CharField(max_length=32)
+    review_id = fields.IntField(unique=True, description="审核队列里的编号（审N）")
+    entry_id = fields.IntField(unique=True, description="被申诉的记录：每条记录只能申诉一次")
+    user_id = fields.BigIntField()
+    entry_rule = fields.CharField(max_length=64)
+    entry_actor_id = fields.BigIntField(null=True, description="写那条记录的人；None 表示系统")
+    entry_actor_role = fields.CharField(max_length=16, default="")
+    text = fields.TextField(default="")
+    created_at = fields.DatetimeField()
+    reversal_id = fields.IntField(null=True, description="申诉成立时写的撤销记录")
+
+    class Meta:
+        table = "appeal"
+        indexes = (("org", "user_id"),)
+
+
+class Campaign(Model):
+    """一次转发推广（推N）：管理员开出，成员在 claim_until 前申报已转发，due_at 起交管理员一次审完。"""
+
+    id = fields.IntField(primary_key=True)
+    org = fields.CharField(max_length=32)
+    group_id = fields.BigIntField()
+    title = fields.TextField(default="")
+    message_id = fields.BigIntField(null=True, description="回复 /推广 时被回复的那条公司推文")
+    opened_by = fields.BigIntField()
+    opened_at = fields.DatetimeField()
+    claim_until = fields.DatetimeField(description="申报截止")
+    due_at = fields.DatetimeField(description="保持天数过后：申报交管理员审核")
+    event_key = fields.CharField(
+        max_length=191, null=True, unique=True, description="开推广那条命令的消息身份：认出重放"
+    )
+    review_sent_at = fields.DatetimeField(
+        null=True, description="到期时给管理员的审核消息由哪次走动认领：只发一次"
+    )
+    decided_by = fields.BigIntField(null=True)
+    decided_at = fields.DatetimeField(null=True)
+    decided_key = fields.CharField(max_length=191, null=True)
+
+    class Meta:
+        table = "campaign"
+        indexes = (("org", "review_sent_at"),)
+
+
+class Claim(Model):
+    """成员申报机器人看不到的事（制度 `[claims.items]` 的一项，或某次转发推广）。
+    审核队列里的那一行（规则名“申报”）给出 审N 和决定；确认时写的分数和记录在这里。"""
+
+    id = fields.IntField(primary_key=True)
+    org = fields.CharField(max_length=32)
+    review_id = fields.IntField(unique=True, description="审核队列里的编号（审N）")
+    group_id = fields.BigIntField()
+    user_id = fields.BigIntField()
+    item = fields.CharField(max_length=32, default="", description="申报的项目；转发推广为空")
+    campaign_id = fields.IntField(null=True, description="转发推广的编号（推N）")
+    day = fields.DateField(description="申报那天（组织时区的营业日）")
+    slot_key = fields.CharField(
+        max_length=191, unique=True, description="每人每项每天几次、每次推广一次：占一个名额"
+    )
+    images = fields.TextField(default="", description="截图的链接或文件名，换行分隔")
+    text = fields.TextField(default="")
+    created_at = fields.DatetimeField()
+    points = fields.IntField(null=True, description="确认时定的分数")
+    entry_id = fields.IntField(null=True)
+
+    class Meta:
+        table = "claim"
+        indexes = (("org", "campaign_id"), ("org", "user_id"))

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ValidationError,
@@ -460,6 +461,58 @@ class NoticesSection(_Section):
     """同时发一条 QQ 群公告（要求确认）；机器人须是群管理员。谁确认以群里那条消息为准"""
 
 
+class AppealsSection(_Section):
+    appeal_days: Annotated[int, Field(ge=1, le=62)] = 7
+    """记录写下后几天内可以 /申诉（且那个月还没冻结）"""
+
+
+def _claim_points(value: int | list[int]) -> int | list[int]:
+    if isinstance(value, int):
+        if value < 1:
+            raise ValueError("申报项目的分数应为正整数")
+        return value
+    if len(value) != 2 or not 0 < value[0] <= value[1]:
+        raise ValueError("范围应写作 [下限, 上限]，0 < 下限 ≤ 上限")
+    return value
+
+
+class ClaimItem(_Section):
+    points: Annotated[int | list[int], AfterValidator(_claim_points)]
+    """确认时加的分；[下限, 上限] 时由确认的管理员在范围内定"""
+    per_day: Annotated[int, Field(ge=1, le=20)] = 1
+    """每人每天最多申报几次"""
+
+    @property
+    def fixed(self) -> int | None:
+        return self.points if isinstance(self.points, int) else None
+
+
+def _claim_item(value: Any) -> Any:
+    """`"客户表扬" = 5` 和 `"客户表扬" = [1, 10]` 是 `{ points = … }` 的简写。"""
+    if isinstance(value, (int, list)):
+        return {"points": value}
+    return value
+
+
+class RepostSection(_Section):
+    points: Annotated[int, Field(ge=1, le=100)] = 2
+    """每次及时转发并保持的奖励（制度：2 分/次）"""
+    claim_days: Annotated[int, Field(ge=1, le=30)] = 2
+    """推广开出后几天内可以申报已转发（制度：发布之日起两日内）"""
+    keep_days: Annotated[int, Field(ge=0, le=30)] = 2
+    """申报截止后再过几天交管理员审核（制度：保持两天以上）"""
+
+
+class ClaimsSection(_Section):
+    items: dict[
+        Annotated[str, Field(min_length=1, max_length=24)],
+        Annotated[ClaimItem, BeforeValidator(_claim_item)],
+    ] = {}
+    """可以 /申报 的项目：名称 = 分数、[下限, 上限]，或 { points = …, per_day = … }"""
+    repost: RepostSection | None = None
+    """转发推广（/推广、/已转发）；没有这一节就不启用"""
+
+
 class Policy(_Section):
     org: OrgSection
     groups: GroupsSection = GroupsSection()
@@ -473,6 +526,8 @@ class Policy(_Section):
     filter: FilterSection = FilterSection()
     notices: NoticesSection | None = None
     """要大家确认的通知（/通知）；没有这一节就不启用"""
+    appeals: AppealsSection = AppealsSection()
+    claims: ClaimsSection = ClaimsSection()
 
     @property
     def id(self) -> str:

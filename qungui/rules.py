@@ -25,6 +25,12 @@ NOTICE_SILENT = "notice.silent"
 """通知截止时仍没确认"""
 DUTY_WEEKLY = "duty.weekly"
 """每周值班奖励"""
+CLAIM_PREFIX = "claim."
+"""成员申报、管理员确认的项目：`claim.<项目>`，项目取自 `[claims.items]`"""
+
+REPOST = "claim.repost"
+"""转发推广（推N）及时转发并保持，管理员确认后加分"""
+
 MANUAL = "manual"
 """管理员 /加分 /扣分"""
 REVERSAL = "reversal"
@@ -39,6 +45,7 @@ LABELS = {
     FILTER_REPORT: "举报属实",
     NOTICE_SILENT: "通知未确认",
     DUTY_WEEKLY: "值班奖励",
+    REPOST: "转发推广",
     MANUAL: "手动调整",
     REVERSAL: "撤销",
 }
@@ -53,10 +60,17 @@ def is_warning(code: str) -> bool:
     return code.startswith(WARNING_PREFIX)
 
 
+def claim(item: str) -> str:
+    """这个申报项目的规则代码。"""
+    return f"{CLAIM_PREFIX}{item}"
+
+
 def label(code: str) -> str:
     """规则代码的中文名称；带参数的（`warn.<类别>`）写出参数。不认识的代码原样显示（改版前的旧记录）。"""
     if is_warning(code):
         return f"警告·{code.removeprefix(WARNING_PREFIX)}"
+    if code.startswith(CLAIM_PREFIX) and code not in LABELS:
+        return f"申报·{code.removeprefix(CLAIM_PREFIX)}"
     return LABELS.get(code, code)
 
 
@@ -64,5 +78,12 @@ BUILTIN_LINK = "链接"
 BUILTIN_PRIVACY = "隐私"
 BUILTIN_FLOOD = "刷屏"
 BUILTIN_REPORT = "举报"
-BUILTIN_FILTER_RULES = (BUILTIN_LINK, BUILTIN_PRIVACY, BUILTIN_FLOOD, BUILTIN_REPORT)
-"""机器人自己用的过滤规则名：三条内置规则和成员举报；制度里的关键词规则不能用这些名字"""
+REVIEW_APPEAL = "申诉"
+"""审核队列里成员的申诉（不是内容规则：/规则统计 的命中里不算它）"""
+REVIEW_CLAIM = "申报"
+"""审核队列里成员的申报（项目或转发推广）"""
+REVIEW_KINDS = (REVIEW_APPEAL, REVIEW_CLAIM)
+"""审核队列里不是内容命中的几类：/确认 /驳回 交给各自的模块"""
+
+BUILTIN_FILTER_RULES = (BUILTIN_LINK, BUILTIN_PRIVACY, BUILTIN_FLOOD, BUILTIN_REPORT, *REVIEW_KINDS)
+"""机器人自己用的审核规则名：三条内置规则、成员举报、申诉和申报；制度里的关键词规则不能用这些名字"""

@@ -11,6 +11,7 @@ from nonebot.plugin import PluginMetadata
 require("nonebot_plugin_apscheduler")
 require("nonebot_plugin_localstore")
 
+from . import review_kinds  # noqa: E402
 from .batch import GroupBatcher  # noqa: E402
 from .config import Config  # noqa: E402
 from .dispatch import routed  # noqa: E402
@@ -67,6 +68,7 @@ __all__ = [
     "presence",
     "private_roles",
     "replied_message_id",
+    "review_kinds",
     "rights",
     "routed",
     "router",

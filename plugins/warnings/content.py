@@ -19,6 +19,7 @@ from plugins.core import (
     bot_ids,
     failure_reason,
     replied_message_id,
+    review_kinds,
     rights,
     router,
     superusers,
@@ -202,6 +203,14 @@ async def _hit_category(ctx: CommandContext, params: Params) -> str | None:
     return hit.category
 
 
+async def _other_kind(ctx: CommandContext, hit_id: int) -> review_kinds.ReviewKind | None:
+    """申诉、申报由各自的插件决定（plugins/core/review_kinds.py）。"""
+    try:
+        return review_kinds.handler(await reviews.find(ctx.policy, hit_id))
+    except reviews.ReviewError as exc:
+        raise _decided(exc) from None
+
+
 def _decided(exc: reviews.ReviewError) -> Refusal:
     hit = exc.hit
     if hit is None:
@@ -227,6 +236,10 @@ def _decided(exc: reviews.ReviewError) -> Refusal:
 )
 async def confirm(ctx: CommandContext) -> None:
     hit_id, category, amount = ctx.params.review_id, ctx.params.category, ctx.params.amount
+    kind = await _other_kind(ctx, hit_id)
+    if kind is not None:
+        await kind.confirm(ctx, await reviews.find(ctx.policy, hit_id))
+        return
     note = ctx.params.reason[:200]
     try:
         done = await reviews.confirm(
@@ -271,6 +284,10 @@ async def confirm(ctx: CommandContext) -> None:
 )
 async def dismiss(ctx: CommandContext) -> None:
     hit_id = ctx.params.review_id
+    kind = await _other_kind(ctx, hit_id)
+    if kind is not None:
+        await kind.dismiss(ctx, await reviews.find(ctx.policy, hit_id))
+        return
     note = ctx.params.reason[:200]
     try:
         hit = await reviews.dismiss(

@@ -38,7 +38,13 @@ def test_warning_codes_carry_their_category() -> None:
 
 
 def test_builtin_filter_rule_names() -> None:
-    assert rules.BUILTIN_FILTER_RULES == ("链接", "隐私", "刷屏", "举报")
+    assert rules.BUILTIN_FILTER_RULES == ("链接", "隐私", "刷屏", "举报", "申诉", "申报")
+
+
+def test_claim_codes_carry_the_item() -> None:
+    assert rules.claim("客户表扬") == "claim.客户表扬"
+    assert rules.label("claim.客户表扬") == "申报·客户表扬"
+    assert rules.label(rules.REPOST) == "转发推广"
 
 
 def _string_constants(path: Path) -> set[str]:
