@@ -250,6 +250,8 @@ async def test_a_stale_list_card_is_reread_before_any_penalty(db) -> None:
     assert await LedgerEntry.all().count() == 0
     member = await Member.get(user_id=1)
     assert member.card_ok and member.card == "鸡公山酒业-张三-13800000000"
+    # 改对的时刻是这次复查：/名片检查 和入群提醒按它说“何时改好的”
+    assert member.card_changed_at == cst(2026, 11, 24, 10)
 
 
 async def test_no_penalty_when_the_card_cannot_be_reread(db) -> None:
@@ -339,3 +341,54 @@ async def test_a_rejoiner_is_counted_again(db) -> None:
     assert await members.counted(POLICY, "2026-11") == {1}
     member = await Member.get(user_id=1)
     assert (member.left_at, member.joined_at) == (None, cst(2026, 11, 26, 9))
+
+
+async def test_the_penalty_row_says_why_in_words(db) -> None:
+    old = cst(2025, 1, 1)
+    await cards.sweep_group(
+        POLICY, GROUP, [listed(1, "张三", old)], cst(2026, 11, 1, 10), Reread({})
+    )
+    await cards.sweep_group(
+        POLICY, GROUP, [listed(1, "张三", old)], cst(2026, 11, 4, 10), Reread({1: "张三"})
+    )
+    entry = await LedgerEntry.get(rule=rules.CARD_PENALTY)
+    assert (entry.user_id, entry.delta, entry.reason) == (1, -10, "宽限期后仍未改为规范格式")
+
+
+async def test_a_joiners_deadline_counts_from_the_groups_first_check_when_that_is_later(db) -> None:
+    """早就在群里的人，宽限从这个群第一次检查名片时算起，不从多年前入群时算起。"""
+    first_check = cst(2026, 11, 20, 10)
+    other_group = GROUP + 1
+    await cards.sweep_group(POLICY, GROUP, [], first_check, Reread({}))
+    await cards.sweep_group(POLICY, other_group, [], cst(2026, 11, 25, 10), Reread({}))
+    long_ago = cst(2025, 1, 1)
+    assert await cards.grace_deadline(POLICY, GROUP, long_ago) == cst(2026, 11, 23, 10)
+    assert await cards.grace_deadline(POLICY, other_group, long_ago) == cst(2026, 11, 28, 10)
+    # 检查开始以后才进群的人，从入群时算起
+    late = cst(2026, 11, 22, 15, 30)
+    assert await cards.grace_deadline(POLICY, GROUP, late) == cst(2026, 11, 25, 15, 30)
+    # 这个群还没检查过：从入群时算起
+    assert await cards.grace_deadline(POLICY, GROUP + 2, late) == cst(2026, 11, 25, 15, 30)
+
+
+def test_build_card_with_a_pattern_that_has_no_phone() -> None:
+    """制度的名片格式可以不带电话（公司-姓名）：拼名片时只换姓名，给的电话不用。"""
+    nickname = POLICY.nickname.model_copy(
+        update={
+            "pattern": "^鸡公山酒业-(?P<name>[\u4e00-\u9fa5·]{2,12})$",
+            "example": "鸡公山酒业-张三",
+        }
+    )
+    policy = POLICY.model_copy(update={"nickname": nickname})
+    assert cards.build_card(policy, "李四", "13912345678") == "鸡公山酒业-李四"
+
+
+def test_build_card_skips_an_optional_phone_the_example_leaves_out() -> None:
+    nickname = POLICY.nickname.model_copy(
+        update={
+            "pattern": "^鸡公山酒业-(?P<name>[\u4e00-\u9fa5·]{2,12})(?:-(?P<phone>1[3-9]\\d{9}))?$",
+            "example": "鸡公山酒业-张三",
+        }
+    )
+    policy = POLICY.model_copy(update={"nickname": nickname})
+    assert cards.build_card(policy, "李四", "13912345678") == "鸡公山酒业-李四"

@@ -80,6 +80,39 @@ async def test_two_members_claiming_one_phone_are_held_for_review(db) -> None:
     assert (result.compliant, result.duplicates, result.overdue) == (0, [1, 2], [])
 
 
+async def test_members_with_their_own_roster_rows_are_not_held_for_review(db) -> None:
+    """两个人各用名单上自己那一行：不是“共用电话”，都算规范。"""
+    roster = parse_roster(CSV)
+    listed = [
+        cards.Listed(20001, "鸡公山酒业-张三-13800000001", "a", "member", 0),
+        cards.Listed(2, "鸡公山酒业-李四-13800000002", "b", "member", 0),
+    ]
+
+    async def reread(user: int) -> str:
+        return next(p.card for p in listed if p.user_id == user)
+
+    result = await cards.sweep_group(POLICY, WORK, listed, cst(2026, 11, 27, 10), reread, roster)
+    assert (result.compliant, result.duplicates) == (2, [])
+
+
+async def test_a_card_that_does_not_match_the_roster_does_not_make_a_duplicate(db) -> None:
+    """别人拿张三的电话、或写错了名字：那张名片本来就不合格（宽限后扣分），张三本人照样算规范，
+    两人都不因“共用电话”挂起。"""
+    roster = parse_roster(CSV)
+    listed = [
+        cards.Listed(20001, "鸡公山酒业-张三-13800000001", "a", "member", 0),
+        cards.Listed(20002, "鸡公山酒业-张三-13800000001", "b", "member", 0),  # 那一行写的是 20001
+        cards.Listed(3, "鸡公山酒业-李四-13800000002", "c", "member", 0),
+        cards.Listed(4, "鸡公山酒业-王小五-13800000002", "d", "member", 0),  # 名字对不上
+    ]
+
+    async def reread(user: int) -> str:
+        return next(p.card for p in listed if p.user_id == user)
+
+    result = await cards.sweep_group(POLICY, WORK, listed, cst(2026, 11, 27, 10), reread, roster)
+    assert (result.compliant, result.duplicates, sorted(result.in_grace)) == (2, [], [4, 20002])
+
+
 def test_the_roster_match_takes_the_parsed_card_and_the_rows_qq() -> None:
     roster = parse_roster(CSV)
     zhang = cards.parse_card(POLICY, "鸡公山酒业－张三－１３８０００００００１")
