@@ -269,7 +269,7 @@ class AlreadyCredited(ShareRefused):
     """这条分享已评过经典，或那天已有分享分；`entry` 是目前有效的那条记录（知道时）。"""
 
     def __init__(self, entry: LedgerEntry | None = None):
-        super().__init__(entry.id if entry is not None else None)
+        super().__init__()
         self.entry = entry
 
 

@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from qungui import ledger, months, rules
+from qungui import ledger, months, rules, standings
 from qungui.models import LedgerEntry, MonthTotal
 from qungui.roles import Role
 
@@ -128,3 +128,48 @@ async def test_a_featuring_replayed_after_its_month_froze_answers_what_it_wrote(
         await featured("evt-g", user=2)
     assert (frozen.value.entry_id, frozen.value.month) == (0, "2026-11")
     assert await LedgerEntry.all().count() == 1
+
+
+async def test_a_rebuild_removes_totals_of_people_with_no_entry_that_month(db) -> None:
+    """合计表里有、账本里这个月却没有记录的人（写了一半的合计、手工改过的库）：重建把他们清掉，
+    不管那一行碰巧写的是什么。"""
+    await share(1)
+    for user, (points, days, entries) in {
+        2: (1, 0, 0),
+        3: (0, 1, 0),
+        4: (0, 0, 1),
+        5: (5, 1, 1),
+    }.items():
+        await MonthTotal.create(
+            org="jgs",
+            user_id=user,
+            month="2026-11",
+            points=points,
+            share_days=days,
+            entries=entries,
+        )
+    assert await ledger.rebuild_month_totals("jgs", "2026-11", FIRST, LAST) == 4
+    assert await ledger.month_totals("jgs", "2026-11") == {1: ledger.MonthSummary(1, 1, 1)}
+
+
+async def test_a_months_detail_holds_only_that_month(db) -> None:
+    october = await share(1, date(2026, 10, 31))
+    november = await share(1, date(2026, 11, 1))
+    december = await share(1, date(2026, 12, 1))
+    got = await ledger.month_entries("jgs", 1, FIRST, LAST)
+    assert [entry.id for entry in got] == [november.id]
+    assert october.id != november.id != december.id
+
+
+async def test_a_repaired_total_shows_at_once_in_the_all_time_points(db) -> None:
+    """重建改了合计：缓存的累计积分（/积分 里那一项）随之重算，不再显示坏掉的数。"""
+    from pathlib import Path
+
+    from qungui.policy import load_policies
+
+    policy = load_policies(Path(__file__).parents[1] / "policy.toml").orgs["jgs"]
+    await share(1)
+    await MonthTotal.filter(org="jgs", user_id=1, month="2026-11").update(points=99)
+    assert await standings.all_time_points(policy, 1) == 99
+    assert await ledger.rebuild_month_totals("jgs", "2026-11", FIRST, LAST) == 1
+    assert await standings.all_time_points(policy, 1) == 1

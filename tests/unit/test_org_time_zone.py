@@ -138,3 +138,12 @@ async def test_an_overdue_card_is_fined_for_the_orgs_day(db, org) -> None:
     fine = await LedgerEntry.get(org="xscy", rule=rules.CARD_PENALTY)
     assert fine.business_date == date(2026, 11, 30)
     assert await Member.exists(org="xscy", user_id=1)
+
+
+def test_the_backfill_window_follows_the_orgs_clock(org: Policy) -> None:
+    """纽约 11 月 30 日晚上九点（上海已是 12 月 1 日上午十点，已过公布时刻）：纽约还是 11 月，
+    能补的是 11 月 1 日到 30 日。"""
+    now = ny(2026, 11, 30, 21)
+    assert months.backfill_window(org, now) == (date(2026, 11, 1), date(2026, 11, 30))
+    # 纽约 12 月 1 日早上八点，公布（九点）之前：还能补 11 月
+    assert months.backfill_window(org, ny(2026, 12, 1, 8)) == (date(2026, 11, 1), date(2026, 12, 1))

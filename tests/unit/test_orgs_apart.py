@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from qungui import cards, ledger, rules, shares, streaks
+from qungui import cards, ledger, rules, shares, standings, streaks
 from qungui.models import LedgerEntry, Member, MonthTotal
 from qungui.policy import Policy, load_policies
 from qungui.roles import Role
@@ -207,3 +207,14 @@ async def test_a_reply_finds_the_share_of_its_own_org(db, orgs, acting: int) -> 
     assert found is not None and found.org == here.id
     mine = await shares.find(here, GROUP, 555, event_key=f"{here.id}-share")
     assert mine is not None and mine.org == here.id
+
+
+async def test_all_time_points_are_each_orgs_own_even_when_asked_one_after_the_other(
+    db, orgs
+) -> None:
+    a, b = orgs
+    await give(a.id, 7, "a-1")
+    await give(b.id, 2, "b-1")
+    assert await standings.all_time_points(a, PERSON) == 7
+    assert await standings.all_time_points(b, PERSON) == 2
+    assert await standings.all_time_points(a, PERSON) == 7

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from qungui import ledger, rules, shares
+from qungui import ledger, months, rules, shares
 from qungui.models import LedgerEntry
 from qungui.policy import load_policies
 from qungui.roles import OwnCase, Role
@@ -132,3 +132,42 @@ async def test_a_share_is_found_by_its_number_only_in_the_group_it_was_posted_in
     # 另一个账号上这条消息的编号不同：按事件身份找到
     by_event = await shares.find(POLICY, GROUP, 777, event_key=f"jgs:{GROUP}:1:4242", user_id=1)
     assert by_event is not None and by_event.message_id == 4242
+
+
+def _fill(key: str, day: date = DAY, user: int = 1):
+    return shares.backfill(
+        POLICY,
+        user_id=user,
+        day=day,
+        actor_id=30001,
+        actor_role=Role.ADMIN,
+        reason="出差",
+        now=cst(2026, 11, 27, 14),
+        command_key=key,
+    )
+
+
+async def test_a_day_that_already_has_a_share_cannot_be_backfilled(db) -> None:
+    await post(1, 4242)  # 27 日自己发了
+    with pytest.raises(shares.AlreadyCredited):
+        await _fill("b1")
+    assert await LedgerEntry.filter(user_id=1, rule=rules.SHARE_DAILY).count() == 1
+
+
+async def test_a_backfilled_day_earns_no_second_point_for_a_share_posted_later(db) -> None:
+    filled = await _fill("b1")
+    posted = await post(1, 4242)
+    assert posted.entry is None
+    assert await LedgerEntry.filter(user_id=1, rule=rules.SHARE_DAILY).values_list(
+        "id", flat=True
+    ) == [filled.entry.id]
+
+
+async def test_a_backfill_replayed_after_the_month_began_settling_answers_the_same(db) -> None:
+    """补分享的命令被重放（重连、第二个机器人账号）时月底结算已经开始：照旧答那次的记录，不是拒绝。"""
+    filled = await _fill("b1")
+    await months.begin_settling("jgs", "2026-11", cst(2026, 12, 1, 9))
+    again = await _fill("b1")
+    assert (again.entry.id, again.created) == (filled.entry.id, False)
+    with pytest.raises(shares.MonthSettled):
+        await _fill("b2", day=date(2026, 11, 21))
