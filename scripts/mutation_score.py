@@ -9,6 +9,8 @@ from pathlib import Path
 
 KILLED = {1, 3}
 """mutmut 的退出码：1 测试失败，3 pytest 内部错误（也算杀死）"""
+TIMEOUT = {24, -24, 36, 152, 255}
+"""超时：测试没有通过（多半是在等一个永远不来的回复），和 mutmut 自己的得分一样算作发现了"""
 SURVIVED = 0
 
 
@@ -24,11 +26,14 @@ def main(root: Path = Path("mutants")) -> int:
         if not checked:
             continue
         killed = sum(code in KILLED for code in checked.values())
+        timeouts = sum(code in TIMEOUT for code in checked.values())
         alive = sorted(key for key, code in checked.items() if code == SURVIVED)
-        other = len(checked) - killed - len(alive)
+        other = len(checked) - killed - timeouts - len(alive)
         module = meta.name.removesuffix(".py.meta")
-        note = f"，{other} 个超时或可疑" if other else ""
-        print(f"{module:12} {killed / len(checked):6.1%}  杀死 {killed}/{len(checked)}{note}")
+        caught = killed + timeouts
+        note = f"（其中超时 {timeouts}）" if timeouts else ""
+        note += f"，{other} 个可疑" if other else ""
+        print(f"{module:12} {caught / len(checked):6.1%}  发现 {caught}/{len(checked)}{note}")
         survivors += alive
     if survivors:
         print("\n活下来的（mutmut show <名字> 看改了什么）：")

@@ -392,3 +392,15 @@ def test_build_card_skips_an_optional_phone_the_example_leaves_out() -> None:
     )
     policy = POLICY.model_copy(update={"nickname": nickname})
     assert cards.build_card(policy, "李四", "13912345678") == "鸡公山酒业-李四"
+
+
+async def test_a_new_member_in_grace_is_saved_with_the_card_the_list_shows(db) -> None:
+    """名单里第一次见到、还在宽限里的人不复查：存下列表里的名片（/名片检查、显示名字都读它）。"""
+    await cards.sweep_group(POLICY, GROUP, [], cst(2026, 11, 1, 10), Reread({}))
+    newcomer = listed(1, "鸡公山酒业-张三", cst(2026, 11, 26, 15))
+    fine = listed(2, "鸡公山酒业-李四-13800000000", cst(2025, 1, 1))
+    reread = Reread({})
+    result = await cards.sweep_group(POLICY, GROUP, [newcomer, fine], cst(2026, 11, 27, 10), reread)
+    assert (result.in_grace, result.compliant, reread.asked) == ([1], 1, [])
+    saved = dict(await Member.filter(group_id=GROUP).values_list("user_id", "card"))
+    assert saved == {1: "鸡公山酒业-张三", 2: "鸡公山酒业-李四-13800000000"}

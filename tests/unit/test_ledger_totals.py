@@ -173,3 +173,43 @@ async def test_a_repaired_total_shows_at_once_in_the_all_time_points(db) -> None
     assert await standings.all_time_points(policy, 1) == 99
     assert await ledger.rebuild_month_totals("jgs", "2026-11", FIRST, LAST) == 1
     assert await standings.all_time_points(policy, 1) == 1
+
+
+async def test_a_command_handled_by_two_processes_at_once_writes_once(db, monkeypatch) -> None:
+    """两个进程同时处理同一条命令（同一个事件键）：都看到“还没处理过”，先提交的那个写下记录，
+    后来的那个在认领事件键时撞上，整笔回滚，答的是先来的那条（created=False）。"""
+
+    def feature(key: str):
+        return ledger.award_by_command(
+            command_key=key,
+            org="jgs",
+            user_id=1,
+            rule=rules.SHARE_FEATURED,
+            period="4242",
+            delta=5,
+            business_date=DAY,
+            now=NOW,
+            actor_id=30001,
+            actor_role=Role.ADMIN,
+        )
+
+    first = await feature("k1")
+    assert first is not None and first.created
+    # 那条后来被撤销了：同一周期还有空位，后来的进程真会插进一条新记录，再在认领事件键时撞上
+    await ledger.reverse(
+        org="jgs",
+        entry_id=first.entry.id,
+        now=NOW,
+        actor_id=30002,
+        actor_role=Role.ADMIN,
+        reason="评错了",
+        command_key="undo-1",
+    )
+
+    async def not_seen_yet(command_key: str, org: str, day: date):
+        return None  # 另一个进程检查的时候，先来的那个还没提交
+
+    monkeypatch.setattr(ledger, "_replayed_or_frozen", not_seen_yet)
+    late = await feature("k1")
+    assert late is not None and (late.entry.id, late.created) == (first.entry.id, False)
+    assert await LedgerEntry.filter(rule=rules.SHARE_FEATURED).count() == 1

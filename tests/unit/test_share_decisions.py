@@ -1,6 +1,7 @@
 """管理员对分享的裁决（精选、判非原创、补分享）和“今天谁分享了”：
 记下的内容、能不能对自己的分享动手、找的是哪一条。"""
 
+import logging
 from datetime import date, datetime
 from pathlib import Path
 
@@ -60,10 +61,13 @@ async def test_an_admin_may_neither_feature_nor_reject_their_own_share(db) -> No
     assert await LedgerEntry.filter(rule=rules.REVERSAL).count() == 0
 
 
-async def test_a_superuser_may_feature_their_own_share(db) -> None:
+async def test_a_superuser_may_feature_their_own_share(db, caplog) -> None:
     posted = await post(10001, 4242)
-    featured = await act(shares.feature, posted.share, 10001, Role.SUPERUSER, "f1")
+    with caplog.at_level(logging.WARNING):
+        featured = await act(shares.feature, posted.share, 10001, Role.SUPERUSER, "f1")
     assert featured.created and featured.entry.delta == 5
+    # 事后查得到是谁对自己的哪条分享做了什么
+    assert "超级用户 10001 处理了与自己有关的事：精选分享 4242" in caplog.text
 
 
 async def test_a_replayed_rejection_answers_not_created(db) -> None:
