@@ -274,11 +274,11 @@ async def feature(ctx: CommandContext) -> None:
     name, day = await _name_and_day(ctx, share)
     message_id = replied_message_id(ctx.event)
     note = await _set_essence(ctx, message_id)
-    if ctx.policy.share.featured_emoji:
-        sender.react(ctx.bot, message_id, ctx.policy.share.featured_emoji)
     await ctx.reply(
         replies.FEATURED.format(name=name, day=day, points=entry.delta, id=entry.id) + note
     )
+    if ctx.policy.share.featured_emoji:
+        sender.react(ctx.bot, message_id, ctx.policy.share.featured_emoji)
 
 
 async def _set_essence(ctx: CommandContext, message_id: int) -> str:
@@ -309,12 +309,11 @@ async def on_essence(bot: Bot, event: EssenceNoticeEvent, policy: Policy) -> Non
     operator = event.operator_id
     if operator in members.not_counted(policy, bot_ids()) or operator <= 0:
         return
-    role = resolve_role(
-        policy,
-        operator,
-        superusers,
-        [await rights.member_role(bot, event.group_id, operator) or ""],
-    )
+    role = resolve_role(policy, operator, superusers)
+    if role < Role.ADMIN:
+        # 通知里没有操作人的身份：问 QQ 他现在是不是群主、群管理员（短暂缓存）
+        qq_role = await rights.member_role(bot, event.group_id, operator)
+        role = resolve_role(policy, operator, superusers, [qq_role or "member"])
     if role < Role.ADMIN:
         return
     share = await _essence_share(bot, event, policy)
@@ -343,12 +342,12 @@ async def on_essence(bot: Bot, event: EssenceNoticeEvent, policy: Policy) -> Non
     name, day = names[share.user_id], _day_text(shares.day_of(policy, share))
     entry = written.entry
     if event.sub_type == "add":
-        if policy.share.featured_emoji:
-            sender.react(bot, event.message_id, policy.share.featured_emoji)
         text = replies.ESSENCE_FEATURED.format(name=name, day=day, points=entry.delta, id=entry.id)
     else:
         text = replies.ESSENCE_UNFEATURED.format(name=name, day=day, id=entry.id)
     await sender.send_group(bot, event.group_id, text)
+    if event.sub_type == "add" and policy.share.featured_emoji:
+        sender.react(bot, event.message_id, policy.share.featured_emoji)
 
 
 async def _essence_share(
