@@ -34,6 +34,7 @@ from plugins.core import (  # noqa: E402
 )
 from plugins.core.args import Month  # noqa: E402
 from plugins.core.lookup import fill_unknown  # noqa: E402
+from plugins.core.sender import account_wide  # noqa: E402
 from qungui import board_image, duty, export, month_end, months  # noqa: E402
 from qungui.jobs import Job, JobContext, RetryLater  # noqa: E402
 from qungui.policy import Policy  # noqa: E402
@@ -146,6 +147,11 @@ async def _send_sheet(ctx: JobContext, bot: Bot) -> str:
                 # 等回执超时：文件可能已经到了，重发会给人事两份
                 await ctx.post_done(step, f"可能没有送达：{reason}")
                 gave_up.append(f"{where}（{reason}，不知道到没到）")
+                continue
+            if not account_wide(exc):
+                # 只是这个收件人收不到（不是好友、QQ 号不对、机器人不在那个群）：每分钟重发也一样
+                await ctx.post_done(step, f"收不到：{reason}")
+                gave_up.append(f"{where}（{reason}）")
                 continue
             await ctx.post_unsent(step, reason)
             unsent.append(f"{where}（{reason}）")

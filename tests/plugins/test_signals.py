@@ -621,7 +621,7 @@ async def test_the_sheet_waits_for_the_post(
         assert await jobs.run_due([policy], later) == ["month.close:jgs:2026-11"]
 
 
-async def test_a_sheet_upload_that_timed_out_is_not_sent_again(
+async def test_a_sheet_upload_that_timed_out_or_cannot_reach_its_person_is_not_sent_again(
     app: App, db, clock_at, hr_policy, quick_sender, no_fonts
 ) -> None:
     from nonebot.adapters.onebot.v11 import NetworkError
@@ -633,7 +633,11 @@ async def test_a_sheet_upload_that_timed_out_is_not_sent_again(
         make_bot(ctx)
         board_post(ctx)
         upload_private(ctx, HR, path, exception=NetworkError("timeout"))
-        upload_private(ctx, HR2, path)
+        # 人事 2 不是机器人的好友：每分钟再发也一样收不到，不重试
+        not_friend = ActionFailed(
+            status="failed", retcode=1200, message="请添加对方为好友", wording=""
+        )
+        upload_private(ctx, HR2, path, exception=not_friend)
         upload_group(ctx, path)
         due = datetime(2026, 12, 1, 9, 0, 10, tzinfo=policy.tz)
         clock_at(due)
@@ -641,7 +645,8 @@ async def test_a_sheet_upload_that_timed_out_is_not_sent_again(
         assert await jobs.run_due([policy], datetime(2026, 12, 1, 9, 2, tzinfo=policy.tz)) == []
     close = await JobRun.get(job="month.close")
     assert close.finished_at is not None
-    assert (
-        "积分表没有自动发到 QQ 50001（NetworkError，不知道到没到），可用 /导出 2026-11 手动取"
-        in (close.note)
+    assert close.note.endswith(
+        "积分表已发给 群 66666666 的群文件；积分表没有自动发到 QQ 50001（NetworkError，不知道到没到）、"
+        "QQ 50002（请添加对方为好友），可用 /导出 2026-11 手动取；"
+        f"文件在机器人所在机器上：{path.resolve()}"
     )
