@@ -377,24 +377,30 @@ def a_sender(interval: float = 0.0):
     return Sender(0, 0, react_interval=interval)
 
 
-async def test_recording_a_share_does_not_wait_for_a_slow_reaction(
-    app: App, db, reacting, monkeypatch
-) -> None:
-    slow = asyncio.Event()
+async def test_recording_a_share_does_not_wait_for_a_slow_reaction(app: App, db, reacting) -> None:
+    answer = asyncio.Event()
+    asked: list[dict] = []
 
-    async def never_answers(bot, message_id: int, emoji_id: int) -> None:
-        await slow.wait()  # NapCat 迟迟不回：点表情的那一边一直等着
+    async def slow_napcat(api: str, **data: Any) -> None:
+        # NapCat 迟迟不回点表情的请求（要等到测试放行）
+        assert api == "set_msg_emoji_like"
+        asked.append(data)
+        await answer.wait()
 
-    monkeypatch.setattr(reacting, "_react", lambda bot, state, m, e: never_answers(bot, m, e))
     async with app.test_api() as ctx:
         bot = make_bot(ctx)
+        bot.call_api = slow_napcat
         started = time.monotonic()
         await asyncio.wait_for(deliver(bot, share_payload(5001, ts(2026, 11, 27, 9))), 5)
         assert time.monotonic() - started < 2
-        assert await LedgerEntry.filter(rule="share.daily").count() == 1
+        # 分享已经记了分，表情的请求还挂着
+        assert await LedgerEntry.filter(user_id=ZHANG).values_list("delta", flat=True) == [1]
+        await asyncio.sleep(0.05)
+        assert asked == [{"message_id": 5001, "emoji_id": "124"}]
         assert reacting.account(str(SELF_ID)).reactions_waiting == 1
-        slow.set()
+        answer.set()
         await reacting.reactions_done()
+    assert reacting.account(str(SELF_ID)).reacted == 1
 
 
 async def test_reactions_are_spaced_and_a_slow_api_never_blocks_the_caller() -> None:
