@@ -153,6 +153,12 @@ class ShareSection(_Section):
     """经典分享加分"""
     reminder_times: Annotated[list[ClockTime], Field(max_length=MAX_REMINDERS)] = []
     """提醒时间（最多 4 个）"""
+    ack_emoji: NonNegative = 0
+    """记了分的分享上机器人点的表情（QQ 表情编号，如 124 = OK）；0 表示不点"""
+    grace_emoji: NonNegative = 0
+    """凌晨宽限时段里记到前一天的分享点的表情；0 表示与 ack_emoji 相同"""
+    featured_emoji: NonNegative = 0
+    """评为经典分享（/精选 或 QQ 精华）时再点的表情；0 表示不再点"""
 
     @field_validator("deadline")
     @classmethod
@@ -422,6 +428,10 @@ class LeaderboardSection(_Section):
     """排行帖里列出末尾几名（制度有奖也有罚）"""
     font: str = ""
     """排行图片用的中文字体文件；留空则用 fc-list :lang=zh 找到的第一个"""
+    hr: list[QQ] = []
+    """人事：月榜公布后，机器人把那个月的导出表私聊发给这些人（每月一次）"""
+    hr_group: Annotated[int, Field(ge=0)] = 0
+    """不为 0 时，导出表同时传到这个群的群文件"""
 
     @property
     def post_at(self) -> time:

@@ -18,7 +18,7 @@ from tortoise.transactions import in_transaction
 
 from . import ledger, months
 from .content_filter import visible
-from .dates import local_time
+from .dates import local_time, month_key
 from .models import LedgerEntry, Share
 from .policy import Policy, parse_clock
 from .roles import Role, check_not_own_case
@@ -336,6 +336,54 @@ async def feature(
         )
         raise AlreadyCredited(earlier)
     return written
+
+
+class NotFeatured(ShareRefused):
+    """这条分享现在没有经典分享奖可撤。"""
+
+
+UNFEATURED = "取消精华"
+
+
+async def unfeature(
+    policy: Policy,
+    share: Share,
+    *,
+    actor_id: int,
+    actor_role: Role,
+    now: datetime,
+    command_key: str,
+) -> ledger.Written:
+    """在 QQ 里取消精华：撤销这条分享的经典分享奖。那个月已冻结时不撤（QQ 里点一下不够写明理由，
+    主席要撤就用 /撤销）。同一事件再来一次只返回那次的撤销记录（created=False）。"""
+    if (earlier := await ledger.replayed(command_key)) is not None:
+        return earlier
+    featured = await ledger.active_award(
+        policy.id, SHARE_FEATURED, share.user_id, _featured_period(share)
+    )
+    if featured is None:
+        raise NotFeatured()
+    if await months.is_frozen(policy.id, featured.business_date):
+        raise ledger.MonthFrozen(featured.id, month_key(featured.business_date))
+    return await ledger.reverse(
+        org=policy.id,
+        entry_id=featured.id,
+        now=now,
+        actor_id=actor_id,
+        actor_role=actor_role,
+        reason=UNFEATURED,
+        command_key=command_key,
+    )
+
+
+def reaction(policy: Policy, share: Share) -> int:
+    """记了分的分享上机器人点哪个表情（0：不点）：凌晨宽限时段里记到前一天的用 `grace_emoji`，
+    其余用 `ack_emoji`；`grace_emoji` 为 0 时同 `ack_emoji`。没记分的分享不点。"""
+    settings = policy.share
+    if share.share_day is None or share.entry_id is None:
+        return 0
+    late = share.share_day != local_time(share.sent_at, policy.tz).date()
+    return (settings.grace_emoji if late else 0) or settings.ack_emoji
 
 
 def _featured_period(share: Share) -> str:

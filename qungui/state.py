@@ -33,6 +33,8 @@ class OrgState:
     """(群, QQ, 他没确认的那几条通知)：有几条通知时“请引用”只说一次"""
     told_not_admin: set[int] = field(default_factory=set)
     """已经说过“机器人不是管理员，发不了群公告”的群"""
+    told_no_essence: set[int] = field(default_factory=set)
+    """已经在 /精选 的回复里说过“机器人不是管理员，没有设为 QQ 精华”的群"""
 
 
 @dataclass

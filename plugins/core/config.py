@@ -15,6 +15,8 @@ class Config(BaseModel):
     """两条群消息之间至少间隔的秒数（测试设为 0）"""
     qungui_send_jitter: float = 0.5
     """在间隔上再随机加的最多秒数"""
+    qungui_react_interval: float = 0.5
+    """机器人给分享点表情时，两个表情之间至少间隔的秒数（与发消息分开排队）"""
     qungui_send_backoff: float = 60.0
     """发送失败（风控、断线）后暂停多少秒；再失败加倍，最多 30 分钟"""
     qungui_clock_start: datetime | None = None

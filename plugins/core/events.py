@@ -54,3 +54,27 @@ class GroupMsgEmojiLikeNoticeEvent(NoticeEvent):
 
 
 Adapter.add_custom_model(GroupMsgEmojiLikeNoticeEvent)
+
+
+class EssenceNoticeEvent(NoticeEvent):
+    """群精华消息设置、取消（NapCat 的扩展）。`message_id` 是这个机器人账号上的编号；
+    `sender_id`（消息作者）有的版本报 0，要用 get_msg 取回原消息看作者。机器人自己 set_essence_msg
+    之后也会收到一条，操作人是机器人。"""
+
+    notice_type: Literal["essence"]
+    sub_type: Literal["add", "delete"]
+    group_id: int
+    message_id: int
+    sender_id: int = 0
+    operator_id: int = 0
+
+    @override
+    def get_user_id(self) -> str:
+        return str(self.operator_id)
+
+    @override
+    def get_session_id(self) -> str:
+        return f"group_{self.group_id}_{self.operator_id}"
+
+
+Adapter.add_custom_model(EssenceNoticeEvent)

@@ -12,6 +12,8 @@
   QQ 拒收这一条时，NapCat 的报错里带着 QQ 给的非零 `"result"`（如 110“你已被移出该群”）
   或“请添加对方为好友”。而风控是 QQ 收下了消息却迟迟不发：NapCat 等到超时，`"result"` 是 0。
   这种失败不暂停别的消息、不重发，记在账号状态里（/状态 可见）、写日志，调用方收到 SendFailed。
+表情回应（`react`，给记了分的分享点个表情）走同一个账号，但另排一队、间隔更短：它立刻返回，
+不让记分等着 NapCat；失败只记日志、不重试，账号暂停发送时直接放弃，排队太多时不再收。
 `send_*` 等到自己的消息发出才返回，所以命令的回复仍在 nonebug 的上下文里，测试可以断言
 `send_group_msg`。
 """
@@ -34,6 +36,8 @@ from qungui.outgoing import MAX_CHARS, MAX_MENTIONS, mask_digits, split_text
 
 from .rights import API_FAILURES, DISCONNECTED, failure_reason
 
+REACTIONS_WAITING_MAX = 50
+"""一个账号最多排着这么多个表情：再多说明 NapCat 已经跟不上，新来的直接放弃"""
 BACKOFF_START = 60.0
 BACKOFF_MAX = 1800.0
 REPLY_FRESH = timedelta(minutes=10)
@@ -66,6 +70,13 @@ class AccountState:
     refused: int = 0
     """只是某个收件人收不到的失败（不退避）"""
     last_refusal: str = ""
+    react_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    last_reacted: float = 0.0
+    reactions_waiting: int = 0
+    reacted: int = 0
+    react_failed: int = 0
+    reactions_unsupported: bool = False
+    """NapCat 答复没有这个接口（1404，别的实现）：这个账号以后不再点"""
 
 
 _ONE_RECIPIENT = re.compile(r'"result":\s*-?[1-9]|无法获取用户信息|请添加对方为好友|不存在')
@@ -121,8 +132,11 @@ class Sender:
         jitter: float,
         on_backoff: Callable[[Bot, str], Awaitable[None]] | None = None,
         backoff_start: float = BACKOFF_START,
+        react_interval: float = 0.5,
     ):
         self.interval = interval
+        self.react_interval = react_interval
+        self._reacting: set[asyncio.Task] = set()
         self.jitter = jitter
         self.backoff_start = backoff_start
         self.on_backoff = on_backoff
@@ -218,6 +232,55 @@ class Sender:
         state.backoff_until = time.monotonic() + state.backoff
         state.last_error = str(exc)
         logger.error(f"账号 {bot.self_id} 发送失败，{state.backoff:.0f} 秒内暂停发送：{exc}")
+
+    def react(self, bot: Bot, message_id: int, emoji_id: int) -> bool:
+        """给一条消息点表情（NapCat `set_msg_emoji_like`），在后台排队，立刻返回：调用方（记分）
+        不等 NapCat。返回是否排上了队。"""
+        state = self.account(bot.self_id)
+        if state.reactions_unsupported:
+            return False
+        if state.reactions_waiting >= REACTIONS_WAITING_MAX:
+            logger.warning(f"账号 {bot.self_id} 排队的表情太多，消息 {message_id} 不点了")
+            return False
+        state.reactions_waiting += 1
+        task = asyncio.create_task(self._react(bot, state, message_id, emoji_id))
+        self._reacting.add(task)
+        task.add_done_callback(self._reacting.discard)
+        return True
+
+    async def _react(self, bot: Bot, state: AccountState, message_id: int, emoji_id: int) -> None:
+        try:
+            async with state.react_lock:
+                wait = state.last_reacted + self.react_interval - time.monotonic()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                if time.monotonic() < state.backoff_until:
+                    # 账号正被风控暂停：表情只是锦上添花，暂停结束后也不补，免得一下子点一串
+                    logger.info(f"账号 {bot.self_id} 暂停发送中，消息 {message_id} 的表情不点了")
+                    return
+                try:
+                    await bot.call_api(
+                        "set_msg_emoji_like", message_id=message_id, emoji_id=str(emoji_id)
+                    )
+                except (*API_FAILURES, TimeoutError) as exc:
+                    state.react_failed += 1
+                    info = getattr(exc, "info", None) or {}
+                    if isinstance(exc, ActionFailed) and info.get("retcode") == 1404:
+                        state.reactions_unsupported = True
+                    logger.warning(
+                        f"账号 {bot.self_id} 给消息 {message_id} 点表情失败（不重试）：{exc}"
+                    )
+                else:
+                    state.reacted += 1
+                finally:
+                    state.last_reacted = time.monotonic()
+        finally:
+            state.reactions_waiting -= 1
+
+    async def reactions_done(self) -> None:
+        """等排着的表情都点完（测试、关闭时用）。"""
+        while self._reacting:
+            await asyncio.gather(*list(self._reacting), return_exceptions=True)
 
     def backoff_left(self, self_id: str) -> float:
         return max(0.0, self.account(self_id).backoff_until - time.monotonic())

@@ -74,6 +74,7 @@ sender = Sender(
     config.qungui_send_jitter,
     on_backoff=_notify_in_background,
     backoff_start=config.qungui_send_backoff,
+    react_interval=config.qungui_react_interval,
 )
 router = CommandRouter()
 rights = BotRights()

@@ -34,6 +34,7 @@ from plugins.core import (  # noqa: E402
 )
 from plugins.core.args import Month  # noqa: E402
 from plugins.core.lookup import fill_unknown  # noqa: E402
+from plugins.core.sender import account_wide  # noqa: E402
 from qungui import board_image, duty, export, month_end, months  # noqa: E402
 from qungui.jobs import Job, JobContext, RetryLater  # noqa: E402
 from qungui.policy import Policy  # noqa: E402
@@ -103,7 +104,75 @@ async def _close_month(ctx: JobContext) -> str:
     crash_point("month.close.before_post")
     group = policy.announce_group
     posted = await _post(ctx, bot, group, board) if group else "没有公告群，未发帖"
-    return f"{month}：连续分享奖励 {awarded} 人，{len(board.rows)} 人上榜，{posted}"
+    # 人事的表在帖子之后：帖子还要重试时（上面抛了 RetryLater）先不发，表里的就是公布的那一版
+    sheet = await _send_sheet(ctx, bot)
+    return f"{month}：连续分享奖励 {awarded} 人，{len(board.rows)} 人上榜，{posted}{sheet}"
+
+
+def _sheet_targets(policy: Policy) -> list[tuple[str, str, dict[str, int]]]:
+    """（步骤, 给人看的去处, upload 的参数）：每个人事一步、人事群一步，各自认领、各自重试。"""
+    settings = policy.leaderboard
+    targets = [(f"hr.{qq}", f"QQ {qq}", {"user_id": qq}) for qq in settings.hr]
+    if settings.hr_group:
+        gid = settings.hr_group
+        targets.append((f"hr.group.{gid}", f"群 {gid} 的群文件", {"group_id": gid}))
+    return targets
+
+
+async def _send_sheet(ctx: JobContext, bot: Bot) -> str:
+    """月榜公布后把那个月的导出表发给人事（`leaderboard.hr`、`hr_group`），每处每月一次。
+
+    和帖子一样先认领、送达后记下：NapCat 拒收或连接已断的，抛 RetryLater，之后每次时钟走动
+    （重启后也一样）再发，第一次发起一天后放弃；等回执超时的不知道到没到，不再发（不发两份）。"""
+    policy, month = ctx.policy, ctx.period
+    path: Path | None = None
+    sent, unsent, gave_up = [], [], []
+    for step, where, params in _sheet_targets(policy):
+        if await ctx.post_delivered(step):
+            continue
+        first = await ctx.claim_post(step)
+        if first is None:
+            gave_up.append(f"{where}（上次发到一半进程就停了，不知道到没到）")
+            continue
+        if ctx.now > first + POST_FRESH:
+            await ctx.post_done(step, "过期未发")
+            gave_up.append(f"{where}（一天内没能发出）")
+            continue
+        path = path or await write_export(policy, month)
+        try:
+            await upload(bot, path, **params)
+        except API_FAILURES as exc:
+            reason = failure_reason(exc) if isinstance(exc, ActionFailed) else type(exc).__name__
+            if isinstance(exc, NetworkError):
+                # 等回执超时：文件可能已经到了，重发会给人事两份
+                await ctx.post_done(step, f"可能没有送达：{reason}")
+                gave_up.append(f"{where}（{reason}，不知道到没到）")
+                continue
+            if not account_wide(exc):
+                # 只是这个收件人收不到（不是好友、QQ 号不对、机器人不在那个群）：每分钟重发也一样
+                await ctx.post_done(step, f"收不到：{reason}")
+                gave_up.append(f"{where}（{reason}）")
+                continue
+            await ctx.post_unsent(step, reason)
+            unsent.append(f"{where}（{reason}）")
+            continue
+        crash_point("month.close.after_sheet")
+        await ctx.post_done(step)
+        sent.append(where)
+    where_file = f"；文件在机器人所在机器上：{path.resolve()}" if path is not None else ""
+    if unsent:
+        raise RetryLater(
+            f"{month} 积分表没有发到 {'、'.join(unsent)}，之后每分钟再试，一天内发不出就放弃"
+            f"{where_file}"
+        )
+    parts = []
+    if sent:
+        parts.append(f"积分表已发给 {'、'.join(sent)}")
+    if gave_up:
+        parts.append(
+            f"积分表没有自动发到 {'、'.join(gave_up)}，可用 /导出 {month} 手动取{where_file}"
+        )
+    return "".join(f"；{part}" for part in parts)
 
 
 async def _post(ctx: JobContext, bot: Bot, group: int, board: month_end.MonthBoard) -> str:
@@ -205,6 +274,22 @@ def export_folder() -> Path:
     return localstore.get_plugin_data_dir() / "exports"
 
 
+async def write_export(policy: Policy, month: str) -> Path:
+    name = f"{policy.id}-{month}-积分.xlsx"
+    return await export.write(policy, month, bot_ids(), export_folder() / name)
+
+
+async def upload(bot: Bot, path: Path, *, user_id: int = 0, group_id: int = 0) -> None:
+    """把文件私聊发给 `user_id`，或传到 `group_id` 的群文件。文件内容以 base64:// 随请求发过去：
+    NapCat 不必和机器人共用一个文件夹（两者常不在同一台机器、同一个容器里）。失败时抛 API_FAILURES。"""
+    data = base64.b64encode(await asyncio.to_thread(path.read_bytes)).decode()
+    file = f"base64://{data}"
+    if group_id:
+        await bot.call_api("upload_group_file", group_id=group_id, file=file, name=path.name)
+    else:
+        await bot.call_api("upload_private_file", user_id=user_id, file=file, name=path.name)
+
+
 @router.command(
     "导出",
     args=(Month(fallback=lambda ctx: month_end.previous_month(ctx.time)),),
@@ -218,12 +303,9 @@ async def export_month(ctx: CommandContext) -> None:
     if ctx.group_id is not None:
         raise Refusal(replies.PRIVATE_ONLY)
     month = ctx.params.month
-    name = f"{ctx.policy.id}-{month}-积分.xlsx"
-    path = await export.write(ctx.policy, month, bot_ids(), export_folder() / name)
+    path = await write_export(ctx.policy, month)
     try:
-        await ctx.bot.call_api(
-            "upload_private_file", user_id=ctx.user_id, file=str(path.resolve()), name=name
-        )
+        await upload(ctx.bot, path, user_id=ctx.user_id)
     except API_FAILURES as exc:
         reason = failure_reason(exc)
         await ctx.reply(

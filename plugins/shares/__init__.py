@@ -2,36 +2,43 @@
 
 from datetime import UTC, date, datetime, timedelta
 
-from nonebot import require
+from nonebot import logger, require
 from nonebot.adapters.onebot.v11 import Bot, GroupMessageEvent, Message, MessageSegment
+from nonebot.adapters.onebot.v11.event import Reply
+from nonebot.compat import type_validate_python
 from nonebot.plugin import PluginMetadata
 
 require("core")
 
 from plugins.core import (  # noqa: E402
+    API_FAILURES,
     CommandContext,
     GroupBatcher,
     Refusal,
     SendFailed,
     UsageError,
     bot_ids,
+    failure_reason,
     member_target,
     online_bot,
     replied_message_id,
+    rights,
     router,
     runner,
     sender,
+    superusers,
     ticks,
 )
 from plugins.core.args import Choice, Day, Person, Reason  # noqa: E402
+from plugins.core.events import EssenceNoticeEvent  # noqa: E402
 from plugins.core.identity import event_key, reply_key  # noqa: E402
-from qungui import clock, members, months, shares, streaks  # noqa: E402
+from qungui import clock, ledger, members, months, shares, streaks  # noqa: E402
 from qungui.dates import local_time, month_days, month_key  # noqa: E402
 from qungui.jobs import Job, JobContext, Schedule  # noqa: E402
 from qungui.ledger import AlreadyReversed, MonthFrozen, RoleTooLow  # noqa: E402
 from qungui.models import Member  # noqa: E402
 from qungui.policy import MAX_REMINDERS, Policy, parse_clock  # noqa: E402
-from qungui.roles import Role  # noqa: E402
+from qungui.roles import OwnCase, Role, resolve_role  # noqa: E402
 from qungui.state import STATE  # noqa: E402
 
 from . import replies  # noqa: E402
@@ -80,6 +87,9 @@ async def on_share(bot: Bot, event: GroupMessageEvent, policy: Policy, _found: b
         sent_at=sent_at,
         draft=_draft(event),
     )
+    if outcome.share is not None and (emoji := shares.reaction(policy, outcome.share)):
+        # 记了分：点个表情代替一句回复。只排进队，不等 NapCat
+        sender.react(bot, event.message_id, emoji)
     if outcome.share is None or outcome.share.original:
         return
     day = local_time(sent_at, policy.tz).date()
@@ -262,7 +272,102 @@ async def feature(ctx: CommandContext) -> None:
         return  # 同一事件重放：已经记过、回复过
     entry = written.entry
     name, day = await _name_and_day(ctx, share)
-    await ctx.reply(replies.FEATURED.format(name=name, day=day, points=entry.delta, id=entry.id))
+    message_id = replied_message_id(ctx.event)
+    note = await _set_essence(ctx, message_id)
+    await ctx.reply(
+        replies.FEATURED.format(name=name, day=day, points=entry.delta, id=entry.id) + note
+    )
+    if ctx.policy.share.featured_emoji:
+        sender.react(ctx.bot, message_id, ctx.policy.share.featured_emoji)
+
+
+async def _set_essence(ctx: CommandContext, message_id: int) -> str:
+    """评了经典的分享也设为 QQ 精华消息（要求机器人是群管理员）。返回回复末尾要加的说明。
+    QQ 随后推来的 essence 通知操作人是机器人自己，on_essence 不理它；就算理，同一条分享的经典奖
+    也只有一份（去重键相同）。"""
+    group_id = ctx.group_id
+    if not await rights.is_admin(ctx.bot, group_id):
+        told = STATE.org(ctx.policy.id).told_no_essence
+        if group_id in told:
+            return ""
+        told.add(group_id)
+        return replies.NO_ESSENCE_NOT_ADMIN
+    try:
+        await ctx.bot.call_api("set_essence_msg", message_id=message_id)
+    except API_FAILURES as exc:
+        logger.warning(f"群 {group_id} 的消息 {message_id} 没能设为精华：{exc}")
+        return replies.NO_ESSENCE_FAILED.format(reason=failure_reason(exc))
+    return ""
+
+
+@router.notice("essence")
+async def on_essence(bot: Bot, event: EssenceNoticeEvent, policy: Policy) -> None:
+    """有人在 QQ 里把分享群的消息设为 / 取消精华：管理员（或群主）设的就是 /精选，取消的就是撤销
+    经典分享奖。普通成员设的、不是记了分的分享，什么也不做。机器人自己设的（/精选 之后）不理。"""
+    if event.group_id not in policy.groups.share:
+        return
+    operator = event.operator_id
+    if operator in members.not_counted(policy, bot_ids()) or operator <= 0:
+        return
+    role = resolve_role(policy, operator, superusers)
+    if role < Role.ADMIN:
+        # 通知里没有操作人的身份：问 QQ 他现在是不是群主、群管理员（短暂缓存）
+        qq_role = await rights.member_role(bot, event.group_id, operator)
+        role = resolve_role(policy, operator, superusers, [qq_role or "member"])
+    if role < Role.ADMIN:
+        return
+    share = await _essence_share(bot, event, policy)
+    if share is None or not share.original or share.entry_id is None:
+        return
+    key = f"essence:{share.id}:{event.sub_type}:{operator}:{event.time}"
+    now = clock.now()
+    try:
+        if event.sub_type == "add":
+            written = await shares.feature(
+                policy, share, actor_id=operator, actor_role=role, now=now, command_key=key
+            )
+        else:
+            written = await shares.unfeature(
+                policy, share, actor_id=operator, actor_role=role, now=now, command_key=key
+            )
+    except (shares.ShareRefused, ledger.EntryRefused, OwnCase) as exc:
+        # 已经评过（/精选 在先）、没有可撤的、月份已冻结、自己的分享：QQ 里的精华照旧，分不变
+        logger.info(
+            f"群 {event.group_id} 的精华{event.sub_type}（操作人 {operator}）不改分：{exc!r}"
+        )
+        return
+    if not written.created:
+        return
+    names = await members.display_names(policy, [share.user_id])
+    name, day = names[share.user_id], _day_text(shares.day_of(policy, share))
+    entry = written.entry
+    if event.sub_type == "add":
+        text = replies.ESSENCE_FEATURED.format(name=name, day=day, points=entry.delta, id=entry.id)
+    else:
+        text = replies.ESSENCE_UNFEATURED.format(name=name, day=day, id=entry.id)
+    await sender.send_group(bot, event.group_id, text)
+    if event.sub_type == "add" and policy.share.featured_emoji:
+        sender.react(bot, event.message_id, policy.share.featured_emoji)
+
+
+async def _essence_share(
+    bot: Bot, event: EssenceNoticeEvent, policy: Policy
+) -> shares.Share | None:
+    """精华通知说的是哪条分享。通知里的作者（sender_id）有时是 0：用 get_msg 取回原消息，
+    按它的身份找（经哪个账号收到都一样）；取不到时按本账号的消息编号找。"""
+    author = event.sender_id or None
+    key = None
+    try:
+        original = type_validate_python(
+            Reply, await bot.call_api("get_msg", message_id=event.message_id)
+        )
+    except (*API_FAILURES, ValueError) as exc:
+        logger.info(f"取不到精华消息 {event.message_id} 的原文：{exc!r}")
+    else:
+        key = reply_key(policy.id, event.group_id, original)
+        if original.sender.user_id is not None:
+            author = int(original.sender.user_id)
+    return await shares.find(policy, event.group_id, event.message_id, key, author)
 
 
 @router.command(

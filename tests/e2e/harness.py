@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import copy
 import itertools
@@ -85,8 +86,17 @@ class FakeOneBot:
             "set_group_ban": self._ban,
             "delete_msg": self._delete,
             "upload_private_file": self._upload,
+            "upload_group_file": self._upload,
+            "set_msg_emoji_like": self._react,
+            "set_essence_msg": self._set_essence,
         }
         self.messages: dict[int, dict[str, Any]] = {}
+        self.files: dict[str, bytes] = {}
+        """收到的文件：文件名 → 内容（base64:// 发来的解码后的，或按路径读到的）"""
+        self.essence: set[int] = set()
+        """设为精华的消息编号"""
+        self.admin_in: set[int] = set()
+        """机器人是管理员的群：只有这些群里 set_essence_msg 成功"""
         self.drop_on: Callable[[ApiCall], bool] | None = None
         """第一次遇到符合条件的调用时，不回答、直接断开连接"""
         self.risk_control_until = 0.0
@@ -96,6 +106,8 @@ class FakeOneBot:
         self._changed = asyncio.Condition()
         self._socket: Any = None
         self._reader: asyncio.Task | None = None
+        self.pushed: list[asyncio.Task] = []
+        """自己推送的通知（回答 API 之后才发）"""
 
     async def connect(self) -> None:
         headers = {"X-Self-ID": str(self.self_id), "X-Client-Role": "Universal"}
@@ -197,11 +209,42 @@ class FakeOneBot:
         } | {"real_id": payload.get("real_id", payload["message_id"])}
 
     def _upload(self, params: dict[str, Any]) -> None:
-        # NapCat 按路径读取机器人写下的文件：这里同样要求文件真的在
-        if not Path(params["file"]).is_file():
+        # NapCat 的 file 可以是它读得到的路径，也可以是 base64:// 数据
+        file = str(params["file"])
+        if file.startswith("base64://"):
+            self.files[params["name"]] = base64.b64decode(file.removeprefix("base64://"))
+            return
+        if not Path(file).is_file():
             raise ApiFailure(
                 {"status": "failed", "retcode": 1200, "data": None, "message": "文件不存在"}
             )
+        self.files[params["name"]] = Path(file).read_bytes()
+
+    def _react(self, params: dict[str, Any]) -> None:
+        if int(params["message_id"]) not in self.messages:
+            raise ApiFailure(
+                {"status": "failed", "retcode": 1200, "data": None, "message": "消息不存在"}
+            )
+
+    def _set_essence(self, params: dict[str, Any]) -> None:
+        # 像 NapCat：机器人不是群管理员时失败；成功后 QQ 还会推一条 essence 通知，操作人是机器人自己
+        message_id = int(params["message_id"])
+        payload = self.messages.get(message_id)
+        if payload is None or payload["group_id"] not in self.admin_in:
+            raise ApiFailure(
+                {"status": "failed", "retcode": 1200, "data": None, "message": "权限不足"}
+            )
+        self.essence.add(message_id)
+        notice = fake.notice_payload(
+            "essence_add",
+            self_id=self.self_id,
+            group_id=payload["group_id"],
+            message_id=message_id,
+            sender_id=0,
+            operator_id=self.self_id,
+            time=int(payload["time"]) + 1,
+        )
+        self.pushed.append(asyncio.get_running_loop().create_task(self.send_event(notice)))
 
     def _delete(self, params: dict[str, Any]) -> None:
         # NapCat：撤回成功返回 null；编号过期或已撤回时报 1200

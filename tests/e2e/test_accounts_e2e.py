@@ -79,7 +79,10 @@ async def test_two_accounts_on_one_process_write_and_answer_once(running: Runnin
         )
         assert featured.startswith("已把 张三 11月27日 的分享评为经典分享"), featured
         ((entry,),) = await bot.query("SELECT id FROM ledger_entry WHERE rule = 'share.featured'")
-        assert featured == f"已把 张三 11月27日 的分享评为经典分享，+5 分（编号 #{entry}）。"
+        assert featured == (
+            f"已把 张三 11月27日 的分享评为经典分享，+5 分（编号 #{entry}）。"
+            "（机器人不是本群管理员，没有同时设为 QQ 精华消息；设为管理员后会自动设。）"
+        )
     finally:
         await second.close()
 

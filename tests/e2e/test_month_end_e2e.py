@@ -3,6 +3,7 @@
 
 import asyncio
 import contextlib
+import io
 import time
 from pathlib import Path
 
@@ -151,8 +152,11 @@ async def test_board_preview_and_export_over_the_wire(running) -> None:
     assert reply.startswith("已导出 2026-11 的积分表（排行、分享、账本三张表），文件已发给你")
     (upload,) = await qq.wait_for("upload_private_file")
     assert upload.params["user_id"] == ADMIN and upload.params["name"] == "jgs-2026-11-积分.xlsx"
-    assert reply.endswith(upload.params["file"])
-    book = load_workbook(upload.params["file"])
+    # 文件内容随请求以 base64:// 发过去（NapCat 不必读得到机器人的文件夹）；机器人这边也留一份
+    assert upload.params["file"].startswith("base64://")
+    kept = Path(reply.rsplit("：", 1)[1])
+    assert qq.files[kept.name] == await asyncio.to_thread(kept.read_bytes)
+    book = load_workbook(io.BytesIO(qq.files["jgs-2026-11-积分.xlsx"]))
     assert [c.value for c in book["排行"][2]][:4] == [1, "张三", ZHANG, 1]
     # 冻结前的本月可以预览，不会结算
     assert await running.bot.query("SELECT COUNT(*) FROM month_close") == [(0,)]

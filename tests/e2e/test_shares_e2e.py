@@ -85,8 +85,10 @@ async def test_feature_and_reject_by_replying(running: Running) -> None:
         {"type": "reply", "data": {"id": "777001"}},
         {"type": "text", "data": {"text": "/精选"}},
     ]
+    # 机器人不是群管理员：照样评，回复里说一次没有设为 QQ 精华
     assert await qq.group_says(reply, time=ts(2026, 11, 27, 10), **admin) == (
         "已把 张三 11月27日 的分享评为经典分享，+5 分（编号 #2）。"
+        "（机器人不是本群管理员，没有同时设为 QQ 精华消息；设为管理员后会自动设。）"
     )
     reply[1]["data"]["text"] = "/非原创"
     assert await qq.group_says(reply, time=ts(2026, 11, 27, 11), **admin) == (
@@ -182,7 +184,10 @@ async def test_an_admin_is_refused_on_his_own_share_and_nothing_is_written(
     chairman = {"user_id": CHAIRMAN, "group_id": SHARE_GROUP, "card": "鸡公山酒业-赵总-13500000000"}
     assert await qq.group_says(
         reply_to(778001, "/精选"), time=ts(2026, 11, 27, 10, 2), **chairman
-    ) == ("已把 王管 11月27日 的分享评为经典分享，+5 分（编号 #2）。")
+    ) == (
+        "已把 王管 11月27日 的分享评为经典分享，+5 分（编号 #2）。"
+        "（机器人不是本群管理员，没有同时设为 QQ 精华消息；设为管理员后会自动设。）"
+    )
 
 
 async def test_a_replayed_backfill_and_featuring_in_a_closed_month(running: Running) -> None:

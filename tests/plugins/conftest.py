@@ -1,5 +1,7 @@
 """nonebug 测试的小工具：收到一条消息、期望机器人发一条群消息或私聊。"""
 
+import base64
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -66,3 +68,19 @@ def _fresh_job_runner() -> None:
     from plugins.core import runner
 
     runner.forget()
+
+
+class FileAsBase64:
+    """期望的 upload_*_file 的 `file` 参数：`path` 这个文件的内容，以 base64:// 发给 NapCat。
+    比较时才读文件（文件在命令里才写出来，导出表的内容又带着生成时刻，没法事先算好）。"""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, str) or not other.startswith("base64://"):
+            return False
+        return base64.b64decode(other.removeprefix("base64://")) == self.path.read_bytes()
+
+    def __repr__(self) -> str:
+        return f"base64://<{self.path.name} 的内容>"

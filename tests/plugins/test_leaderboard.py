@@ -14,7 +14,7 @@ from qungui.models import JobRun, LedgerEntry, MonthClose
 from tests import fake
 from tests.fake import ADMIN, CHAIRMAN, SHARE_GROUP
 
-from .conftest import expect_group, expect_private, make_bot, patch_policy
+from .conftest import FileAsBase64, expect_group, expect_private, make_bot, patch_policy
 
 
 @pytest.fixture
@@ -135,7 +135,7 @@ async def test_export_is_uploaded_in_private_and_kept_on_disk(
         ctx.receive_event(bot, fake.private_message("/导出", user_id=ADMIN))
         ctx.should_call_api(
             "upload_private_file",
-            {"user_id": ADMIN, "file": str(path.resolve()), "name": path.name},
+            {"user_id": ADMIN, "file": FileAsBase64(path), "name": path.name},
             result=None,
         )
         expect_private(
@@ -167,7 +167,7 @@ async def test_export_says_where_the_file_is_when_upload_is_unsupported(
         ctx.receive_event(bot, fake.private_message("/导出 2026-11", user_id=ADMIN))
         ctx.should_call_api(
             "upload_private_file",
-            {"user_id": ADMIN, "file": str(path.resolve()), "name": path.name},
+            {"user_id": ADMIN, "file": FileAsBase64(path), "name": path.name},
             exception=ActionFailed(
                 status="failed", retcode=1404, message="不支持的Api", wording=""
             ),

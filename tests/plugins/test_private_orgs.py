@@ -12,7 +12,7 @@ from tests import fake
 from tests.conftest import B_WORK_GROUP, two_orgs
 from tests.fake import ADMIN, WORK_GROUP, member_info
 
-from .conftest import expect_private, make_bot
+from .conftest import FileAsBase64, expect_private, make_bot
 
 ZHANG = 20001
 ZHANG_CARD = "鸡公山酒业-张三-13900000000"
@@ -40,7 +40,7 @@ def speaks(ctx, bot, group_id: int, role: str = "member") -> None:
 def expect_upload(ctx, user_id: int, path: Path) -> None:
     ctx.should_call_api(
         "upload_private_file",
-        {"user_id": user_id, "file": str(path.resolve()), "name": path.name},
+        {"user_id": user_id, "file": FileAsBase64(path), "name": path.name},
         result=None,
     )
 

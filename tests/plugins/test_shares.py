@@ -161,13 +161,28 @@ def reply_to(message_id: int, command: str) -> list[dict]:
     return [{"type": "reply", "data": {"id": str(message_id)}}, fake.text(command)]
 
 
+NOT_ESSENCE = "（机器人不是本群管理员，没有同时设为 QQ 精华消息；设为管理员后会自动设。）"
+
+
+def bot_role(ctx, role: str) -> None:
+    """/精选 先问机器人自己在分享群里的身份（是管理员才设 QQ 精华）。"""
+    ctx.should_call_api(
+        "get_group_member_info",
+        {"group_id": SHARE_GROUP, "user_id": fake.SELF_ID, "no_cache": True},
+        result=fake.member_info(fake.SELF_ID, group_id=SHARE_GROUP, role=role),
+    )
+
+
 async def test_feature_reject_and_backfill(app: App, db) -> None:
     async with app.test_matcher() as ctx:
         bot = make_bot(ctx)
         post(ctx, bot, TEXT, ZHANG, "张三", ts(2026, 11, 27, 9), message_id=5001)
         post(ctx, bot, reply_to(5001, "/精选"), ADMIN, "王管", ts(2026, 11, 27, 10))
+        bot_role(ctx, "member")
         expect_group(
-            ctx, "已把 张三 11月27日 的分享评为经典分享，+5 分（编号 #2）。", group_id=SHARE_GROUP
+            ctx,
+            "已把 张三 11月27日 的分享评为经典分享，+5 分（编号 #2）。" + NOT_ESSENCE,
+            group_id=SHARE_GROUP,
         )
         post(ctx, bot, reply_to(5001, "/精选"), ADMIN, "王管", ts(2026, 11, 27, 10, 1))
         expect_group(ctx, "这条分享已经评过经典了（编号 #2）。", group_id=SHARE_GROUP)
@@ -292,6 +307,8 @@ async def test_replayed_share_commands_write_and_reply_once(app: App, db) -> Non
                     **feature,
                 ),
             )
+        bot_role(ctx, "admin")
+        ctx.should_call_api("set_essence_msg", {"message_id": 5301}, result=None)
         expect_group(
             ctx, "已把 张三 11月27日 的分享评为经典分享，+5 分（编号 #2）。", group_id=SHARE_GROUP
         )

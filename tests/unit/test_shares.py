@@ -507,3 +507,63 @@ async def test_the_same_text_handled_by_two_processes_is_original_once(db: str) 
         (2, True),
     ]
     assert await LedgerEntry.filter(rule="share.daily").values_list("user_id", flat=True) == [2]
+
+
+async def test_unfeature_reverses_the_award_once_and_not_in_a_frozen_month(db) -> None:
+    from qungui import ledger, months
+    from qungui.roles import Role
+
+    admin = dict(actor_id=30001, actor_role=Role.ADMIN)
+    first = await post(1, cst(2026, 10, 27, 9))
+    with pytest.raises(shares.NotFeatured):
+        await shares.unfeature(
+            POLICY, first.share, now=cst(2026, 10, 27, 9, 30), command_key="u0", **admin
+        )
+    award = await shares.feature(
+        POLICY, first.share, now=cst(2026, 10, 27, 10), command_key="f1", **admin
+    )
+    undone = await shares.unfeature(
+        POLICY, first.share, now=cst(2026, 10, 27, 11), command_key="u1", **admin
+    )
+    assert (undone.entry.reverses, undone.entry.delta, undone.entry.reason) == (
+        award.entry.id,
+        -5,
+        shares.UNFEATURED,
+    )
+    # 同一条通知重放：返回那次的撤销，不再写
+    again = await shares.unfeature(
+        POLICY, first.share, now=cst(2026, 10, 27, 11), command_key="u1", **admin
+    )
+    assert (again.created, again.entry.id) == (False, undone.entry.id)
+    # 撤销后可以再评；月份冻结后，哪怕主席也不能靠取消精华撤销
+    await shares.feature(POLICY, first.share, now=cst(2026, 10, 28, 10), command_key="f2", **admin)
+    await months.freeze("jgs", "2026-10", cst(2026, 11, 1, 9))
+    with pytest.raises(ledger.MonthFrozen):
+        await shares.unfeature(
+            POLICY,
+            first.share,
+            actor_id=30002,
+            actor_role=Role.CHAIRMAN,
+            now=cst(2026, 11, 2, 9),
+            command_key="u2",
+        )
+    assert await LedgerEntry.filter(rule=rules.SHARE_FEATURED).count() == 2
+
+
+async def test_the_reaction_follows_how_the_share_was_credited(db) -> None:
+    plain = POLICY.model_copy(update={"share": POLICY.share.model_copy(update={"ack_emoji": 124})})
+    both = plain.model_copy(update={"share": plain.share.model_copy(update={"grace_emoji": 66})})
+    on_time = await post(1, cst(2026, 11, 27, 9))
+    second = await post(1, cst(2026, 11, 27, 10))  # 当天第二条：不记分
+    grace = await post(2, cst(2026, 11, 28, 1, 30))  # 记到 27 日
+    copied = await post(3, cst(2026, 11, 27, 11), TEXT, exact=True)
+    copy_again = await post(4, cst(2026, 11, 27, 12), TEXT, exact=True)
+    assert copied.entry is not None and copy_again.entry is None
+    assert [shares.reaction(POLICY, o.share) for o in (on_time, grace)] == [0, 0]  # 默认不点
+    assert [shares.reaction(plain, o.share) for o in (on_time, second, grace, copy_again)] == [
+        124,
+        0,
+        124,
+        0,
+    ]
+    assert [shares.reaction(both, o.share) for o in (on_time, grace)] == [124, 66]
