@@ -186,7 +186,8 @@ async def _claim_sheet(book, policy: Policy, first: date, last: date) -> None:
     rows = await claims.month_rows(policy, first, last)
     people = {r.user_id for r in rows} | {r.decided_by for r in rows if r.decided_by}
     names = await members.display_names(policy, people)
-    sheet = book.create_sheet("申报")
+    # 表名就是审核队列里这一类的名字（“申报”），两处说法一致
+    sheet = book.create_sheet(rules.REVIEW_CLAIM)
     _header(
         sheet,
         ["审核编号", "申报日", "QQ", "姓名", "申报", "分数", "结果", "决定人", "备注"],
