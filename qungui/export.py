@@ -190,7 +190,7 @@ async def _claim_sheet(book, policy: Policy, first: date, last: date) -> None:
     sheet = book.create_sheet(rules.REVIEW_CLAIM)
     _header(
         sheet,
-        ["审核编号", "申报日", "QQ", "姓名", "申报", "分数", "结果", "决定人", "备注"],
+        ["审核编号", "申报日", "QQ", "姓名", "申报内容", "分数", "结果", "决定人", "备注"],
         [10, 12, 14, 14, 16, 8, 10, 14, 30],
     )
     for row in rows:
