@@ -488,6 +488,11 @@ async def approve_campaign(policy: Policy, campaign_id: int, decision: Decision)
     if decision.at < campaign.due_at:
         raise NotDue(campaign)
     await _check_month(policy, decision.today)
+    if campaign.decided_key == decision.event_key:
+        return Batch(campaign, [], [], replayed=True)
+    pending = await pending_of(campaign)
+    if not pending:
+        raise NothingPending(campaign)
     # 同一条命令再来一次（重连、几个机器人账号）：认领不到，什么也不做
     taken = await Campaign.filter(
         Q(decided_key=None) | ~Q(decided_key=decision.event_key), id=campaign.id
@@ -499,7 +504,7 @@ async def approve_campaign(policy: Policy, campaign_id: int, decision: Decision)
     if not taken:
         return Batch(campaign, [], [], replayed=True)
     approved, own = [], []
-    for claim, hit in await pending_of(campaign):
+    for claim, hit in pending:
         if claim.user_id == decision.by and decision.role < Role.SUPERUSER:
             own.append(claim)
             continue
@@ -509,8 +514,6 @@ async def approve_campaign(policy: Policy, campaign_id: int, decision: Decision)
         done = await _award(policy, claim, hit, repost.points, decision)
         if done is not None:
             approved.append(done)
-    if not approved and not own:
-        raise NothingPending(campaign)
     return Batch(await get_campaign(policy, campaign.id), approved, own)
 
 

@@ -123,13 +123,11 @@ def _refusal(exc: claims.ClaimError, review_id: int | None = None) -> Exception:
         case claims.ItemGone(item=item):
             return Refusal(replies.ITEM_GONE.format(item=item))
         case claims.FixedScore(label=label, points=points):
-            return UsageError(replies.SCORE_FIXED.format(item=label, points=points))
+            return Refusal(replies.SCORE_FIXED.format(item=label, points=points))
         case claims.ScoreOutOfRange(item=item, low=low, high=high):
-            return UsageError(replies.SCORE_RANGE.format(item=item, low=low, high=high))
+            return Refusal(replies.SCORE_RANGE.format(item=item, low=low, high=high))
         case claims.ScoreNeeded(item=item, low=low, high=high):
-            return UsageError(
-                replies.SCORE_NEEDED.format(item=item, low=low, high=high, id=review_id)
-            )
+            return Refusal(replies.SCORE_NEEDED.format(item=item, low=low, high=high, id=review_id))
     return exc
 
 
@@ -182,7 +180,9 @@ async def file_item(ctx: CommandContext) -> None:
     await ctx.reply(replies.FILED.format(name=names[ctx.user_id], item=item, id=filed.hit.id))
     spec = items[item]
     lines = [
-        replies.REVIEW_ITEM.format(id=filed.hit.id, item=item, points=claims.points_label(spec.points)),
+        replies.REVIEW_ITEM.format(
+            id=filed.hit.id, item=item, points=claims.points_label(spec.points)
+        ),
         replies.REVIEW_WHO.format(group=group_id, name=names[ctx.user_id], qq=ctx.user_id),
     ]
     if text:
@@ -309,7 +309,7 @@ def _not_due(policy: Policy, campaign: Campaign) -> Refusal:
 
 async def confirm_claim(ctx: CommandContext, hit: FilterHit) -> None:
     if ctx.params.get("category") is not None:
-        raise UsageError(replies.CATEGORY_NOT_FOR_CLAIMS.format(id=hit.id))
+        raise Refusal(replies.CATEGORY_NOT_FOR_CLAIMS.format(id=hit.id))
     try:
         done = await claims.approve(ctx.policy, hit, ctx.params.get("amount"), _decision(ctx))
     except reviews.AlreadyDecided as exc:
@@ -367,7 +367,7 @@ async def dismiss_claim(ctx: CommandContext, hit: FilterHit) -> None:
 async def confirm_campaign(ctx: CommandContext, number: int) -> None:
     if ctx.params.get("category") is not None or ctx.params.get("amount") is not None:
         points = ctx.policy.claims.repost.points if ctx.policy.claims.repost else 0
-        raise UsageError(replies.SCORE_FIXED.format(item=f"推{number}", points=points))
+        raise Refusal(replies.SCORE_FIXED.format(item=f"推{number}", points=points))
     try:
         batch = await claims.approve_campaign(ctx.policy, number, _decision(ctx))
     except claims.NotDue as exc:
