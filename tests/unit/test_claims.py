@@ -321,7 +321,17 @@ async def test_the_export_has_a_claims_sheet(org: Policy, db, tmp_path: Path) ->
     path = await export.write(org, "2026-11", set(), tmp_path / "out.xlsx")
     sheet = load_workbook(path)["申报"]
     rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
-    assert rows[0] == ["审核编号", "申报日", "QQ", "姓名", "申报内容", "分数", "结果", "决定人", "备注"]
+    assert rows[0] == [
+        "审核编号",
+        "申报日",
+        "QQ",
+        "姓名",
+        "申报内容",
+        "分数",
+        "结果",
+        "决定人",
+        "备注",
+    ]
     assert rows[1:] == [
         [f"审{praise.hit.id}", "2026-11-20", ZHANG, "张三", "客户表扬", 6, "已确认", "王管", None],
         [
