@@ -392,3 +392,32 @@ async def test_replying_to_the_company_post_takes_its_words_as_the_title(app: Ap
         )
     campaign = await Campaign.get(id=1)
     assert (campaign.message_id, campaign.opened_by) == (7300, ADMIN)
+
+
+async def test_the_rules_text_explains_claims_and_the_repost_rule(app: App) -> None:
+    from plugins.core import policies
+    from plugins.system import policy_text
+    from qungui.outgoing import mask_digits
+
+    rules = policy_text(policies.get("jgs"))
+    assert (
+        "八、可以申报的加分项（截图和 /申报 项目 说明 发在群里，管理员确认后加分）："
+        "客户表扬 +1 至 +10 分；朋友圈转发 +2 分\n"
+        "    公司推文转发推广：管理员发【推N】后，2 天内转发到朋友圈、截图发 /已转发 推N，"
+        "保持 2 天以上，每次加 2 分\n"
+    ) in rules
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        say(ctx, bot, "/群规", ZHANG)
+        expect_group(ctx, mask_digits(rules))
+
+
+async def test_without_items_the_repost_rule_is_item_eight(app: App, monkeypatch) -> None:
+    from plugins.core import policies
+    from plugins.system import policy_text
+
+    enable(monkeypatch, items={})
+    rules = policy_text(policies.get("jgs"))
+    assert "\n八、公司推文转发推广：管理员发【推N】后，2 天内" in rules
+    enable(monkeypatch, items={}, repost=None)
+    assert "八、" not in policy_text(policies.get("jgs"))

@@ -346,3 +346,32 @@ async def test_the_export_has_a_claims_sheet(org: Policy, db, tmp_path: Path) ->
             "截图看不清",
         ],
     ]
+
+
+# —— 发布的制度 ——
+
+
+def test_the_shipped_policy_enables_the_repost_rule_and_documents_items(tmp_path: Path) -> None:
+    from .test_policy import SHIPPED, problems_of
+
+    policy = load_policies(SHIPPED).orgs["jgs"]
+    assert policy.claims.items == {}
+    repost = policy.claims.repost
+    assert (repost.points, repost.claim_days, repost.keep_days) == (2, 2, 2)
+    # 注释掉的项目示例去掉 # 就能用
+    text = SHIPPED.read_text("utf-8")
+    lines = text.split("\n")
+    start = lines.index("# [claims.items]")
+    for i in range(start, start + 4):
+        lines[i] = lines[i].removeprefix("# ")
+    (tmp_path / "policy.toml").write_text("\n".join(lines), "utf-8")
+    items = load_policies(tmp_path / "policy.toml").orgs["jgs"].claims.items
+    assert {name: (item.points, item.per_day) for name, item in items.items()} == {
+        "客户表扬": ([1, 10], 1),
+        "参加培训": (2, 1),
+        "带新人": (3, 1),
+    }
+    # 写错的项目说得出是哪里
+    lines[start + 1] = '"客户表扬" = [10, 1]'
+    (tmp_path / "policy.toml").write_text("\n".join(lines), "utf-8")
+    assert any("下限" in problem for problem in problems_of(tmp_path / "policy.toml"))
