@@ -375,3 +375,9 @@ def test_the_shipped_policy_enables_the_repost_rule_and_documents_items(tmp_path
     lines[start + 1] = '"客户表扬" = [10, 1]'
     (tmp_path / "policy.toml").write_text("\n".join(lines), "utf-8")
     assert any("下限" in problem for problem in problems_of(tmp_path / "policy.toml"))
+
+
+async def test_claims_are_not_content_rule_hits_in_the_rule_stats(org: Policy, db) -> None:
+    await claims.file_item(org, "客户表扬", filing(ZHANG, ny(2026, 11, 27, 9)))
+    assert await reviews.stats(org, ny(2026, 11, 27, 10), 7) == {}
+    assert await FilterHit.filter(rule=rules.REVIEW_CLAIM).count() == 1
