@@ -11,7 +11,7 @@ from tests import fake
 from tests.conftest import TEST_POLICY
 from tests.fake import ADMIN, CHAIRMAN, text
 
-from .conftest import Running, ts
+from .conftest import LONG_DIGITS, Running, ts
 from .harness import BotProcess, FakeOneBot
 
 ZHANG, LI, WANG = 20001, 20002, 20003
@@ -56,6 +56,10 @@ async def running(tmp_path: Path) -> AsyncIterator[Running]:
         code = await bot.stop()
     assert code == 0, bot.log()
     assert "Traceback" not in bot.log(), bot.log()
+    # 群里的回复不带 QQ 号、电话：申报人的 QQ 号只在给管理员的私聊里
+    for call in state.qq.calls:
+        if call.action == "send_group_msg":
+            assert not LONG_DIGITS.search(call.text), call.text
 
 
 def said(qq: FakeOneBot, user: int, message, at: int, message_id: int) -> dict[str, Any]:
