@@ -1,4 +1,5 @@
-"""给人事的月度导出：一个 .xlsx——排行、成员×日期的分享矩阵、当月全部账本记录，以及当月的通知和确认率。"""
+"""给人事的月度导出：一个 .xlsx——排行、成员×日期的分享矩阵、当月全部账本记录、当月的通知和确认率，
+以及当月的申报和结果。"""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from . import members, notices, rules
+from . import claims, members, notices, rules
 from .dates import local_time, month_days
 from .models import LedgerEntry
 from .month_end import board
@@ -106,6 +107,7 @@ async def write(policy: Policy, month: str, exclude: Iterable[int], path: Path) 
             ]
         )
     await _notice_sheet(book, policy, first, last)
+    await _claim_sheet(book, policy, first, last)
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)
     return path
@@ -172,5 +174,36 @@ async def _notice_sheet(book, policy: Policy, first: date, last: date) -> None:
                 rate.late,
                 rate.total - rate.on_time - rate.late,
                 f"{rate.on_time / rate.total:.0%}" if rate.total else "",
+            ]
+        )
+
+
+_OUTCOMES = {"pending": "待审", "confirmed": "已确认", "dismissed": "已驳回"}
+
+
+async def _claim_sheet(book, policy: Policy, first: date, last: date) -> None:
+    """当月（按申报那天）的申报：项目或推广编号、确认的分数、结果和决定人。"""
+    rows = await claims.month_rows(policy, first, last)
+    people = {r.user_id for r in rows} | {r.decided_by for r in rows if r.decided_by}
+    names = await members.display_names(policy, people)
+    # 表名就是审核队列里这一类的名字（“申报”），两处说法一致
+    sheet = book.create_sheet(rules.REVIEW_CLAIM)
+    _header(
+        sheet,
+        ["审核编号", "申报日", "QQ", "姓名", "申报内容", "分数", "结果", "决定人", "备注"],
+        [10, 12, 14, 14, 16, 8, 10, 14, 30],
+    )
+    for row in rows:
+        sheet.append(
+            [
+                f"审{row.review_id}",
+                row.day.isoformat(),
+                row.user_id,
+                names[row.user_id],
+                row.what,
+                row.points,
+                _OUTCOMES.get(row.status, row.status),
+                names[row.decided_by] if row.decided_by else "",
+                row.note,
             ]
         )

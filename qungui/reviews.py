@@ -265,19 +265,16 @@ class RuleStats:
 
 
 async def stats(policy: Policy, at: datetime, days: int) -> dict[str, RuleStats]:
-    """最近 `days` 天每条规则的命中：次数、人数、各状态的次数。"""
+    """最近 `days` 天每条规则的命中：次数、人数、各状态的次数。申诉、申报也在审核队列里，但不是内容规则的命中。"""
     since = at.astimezone(UTC) - timedelta(days=days)
+    hits = FilterHit.filter(org=policy.id, created_at__gte=since).exclude(
+        rule__in=rules.REVIEW_KINDS
+    )
     rows = (
-        await FilterHit.filter(org=policy.id, created_at__gte=since)
-        .group_by("rule", "status")
-        .annotate(n=Count("id"))
-        .values("rule", "status", "n")
+        await hits.group_by("rule", "status").annotate(n=Count("id")).values("rule", "status", "n")
     )
     people = (
-        await FilterHit.filter(org=policy.id, created_at__gte=since)
-        .group_by("rule")
-        .annotate(n=Count("user_id", distinct=True))
-        .values("rule", "n")
+        await hits.group_by("rule").annotate(n=Count("user_id", distinct=True)).values("rule", "n")
     )
     result: dict[str, RuleStats] = {}
     for row in rows:

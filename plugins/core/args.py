@@ -24,7 +24,7 @@ from qungui.roles import cap_for, written_number
 from qungui.warning_cases import split_amount
 
 from . import replies
-from .record_ids import ENTRY, NOTICE, REVIEW, record_id
+from .record_ids import CAMPAIGN, ENTRY, NOTICE, REVIEW, record_id
 from .refusals import Refusal, UsageError
 
 if TYPE_CHECKING:
@@ -279,6 +279,30 @@ def notice_id(optional: bool = False) -> RecordId:
     return RecordId("notice_id", "编号", optional, form=NOTICE)
 
 
+def campaign_id() -> RecordId:
+    return RecordId("campaign_id", "推N", form=CAMPAIGN, bad=replies.CAMPAIGN_ID)
+
+
+class CampaignNumber(int):
+    """`/确认 推3` 里的推广编号：和审核编号共用 /确认 的第一个参数，用类型分开。"""
+
+
+@dataclass(frozen=True)
+class ReviewOrCampaign(RecordId):
+    """`审17`，或 `推3`（一次确认这次推广全部待审的申报，值是 `CampaignNumber`）。用法里只写 审N：
+    推N 由推广到期时给管理员的消息说明，写进 /确认 的用法反而让确认违规的人多想一层。"""
+
+    def take(self, tokens: Tokens, ctx: CommandContext, got: Params) -> Any:
+        word = tokens.peek()
+        if word is not None and CAMPAIGN.fullmatch(unicodedata.normalize("NFKC", word)):
+            return CampaignNumber(record_id(tokens.pop(), CAMPAIGN, replies.CAMPAIGN_ID))
+        return super().take(tokens, ctx, got)
+
+
+def review_or_campaign_id() -> ReviewOrCampaign:
+    return ReviewOrCampaign("review_id", "审N", form=REVIEW, bad=replies.REVIEW_ID)
+
+
 @dataclass(frozen=True)
 class Category(Part):
     """制度 `[warnings.categories]` 里的一个类别。可选的类别只在写的正是某个类别时取走那个词。"""
@@ -300,14 +324,18 @@ class Category(Part):
             raise Refusal(self.unknown.format(choices="、".join(categories)))
 
 
-CategoryOf = Callable[["CommandContext", Params], Awaitable[str | None]]
+CategoryOf = Callable[["CommandContext", Params], Awaitable[Any]]
+
+SCORE: Any = object()
+"""`Amount` 的 `fallback` 返回它：说的不是警告，而是申报（plugins/claims），数字就是确认时定的分数"""
 
 
 @dataclass(frozen=True)
 class Amount(Part):
     """类别后面的数额。哪些类别收数额是制度的规则（`warning_cases.split_amount`：范围类别收，
     固定分值的类别后面的数字是理由的一部分）。`of` 是前面哪个参数写了类别；没写类别时
-    `fallback` 说是哪个类别（`/确认 审N` 用命中的那条规则的类别，要查库，所以只在真有数字时才查）。"""
+    `fallback` 说是哪个类别（`/确认 审N` 用命中的那条规则的类别，要查库，所以只在真有数字时才查）；
+    它返回 `SCORE` 时数字就是数额（申报确认时的分数，对不对由申报的规则判断）。"""
 
     key: str = "amount"
     label: str = "数额"
@@ -322,6 +350,9 @@ class Amount(Part):
         category = got.get(self.of)
         if category is None and self.fallback is not None:
             category = await self.fallback(ctx, got)
+        if category is SCORE:
+            tokens.pop()
+            return written_number(word)
         amount, _ = split_amount(ctx.policy, category, [word])
         if amount is None:
             return MISSING

@@ -1,4 +1,4 @@
-"""命令里的记录编号：账本的 `#12`（# 可省），审核的 `审17`，通知的 `3`。所有带编号的命令都用这一个解析。"""
+"""命令里的记录编号：账本的 `#12`（# 可省），审核的 `审17`，通知的 `3`，转发推广的 `推3`。所有带编号的命令都用这一个解析。"""
 
 import re
 import unicodedata
@@ -17,6 +17,8 @@ REVIEW = re.compile(r"审(\d+)")
 """审核编号"""
 NOTICE = re.compile(r"#?(?:通知)?(\d+)")
 """通知编号（通知标题里写作“通知 3”）"""
+CAMPAIGN = re.compile(r"推(\d+)")
+"""转发推广编号"""
 
 
 def record_id(word: str, form: re.Pattern[str], bad_form: str) -> int:

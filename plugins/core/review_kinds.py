@@ -15,6 +15,7 @@ from qungui.rules import REVIEW_KINDS
 from .router import CommandContext
 
 Decide = Callable[[CommandContext, FilterHit], Awaitable[None]]
+DecideCampaign = Callable[[CommandContext, int], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -26,12 +27,23 @@ class ReviewKind:
 
 
 _kinds: dict[str, ReviewKind] = {}
+_campaigns: list[DecideCampaign] = []
 
 
-def register(rule: str, *, confirm: Decide, dismiss: Decide) -> None:
+def register(
+    rule: str, *, confirm: Decide, dismiss: Decide, confirm_campaign: DecideCampaign | None = None
+) -> None:
+    """`confirm_campaign`：`/确认 推N` 一次确认一次转发推广的全部申报（申报插件登记）。"""
     if rule not in REVIEW_KINDS:
         raise ValueError(f"{rule} 不是审核队列里的一类（qungui.rules.REVIEW_KINDS）")
     _kinds[rule] = ReviewKind(confirm, dismiss)
+    if confirm_campaign is not None:
+        _campaigns[:] = [confirm_campaign]
+
+
+def campaign_handler() -> DecideCampaign | None:
+    """谁决定 `/确认 推N`；没有插件登记（申报插件没装）时为 None。"""
+    return _campaigns[0] if _campaigns else None
 
 
 def handler(hit: FilterHit) -> ReviewKind | None:

@@ -8,7 +8,7 @@ require("core")
 
 from plugins.core import CommandContext, db_url, policies, router, runner, sender  # noqa: E402
 from plugins.core.args import Choice  # noqa: E402
-from qungui import clock  # noqa: E402
+from qungui import claims, clock  # noqa: E402
 from qungui.db import sqlite_path  # noqa: E402
 from qungui.policy import Policy, PolicyError  # noqa: E402
 from qungui.roles import Role  # noqa: E402
@@ -52,10 +52,30 @@ def policy_text(policy: Policy) -> str:
             f"七、管理员发的【通知】要在 {notices.ack_minutes} 分钟内确认："
             f"回复“{'”“'.join(notices.ack_words)}”、引用那条通知或点个表情都算{fine}"
         )
+    lines += _claims_text(policy)
     lines.append(
         f"管理员单次加/扣分上限 {policy.limits.admin_max} 分，主席 {policy.limits.chairman_max} 分。"
     )
     return "\n".join(lines)
+
+
+def _claims_text(policy: Policy) -> list[str]:
+    """申报的项目和转发推广：机器人看不到，要本人截图申报、管理员确认。"""
+    section, lines = policy.claims, []
+    if section.items:
+        items = "；".join(
+            f"{name} {claims.points_label(item.points)}" for name, item in section.items.items()
+        )
+        lines.append(
+            f"八、可以申报的加分项（截图和 /申报 项目 说明 发在群里，管理员确认后加分）：{items}"
+        )
+    if (repost := section.repost) is not None:
+        lead = "    " if lines else "八、"
+        lines.append(
+            f"{lead}公司推文转发推广：管理员发【推N】后，{repost.claim_days} 天内转发到朋友圈、"
+            f"截图发 /已转发 推N，保持 {repost.keep_days} 天以上，每次加 {repost.points} 分"
+        )
+    return lines
 
 
 def _watched_content(policy: Policy) -> list[str]:

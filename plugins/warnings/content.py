@@ -26,13 +26,16 @@ from plugins.core import (
 )
 from plugins.core.args import (
     QQ_NUMBER,
+    SCORE,
     Amount,
+    CampaignNumber,
     Category,
     Count,
     Params,
     Reason,
     Text,
     review_id,
+    review_or_campaign_id,
 )
 from plugins.core.identity import event_key, message_key, reply_key
 from qungui import cards, members, reviews, warning_cases
@@ -42,7 +45,13 @@ from qungui.models import FilterHit
 from qungui.outgoing import ascii_digits, mask_digits
 from qungui.policy import Policy
 from qungui.roles import Role, resolve_role
-from qungui.rules import BUILTIN_FLOOD, BUILTIN_LINK, BUILTIN_PRIVACY, BUILTIN_REPORT
+from qungui.rules import (
+    BUILTIN_FLOOD,
+    BUILTIN_LINK,
+    BUILTIN_PRIVACY,
+    BUILTIN_REPORT,
+    REVIEW_CLAIM,
+)
 
 from . import content_replies as replies
 from . import refusal_for, tell_group, tell_reviewers
@@ -194,13 +203,16 @@ async def _ask_reviewers(bot: Bot, policy: Policy, hit: FilterHit) -> None:
     await tell_reviewers(bot, policy, "\n".join(lines))
 
 
-async def _hit_category(ctx: CommandContext, params: Params) -> str | None:
-    """没写类别时按命中规则的类别：它是不是范围类别，决定后面的数字是数额还是理由。"""
+async def _hit_category(ctx: CommandContext, params: Params) -> object:
+    """没写类别时按命中规则的类别：它是不是范围类别，决定后面的数字是数额还是理由。
+    申报（审N 或 推N）后面的数字是确认时定的分数（对不对由申报插件判断）。"""
+    if isinstance(params.review_id, CampaignNumber):
+        return SCORE
     try:
         hit = await reviews.find(ctx.policy, params.review_id)
     except reviews.ReviewError as exc:
         raise _decided(exc) from None
-    return hit.category
+    return SCORE if hit.rule == REVIEW_CLAIM else hit.category
 
 
 async def _other_kind(ctx: CommandContext, hit_id: int) -> review_kinds.ReviewKind | None:
@@ -224,7 +236,7 @@ def _decided(exc: reviews.ReviewError) -> Refusal:
 @router.command(
     "确认",
     args=(
-        review_id(),
+        review_or_campaign_id(),
         Category(optional=True),
         Amount(fallback=_hit_category),
         Reason(optional=True, mentions=True),
@@ -236,6 +248,13 @@ def _decided(exc: reviews.ReviewError) -> Refusal:
 )
 async def confirm(ctx: CommandContext) -> None:
     hit_id, category, amount = ctx.params.review_id, ctx.params.category, ctx.params.amount
+    if isinstance(hit_id, CampaignNumber):
+        # 推N：一次确认一次转发推广的全部申报（plugins/claims）
+        decide = review_kinds.campaign_handler()
+        if decide is None:
+            raise Refusal(replies.NOT_FOUND)
+        await decide(ctx, int(hit_id))
+        return
     kind = await _other_kind(ctx, hit_id)
     if kind is not None:
         await kind.confirm(ctx, await reviews.find(ctx.policy, hit_id))
