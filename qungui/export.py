@@ -189,7 +189,7 @@ async def _appeal_sheet(book, policy: Policy, first: date, last: date) -> None:
     people = {item.appeal.user_id for item in filed}
     people |= {item.decided_by for item in filed if item.decided_by}
     names = await members.display_names(policy, people)
-    sheet = book.create_sheet("申诉")
+    sheet = book.create_sheet(rules.REVIEW_APPEAL)  # 表名就是审核队列里这一类的名字
     _header(
         sheet,
         [
