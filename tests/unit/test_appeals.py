@@ -364,3 +364,50 @@ async def test_stats_count_upheld_appeals_per_rule(db, jgs) -> None:
         (rules.CARD_PENALTY, 0, 1),
     ]
     assert await appeals.stats(jgs, NOW + timedelta(days=8), 7) == []
+
+
+async def test_the_export_lists_the_months_appeals_with_their_outcomes(db, jgs, tmp_path) -> None:
+    from openpyxl import load_workbook
+
+    from qungui import export
+
+    upheld_entry, kept_entry, waiting_entry = [await entry() for _ in range(3)]
+    upheld = await file(jgs, upheld_entry.id)
+    kept = await file(jgs, kept_entry.id)
+    # 12 月 1 日凌晨（上海）提出的申诉属于 12 月的导出
+    await file(jgs, waiting_entry.id, at=datetime(2026, 11, 30, 16, 30, tzinfo=UTC))
+    await uphold(jgs, upheld.hit.id, OTHER_ADMIN, Role.ADMIN)
+    await dismiss(jgs, kept.hit.id, CHAIRMAN, Role.CHAIRMAN)
+    path = await export.write(jgs, "2026-11", [], tmp_path / "out.xlsx")
+    rows = list(load_workbook(path)[rules.REVIEW_APPEAL].iter_rows(values_only=True))
+    assert rows[0] == (
+        "审核编号",
+        "提出时间",
+        "QQ",
+        "姓名",
+        "记录编号",
+        "记录日期",
+        "分数",
+        "规则",
+        "申诉理由",
+        "结果",
+        "决定人",
+        "决定时间",
+        "决定理由",
+    )
+    assert [row[0] for row in rows[1:]] == [f"审{upheld.hit.id}", f"审{kept.hit.id}"]
+    assert rows[1][1:] == (
+        "2026-11-27 10:00",
+        MEMBER,
+        "成员0002",
+        upheld_entry.id,
+        datetime(2026, 11, 27),
+        -5,
+        "手动调整",
+        "那天我发过原创分享",
+        "成立（已撤销）",
+        "成员0003",
+        "2026-11-27 10:00",
+        "截图属实",
+    )
+    assert rows[2][9:] == ("驳回（维持）", "成员0002", "2026-11-27 10:00", "证据不足")
