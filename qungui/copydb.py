@@ -46,6 +46,9 @@ MODELS = [
     models.BotPresence,
     models.Notice,
     models.NoticeTarget,
+    models.Appeal,
+    models.Campaign,
+    models.Claim,
 ]
 
 
