@@ -148,6 +148,12 @@ def _decision_refusal(exc: Exception, ctx: CommandContext, review_id: int, appea
     return exc
 
 
+def _note(ctx: CommandContext) -> str:
+    """决定的理由。/确认 的声明先取走一个类别名（为内容命中准备的）：对申诉它只是理由的第一个词。"""
+    words = (ctx.params.get("category"), ctx.params.reason)
+    return " ".join(word for word in words if word)
+
+
 async def _decide(ctx: CommandContext, hit: FilterHit, upheld: bool) -> None:
     decide = appeals.uphold if upheld else appeals.dismiss
     _, appeal = await appeals.find(ctx.policy, hit.id)
@@ -155,7 +161,7 @@ async def _decide(ctx: CommandContext, hit: FilterHit, upheld: bool) -> None:
         done = await decide(
             ctx.policy,
             hit.id,
-            note=ctx.params.reason[:200],
+            note=_note(ctx)[:200],
             by=ctx.user_id,
             role=ctx.role,
             at=datetime.fromtimestamp(ctx.event.time, UTC),

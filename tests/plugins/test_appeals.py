@@ -371,3 +371,30 @@ async def test_rule_stats_count_appeals_per_rule_and_not_as_content_hits(app: Ap
             "申诉：手动调整 成立 1 / 申诉 2",
             CHAIRMAN,
         )
+
+
+async def test_a_category_word_in_the_decision_stays_in_the_reason(app: App, db) -> None:
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        say(ctx, bot, "在")
+        deduct(ctx, bot, 5, "没交周报", entry=1, total=-5)
+        say(ctx, bot, "/申诉 #1 那天我交了周报")
+        expect_group(
+            ctx,
+            "已收到申诉（审1）：#1 -5 分（手动调整）。管理员复核后会私聊告诉你结果。",
+        )
+        expect_private(
+            ctx, review_message(1, 1, 5, "没交周报", f"张三（管理员，QQ {ADMIN}）"), ADMIN
+        )
+        privately(ctx, bot, "/确认 审1 口头警告 就够了", user=CHAIRMAN)
+        expect_private(
+            ctx,
+            "【群规助手】你的申诉 审1 成立：#1（11-27 -5 分，手动调整）已撤销，撤销记录 #2。",
+            LI,
+        )
+        expect_private(
+            ctx,
+            "申诉成立：审1，已撤销 #1（李四 -5 分，手动调整），撤销记录 #2。已私聊告诉 李四。",
+            CHAIRMAN,
+        )
+    assert (await LedgerEntry.get(id=2)).reason == "申诉成立（审1）：口头警告 就够了"
