@@ -1,17 +1,17 @@
 """给人事的月度导出：一个 .xlsx——排行、成员×日期的分享矩阵、当月全部账本记录、当月的通知和确认率，
-以及当月的申报和结果。"""
+以及当月的申报、当月提出的申诉和各自的结果。"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from . import claims, members, notices, rules
+from . import appeals, claims, members, notices, rules
 from .dates import local_time, month_days
 from .models import LedgerEntry
 from .month_end import board
@@ -108,6 +108,7 @@ async def write(policy: Policy, month: str, exclude: Iterable[int], path: Path) 
         )
     await _notice_sheet(book, policy, first, last)
     await _claim_sheet(book, policy, first, last)
+    await _appeal_sheet(book, policy, first, last)
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)
     return path
@@ -178,7 +179,7 @@ async def _notice_sheet(book, policy: Policy, first: date, last: date) -> None:
         )
 
 
-_OUTCOMES = {"pending": "待审", "confirmed": "已确认", "dismissed": "已驳回"}
+_CLAIM_OUTCOMES = {"pending": "待审", "confirmed": "已确认", "dismissed": "已驳回"}
 
 
 async def _claim_sheet(book, policy: Policy, first: date, last: date) -> None:
@@ -202,8 +203,62 @@ async def _claim_sheet(book, policy: Policy, first: date, last: date) -> None:
                 names[row.user_id],
                 row.what,
                 row.points,
-                _OUTCOMES.get(row.status, row.status),
+                _CLAIM_OUTCOMES.get(row.status, row.status),
                 names[row.decided_by] if row.decided_by else "",
                 row.note,
+            ]
+        )
+
+
+_APPEAL_OUTCOMES = {"pending": "待审", "confirmed": "成立（已撤销）", "dismissed": "驳回（维持）"}
+
+
+async def _appeal_sheet(book, policy: Policy, first: date, last: date) -> None:
+    """当月（组织时区）提出的申诉：申诉的是哪条记录、理由、结果、谁在什么时候决定的。"""
+    since = datetime.combine(first, time.min, policy.tz)
+    until = datetime.combine(last + timedelta(days=1), time.min, policy.tz)
+    filed = await appeals.filed_between(policy, since, until)
+    people = {item.appeal.user_id for item in filed}
+    people |= {item.decided_by for item in filed if item.decided_by}
+    names = await members.display_names(policy, people)
+    sheet = book.create_sheet(rules.REVIEW_APPEAL)  # 表名就是审核队列里这一类的名字
+    _header(
+        sheet,
+        [
+            "审核编号",
+            "提出时间",
+            "QQ",
+            "姓名",
+            "记录编号",
+            "记录日期",
+            "分数",
+            "规则",
+            "申诉理由",
+            "结果",
+            "决定人",
+            "决定时间",
+            "决定理由",
+        ],
+        [10, 18, 14, 14, 10, 12, 8, 18, 36, 14, 14, 18, 30],
+    )
+    for item in filed:
+        appeal, entry = item.appeal, item.entry
+        sheet.append(
+            [
+                f"审{appeal.review_id}",
+                f"{appeal.created_at.astimezone(policy.tz):%Y-%m-%d %H:%M}",
+                appeal.user_id,
+                names[appeal.user_id],
+                entry.id,
+                entry.business_date,
+                entry.delta,
+                rules.label(entry.rule),
+                appeal.text,
+                _APPEAL_OUTCOMES.get(item.status, item.status),
+                names[item.decided_by] if item.decided_by else "",
+                f"{item.decided_at.astimezone(policy.tz):%Y-%m-%d %H:%M}"
+                if item.decided_at
+                else "",
+                item.note,
             ]
         )

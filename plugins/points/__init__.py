@@ -14,7 +14,7 @@ from plugins.core import (  # noqa: E402
 )
 from plugins.core.args import Month, Person, Points, Reason, entry_id  # noqa: E402
 from plugins.core.lookup import fill_unknown  # noqa: E402
-from qungui import clock, points, rules  # noqa: E402
+from qungui import appeals, clock, points, rules  # noqa: E402
 from qungui.ledger import (  # noqa: E402
     AlreadyReversed,
     EntryNotFound,
@@ -64,11 +64,13 @@ async def show_detail(ctx: CommandContext) -> None:
     text = [replies.DETAIL_HEAD.format(name=name, month=month, count=len(lines), total=total)]
     if len(lines) > DETAIL_LIMIT:
         text.append(replies.DETAIL_MORE.format(hidden=len(lines) - DETAIL_LIMIT))
-    text += [_detail_line(line) for line in lines[-DETAIL_LIMIT:]]
+    shown = lines[-DETAIL_LIMIT:]
+    appealed = await appeals.of_entries(ctx.policy, [line.entry.id for line in shown])
+    text += [_detail_line(line, appealed.get(line.entry.id)) for line in shown]
     await ctx.reply("\n".join(text))
 
 
-def _detail_line(line: points.DetailLine) -> str:
+def _detail_line(line: points.DetailLine, appeal: appeals.Listed | None = None) -> str:
     entry = line.entry
     label = rules.label(entry.rule)
     if entry.reverses is not None:
@@ -80,6 +82,9 @@ def _detail_line(line: points.DetailLine) -> str:
         parts.append(f"— {line.actor_name}")
     if line.reversed:
         parts.append("（已撤销）")
+    if appeal is not None:
+        # 明细在群里回答：只标结果和 审N，不说申诉理由（理由在 /申诉记录 的私聊里看）
+        parts.append(f"（{replies.APPEAL_MARKS[appeal.status]} 审{appeal.appeal.review_id}）")
     return " ".join(parts)
 
 

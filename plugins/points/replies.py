@@ -23,3 +23,4 @@ BOARD_HEAD = "{org} {month} 积分排行（共 {count} 人）"
 BOARD_EMPTY = "{org} {month} 还没有人参与统计。"
 BOARD_SELF = "你：第 {rank} 名，{points} 分"
 FROZEN = "#{id} 属于 {month}，该月排行已公布并冻结：只有主席写明理由才能撤销（/撤销 {id} 理由）。"
+APPEAL_MARKS = {"pending": "申诉中", "confirmed": "申诉成立", "dismissed": "申诉驳回"}

@@ -54,6 +54,11 @@ def policy_text(policy: Policy) -> str:
         )
     lines += _claims_text(policy)
     lines.append(
+        f"对自己的某条积分记录有异议，记录写下后 {policy.appeals.appeal_days} 天内可发 "
+        "/申诉 编号 理由（如 /申诉 #12 那天我发过原创分享），由另一位管理员复核，主席写的记录由主席复核；"
+        "成立的撤销那条记录，结果私聊告诉你"
+    )
+    lines.append(
         f"管理员单次加/扣分上限 {policy.limits.admin_max} 分，主席 {policy.limits.chairman_max} 分。"
     )
     return "\n".join(lines)

@@ -38,7 +38,7 @@ from plugins.core.args import (
     review_or_campaign_id,
 )
 from plugins.core.identity import event_key, message_key, reply_key
-from qungui import cards, members, reviews, warning_cases
+from qungui import appeals, cards, members, reviews, warning_cases
 from qungui.content_filter import FloodTracker, Hit, Scanner, defang, redact
 from qungui.dates import business_date
 from qungui.models import FilterHit
@@ -51,7 +51,9 @@ from qungui.rules import (
     BUILTIN_PRIVACY,
     BUILTIN_REPORT,
     REVIEW_CLAIM,
+    REVIEW_KINDS,
 )
+from qungui.rules import label as rule_label
 
 from . import content_replies as replies
 from . import refusal_for, tell_group, tell_reviewers
@@ -434,7 +436,10 @@ _STATUS_LABELS = {
 )
 async def rule_stats(ctx: CommandContext) -> None:
     days = ctx.params.days
-    found = await reviews.stats(ctx.policy, datetime.fromtimestamp(ctx.event.time, UTC), days)
+    at = datetime.fromtimestamp(ctx.event.time, UTC)
+    found = await reviews.stats(ctx.policy, at, days)
+    for kind in REVIEW_KINDS:  # 申诉、申报也在审核队列里，但不是内容规则的命中
+        found.pop(kind, None)
     section = ctx.policy.filter
     rules = [(rule.name, rule.category, rule.action) for rule in section.rules]
     builtin = (
@@ -454,6 +459,13 @@ async def rule_stats(ctx: CommandContext) -> None:
         lines.append(_stats_line(ctx.policy, name, "", "", item))
     if len(lines) == 1:
         lines.append(replies.STATS_NO_RULES)
+    # 按被申诉记录的规则：常被申诉成立的规则多半本身定得不对
+    for item in await appeals.stats(ctx.policy, at, days):
+        lines.append(
+            replies.STATS_APPEALS.format(
+                rule=rule_label(item.rule), upheld=item.upheld, total=item.total
+            )
+        )
     await ctx.reply("\n".join(lines))
 
 

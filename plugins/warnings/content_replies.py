@@ -22,6 +22,7 @@ REPORT_LOST = "取不到被举报的那条消息，请稍后再试，或直接�
 REPORT_DUPLICATE = "这条消息已经有人举报，管理员会处理。"
 REPORTED = "已收到举报（审{id}），管理员会处理。"
 STATS_HEAD = "近 {days} 天内容规则命中："
+STATS_APPEALS = "申诉：{rule} 成立 {upheld} / 申诉 {total}"
 STATS_NO_RULES = "制度里没有内容规则（[filter]）。"
 STATS_DAYS = "天数应在 1 到 365 之间。"
 TEST_PRIVATE_ONLY = "过滤测试的文字在群里也会被过滤，请私聊机器人使用 /过滤测试。"

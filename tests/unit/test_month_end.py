@@ -173,7 +173,7 @@ async def test_export_has_three_sheets_with_the_right_cells(db, tmp_path: Path) 
     )
     path = await export.write(POLICY, "2026-11", [], tmp_path / "out.xlsx")
     book = load_workbook(path)
-    assert book.sheetnames == ["排行", "分享", "账本", "通知", "申报"]
+    assert book.sheetnames == ["排行", "分享", "账本", "通知", "申报", "申诉"]
     standings = [row for row in book["排行"].iter_rows(values_only=True)]
     assert standings[0] == ("名次", "姓名", "QQ", "积分", "分享天数", "连续分享奖励")
     assert standings[1] == (1, "张三", 1, 27, 27, None)
