@@ -46,6 +46,7 @@ MODELS = [
     models.BotPresence,
     models.Notice,
     models.NoticeTarget,
+    models.Leave,
 ]
 
 
