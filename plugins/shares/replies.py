@@ -6,9 +6,14 @@ MINE_DONE = "{name} {day} 的分享已记录。本月已分享 {days} 天，当�
 MINE_MISSING = (
     "{name} {day} 还没有原创分享（{deadline}前有效）。本月已分享 {days} 天，当前连续 {run} 天。"
 )
+MINE_LEAVE = "{name} {day} 请假，不用分享。本月已分享 {days} 天，当前连续 {run} 天。"
+MINE_HOLIDAY = "{day} 是节假日，不用分享。{name} 本月已分享 {days} 天，当前连续 {run} 天。"
 DEADLINE_TODAY = "今晚 24:00，特殊情况可延至次日 {grace}"
 DEADLINE_GRACE = "今天 {grace} "
-ADMIN_COUNTS = "{day} 已分享 {done} 人，还没分享 {missing} 人"
+ADMIN_COUNTS = "{day} 已分享 {done} 人"
+ADMIN_LEAVE = "，请假 {count} 人（{names}）"
+ADMIN_MISSING = "，还没分享 {missing} 人"
+ADMIN_HOLIDAY = "{day} 是节假日，不用分享，不提醒（已分享 {done} 人）。"
 ADMIN_NAMES = "：{names}。"
 REMIND = "{day} 还没有分享的同事（{deadline}前有效）："
 REMIND_WORD = "提醒"
