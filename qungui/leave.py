@@ -44,21 +44,15 @@ def _written(word: str) -> str:
 
 
 def parse_first_day(word: str, today: date) -> date | None:
-    """请假的第一天。`MM-DD` 取离今天最近的那一年（一样近时取以后的）：12 月底写 `01-03`
-    是明年的 1 月 3 日，1 月初补记 `12-30` 是去年的 12 月 30 日，年中写哪天都是今年。"""
+    """请假的第一天。`MM-DD` 取上个月 1 日或以后最早的那一天：能补记的过去最远是上个月（再早的月份
+    已冻结），所以 12 月底写 `01-03` 是明年的 1 月 3 日，1 月初补记 `12-30` 是去年的 12 月 30 日，
+    7 月写 `06-15` 是今年的、写 `05-31` 是明年的（回复里会写出年份）。"""
     text = _written(word)
     if match := _FULL.fullmatch(text):
         return _day(int(match[1]), int(match[2]), int(match[3]))
     if match := _SHORT.fullmatch(text):
-        month, day = int(match[1]), int(match[2])
-        candidates = [
-            found
-            for year in (today.year - 1, today.year, today.year + 1)
-            if (found := _day(year, month, day)) is not None
-        ]
-        if not candidates:
-            return None
-        return min(candidates, key=lambda d: (abs((d - today).days), d < today))
+        earliest = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+        return _on_or_after(int(match[1]), int(match[2]), earliest)
     return None
 
 
@@ -68,11 +62,16 @@ def parse_last_day(word: str, first: date) -> date | None:
     if match := _FULL.fullmatch(text):
         return _day(int(match[1]), int(match[2]), int(match[3]))
     if match := _SHORT.fullmatch(text):
-        month, day = int(match[1]), int(match[2])
-        for year in (first.year, first.year + 1, first.year + 4):  # 2 月 29 日最远要等到四年后
-            found = _day(year, month, day)
-            if found is not None and found >= first:
-                return found
+        return _on_or_after(int(match[1]), int(match[2]), first)
+    return None
+
+
+def _on_or_after(month: int, day: int, earliest: date) -> date | None:
+    """`earliest` 当天或之后最早的某月某日；2 月 29 日最远要等到四年后。"""
+    for year in range(earliest.year, earliest.year + 5):
+        found = _day(year, month, day)
+        if found is not None and found >= earliest:
+            return found
     return None
 
 
