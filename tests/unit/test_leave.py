@@ -8,8 +8,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from openpyxl import load_workbook
 
-from qungui import leave, ledger, months, rules, shares, streaks
+from qungui import export, leave, ledger, members, months, rules, shares, streaks
 from qungui.models import FilterHit, Leave
 from qungui.policy import Policy, PolicyError, load_policies, parse_policy
 from qungui.roles import OwnCase, Role
@@ -404,3 +405,28 @@ def test_bad_leave_settings_are_named_in_chinese(text: str, expected: str) -> No
     with pytest.raises(PolicyError) as caught:
         parse_policy(tomllib.loads(f"{base}\n[leave]\n{text}\n"), "policy.toml")
     assert any(expected in problem for problem in caught.value.problems), caught.value.problems
+
+
+# ---- 导出 ----
+
+
+async def test_the_export_share_sheet_marks_leave_and_holidays(db, tmp_path: Path) -> None:
+    policy = with_policy(holidays=[(date(2026, 11, 28), date(2026, 11, 29))])
+    for user, name in [(ZHANG, "张三"), (LI, "李四")]:
+        card = f"鸡公山酒业-{name}-13800000000"
+        at = datetime(2026, 11, 1, 8, tzinfo=CST)
+        await members.upsert("jgs", 987654322, user, at, card=card, nickname=name, role="member")
+    await share_days(ZHANG, nov(1, 2, 28))  # 节假日里也分享了：照样是 ✓
+    await share_days(LI, nov(1))
+    await give_leave(LI, date(2026, 11, 2), date(2026, 11, 3))
+    path = await export.write(policy, "2026-11", [], tmp_path / "out.xlsx")
+    grid = load_workbook(path)["分享"]
+    rows = {
+        row[1].value: [c.value for c in row] for row in grid.iter_rows(min_row=2) if row[1].value
+    }
+    zhang, li = rows[ZHANG], rows[LI]
+    # 列：姓名、QQ、天数，然后 1 日起每天一列
+    assert zhang[2] == 3 and zhang[3:6] == ["✓", "✓", "—"] and zhang[3 + 27 : 3 + 29] == ["✓", "休"]
+    assert li[2] == 1 and li[3:7] == ["✓", "假", "假", "—"] and li[3 + 27 : 3 + 29] == ["休", "休"]
+    legend = [row[0].value for row in grid.iter_rows() if row[0].value][-1]
+    assert "假 请假" in legend and "休 节假日" in legend
