@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from unittest.mock import ANY
 from zoneinfo import ZoneInfo
 
+from nonebot.adapters.onebot.v11 import Message, MessageSegment
 from nonebug import App
 
 from qungui import months
@@ -275,3 +276,58 @@ async def test_revoke_refusals(app: App, db) -> None:
         admin(ctx, bot, "/撤销 假3")
         expect_group(ctx, OWN_CASE)
     assert [r[3] for r in await rows()] == ["approved", "pending", "approved"]
+
+
+async def test_today_and_its_reminder_leave_out_a_member_on_leave(app: App, db) -> None:
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        say(ctx, bot, "大家好", group_id=SHARE_GROUP)
+        say(ctx, bot, "收到", user=LI, card=LI_CARD, group_id=SHARE_GROUP)
+        admin(ctx, bot, [fake.text("/请假 "), fake.at(LI), fake.text(" 11-27 陪家人看病")])
+        ctx.should_call_api("send_group_msg", ANY, result={"message_id": 1})
+        admin(ctx, bot, "/今日分享", group_id=SHARE_GROUP)
+        expect_group(
+            ctx,
+            "11月27日 已分享 0 人，请假 1 人（李四），还没分享 2 人：张三、王管。",
+            group_id=SHARE_GROUP,
+        )
+        admin(ctx, bot, "/今日分享 提醒", group_id=SHARE_GROUP)
+        ctx.should_call_api(
+            "send_group_msg",
+            {
+                "group_id": SHARE_GROUP,
+                "message": Message(
+                    [
+                        MessageSegment.text(
+                            "11月27日 已分享 0 人，请假 1 人（李四），还没分享 2 人："
+                        ),
+                        MessageSegment.at(ZHANG),
+                        MessageSegment.at(ADMIN),
+                    ]
+                ),
+            },
+            result={"message_id": 2},
+        )
+        say(ctx, bot, "/今日分享", user=LI, card=LI_CARD, group_id=SHARE_GROUP)
+        expect_group(
+            ctx,
+            "李四 11月27日 请假，不用分享。本月已分享 0 天，当前连续 0 天。",
+            group_id=SHARE_GROUP,
+        )
+
+
+async def test_on_a_holiday_today_names_nobody(app: App, db, monkeypatch) -> None:
+    patch_policy(monkeypatch, "calendar", holidays=((date(2026, 11, 27), date(2026, 11, 27)),))
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        say(ctx, bot, "大家好", group_id=SHARE_GROUP)
+        admin(ctx, bot, "/今日分享 提醒", group_id=SHARE_GROUP)
+        expect_group(
+            ctx, "11月27日 是节假日，不用分享，不提醒（已分享 0 人）。", group_id=SHARE_GROUP
+        )
+        say(ctx, bot, "/今日分享", group_id=SHARE_GROUP)
+        expect_group(
+            ctx,
+            "11月27日 是节假日，不用分享。张三 本月已分享 0 天，当前连续 0 天。",
+            group_id=SHARE_GROUP,
+        )
