@@ -164,8 +164,11 @@ class DayStatus:
     """该交没交的人：提醒 @ 的就是他们"""
 
 
-async def day_status(policy: Policy, day: date, group_id: int | None = None) -> DayStatus:
-    """这一天参与统计的人（给了群号就只看这个群里的）的分享情况。请假一条查询，不论多少人。"""
+async def day_status(
+    policy: Policy, day: date, group_id: int | None = None, excused: leave.Excused | None = None
+) -> DayStatus:
+    """这一天参与统计的人（给了群号就只看这个群里的）的分享情况。请假一条查询，不论多少人；
+    几个分享群挨个提醒时传入查好的 `excused`，一天只查一次。"""
     people = await members.counted(policy, month_key(day), bot_ids())
     if group_id is not None:
         in_group = await Member.filter(org=policy.id, group_id=group_id, left_at=None).values_list(
@@ -173,15 +176,18 @@ async def day_status(policy: Policy, day: date, group_id: int | None = None) -> 
         )
         people &= set(in_group)
     done = await shares.shared_on(policy.id, day, list(people))
-    excused = await leave.excused_on(policy, day)
+    if excused is None:
+        excused = await leave.excused_on(policy, day)
     rest = people - done
     off = sorted(user for user in rest if user in excused)
     return DayStatus(done, excused, off, sorted(rest - set(off)))
 
 
-async def missing_on(policy: Policy, day: date, group_id: int | None = None) -> list[int]:
+async def missing_on(
+    policy: Policy, day: date, group_id: int | None = None, excused: leave.Excused | None = None
+) -> list[int]:
     """这一天还没分享、也没请假的人（节假日谁也不算）。"""
-    return (await day_status(policy, day, group_id)).missing
+    return (await day_status(policy, day, group_id, excused)).missing
 
 
 async def _overview(ctx: CommandContext, remind: bool) -> None:
@@ -220,8 +226,11 @@ def _reminder(index: int):
         moment = ctx.scheduled_at.astimezone(ctx.policy.tz)
         day = await shares.share_day(ctx.policy, moment)
         sent, unsent = 0, []
+        excused = await leave.excused_on(ctx.policy, day)
+        if excused.holiday:
+            return replies.REMIND_HOLIDAY
         for group_id in ctx.policy.groups.share:
-            missing = await missing_on(ctx.policy, day, group_id)
+            missing = await missing_on(ctx.policy, day, group_id, excused)
             if not missing:
                 continue
             head = replies.REMIND.format(

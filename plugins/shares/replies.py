@@ -17,6 +17,8 @@ ADMIN_HOLIDAY = "{day} 是节假日，不用分享，不提醒（已分享 {done
 ADMIN_NAMES = "：{names}。"
 REMIND = "{day} 还没有分享的同事（{deadline}前有效）："
 REMIND_WORD = "提醒"
+REMIND_HOLIDAY = "节假日，不提醒"
+"""提醒任务的结果（/状态 里看得到）"""
 REPLY_FIRST = "请回复（引用）那条分享，再发这个命令。"
 NOT_A_SHARE = "回复的那条消息不是记录过的分享（要在分享群里、够字数）。"
 FEATURED = "已把 {name} {day} 的分享评为经典分享，+{points} 分（编号 #{id}）。"
