@@ -122,6 +122,11 @@ def _in_force(org: str, first: date, last: date):
     )
 
 
+def in_force_days(row: Leave) -> tuple[date, date]:
+    """这次请假现在算数的首尾两天（撤销过的截到撤销那天的前一天）。"""
+    return _days(row.first_day, row.last_day, row.cut_from)
+
+
 def _days(leave_first: date, leave_last: date, cut_from: date | None) -> tuple[date, date]:
     """一次请假实际算数的首尾两天（撤销过的截到 `cut_from` 的前一天）。"""
     if cut_from is not None:

@@ -68,7 +68,7 @@ async def _refusal(ctx: CommandContext, exc: leave.LeaveError, user_id: int) -> 
                 name=await _name(ctx, user_id),
                 id=other.id,
                 review=other.review_id,
-                span=span(other.first_day, other.last_day, ctx.today),
+                span=span(*leave.in_force_days(other), ctx.today),
             )
         )
     raise exc
