@@ -49,6 +49,7 @@ MODELS = [
     models.Appeal,
     models.Campaign,
     models.Claim,
+    models.Leave,
 ]
 
 

@@ -11,16 +11,19 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from . import appeals, claims, members, notices, rules
+from . import appeals, claims, leave, members, notices, rules
 from .dates import local_time, month_days
 from .models import LedgerEntry
 from .month_end import board
 from .policy import Policy
 
 ON_TIME, LATE, MISSING = "✓", "补", "—"
+LEAVE, HOLIDAY = "假", "休"
+"""没分享、但那天不用分享：请假、节假日（那天分享了的照样是 ✓ 或 补）"""
 _HEAD = Font(bold=True)
 _LATE_FILL = PatternFill("solid", fgColor="FFF3CD")
 _MISSING_FILL = PatternFill("solid", fgColor="F8D7DA")
+_OFF_FILL = PatternFill("solid", fgColor="E2E3E5")
 
 
 def _header(sheet, titles: list[str], widths: list[int]) -> None:
@@ -70,7 +73,8 @@ async def write(policy: Policy, month: str, exclude: Iterable[int], path: Path) 
             ]
         )
 
-    _share_sheet(book, policy, first, last, people, names, entries, set(reversed_by))
+    off = await leave.calendar(policy, first, last)
+    _share_sheet(book, policy, first, last, people, names, entries, set(reversed_by), off)
 
     sheet = book.create_sheet("账本")
     _header(
@@ -114,8 +118,9 @@ async def write(policy: Policy, month: str, exclude: Iterable[int], path: Path) 
     return path
 
 
-def _share_sheet(book, policy, first, last, people, names, entries, undone) -> None:
-    """每人每天：✓ 当天记上的分享，补 宽限时段或管理员补记的，— 没有分享。"""
+def _share_sheet(book, policy, first, last, people, names, entries, undone, off) -> None:
+    """每人每天：✓ 当天记上的分享，补 宽限时段或管理员补记的，假 请假、休 节假日（都没分享），— 没有分享。
+    “天数”只数分享了的日子。"""
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
     credited: dict[tuple[int, date], str] = {}
     for e in entries:
@@ -127,17 +132,28 @@ def _share_sheet(book, policy, first, last, people, names, entries, undone) -> N
     _header(
         sheet, ["姓名", "QQ", "天数"] + [f"{d.day}日" for d in days], [16, 14, 8] + [5] * len(days)
     )
+    excused = {"holiday": HOLIDAY, "leave": LEAVE}
     for user in people:
-        marks = [credited.get((user, d), MISSING) for d in days]
-        sheet.append([names.get(user, ""), user, sum(m != MISSING for m in marks), *marks])
+        marks = [
+            credited.get((user, d)) or excused.get(off.mark(user, d) or "", MISSING) for d in days
+        ]
+        shared = sum(m in (ON_TIME, LATE) for m in marks)
+        sheet.append([names.get(user, ""), user, shared, *marks])
         for cell in sheet[sheet.max_row][3:]:
             cell.alignment = Alignment(horizontal="center")
             if cell.value == LATE:
                 cell.fill = _LATE_FILL
             elif cell.value == MISSING:
                 cell.fill = _MISSING_FILL
+            elif cell.value in (LEAVE, HOLIDAY):
+                cell.fill = _OFF_FILL
     sheet.append([])
-    sheet.append([f"{ON_TIME} 当天分享　{LATE} 次日凌晨宽限时段或管理员补记　{MISSING} 没有分享"])
+    sheet.append(
+        [
+            f"{ON_TIME} 当天分享　{LATE} 次日凌晨宽限时段或管理员补记　{LEAVE} 请假　{HOLIDAY} 节假日"
+            f"　{MISSING} 没有分享"
+        ]
+    )
 
 
 async def _notice_sheet(book, policy: Policy, first: date, last: date) -> None:

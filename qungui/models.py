@@ -380,3 +380,37 @@ class Claim(Model):
     class Meta:
         table = "claim"
         indexes = (("org", "campaign_id"), ("org", "user_id"))
+
+
+class Leave(Model):
+    """一个人的一次请假（假N，N 为本表编号）：首尾两天都算。节假日不在这里，来自制度 `[calendar]`。
+
+    管理员记的直接生效；成员自己申请的在审核队列里有一行（`review_id`，规则名“请假”），确认后才生效。
+    撤销只去掉还没过去的日子：`cut_from` 起（含）不再算请假，之前的照旧。"""
+
+    id = fields.IntField(primary_key=True)
+    org = fields.CharField(max_length=32)
+    user_id = fields.BigIntField()
+    group_id = fields.BigIntField(null=True, description="在哪个群里记的或申请的")
+    first_day = fields.DateField()
+    last_day = fields.DateField()
+    reason = fields.TextField(default="")
+    status = fields.CharField(max_length=12, description="pending / approved / refused / revoked")
+    created_by = fields.BigIntField(description="记下的管理员，或申请的本人")
+    created_at = fields.DatetimeField()
+    event_key = fields.CharField(
+        max_length=191, unique=True, description="记下或申请的那条命令的消息身份：认出重放"
+    )
+    review_id = fields.IntField(null=True, unique=True, description="成员申请时审核队列里的编号")
+    decided_by = fields.BigIntField(null=True)
+    decided_at = fields.DatetimeField(null=True)
+    cut_from = fields.DateField(null=True, description="撤销后从这天起（含）不再算请假")
+    revoked_by = fields.BigIntField(null=True)
+    revoked_at = fields.DatetimeField(null=True)
+    revoked_key = fields.CharField(
+        max_length=191, null=True, description="撤销的那条命令的消息身份：认出重放"
+    )
+
+    class Meta:
+        table = "leave"
+        indexes = (("org", "first_day"), ("org", "user_id"))

@@ -10,7 +10,7 @@ import re
 import tomllib
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -523,6 +523,55 @@ class ClaimsSection(_Section):
     """转发推广（/推广、/已转发）；没有这一节就不启用"""
 
 
+class LeaveSection(_Section):
+    max_days: Annotated[int, Field(ge=1, le=366)] = 30
+    """一次请假最多几天（含首尾两天）"""
+    self_request: bool = True
+    """成员可以 /请假 为自己申请，交管理员 /确认 或 /驳回"""
+    leave_counts_for_streak: bool = False
+    """false：请假、节假日既不打断也不计入连续分享天数；true：算作分享了的日子"""
+
+
+def _holiday_day(value: Any) -> date:
+    # TOML 里不加引号的 2026-10-01 已经是 date；带钟点的（datetime 也是 date）不算
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip(), re.ASCII):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise ValueError(f'{value!r} 不是日期，应写作 "2026-10-01"')
+
+
+def _holidays(value: Any) -> Any:
+    """`"2026-10-01"` 是一天，`["2026-10-01", "2026-10-07"]` 是首尾两天都算的一段。"""
+    if not isinstance(value, list):
+        raise ValueError('应为列表，如 ["2026-10-01", ["2026-10-01", "2026-10-07"]]')
+    spans = []
+    for number, item in enumerate(value, start=1):
+        try:
+            if isinstance(item, list):
+                if len(item) != 2:
+                    raise ValueError("一段假期写作 [开始, 结束]")
+                start, end = _holiday_day(item[0]), _holiday_day(item[1])
+                if end < start:
+                    raise ValueError("结束日期早于开始日期")
+                if (end - start).days > 366:
+                    raise ValueError("一段假期不能超过一年")
+            else:
+                start = end = _holiday_day(item)
+        except ValueError as exc:
+            raise ValueError(f"第 {number} 项：{exc}") from None
+        spans.append((start, end))
+    return tuple(spans)
+
+
+class CalendarSection(_Section):
+    holidays: Annotated[tuple[tuple[date, date], ...], BeforeValidator(_holidays)] = ()
+    """全组织的节假日：一天写 "2026-10-01"，一段写 ["2026-10-01", "2026-10-07"]；这些天算全员请假"""
+
+
 class Policy(_Section):
     org: OrgSection
     groups: GroupsSection = GroupsSection()
@@ -538,6 +587,8 @@ class Policy(_Section):
     """要大家确认的通知（/通知）；没有这一节就不启用"""
     appeals: AppealsSection = AppealsSection()
     claims: ClaimsSection = ClaimsSection()
+    leave: LeaveSection = LeaveSection()
+    calendar: CalendarSection = CalendarSection()
 
     @property
     def id(self) -> str:

@@ -82,8 +82,10 @@ REVIEW_APPEAL = "申诉"
 """审核队列里成员的申诉（不是内容规则：/规则统计 的命中里不算它）"""
 REVIEW_CLAIM = "申报"
 """审核队列里成员的申报（项目或转发推广）"""
-REVIEW_KINDS = (REVIEW_APPEAL, REVIEW_CLAIM)
+REVIEW_LEAVE = "请假"
+"""审核队列里成员为自己申请的请假"""
+REVIEW_KINDS = (REVIEW_APPEAL, REVIEW_CLAIM, REVIEW_LEAVE)
 """审核队列里不是内容命中的几类：/确认 /驳回 交给各自的模块"""
 
 BUILTIN_FILTER_RULES = (BUILTIN_LINK, BUILTIN_PRIVACY, BUILTIN_FLOOD, BUILTIN_REPORT, *REVIEW_KINDS)
-"""机器人自己用的审核规则名：三条内置规则、成员举报、申诉和申报；制度里的关键词规则不能用这些名字"""
+"""机器人自己用的审核规则名：三条内置规则、成员举报、申诉、申报和请假；制度里的关键词规则不能用这些名字"""

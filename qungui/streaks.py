@@ -1,47 +1,77 @@
 """连续分享奖励：一个月里连续（或累计）分享满 `share.streak_days`（27）天，月底加 `share.streak_bonus`（20）分，
 每人每月一次。怎么数、谁得、什么时候记，都在这里。
 
+请假和节假日（`leave`）既不打断连续，也不算天数；制度 `leave.leave_counts_for_streak = true` 时算作分享了的日子。
+
 月底任务先让这个月进入“结算中”（`months`），再调用 `settle`：此后这个月不再补分享，数到的天数不会再变。
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
 from tortoise.expressions import RawSQL
 
-from . import ledger, rules
+from . import leave, ledger, rules
 from .dates import month_days
 from .models import LedgerEntry
 from .policy import Policy
 
 
-def longest_run(days: list[date]) -> int:
-    """最长的连续天数。"""
+def longest_run(
+    days: Iterable[date], excused: Iterable[date] = (), *, count_excused: bool = False
+) -> int:
+    """最长的连续天数。`excused` 是不用分享的日子（请假、节假日）：没分享也不打断，
+    但不算天数（`count_excused` 时算作分享了）。20 天分享、3 天请假、7 天分享是连续 27 天。"""
+    shared, off = set(days), set(excused)
+    if count_excused:
+        shared |= off
+    if not shared:
+        return 0
     best = run = 0
-    previous: date | None = None
-    for day in sorted(set(days)):
-        run = run + 1 if previous is not None and day - previous == timedelta(days=1) else 1
-        best = max(best, run)
-        previous = day
+    day, last = min(shared), max(shared)
+    while day <= last:
+        if day in shared:
+            run += 1
+            best = max(best, run)
+        elif day not in off:
+            run = 0
+        day += timedelta(days=1)
     return best
 
 
-def current_run(days: list[date], today: date) -> int:
-    """截至今天（今天还没分享则截至昨天）连续分享的天数。"""
-    have = set(days)
-    cursor = today if today in have else today - timedelta(days=1)
+def current_run(
+    days: Iterable[date], today: date, excused: Iterable[date] = (), *, count_excused: bool = False
+) -> int:
+    """截至今天（今天还没分享则截至昨天）连续分享的天数；请假、节假日跳过（同 `longest_run`）。"""
+    have, off = set(days), set(excused)
+    if count_excused:
+        have |= off
+    cursor = today if today in have or today in off else today - timedelta(days=1)
     run = 0
-    while cursor in have:
-        run += 1
+    while cursor in have or cursor in off:
+        run += cursor in have
         cursor -= timedelta(days=1)
     return run
 
 
-def earned(policy: Policy, days: list[date]) -> bool:
-    """这些分享日够不够拿奖励：`streak_consecutive` 时看最长连续，否则看累计天数。"""
+def shared_count(
+    days: Iterable[date], excused: Iterable[date] = (), *, count_excused: bool = False
+) -> int:
+    """累计的分享天数（`streak_consecutive = false` 时看它）。"""
+    return len(set(days) | set(excused)) if count_excused else len(set(days))
+
+
+def earned(policy: Policy, days: Iterable[date], excused: Iterable[date] = ()) -> bool:
+    """这些分享日够不够拿奖励：`streak_consecutive` 时看最长连续，否则看累计天数。
+    `excused` 是此人这个月不用分享的日子（`leave.Calendar.days_for`）。"""
     share = policy.share
-    counted = longest_run(days) if share.streak_consecutive else len(set(days))
+    count = policy.leave.leave_counts_for_streak
+    if share.streak_consecutive:
+        counted = longest_run(days, excused, count_excused=count)
+    else:
+        counted = shared_count(days, excused, count_excused=count)
     return counted >= share.streak_days
 
 
@@ -73,7 +103,13 @@ async def settle(policy: Policy, month: str, now: datetime) -> int:
         return 0
     first, last = month_days(month)
     days = await _share_days(policy.id, first, last)
-    winners = [user for user, shared in sorted(days.items()) if earned(policy, shared)]
+    off = await leave.calendar(policy, first, last)
+    people = set(days)
+    if policy.leave.leave_counts_for_streak:
+        people |= set(off.leave)  # 请假的日子算分享了：整月请假的人也可能够天数
+    winners = [
+        user for user in sorted(people) if earned(policy, days.get(user, []), off.days_for(user))
+    ]
     return await ledger.award_many(
         org=policy.id,
         user_ids=winners,

@@ -11,7 +11,7 @@ from nonebot.plugin import PluginMetadata
 require("nonebot_plugin_apscheduler")
 require("nonebot_plugin_localstore")
 
-from . import review_kinds  # noqa: E402
+from . import review_kinds, undo_kinds  # noqa: E402
 from .batch import GroupBatcher  # noqa: E402
 from .config import Config  # noqa: E402
 from .dispatch import routed  # noqa: E402
@@ -76,4 +76,5 @@ __all__ = [
     "sender",
     "superusers",
     "ticks",
+    "undo_kinds",
 ]

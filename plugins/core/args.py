@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from nonebot.adapters.onebot.v11 import Message
 
-from qungui import members
+from qungui import leave, members
 from qungui.dates import parse_month
 from qungui.roles import cap_for, written_number
 from qungui.warning_cases import split_amount
@@ -255,20 +255,61 @@ class Day(Part):
 
 
 @dataclass(frozen=True)
+class LeaveDay(Part):
+    """请假的日期：`YYYY-MM-DD` 或 `MM-DD`。`after` 是前面哪个参数写了第一天：这一个是最后一天，
+    `MM-DD` 取那天当天或以后最早的（跨年）；否则是第一天，`MM-DD` 取离今天最近的一年（qungui.leave）。
+    可选的只在写的正是日期时取走那个词（不然是事由的开头）。"""
+
+    key: str = "first"
+    label: str = "开始"
+    after: str = ""
+    bad: str = replies.BAD_LEAVE_DAY
+
+    def take(self, tokens: Tokens, ctx: CommandContext, got: Params) -> Any:
+        word = tokens.peek()
+        if word is None:
+            return self._missing(self.bad)
+        if self.after:
+            value = leave.parse_last_day(word, got[self.after])
+        else:
+            value = leave.parse_first_day(word, ctx.today)
+        if value is None:
+            return self._missing(self.bad)
+        tokens.pop()
+        return value
+
+
+@dataclass(frozen=True)
 class RecordId(Part):
-    """记录编号：账本的 `#12`（# 可省）、审核的 `审17`、通知的 `3`（record_ids.py）。"""
+    """记录编号：账本的 `#12`（# 可省）、审核的 `审17`、请假的 `假5`、通知的 `3`（record_ids.py）。
+    `others`：除了 `form` 还认的几种编号（`/撤销` 也认 `假5`），值是 `OtherId`。"""
 
     form: re.Pattern[str] = ENTRY
     bad: str = ""
+    others: tuple[re.Pattern[str], ...] = ()
 
     def take(self, tokens: Tokens, ctx: CommandContext, got: Params) -> Any:
         if tokens.peek() is None:
             return self._missing()
-        return record_id(tokens.pop(), self.form, self.bad)
+        word = tokens.pop()
+        for other in self.others:
+            if other.fullmatch(unicodedata.normalize("NFKC", word)):
+                return OtherId(other, record_id(word, other, self.bad))
+        return record_id(word, self.form, self.bad)
 
 
-def entry_id(optional: bool = False) -> RecordId:
-    return RecordId("entry_id", "编号", optional, form=ENTRY, bad=replies.BAD_ENTRY_ID)
+@dataclass(frozen=True)
+class OtherId:
+    """`RecordId.others` 里的一种编号：哪种写法（record_ids.py 的常量）和编号。"""
+
+    form: re.Pattern[str]
+    number: int
+
+
+def entry_id(optional: bool = False, others: tuple[re.Pattern[str], ...] = ()) -> RecordId:
+    return RecordId(
+        "entry_id", "编号", optional, form=ENTRY, bad=replies.BAD_ENTRY_ID, others=others
+    )
 
 
 def review_id() -> RecordId:

@@ -8,11 +8,13 @@ require("core")
 from plugins.core import (  # noqa: E402
     CommandContext,
     Refusal,
+    UsageError,
     bot_ids,
     member_target,
     router,
+    undo_kinds,
 )
-from plugins.core.args import Month, Person, Points, Reason, entry_id  # noqa: E402
+from plugins.core.args import Month, OtherId, Person, Points, Reason, entry_id  # noqa: E402
 from plugins.core.lookup import fill_unknown  # noqa: E402
 from qungui import appeals, clock, points, rules  # noqa: E402
 from qungui.ledger import (  # noqa: E402
@@ -170,13 +172,20 @@ async def deduct_points(ctx: CommandContext) -> None:
 
 @router.command(
     "撤销",
-    args=(entry_id(), Reason(optional=True)),
-    summary="撤销一条积分记录（管理员）",
+    args=(entry_id(others=undo_kinds.FORMS), Reason(optional=True)),
+    summary="撤销一条积分记录，或一次请假（假N）（管理员）",
     example="/撤销 #12 分数填错了",
     role=Role.ADMIN,
 )
 async def undo(ctx: CommandContext) -> None:
     entry_id = ctx.params.entry_id
+    if isinstance(entry_id, OtherId):
+        # 请假（假N）不是账本记录：交给登记了这种编号的插件
+        other = undo_kinds.handler(entry_id.form)
+        if other is None:
+            raise UsageError()
+        await other(ctx, entry_id.number)
+        return
     try:
         done = await points.undo(
             ctx.policy,

@@ -1,5 +1,8 @@
-"""每日分享：在分享群里认出原创分享并加分，提醒还没分享的人，/今日分享。"""
+"""每日分享：在分享群里认出原创分享并加分，提醒还没分享的人，/今日分享。
 
+请假的人、节假日的所有人不提醒、不算没交（qungui/leave.py）；他们那天发的分享照样记分。"""
+
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from nonebot import logger, require
@@ -32,7 +35,7 @@ from plugins.core import (  # noqa: E402
 from plugins.core.args import Choice, Day, Person, Reason  # noqa: E402
 from plugins.core.events import EssenceNoticeEvent  # noqa: E402
 from plugins.core.identity import event_key, reply_key  # noqa: E402
-from qungui import clock, ledger, members, months, shares, streaks  # noqa: E402
+from qungui import clock, leave, ledger, members, months, shares, streaks  # noqa: E402
 from qungui.dates import local_time, month_days, month_key  # noqa: E402
 from qungui.jobs import Job, JobContext, Schedule  # noqa: E402
 from qungui.ledger import AlreadyReversed, MonthFrozen, RoleTooLow  # noqa: E402
@@ -135,21 +138,47 @@ async def _mine(ctx: CommandContext) -> None:
     day = await shares.share_day(ctx.policy, moment, ctx.user_id)
     first, last = month_days(month_key(day))
     days = await shares.month_days(ctx.policy.id, ctx.user_id, first, last)
+    off = await leave.calendar(ctx.policy, first, last, ctx.user_id)
     names = await members.display_names(ctx.policy, [ctx.user_id])
-    template = replies.MINE_DONE if day in days else replies.MINE_MISSING
+    template = replies.MINE_MISSING
+    if day in days:
+        template = replies.MINE_DONE  # 请假、节假日里发的分享照样记分
+    elif (mark := off.mark(ctx.user_id, day)) is not None:
+        template = replies.MINE_HOLIDAY if mark == "holiday" else replies.MINE_LEAVE
+    run = streaks.current_run(
+        days,
+        day,
+        off.days_for(ctx.user_id),
+        count_excused=ctx.policy.leave.leave_counts_for_streak,
+    )
     await ctx.reply(
         template.format(
             name=names[ctx.user_id],
             day=_day_text(day),
             days=len(days),
-            run=streaks.current_run(days, day),
+            run=run,
             deadline=_deadline(ctx.policy, day, moment),
         )
     )
 
 
-async def missing_on(policy: Policy, day: date, group_id: int | None = None) -> list[int]:
-    """这一天还没分享的人（参与统计的人；给了群号就只看这个群里的）。"""
+@dataclass(frozen=True)
+class DayStatus:
+    """一天的分享情况：参与统计的人里谁交了、谁请假（或节假日）、谁还没交。"""
+
+    done: set[int]
+    excused: leave.Excused
+    off: list[int]
+    """请假而且没交的人（节假日时是全部没交的人）"""
+    missing: list[int]
+    """该交没交的人：提醒 @ 的就是他们"""
+
+
+async def day_status(
+    policy: Policy, day: date, group_id: int | None = None, excused: leave.Excused | None = None
+) -> DayStatus:
+    """这一天参与统计的人（给了群号就只看这个群里的）的分享情况。请假一条查询，不论多少人；
+    几个分享群挨个提醒时传入查好的 `excused`，一天只查一次。"""
     people = await members.counted(policy, month_key(day), bot_ids())
     if group_id is not None:
         in_group = await Member.filter(org=policy.id, group_id=group_id, left_at=None).values_list(
@@ -157,16 +186,34 @@ async def missing_on(policy: Policy, day: date, group_id: int | None = None) -> 
         )
         people &= set(in_group)
     done = await shares.shared_on(policy.id, day, list(people))
-    return sorted(people - done)
+    if excused is None:
+        excused = await leave.excused_on(policy, day)
+    rest = people - done
+    off = sorted(user for user in rest if user in excused)
+    return DayStatus(done, excused, off, sorted(rest - set(off)))
+
+
+async def missing_on(
+    policy: Policy, day: date, group_id: int | None = None, excused: leave.Excused | None = None
+) -> list[int]:
+    """这一天还没分享、也没请假的人（节假日谁也不算）。"""
+    return (await day_status(policy, day, group_id, excused)).missing
 
 
 async def _overview(ctx: CommandContext, remind: bool) -> None:
     day = await shares.share_day(ctx.policy, ctx.time)
-    missing = await missing_on(ctx.policy, day)
-    people = await members.counted(ctx.policy, month_key(day), bot_ids())
-    text = replies.ADMIN_COUNTS.format(
-        day=_day_text(day), done=len(people) - len(missing), missing=len(missing)
-    )
+    status = await day_status(ctx.policy, day)
+    if status.excused.holiday:
+        await ctx.reply(replies.ADMIN_HOLIDAY.format(day=_day_text(day), done=len(status.done)))
+        return
+    missing = status.missing
+    text = replies.ADMIN_COUNTS.format(day=_day_text(day), done=len(status.done))
+    if status.off:
+        names = await members.display_names(ctx.policy, status.off)
+        text += replies.ADMIN_LEAVE.format(
+            count=len(status.off), names="、".join(names[u] for u in status.off)
+        )
+    text += replies.ADMIN_MISSING.format(missing=len(missing))
     if not missing:
         await ctx.reply(text + "。")
         return
@@ -189,8 +236,11 @@ def _reminder(index: int):
         moment = ctx.scheduled_at.astimezone(ctx.policy.tz)
         day = await shares.share_day(ctx.policy, moment)
         sent, unsent = 0, []
+        excused = await leave.excused_on(ctx.policy, day)
+        if excused.holiday:
+            return replies.REMIND_HOLIDAY
         for group_id in ctx.policy.groups.share:
-            missing = await missing_on(ctx.policy, day, group_id)
+            missing = await missing_on(ctx.policy, day, group_id, excused)
             if not missing:
                 continue
             head = replies.REMIND.format(

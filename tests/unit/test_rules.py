@@ -38,7 +38,7 @@ def test_warning_codes_carry_their_category() -> None:
 
 
 def test_builtin_filter_rule_names() -> None:
-    assert rules.BUILTIN_FILTER_RULES == ("链接", "隐私", "刷屏", "举报", "申诉", "申报")
+    assert rules.BUILTIN_FILTER_RULES == ("链接", "隐私", "刷屏", "举报", "申诉", "申报", "请假")
 
 
 def test_claim_codes_carry_the_item() -> None:
