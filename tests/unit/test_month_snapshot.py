@@ -103,3 +103,51 @@ async def test_the_streak_bonus_carries_its_reason_and_shows_in_the_ranking_at_o
     assert [(s.user_id, s.points) for s in after] == [
         (1, a.share.streak_days + a.share.streak_bonus)
     ]
+
+
+async def test_a_months_snapshot_is_taken_though_an_earlier_month_has_one(db, orgs) -> None:
+    a, _ = orgs
+    await join(a, 1)
+    await ledger.record(
+        org=a.id,
+        user_id=1,
+        delta=3,
+        business_date=date(2026, 10, 20),
+        now=datetime(2026, 10, 20, 9, tzinfo=UTC),
+        actor_id=30001,
+        actor_role=Role.ADMIN,
+        reason="测试",
+        command_key="evt-october",
+    )
+    await give(a, 1, 5, "evt-1")
+    await month_end.take_snapshot(a, "2026-10", (), NOW - timedelta(days=30))
+    november = await month_end.take_snapshot(a, MONTH, (), NOW)
+    assert [(row.user_id, row.points) for row in november.rows] == [(1, 5)]
+    stored = await MonthStanding.filter(org="jgs").order_by("month").values_list("month", "points")
+    assert stored == [("2026-10", 3), ("2026-11", 5)]
+
+
+async def test_a_very_long_name_is_cut_to_what_the_snapshot_holds(db, orgs) -> None:
+    from qungui.models import Member
+
+    a, _ = orgs
+    await join(a, 1)
+    await Member.filter(user_id=1).update(nickname="长" * 70)
+    await give(a, 1, 5, "evt-1")
+    await month_end.take_snapshot(a, MONTH, (), NOW)
+    assert await MonthStanding.get(user_id=1).values_list("name", flat=True) == "长" * 64
+
+
+async def test_the_ranking_asked_for_switches_to_the_snapshot_once_it_is_taken(db, orgs) -> None:
+    """/排行 11 月在月底前按账本现算（缓存着）；快照一存下，问的人看到的就是公布的那一份。"""
+    from qungui import points
+
+    a, _ = orgs
+    for user in (1, 2):
+        await join(a, user)
+        await give(a, user, 5 + user, f"evt-{user}")
+    live = await points.board(a, MONTH, ())
+    assert [s.user_id for s in live.standings] == [2, 1]
+    await month_end.take_snapshot(a, MONTH, (2,), NOW)  # 结算时 2 不参与统计（如机器人账号）
+    posted = await points.board(a, MONTH, ())
+    assert [s.user_id for s in posted.standings] == [1]

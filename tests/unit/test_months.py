@@ -120,3 +120,17 @@ async def test_frozen_only_once_the_month_may_have_ended(db, clock_at, now, froz
     await months.freeze("jgs", "2026-11", cst(2026, 12, 1, 9))
     clock_at(now)
     assert await months.is_frozen("jgs", date(2026, 11, 30)) is frozen
+
+
+async def test_one_month_closing_leaves_other_months_and_organisations_open(db) -> None:
+    """一个组织的 11 月开始结算、冻结，别的组织的 11 月、自己的 12 月都照旧开放，之后照样能各自结算。"""
+    at = cst(2026, 12, 1, 9)
+    await months.begin_settling("xscy", "2026-11", at)
+    await months.begin_settling("jgs", "2026-10", at)
+    await months.begin_settling("jgs", "2026-11", at)
+    assert await months.status("jgs", "2026-11") == "settling"
+    await months.freeze("jgs", "2026-11", at)
+    assert await months.status("jgs", "2026-11") == "frozen"
+    assert await months.status("jgs", "2026-10") == "settling"
+    assert await months.status("xscy", "2026-11") == "settling"
+    assert await months.status("jgs", "2026-12") == "open"

@@ -175,3 +175,39 @@ async def test_a_backfill_replayed_after_the_month_began_settling_answers_the_sa
     assert (again.entry.id, again.created) == (filled.entry.id, False)
     with pytest.raises(shares.MonthSettled):
         await _fill("b2", day=date(2026, 11, 21))
+
+
+async def test_a_featured_share_whose_day_point_was_undone_can_still_be_judged_copied(db) -> None:
+    """当天的分享分先被 /撤销 了，后来又发现是抄的：/非原创 撤掉剩下的经典分享奖，不因那一分已撤而出错；
+    这条命令重放时答“处理过了”，不再写。"""
+    posted = await post(1, 4242)
+    featured = await act(shares.feature, posted.share, 30001, Role.ADMIN, "f1")
+    await ledger.reverse(
+        org="jgs",
+        entry_id=posted.entry.id,
+        now=cst(2026, 11, 27, 10),
+        actor_id=30002,
+        actor_role=Role.ADMIN,
+        reason="录错了",
+        command_key="undo-1",
+    )
+    rejected = await act(shares.reject, posted.share, 30001, Role.ADMIN, "k1")
+    assert rejected.daily is None and rejected.created
+    assert rejected.featured is not None and rejected.featured.reverses == featured.entry.id
+    again = await act(shares.reject, posted.share, 30001, Role.ADMIN, "k1")
+    assert again.created is False
+    assert await LedgerEntry.filter(rule=rules.REVERSAL).count() == 2
+
+
+async def test_a_rejection_records_who_undid_the_points_and_in_what_role(db) -> None:
+    posted = await post(1, 4242)
+    rejected = await act(shares.reject, posted.share, 30001, Role.ADMIN, "k1")
+    stored = await LedgerEntry.get(id=rejected.daily.id)
+    assert (stored.actor_id, stored.actor_role, stored.delta) == (30001, "admin", -1)
+
+
+async def test_a_superuser_judging_their_own_share_is_logged(db, caplog) -> None:
+    posted = await post(10001, 4242)
+    with caplog.at_level(logging.WARNING):
+        await act(shares.reject, posted.share, 10001, Role.SUPERUSER, "k1")
+    assert "超级用户 10001 处理了与自己有关的事：判非原创 4242" in caplog.text
