@@ -218,3 +218,26 @@ async def test_all_time_points_are_each_orgs_own_even_when_asked_one_after_the_o
     assert await standings.all_time_points(a, PERSON) == 7
     assert await standings.all_time_points(b, PERSON) == 2
     assert await standings.all_time_points(a, PERSON) == 7
+
+
+@pytest.mark.parametrize("acting", [0, 1], ids=["in-A", "in-B"])
+async def test_the_same_text_in_the_other_org_is_not_a_copy(db, orgs, acting: int) -> None:
+    """两家公司的人碰巧发了同一段话（转自同一篇行业新闻的心得）：各自组织里都是第一次出现，都算原创。"""
+    here, there = directions(orgs)[acting]
+    text = "今天拜访了三家经销商，发现大家最关心的是春节前的备货节奏和物流时效。"
+    outcomes = []
+    for n, policy in enumerate((there, here)):
+        outcomes.append(
+            await shares.record(
+                policy,
+                group_id=policy.groups.share[0],
+                user_id=PERSON + n,
+                message_id=600 + n,
+                event_key=f"{policy.id}-share-{n}",
+                sent_at=NOW + timedelta(minutes=n),
+                draft=Draft(text),
+            )
+        )
+    assert [o.share.original for o in outcomes] == [True, True]
+    entry = outcomes[1].entry
+    assert entry is not None and (entry.org, entry.reason) == (here.id, "每日原创分享")
