@@ -215,7 +215,7 @@ async def award_many(
     delta: int,
     business_date: date,
     now: datetime,
-    reason: str = "",
+    reason: str,
 ) -> int:
     """给一批人各按规则记同样的分（月底的连续分享奖），与对每人调用 `award` 结果相同；返回新记的条数。
 

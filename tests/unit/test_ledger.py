@@ -242,6 +242,11 @@ async def test_award_many_matches_one_award_each(db) -> None:
 
     assert await streak_awards([1, 2, 3, 4]) == 3
     assert await streak_awards([1, 2, 3, 4]) == 0
+    # 批量写的和退回逐个写的（2 记过又撤销了）都带着理由：/积分明细 里看得到为什么加分
+    reasons = await LedgerEntry.filter(rule="share.streak", user_id__in=[2, 3]).values_list(
+        "user_id", "reason"
+    )
+    assert sorted(reasons) == [(2, ""), (2, "满 27 天"), (3, "满 27 天")]
     keys = (
         await LedgerEntry.filter(rule="share.streak")
         .order_by("user_id", "id")
@@ -306,6 +311,7 @@ async def test_a_late_event_stamped_inside_a_frozen_month_writes_nothing(db, clo
         delta=20,
         business_date=last_day,
         now=stamped,
+        reason="满 27 天",
     )
     with pytest.raises(ledger.MonthFrozen):
         await ledger.record(
@@ -443,7 +449,7 @@ async def test_award_many_falls_back_only_for_people_awarded_before(db, monkeypa
 
 async def test_a_streak_bonus_in_a_second_month_for_the_same_person(db) -> None:
     october = {**STREAK, "period": "2026-10", "business_date": date(2026, 10, 31)}
-    assert await ledger.award_many(user_ids=[1, 2], **october) == 2
+    assert await ledger.award_many(user_ids=[1, 2], reason="满 27 天", **october) == 2
     assert await streak_awards([1, 2]) == 2
     assert await ledger.month_summary("jgs", 1, "2026-10") == ledger.MonthSummary(20, 0, 1)
     assert await ledger.month_summary("jgs", 1, "2026-11") == ledger.MonthSummary(20, 0, 1)
