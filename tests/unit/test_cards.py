@@ -404,3 +404,36 @@ async def test_a_new_member_in_grace_is_saved_with_the_card_the_list_shows(db) -
     assert (result.in_grace, result.compliant, reread.asked) == ([1], 1, [])
     saved = dict(await Member.filter(group_id=GROUP).values_list("user_id", "card"))
     assert saved == {1: "鸡公山酒业-张三", 2: "鸡公山酒业-李四-13800000000"}
+
+
+async def test_what_the_member_list_says_now_replaces_what_was_stored(db) -> None:
+    """每天的名片检查读到的新名片、昵称、身份、入群时间写回成员记录；退过群又在列表里的人算回来了。"""
+    first = cst(2026, 11, 1, 10)
+    await cards.sweep_group(POLICY, GROUP, [listed(1, "张三", cst(2025, 1, 1))], first, Reread({}))
+    await cards.left(POLICY, GROUP, 1, cst(2026, 11, 5, 9))
+    now = cst(2026, 11, 20, 10)
+    back = cards.Listed(
+        1, "鸡公山酒业-张三-13800000000", "zs2", "admin", int(cst(2026, 11, 19, 8).timestamp())
+    )
+    result = await cards.sweep_group(POLICY, GROUP, [back], now, Reread({}))
+    assert result.compliant == 1
+    member = await Member.get(user_id=1)
+    assert (
+        member.card,
+        member.nickname,
+        member.role,
+        member.joined_at,
+        member.left_at,
+        member.card_ok,
+        member.card_changed_at,
+    ) == ("鸡公山酒业-张三-13800000000", "zs2", "admin", cst(2026, 11, 19, 8), None, True, now)
+
+
+async def test_a_new_nickname_does_not_move_the_moment_the_card_became_right(db) -> None:
+    first = cst(2026, 11, 1, 10)
+    card = "鸡公山酒业-张三-13800000000"
+    await cards.sweep_group(POLICY, GROUP, [listed(1, card, cst(2025, 1, 1))], first, Reread({}))
+    renamed = cards.Listed(1, card, "新昵称", "member", int(cst(2025, 1, 1).timestamp()))
+    await cards.sweep_group(POLICY, GROUP, [renamed], cst(2026, 11, 20, 10), Reread({}))
+    member = await Member.get(user_id=1)
+    assert (member.nickname, member.card_ok, member.card_changed_at) == ("新昵称", True, first)

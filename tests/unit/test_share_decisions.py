@@ -211,3 +211,37 @@ async def test_a_superuser_judging_their_own_share_is_logged(db, caplog) -> None
     with caplog.at_level(logging.WARNING):
         await act(shares.reject, posted.share, 10001, Role.SUPERUSER, "k1")
     assert "超级用户 10001 处理了与自己有关的事：判非原创 4242" in caplog.text
+
+
+async def test_a_members_share_days_in_a_month_are_only_their_counted_shares_there(db) -> None:
+    """/今日分享 的“本月天数”：只数这个组织、这个人、这个月里还有效的分享分。"""
+
+    async def point(org: str, day: date, rule: str = rules.SHARE_DAILY, user: int = 1):
+        return await ledger.award(
+            org=org,
+            user_id=user,
+            rule=rule,
+            period=day.isoformat(),
+            delta=1,
+            business_date=day,
+            now=cst(2026, 11, 27, 9),
+        )
+
+    await point("jgs", date(2026, 10, 31))
+    kept = await point("jgs", date(2026, 11, 3))
+    undone = await point("jgs", date(2026, 11, 4))
+    await point("jgs", date(2026, 11, 5), rules.DUTY_WEEKLY)
+    await point("xscy", date(2026, 11, 6))
+    await point("jgs", date(2026, 11, 7), user=2)
+    await point("jgs", date(2026, 12, 1))
+    await ledger.reverse(
+        org="jgs",
+        entry_id=undone.id,
+        now=cst(2026, 11, 27, 10),
+        actor_id=30001,
+        actor_role=Role.ADMIN,
+        reason="非原创",
+        command_key="undo-1",
+    )
+    days = await shares.month_days("jgs", 1, date(2026, 11, 1), date(2026, 11, 30))
+    assert days == [kept.business_date] == [date(2026, 11, 3)]
