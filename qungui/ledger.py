@@ -424,7 +424,6 @@ async def reverse(
                         actor_id=actor_id,
                         actor_role=SYSTEM if actor_role is None else actor_role.code,
                         reason=reason,
-                        ref=str(original.id),
                         reverses=original.id,
                     )
             except IntegrityError:

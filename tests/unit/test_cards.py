@@ -437,3 +437,31 @@ async def test_a_new_nickname_does_not_move_the_moment_the_card_became_right(db)
     await cards.sweep_group(POLICY, GROUP, [renamed], cst(2026, 11, 20, 10), Reread({}))
     member = await Member.get(user_id=1)
     assert (member.nickname, member.card_ok, member.card_changed_at) == ("新昵称", True, first)
+
+
+async def test_a_new_join_time_alone_is_written_back(db) -> None:
+    card = "鸡公山酒业-张三-13800000000"
+    await cards.sweep_group(
+        POLICY, GROUP, [listed(1, card, cst(2025, 1, 1))], cst(2026, 11, 1, 10), Reread({})
+    )
+    await cards.sweep_group(
+        POLICY, GROUP, [listed(1, card, cst(2026, 11, 10, 8))], cst(2026, 11, 20, 10), Reread({})
+    )
+    assert (await Member.get(user_id=1)).joined_at == cst(2026, 11, 10, 8)
+
+
+async def test_a_card_that_no_longer_matches_the_new_roster_is_marked_so(db) -> None:
+    """名片没改，人事名单换了（那一行删了）：检查时把“合格”改成“不合格”，记下变的时刻。"""
+    from qungui.roster import parse_roster
+
+    card = "鸡公山酒业-张三-13800000000"
+    await cards.sweep_group(
+        POLICY, GROUP, [listed(1, card, cst(2025, 1, 1))], cst(2026, 11, 1, 10), Reread({})
+    )
+    roster = parse_roster("姓名,手机,部门\n李四,13800000002,生产部\n")
+    now = cst(2026, 11, 2, 10)  # 还在宽限里：不复查，只看列表
+    await cards.sweep_group(
+        POLICY, GROUP, [listed(1, card, cst(2025, 1, 1))], now, Reread({1: card}), roster
+    )
+    member = await Member.get(user_id=1)
+    assert (member.card_ok, member.card_changed_at) == (False, now)

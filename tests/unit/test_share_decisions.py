@@ -245,3 +245,19 @@ async def test_a_members_share_days_in_a_month_are_only_their_counted_shares_the
     )
     days = await shares.month_days("jgs", 1, date(2026, 11, 1), date(2026, 11, 30))
     assert days == [kept.business_date] == [date(2026, 11, 3)]
+
+
+async def test_a_superuser_may_undo_an_entry_about_themselves_and_it_is_logged(db, caplog) -> None:
+    posted = await post(10001, 4242)
+    with caplog.at_level(logging.WARNING):
+        undone = await ledger.reverse(
+            org="jgs",
+            entry_id=posted.entry.id,
+            now=cst(2026, 11, 27, 10),
+            actor_id=10001,
+            actor_role=Role.SUPERUSER,
+            reason="我自己发错了",
+            command_key="undo-self",
+        )
+    assert undone.created and undone.entry.reverses == posted.entry.id
+    assert f"超级用户 10001 处理了与自己有关的事：撤销 #{posted.entry.id}" in caplog.text
