@@ -113,9 +113,20 @@ async def write(policy: Policy, month: str, exclude: Iterable[int], path: Path) 
     await _notice_sheet(book, policy, first, last)
     await _claim_sheet(book, policy, first, last)
     await _appeal_sheet(book, policy, first, last)
+    _all_text(book)
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)
     return path
+
+
+def _all_text(book) -> None:
+    """成员自己写的字（申诉理由、名片上的名字、申报说明）以“=”开头时 openpyxl 会存成公式，人事一打开
+    就会计算（可以联网、取别的格子），像“#N/A”的存成错误值。这张表里本来没有公式：一律按文字存。"""
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.data_type in ("f", "e"):
+                    cell.data_type = "s"
 
 
 def _share_sheet(book, policy, first, last, people, names, entries, undone, off) -> None:

