@@ -204,10 +204,23 @@ async def find(policy: Policy, review_id: int) -> tuple[FilterHit, Appeal]:
     return hit, appeal
 
 
-def _may_decide(appeal: Appeal, hit: FilterHit, by: int, role: Role, verb: str) -> None:
-    """申诉的人、写那条记录的人都不能决定；主席写的记录要主席（超级用户写的要超级用户）。"""
+async def reporters(entry_id: int) -> list[int]:
+    """因谁的举报记下了这条警告：举报属实他有奖励，维持还是撤销与他有关。"""
+    return await FilterHit.filter(entry_id=entry_id, reporter_id__not_isnull=True).values_list(
+        "reporter_id", flat=True
+    )
+
+
+async def _may_decide(appeal: Appeal, hit: FilterHit, by: int, role: Role, verb: str) -> None:
+    """申诉的人、写那条记录的人、举报引出这条记录的人都不能决定；主席写的记录要主席
+    （超级用户写的要超级用户）。"""
     check_not_own_case(
-        by, role, appeal.user_id, appeal.entry_actor_id, action=f"{verb} 申诉 审{hit.id}"
+        by,
+        role,
+        appeal.user_id,
+        appeal.entry_actor_id,
+        *await reporters(appeal.entry_id),
+        action=f"{verb} 申诉 审{hit.id}",
     )
     needed = role_to_reverse(appeal.entry_actor_role)
     if role < needed:
@@ -229,7 +242,7 @@ async def uphold(
     hit, appeal = await find(policy, review_id)
     if hit.status != PENDING:
         raise AlreadyDecided(hit, event_key)
-    _may_decide(appeal, hit, by, role, "确认")
+    await _may_decide(appeal, hit, by, role, "确认")
     entry = await LedgerEntry.get(id=appeal.entry_id)
     if await months.is_frozen(policy.id, entry.business_date):
         raise MonthFrozen(entry.id, month_key(entry.business_date))
@@ -274,7 +287,7 @@ async def dismiss(
     hit, appeal = await find(policy, review_id)
     if hit.status != PENDING:
         raise AlreadyDecided(hit, event_key)
-    _may_decide(appeal, hit, by, role, "驳回")
+    await _may_decide(appeal, hit, by, role, "驳回")
     if not note.strip():
         raise NoteNeeded(appeal.entry_id)
     claimed = await FilterHit.filter(id=hit.id, status=PENDING).update(

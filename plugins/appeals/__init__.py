@@ -121,8 +121,10 @@ def _decision_refusal(exc: Exception, ctx: CommandContext, review_id: int, appea
     match exc:
         case OwnCase() if ctx.user_id == appeal.user_id:
             return Refusal(replies.OWN_APPEAL.format(id=review_id))
-        case OwnCase():
+        case OwnCase() if ctx.user_id == appeal.entry_actor_id:
             return Refusal(replies.OWN_ENTRY.format(id=review_id, entry=appeal.entry_id))
+        case OwnCase():  # 那条警告是因他的举报记下的
+            return Refusal(replies.OWN_REPORT.format(id=review_id, entry=appeal.entry_id))
         case appeals.NeedsRole(needed=needed):
             return Refusal(
                 replies.NEEDS_ROLE.format(

@@ -35,6 +35,7 @@ MEMBER_DISMISSED = (
 )
 OWN_APPEAL = "审{id} 是你自己的申诉，不能自己决定，请另一位管理员处理。"
 OWN_ENTRY = "审{id} 申诉的 #{entry} 是你写的记录，不能自己决定，请另一位管理员处理。"
+OWN_REPORT = "审{id} 申诉的 #{entry} 是因你的举报记下的，不能自己决定，请另一位管理员处理。"
 NEEDS_ROLE = "审{id} 申诉的 #{entry} 由{writer}写入，要{needed}及以上权限才能决定，你现在是{role}。"
 DECIDE_FROZEN = (
     "审{id} 申诉的 #{entry} 属于 {month}，该月排行已公布并冻结，申诉不能成立；"

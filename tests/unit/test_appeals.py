@@ -444,3 +444,41 @@ async def test_an_appeal_written_like_a_formula_stays_text_in_the_export(db, jgs
     sheet = load_workbook(path)[rules.REVIEW_APPEAL]
     cells = [sheet.cell(row=row, column=9) for row in (2, 3)]
     assert [(cell.value, cell.data_type) for cell in cells] == [(formula, "s"), ("#N/A", "s")]
+
+
+async def test_the_member_who_reported_the_message_does_not_decide_its_appeal(db, jgs) -> None:
+    """举报属实时举报人有奖励：被举报的人申诉那条警告，举报人（哪怕是管理员）不能来维持或撤销它。"""
+    from qungui import reviews
+    from qungui.content_filter import Hit
+
+    message = reviews.Message(
+        group_id=987654321, user_id=MEMBER, message_id=77, text="加V看百家乐", types="text", at=NOW
+    )
+    reported = await reviews.record(
+        jgs,
+        message,
+        Hit(rules.BUILTIN_REPORT, jgs.filter.report_category, "review", ""),
+        "report:77",
+        reporter_id=OTHER_ADMIN,
+        report_reason="赌博广告",
+    )
+    confirmed = await reviews.confirm(
+        jgs,
+        reported.id,
+        category=None,
+        amount=None,
+        note="",
+        by=ADMIN,
+        role=Role.ADMIN,
+        at=NOW,
+        today=date(2026, 11, 27),
+        event_key="confirm:77",
+    )
+    filed = await file(jgs, confirmed.issued.entry.id)
+    with pytest.raises(OwnCase):
+        await dismiss(jgs, filed.hit.id, OTHER_ADMIN, Role.ADMIN)
+    with pytest.raises(OwnCase):
+        await uphold(jgs, filed.hit.id, OTHER_ADMIN, Role.ADMIN)
+    assert (await FilterHit.get(id=filed.hit.id)).status == "pending"
+    done = await dismiss(jgs, filed.hit.id, CHAIRMAN, Role.CHAIRMAN)
+    assert done.hit.status == "dismissed"
