@@ -535,6 +535,11 @@ async def claim_review(campaign: Campaign, now: datetime) -> bool:
     return bool(taken)
 
 
+async def unclaim_review(campaign: Campaign) -> None:
+    """审核消息确知没有发出（NapCat 拒收、连接已断）：放开认领，之后的走动再发。"""
+    await Campaign.filter(id=campaign.id).update(review_sent_at=None)
+
+
 # —— 导出 ——
 
 

@@ -421,3 +421,48 @@ async def test_without_items_the_repost_rule_is_item_eight(app: App, monkeypatch
     assert "\n八、公司推文转发推广：管理员发【推N】后，2 天内" in rules
     enable(monkeypatch, items={}, repost=None)
     assert "八、" not in policy_text(policies.get("jgs"))
+
+
+async def test_a_due_review_refused_by_napcat_is_sent_on_a_later_tick(
+    app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """到期的审核消息被 NapCat 拒收（风控）：确知没有发出，不能就此丢掉——管理员不知道该 /确认 推N，
+    申报的人就一直拿不到分。之后的时钟走动再发，发到了就不再发。"""
+    import asyncio
+
+    from nonebot.adapters.onebot.v11 import ActionFailed
+
+    from plugins.claims import _due
+    from plugins.core import sender
+
+    monkeypatch.setattr(sender, "backoff_start", 0.01)
+    monkeypatch.setattr(sender, "on_backoff", None)
+    monkeypatch.setattr(sender, "accounts", {})
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        say(ctx, bot, "/推广 鸡公山酒业新品发布", ADMIN)
+        expect_group(ctx, OPENED)
+        say(ctx, bot, [text("/已转发 推1"), image()], ZHANG)
+        expect_group(ctx, claimed("张三", 1))
+    due_text = {
+        "user_id": ADMIN,
+        "message": Message(
+            MessageSegment.text(
+                "【群规助手】推1「鸡公山酒业新品发布」已过保持期，1 人申报已转发：\n"
+                f"审1 张三（QQ {ZHANG}）\n"
+                "全部确认（每人 +2 分）：/确认 推1　个别不通过的先驳回：/驳回 审M 理由"
+            )
+        ),
+    }
+    refused = ActionFailed(**fake.RESPONSES["send_fail_napcat_risk_control"])
+    async with app.test_api() as ctx:
+        make_bot(ctx)
+        # 第一次和暂停后的一次重发都被拒
+        ctx.should_call_api("send_private_msg", due_text, exception=refused)
+        ctx.should_call_api("send_private_msg", due_text, exception=refused)
+        await _due(datetime(2026, 12, 1, 0, 0, tzinfo=CST))
+        await asyncio.sleep(0.1)  # 暂停结束
+        ctx.should_call_api("send_private_msg", due_text, result={"message_id": 1})
+        await _due(datetime(2026, 12, 1, 0, 1, tzinfo=CST))
+        await _due(datetime(2026, 12, 1, 0, 2, tzinfo=CST))  # 已经发到：不再发
+    assert (await Campaign.get(id=1)).review_sent_at is not None
