@@ -58,6 +58,14 @@ class RepostOff(ClaimError):
     """制度里没有 `[claims.repost]`。"""
 
 
+class AlreadyOpen(ClaimError):
+    """这条公司推文已经开过推广、还在申报期：再开一次，同一次转发就能报两次、拿两份分。"""
+
+    def __init__(self, campaign: Campaign):
+        super().__init__(campaign.id)
+        self.campaign = campaign
+
+
 class CampaignNotFound(ClaimError):
     def __init__(self, campaign_id: int):
         super().__init__(campaign_id)
@@ -268,8 +276,20 @@ async def open_campaign(
     at: datetime,
     event_key: str,
 ) -> tuple[Campaign, bool]:
-    """开一次推广；同一条命令再来一次返回那次开的（False）。"""
+    """开一次推广；同一条命令再来一次返回那次开的（False）。回复的那条推文已有还在申报期的推广时
+    抛 `AlreadyOpen`（两位管理员同时回复同一条推文的那一刻不挡：要两条命令恰好同时写下）。"""
     repost = repost_section(policy)
+    if (earlier := await Campaign.get_or_none(event_key=event_key[:191])) is not None:
+        return earlier, False
+    if message_id is not None:
+        open_one = await Campaign.filter(
+            org=policy.id,
+            group_id=group_id,
+            message_id=message_id,
+            claim_until__gt=at.astimezone(UTC),
+        ).first()
+        if open_one is not None:
+            raise AlreadyOpen(open_one)
     claim_until, due_at = windows(repost, at, policy.tz)
     try:
         async with in_transaction():

@@ -234,15 +234,22 @@ async def open_campaign(ctx: CommandContext) -> None:
             title = text[:TITLE_EXCERPT] + ("…" if len(text) > TITLE_EXCERPT else "")
     if not title:
         raise UsageError(replies.NEED_TITLE)
-    campaign, created = await claims.open_campaign(
-        ctx.policy,
-        group_id=group_id,
-        title=title,
-        message_id=message_id,
-        by=ctx.user_id,
-        at=datetime.fromtimestamp(ctx.event.time, UTC),
-        event_key=ctx.event_key,
-    )
+    try:
+        campaign, created = await claims.open_campaign(
+            ctx.policy,
+            group_id=group_id,
+            title=title,
+            message_id=message_id,
+            by=ctx.user_id,
+            at=datetime.fromtimestamp(ctx.event.time, UTC),
+            event_key=ctx.event_key,
+        )
+    except claims.AlreadyOpen as exc:
+        earlier = exc.campaign
+        last_day = claims.last_claim_day(earlier, ctx.policy.tz)
+        raise Refusal(
+            replies.ALREADY_OPEN.format(id=earlier.id, title=earlier.title, last_day=_day(last_day))
+        ) from None
     if not created:
         return  # 同一条命令的重放：推广早已宣布
     await ctx.reply(

@@ -466,3 +466,29 @@ async def test_a_due_review_refused_by_napcat_is_sent_on_a_later_tick(
         await _due(datetime(2026, 12, 1, 0, 1, tzinfo=CST))
         await _due(datetime(2026, 12, 1, 0, 2, tzinfo=CST))  # 已经发到：不再发
     assert (await Campaign.get(id=1)).review_sent_at is not None
+
+
+async def test_the_same_company_post_is_not_opened_twice(app: App) -> None:
+    """两位管理员都回复同一条公司推文发 /推广：只开一次——否则同一次转发可以报 推1 又报 推2，拿两份分。"""
+    post = {
+        "message_id": 7300,
+        "sender": {"user_id": CHAIRMAN},
+        "message": [text("鸡公山酒业新品发布 欢迎品鉴")],
+    }
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        say(ctx, bot, [{"type": "reply", "data": {"id": "7300"}}, text("/推广")], ADMIN)
+        ctx.should_call_api("get_msg", {"message_id": 7300}, result=post)
+        expect_group(ctx, OPENED.replace("鸡公山酒业新品发布", "鸡公山酒业新品发布 欢迎品鉴"))
+        say(
+            ctx,
+            bot,
+            [{"type": "reply", "data": {"id": "7300"}}, text("/推广 新品转发")],
+            CHAIRMAN,
+            at=ts(2026, 11, 27, 11, 0),
+        )
+        expect_group(
+            ctx,
+            "这条推文已经开过推广：推1「鸡公山酒业新品发布 欢迎品鉴」，11月28日 24:00 前用“/已转发 推1”申报。",
+        )
+    assert await Campaign.all().count() == 1
