@@ -510,8 +510,12 @@ async def approve_campaign(policy: Policy, campaign_id: int, decision: Decision)
     await _check_month(policy, decision.today)
     if campaign.decided_key == decision.event_key:
         return Batch(campaign, [], [], replayed=True)
-    pending = await pending_of(campaign)
+    found = await claims_of(campaign)
+    pending = [(c, h) for c, h in found if h.status == "pending"]
     if not pending:
+        # 这条命令再来一次，而此后另一位管理员又确认过（decided_key 已是他的）：申报上记着这条命令
+        if any(hit.decided_key == decision.event_key for _, hit in found):
+            return Batch(campaign, [], [], replayed=True)
         raise NothingPending(campaign)
     # 同一条命令再来一次（重连、几个机器人账号）：认领不到，什么也不做
     taken = await Campaign.filter(

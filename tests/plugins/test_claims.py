@@ -492,3 +492,28 @@ async def test_the_same_company_post_is_not_opened_twice(app: App) -> None:
             "这条推文已经开过推广：推1「鸡公山酒业新品发布 欢迎品鉴」，11月28日 24:00 前用“/已转发 推1”申报。",
         )
     assert await Campaign.all().count() == 1
+
+
+async def test_a_replayed_batch_after_another_admins_batch_says_nothing(app: App) -> None:
+    """王管的 /确认 推1 留下了他自己的申报，主席随后确认了它；王管那条命令再被上报一次（重连）：
+    那是重放，不该回“推1 没有待确认的申报”。"""
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        say(ctx, bot, "/推广 新品发布", ADMIN)
+        expect_group(ctx, OPENED.replace("鸡公山酒业新品发布", "新品发布"))
+        for review, user in ((1, ADMIN), (2, ZHANG)):
+            say(ctx, bot, [text("/已转发 推1"), image()], user)
+            expect_group(ctx, claimed(NAMES[user], review))
+        due = ts(2026, 12, 1, 9, 0)
+        tell(ctx, bot, "/确认 推1", at=due, message_id=9100)
+        expect_private(ctx, "【群规助手】你的申报「推1」（审2）已确认，+2 分（编号 #1）。", ZHANG)
+        expect_private(
+            ctx,
+            "已确认 推1：1 人各 +2 分（张三）。\n你自己的申报（审1）要由另一位管理员确认：/确认 推1。",
+            ADMIN,
+        )
+        tell(ctx, bot, "/确认 推1", at=due + 60, user=CHAIRMAN)
+        expect_private(ctx, "【群规助手】你的申报「推1」（审1）已确认，+2 分（编号 #2）。", ADMIN)
+        expect_private(ctx, "已确认 推1：1 人各 +2 分（王管）。", CHAIRMAN)
+        tell(ctx, bot, "/确认 推1", at=due, message_id=9100)  # 重放：什么也不说
+    assert await LedgerEntry.all().count() == 2
