@@ -110,6 +110,8 @@ class Decided:
     entry: LedgerEntry
     reversal: LedgerEntry | None
     """申诉成立时写的撤销记录；驳回时 None"""
+    undone: LedgerEntry | None = None
+    """驳回时那条记录已经被另行撤销（申诉期间有人 /撤销 了它）：那条撤销记录；结案时不能说“维持”"""
 
 
 def last_day(policy: Policy, entry: LedgerEntry) -> date:
@@ -300,7 +302,8 @@ async def dismiss(
     if not claimed:
         raise AlreadyDecided(await FilterHit.get(id=hit.id), event_key)
     hit, appeal = await find(policy, review_id)
-    return Decided(hit, appeal, await LedgerEntry.get(id=appeal.entry_id), None)
+    undone = await LedgerEntry.get_or_none(reverses=appeal.entry_id)
+    return Decided(hit, appeal, await LedgerEntry.get(id=appeal.entry_id), None, undone)
 
 
 @dataclass(frozen=True)

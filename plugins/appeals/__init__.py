@@ -188,6 +188,10 @@ async def _decide(ctx: CommandContext, hit: FilterHit, upheld: bool) -> None:
     }
     if upheld:
         told = replies.MEMBER_UPHELD.format(reversal=done.reversal.id, **fields)
+    elif done.undone is not None:
+        told = replies.MEMBER_CLOSED_UNDONE.format(
+            note=done.hit.decided_note, reversal=done.undone.id, **fields
+        )
     else:
         told = replies.MEMBER_DISMISSED.format(note=done.hit.decided_note, **fields)
     missed = await sender.send_private_each(ctx.bot, [entry.user_id], told)
@@ -195,6 +199,10 @@ async def _decide(ctx: CommandContext, hit: FilterHit, upheld: bool) -> None:
     if upheld:
         await ctx.reply(
             replies.UPHELD.format(name=name, reversal=done.reversal.id, told=told_line, **fields)
+        )
+    elif done.undone is not None:
+        await ctx.reply(
+            replies.CLOSED_UNDONE.format(told=told_line, reversal=done.undone.id, **fields)
         )
     else:
         await ctx.reply(replies.DISMISSED.format(told=told_line, **fields))

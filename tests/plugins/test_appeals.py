@@ -433,3 +433,39 @@ async def test_the_admin_who_reported_the_message_does_not_decide_the_appeal(app
             ADMIN,
         )
     assert (await FilterHit.get(id=2)).status == "pending"
+
+
+async def test_closing_an_appeal_whose_entry_was_undone_meanwhile_does_not_say_it_stands(
+    app: App, db
+) -> None:
+    """申诉期间主席已经 /撤销 了那条记录；结案时李四不该听到“#1 维持”——它已经撤销了。"""
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        say(ctx, bot, "在")
+        deduct(ctx, bot, 5, "没交周报", entry=1, total=-5)
+        say(ctx, bot, "/申诉 #1 那天我交了周报")
+        expect_group(
+            ctx,
+            "已收到申诉（审1）：#1 -5 分（手动调整）。管理员复核后会私聊告诉你结果。",
+        )
+        expect_private(
+            ctx, review_message(1, 1, 5, "没交周报", f"张三（管理员，QQ {ADMIN}）"), ADMIN
+        )
+        say(ctx, bot, "/撤销 #1 周报查到了", user=CHAIRMAN)
+        ctx.should_call_api("send_group_msg", {"group_id": WORK_GROUP, "message": ANY})
+        privately(ctx, bot, "/确认 审1", user=SUPERUSER)
+        expect_private(
+            ctx,
+            "审1 申诉的 #1 已经撤销了（撤销记录 #2），不用再成立；请用 /驳回 审1 理由 结案。",
+            SUPERUSER,
+        )
+        privately(ctx, bot, "/驳回 审1 主席已撤销", user=SUPERUSER)
+        expect_private(
+            ctx,
+            "【群规助手】你的申诉 审1 已结案：#1（11-27 -5 分，手动调整）已经撤销（撤销记录 #2）。"
+            "说明：主席已撤销",
+            LI,
+        )
+        expect_private(
+            ctx, "已结案申诉 审1：#1 已经撤销（撤销记录 #2）。已私聊告诉 李四。", SUPERUSER
+        )
