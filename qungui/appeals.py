@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from . import ledger, months, rules, warning_cases
@@ -354,17 +355,19 @@ async def history(policy: Policy, user_id: int, limit: int = 20) -> list[Listed]
     return await _listed(found)
 
 
-async def filed_between(policy: Policy, since: datetime, until: datetime) -> list[Listed]:
-    """这段时间里提出的申诉（含两端之间的开头，不含结尾），按先后。"""
-    found = (
-        await Appeal.filter(
-            org=policy.id,
-            created_at__gte=since.astimezone(UTC),
-            created_at__lt=until.astimezone(UTC),
-        )
-        .order_by("id")
-        .all()
-    )
+async def filed_or_decided_between(
+    policy: Policy, since: datetime, until: datetime
+) -> list[Listed]:
+    """这段时间里提出的申诉，加上更早提出、这段时间里才决定的（含开头，不含结尾），按先后。
+    月底提出、下个月才决定的申诉，上个月的表导出时还是待审：结果要出现在决定那个月的表里。"""
+    since, until = since.astimezone(UTC), until.astimezone(UTC)
+    decided = await FilterHit.filter(
+        org=policy.id, rule=rules.REVIEW_APPEAL, decided_at__gte=since, decided_at__lt=until
+    ).values_list("id", flat=True)
+    in_period = Q(created_at__gte=since, created_at__lt=until)
+    if decided:
+        in_period |= Q(review_id__in=list(decided))
+    found = await Appeal.filter(in_period, org=policy.id).order_by("id").all()
     return await _listed(found)
 
 

@@ -580,8 +580,18 @@ class MonthRow:
 
 
 async def month_rows(policy: Policy, first: date, last: date) -> list[MonthRow]:
-    """这个月（申报那天）的全部申报和结果。"""
-    found = await Claim.filter(org=policy.id, day__gte=first, day__lte=last).order_by("review_id")
+    """这个月（申报那天）的全部申报和结果，加上上个月申报、这个月才决定的：月底开的推广要过了
+    保持期才审，上个月的表导出时还是待审，结果只能出现在这个月的表里（分也记在这个月）。"""
+    decided = await FilterHit.filter(
+        org=policy.id,
+        rule=rules.REVIEW_CLAIM,
+        decided_at__gte=_midnight(first, policy.tz),
+        decided_at__lt=_midnight(last + timedelta(days=1), policy.tz),
+    ).values_list("id", flat=True)
+    in_month = Q(day__gte=first, day__lte=last)
+    if decided:
+        in_month |= Q(review_id__in=list(decided))
+    found = await Claim.filter(in_month, org=policy.id).order_by("review_id")
     hits = {h.id: h for h in await FilterHit.filter(id__in=[c.review_id for c in found])}
     return [
         MonthRow(

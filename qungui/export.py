@@ -210,7 +210,7 @@ _CLAIM_OUTCOMES = {"pending": "待审", "confirmed": "已确认", "dismissed": "
 
 
 async def _claim_sheet(book, policy: Policy, first: date, last: date) -> None:
-    """当月（按申报那天）的申报：项目或推广编号、确认的分数、结果和决定人。"""
+    """当月（按申报那天）的、和更早申报当月才决定的申报：项目或推广编号、确认的分数、结果和决定人。"""
     rows = await claims.month_rows(policy, first, last)
     people = {r.user_id for r in rows} | {r.decided_by for r in rows if r.decided_by}
     names = await members.display_names(policy, people)
@@ -241,10 +241,10 @@ _APPEAL_OUTCOMES = {"pending": "待审", "confirmed": "成立（已撤销）", "
 
 
 async def _appeal_sheet(book, policy: Policy, first: date, last: date) -> None:
-    """当月（组织时区）提出的申诉：申诉的是哪条记录、理由、结果、谁在什么时候决定的。"""
+    """当月（组织时区）提出的、和更早提出当月才决定的申诉：申诉的是哪条记录、理由、结果、谁在什么时候决定的。"""
     since = datetime.combine(first, time.min, policy.tz)
     until = datetime.combine(last + timedelta(days=1), time.min, policy.tz)
-    filed = await appeals.filed_between(policy, since, until)
+    filed = await appeals.filed_or_decided_between(policy, since, until)
     people = {item.appeal.user_id for item in filed}
     people |= {item.decided_by for item in filed if item.decided_by}
     names = await members.display_names(policy, people)

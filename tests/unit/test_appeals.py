@@ -482,3 +482,32 @@ async def test_the_member_who_reported_the_message_does_not_decide_its_appeal(db
     assert (await FilterHit.get(id=filed.hit.id)).status == "pending"
     done = await dismiss(jgs, filed.hit.id, CHAIRMAN, Role.CHAIRMAN)
     assert done.hit.status == "dismissed"
+
+
+async def test_an_appeal_decided_next_month_shows_its_outcome_in_that_months_sheet(
+    db, jgs, tmp_path
+) -> None:
+    """11 月 30 日提出、12 月 2 日驳回的申诉：11 月的表导出时还是待审，结果要出现在 12 月的表里。"""
+    from openpyxl import load_workbook
+
+    from qungui import export
+
+    written = await entry(at=datetime(2026, 11, 29, 2, 0, tzinfo=UTC))
+    filed = await file(jgs, written.id, at=datetime(2026, 11, 30, 2, 0, tzinfo=UTC))
+    november = await export.write(jgs, "2026-11", [], tmp_path / "11.xlsx")
+    await appeals.dismiss(
+        jgs,
+        filed.hit.id,
+        note="证据不足",
+        by=OTHER_ADMIN,
+        role=Role.ADMIN,
+        at=datetime(2026, 12, 2, 2, 0, tzinfo=UTC),
+        event_key="decide:next-month",
+    )
+    december = await export.write(jgs, "2026-12", [], tmp_path / "12.xlsx")
+    rows = list(load_workbook(november)[rules.REVIEW_APPEAL].iter_rows(min_row=2, values_only=True))
+    assert [(row[0], row[9]) for row in rows] == [(f"审{filed.hit.id}", "待审")]
+    rows = list(load_workbook(december)[rules.REVIEW_APPEAL].iter_rows(min_row=2, values_only=True))
+    assert [(row[0], row[1], row[9], row[12]) for row in rows] == [
+        (f"审{filed.hit.id}", "2026-11-30 10:00", "驳回（维持）", "证据不足")
+    ]
