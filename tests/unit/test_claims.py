@@ -407,3 +407,16 @@ async def test_a_month_end_campaign_shows_its_outcome_in_the_next_months_sheet(
         (f"审{repost.hit.id}", "2026-11-29", 2, "已确认"),
         (f"审{praise.hit.id}", "2026-11-30", 4, "已确认"),
     ]
+
+
+def test_an_item_name_with_a_space_is_refused_when_the_policy_loads(tmp_path: Path) -> None:
+    """`/申报` 后面只取一个词当项目名：“客户 表扬”这样的项目谁也报不了，载入制度时就要说出来，
+    而不是成员每次都收到“没有「客户」这个申报项目”。"""
+    from .test_policy import SHIPPED, problems_of
+
+    lines = SHIPPED.read_text("utf-8").split("\n")
+    start = lines.index("# [claims.items]")
+    lines[start] = "[claims.items]"
+    lines[start + 1] = '"客户　表扬" = [1, 10]'
+    (tmp_path / "policy.toml").write_text("\n".join(lines), "utf-8")
+    assert any("空格" in problem for problem in problems_of(tmp_path / "policy.toml"))
