@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from . import ledger, months, rules, warning_cases
@@ -110,6 +111,8 @@ class Decided:
     entry: LedgerEntry
     reversal: LedgerEntry | None
     """申诉成立时写的撤销记录；驳回时 None"""
+    undone: LedgerEntry | None = None
+    """驳回时那条记录已经被另行撤销（申诉期间有人 /撤销 了它）：那条撤销记录；结案时不能说“维持”"""
 
 
 def last_day(policy: Policy, entry: LedgerEntry) -> date:
@@ -204,10 +207,23 @@ async def find(policy: Policy, review_id: int) -> tuple[FilterHit, Appeal]:
     return hit, appeal
 
 
-def _may_decide(appeal: Appeal, hit: FilterHit, by: int, role: Role, verb: str) -> None:
-    """申诉的人、写那条记录的人都不能决定；主席写的记录要主席（超级用户写的要超级用户）。"""
+async def reporters(entry_id: int) -> list[int]:
+    """因谁的举报记下了这条警告：举报属实他有奖励，维持还是撤销与他有关。"""
+    return await FilterHit.filter(entry_id=entry_id, reporter_id__not_isnull=True).values_list(
+        "reporter_id", flat=True
+    )
+
+
+async def _may_decide(appeal: Appeal, hit: FilterHit, by: int, role: Role, verb: str) -> None:
+    """申诉的人、写那条记录的人、举报引出这条记录的人都不能决定；主席写的记录要主席
+    （超级用户写的要超级用户）。"""
     check_not_own_case(
-        by, role, appeal.user_id, appeal.entry_actor_id, action=f"{verb} 申诉 审{hit.id}"
+        by,
+        role,
+        appeal.user_id,
+        appeal.entry_actor_id,
+        *await reporters(appeal.entry_id),
+        action=f"{verb} 申诉 审{hit.id}",
     )
     needed = role_to_reverse(appeal.entry_actor_role)
     if role < needed:
@@ -229,7 +245,7 @@ async def uphold(
     hit, appeal = await find(policy, review_id)
     if hit.status != PENDING:
         raise AlreadyDecided(hit, event_key)
-    _may_decide(appeal, hit, by, role, "确认")
+    await _may_decide(appeal, hit, by, role, "确认")
     entry = await LedgerEntry.get(id=appeal.entry_id)
     if await months.is_frozen(policy.id, entry.business_date):
         raise MonthFrozen(entry.id, month_key(entry.business_date))
@@ -274,7 +290,7 @@ async def dismiss(
     hit, appeal = await find(policy, review_id)
     if hit.status != PENDING:
         raise AlreadyDecided(hit, event_key)
-    _may_decide(appeal, hit, by, role, "驳回")
+    await _may_decide(appeal, hit, by, role, "驳回")
     if not note.strip():
         raise NoteNeeded(appeal.entry_id)
     claimed = await FilterHit.filter(id=hit.id, status=PENDING).update(
@@ -287,7 +303,8 @@ async def dismiss(
     if not claimed:
         raise AlreadyDecided(await FilterHit.get(id=hit.id), event_key)
     hit, appeal = await find(policy, review_id)
-    return Decided(hit, appeal, await LedgerEntry.get(id=appeal.entry_id), None)
+    undone = await LedgerEntry.get_or_none(reverses=appeal.entry_id)
+    return Decided(hit, appeal, await LedgerEntry.get(id=appeal.entry_id), None, undone)
 
 
 @dataclass(frozen=True)
@@ -338,17 +355,19 @@ async def history(policy: Policy, user_id: int, limit: int = 20) -> list[Listed]
     return await _listed(found)
 
 
-async def filed_between(policy: Policy, since: datetime, until: datetime) -> list[Listed]:
-    """这段时间里提出的申诉（含两端之间的开头，不含结尾），按先后。"""
-    found = (
-        await Appeal.filter(
-            org=policy.id,
-            created_at__gte=since.astimezone(UTC),
-            created_at__lt=until.astimezone(UTC),
-        )
-        .order_by("id")
-        .all()
-    )
+async def filed_or_decided_between(
+    policy: Policy, since: datetime, until: datetime
+) -> list[Listed]:
+    """这段时间里提出的申诉，加上更早提出、这段时间里才决定的（含开头，不含结尾），按先后。
+    月底提出、下个月才决定的申诉，上个月的表导出时还是待审：结果要出现在决定那个月的表里。"""
+    since, until = since.astimezone(UTC), until.astimezone(UTC)
+    decided = await FilterHit.filter(
+        org=policy.id, rule=rules.REVIEW_APPEAL, decided_at__gte=since, decided_at__lt=until
+    ).values_list("id", flat=True)
+    in_period = Q(created_at__gte=since, created_at__lt=until)
+    if decided:
+        in_period |= Q(review_id__in=list(decided))
+    found = await Appeal.filter(in_period, org=policy.id).order_by("id").all()
     return await _listed(found)
 
 

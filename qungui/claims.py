@@ -58,6 +58,14 @@ class RepostOff(ClaimError):
     """制度里没有 `[claims.repost]`。"""
 
 
+class AlreadyOpen(ClaimError):
+    """这条公司推文已经开过推广、还在申报期：再开一次，同一次转发就能报两次、拿两份分。"""
+
+    def __init__(self, campaign: Campaign):
+        super().__init__(campaign.id)
+        self.campaign = campaign
+
+
 class CampaignNotFound(ClaimError):
     def __init__(self, campaign_id: int):
         super().__init__(campaign_id)
@@ -268,8 +276,20 @@ async def open_campaign(
     at: datetime,
     event_key: str,
 ) -> tuple[Campaign, bool]:
-    """开一次推广；同一条命令再来一次返回那次开的（False）。"""
+    """开一次推广；同一条命令再来一次返回那次开的（False）。回复的那条推文已有还在申报期的推广时
+    抛 `AlreadyOpen`（两位管理员同时回复同一条推文的那一刻不挡：要两条命令恰好同时写下）。"""
     repost = repost_section(policy)
+    if (earlier := await Campaign.get_or_none(event_key=event_key[:191])) is not None:
+        return earlier, False
+    if message_id is not None:
+        open_one = await Campaign.filter(
+            org=policy.id,
+            group_id=group_id,
+            message_id=message_id,
+            claim_until__gt=at.astimezone(UTC),
+        ).first()
+        if open_one is not None:
+            raise AlreadyOpen(open_one)
     claim_until, due_at = windows(repost, at, policy.tz)
     try:
         async with in_transaction():
@@ -490,8 +510,12 @@ async def approve_campaign(policy: Policy, campaign_id: int, decision: Decision)
     await _check_month(policy, decision.today)
     if campaign.decided_key == decision.event_key:
         return Batch(campaign, [], [], replayed=True)
-    pending = await pending_of(campaign)
+    found = await claims_of(campaign)
+    pending = [(c, h) for c, h in found if h.status == "pending"]
     if not pending:
+        # 这条命令再来一次，而此后另一位管理员又确认过（decided_key 已是他的）：申报上记着这条命令
+        if any(hit.decided_key == decision.event_key for _, hit in found):
+            return Batch(campaign, [], [], replayed=True)
         raise NothingPending(campaign)
     # 同一条命令再来一次（重连、几个机器人账号）：认领不到，什么也不做
     taken = await Campaign.filter(
@@ -535,6 +559,11 @@ async def claim_review(campaign: Campaign, now: datetime) -> bool:
     return bool(taken)
 
 
+async def unclaim_review(campaign: Campaign) -> None:
+    """审核消息确知没有发出（NapCat 拒收、连接已断）：放开认领，之后的走动再发。"""
+    await Campaign.filter(id=campaign.id).update(review_sent_at=None)
+
+
 # —— 导出 ——
 
 
@@ -551,8 +580,18 @@ class MonthRow:
 
 
 async def month_rows(policy: Policy, first: date, last: date) -> list[MonthRow]:
-    """这个月（申报那天）的全部申报和结果。"""
-    found = await Claim.filter(org=policy.id, day__gte=first, day__lte=last).order_by("review_id")
+    """这个月（申报那天）的全部申报和结果，加上上个月申报、这个月才决定的：月底开的推广要过了
+    保持期才审，上个月的表导出时还是待审，结果只能出现在这个月的表里（分也记在这个月）。"""
+    decided = await FilterHit.filter(
+        org=policy.id,
+        rule=rules.REVIEW_CLAIM,
+        decided_at__gte=_midnight(first, policy.tz),
+        decided_at__lt=_midnight(last + timedelta(days=1), policy.tz),
+    ).values_list("id", flat=True)
+    in_month = Q(day__gte=first, day__lte=last)
+    if decided:
+        in_month |= Q(review_id__in=list(decided))
+    found = await Claim.filter(in_month, org=policy.id).order_by("review_id")
     hits = {h.id: h for h in await FilterHit.filter(id__in=[c.review_id for c in found])}
     return [
         MonthRow(

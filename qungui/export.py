@@ -113,9 +113,20 @@ async def write(policy: Policy, month: str, exclude: Iterable[int], path: Path) 
     await _notice_sheet(book, policy, first, last)
     await _claim_sheet(book, policy, first, last)
     await _appeal_sheet(book, policy, first, last)
+    _all_text(book)
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)
     return path
+
+
+def _all_text(book) -> None:
+    """成员自己写的字（申诉理由、名片上的名字、申报说明）以“=”开头时 openpyxl 会存成公式，人事一打开
+    就会计算（可以联网、取别的格子），像“#N/A”的存成错误值。这张表里本来没有公式：一律按文字存。"""
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.data_type in ("f", "e"):
+                    cell.data_type = "s"
 
 
 def _share_sheet(book, policy, first, last, people, names, entries, undone, off) -> None:
@@ -199,7 +210,7 @@ _CLAIM_OUTCOMES = {"pending": "待审", "confirmed": "已确认", "dismissed": "
 
 
 async def _claim_sheet(book, policy: Policy, first: date, last: date) -> None:
-    """当月（按申报那天）的申报：项目或推广编号、确认的分数、结果和决定人。"""
+    """当月（按申报那天）的、和更早申报当月才决定的申报：项目或推广编号、确认的分数、结果和决定人。"""
     rows = await claims.month_rows(policy, first, last)
     people = {r.user_id for r in rows} | {r.decided_by for r in rows if r.decided_by}
     names = await members.display_names(policy, people)
@@ -230,10 +241,10 @@ _APPEAL_OUTCOMES = {"pending": "待审", "confirmed": "成立（已撤销）", "
 
 
 async def _appeal_sheet(book, policy: Policy, first: date, last: date) -> None:
-    """当月（组织时区）提出的申诉：申诉的是哪条记录、理由、结果、谁在什么时候决定的。"""
+    """当月（组织时区）提出的、和更早提出当月才决定的申诉：申诉的是哪条记录、理由、结果、谁在什么时候决定的。"""
     since = datetime.combine(first, time.min, policy.tz)
     until = datetime.combine(last + timedelta(days=1), time.min, policy.tz)
-    filed = await appeals.filed_between(policy, since, until)
+    filed = await appeals.filed_or_decided_between(policy, since, until)
     people = {item.appeal.user_id for item in filed}
     people |= {item.decided_by for item in filed if item.decided_by}
     names = await members.display_names(policy, people)

@@ -513,9 +513,16 @@ class RepostSection(_Section):
     """申报截止后再过几天交管理员审核（制度：保持两天以上）"""
 
 
+def _item_name(name: str) -> str:
+    # /申报 后面只取一个词当项目名：名字里有空格的项目谁也报不了
+    if any(char.isspace() for char in name):
+        raise ValueError(f"申报项目「{name}」的名字里不能有空格（/申报 后面只取一个词）")
+    return name
+
+
 class ClaimsSection(_Section):
     items: dict[
-        Annotated[str, Field(min_length=1, max_length=24)],
+        Annotated[str, Field(min_length=1, max_length=24), AfterValidator(_item_name)],
         Annotated[ClaimItem, BeforeValidator(_claim_item)],
     ] = {}
     """可以 /申报 的项目：名称 = 分数、[下限, 上限]，或 { points = …, per_day = … }"""

@@ -121,8 +121,10 @@ def _decision_refusal(exc: Exception, ctx: CommandContext, review_id: int, appea
     match exc:
         case OwnCase() if ctx.user_id == appeal.user_id:
             return Refusal(replies.OWN_APPEAL.format(id=review_id))
-        case OwnCase():
+        case OwnCase() if ctx.user_id == appeal.entry_actor_id:
             return Refusal(replies.OWN_ENTRY.format(id=review_id, entry=appeal.entry_id))
+        case OwnCase():  # 那条警告是因他的举报记下的
+            return Refusal(replies.OWN_REPORT.format(id=review_id, entry=appeal.entry_id))
         case appeals.NeedsRole(needed=needed):
             return Refusal(
                 replies.NEEDS_ROLE.format(
@@ -186,6 +188,10 @@ async def _decide(ctx: CommandContext, hit: FilterHit, upheld: bool) -> None:
     }
     if upheld:
         told = replies.MEMBER_UPHELD.format(reversal=done.reversal.id, **fields)
+    elif done.undone is not None:
+        told = replies.MEMBER_CLOSED_UNDONE.format(
+            note=done.hit.decided_note, reversal=done.undone.id, **fields
+        )
     else:
         told = replies.MEMBER_DISMISSED.format(note=done.hit.decided_note, **fields)
     missed = await sender.send_private_each(ctx.bot, [entry.user_id], told)
@@ -193,6 +199,10 @@ async def _decide(ctx: CommandContext, hit: FilterHit, upheld: bool) -> None:
     if upheld:
         await ctx.reply(
             replies.UPHELD.format(name=name, reversal=done.reversal.id, told=told_line, **fields)
+        )
+    elif done.undone is not None:
+        await ctx.reply(
+            replies.CLOSED_UNDONE.format(told=told_line, reversal=done.undone.id, **fields)
         )
     else:
         await ctx.reply(replies.DISMISSED.format(told=told_line, **fields))

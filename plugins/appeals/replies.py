@@ -24,6 +24,7 @@ UPHELD = (
     "{told}"
 )
 DISMISSED = "已驳回申诉 审{id}：#{entry} 维持。{told}"
+CLOSED_UNDONE = "已结案申诉 审{id}：#{entry} 已经撤销（撤销记录 #{reversal}）。{told}"
 TOLD = "已私聊告诉 {name}。"
 NOT_TOLD = "私聊没有发到 {name}，请另行告诉他。"
 MEMBER_UPHELD = (
@@ -33,8 +34,13 @@ MEMBER_UPHELD = (
 MEMBER_DISMISSED = (
     "【群规助手】你的申诉 审{id} 被驳回：#{entry}（{day} {delta:+d} 分，{label}）维持。理由：{note}"
 )
+MEMBER_CLOSED_UNDONE = (
+    "【群规助手】你的申诉 审{id} 已结案：#{entry}（{day} {delta:+d} 分，{label}）已经撤销"
+    "（撤销记录 #{reversal}）。说明：{note}"
+)
 OWN_APPEAL = "审{id} 是你自己的申诉，不能自己决定，请另一位管理员处理。"
 OWN_ENTRY = "审{id} 申诉的 #{entry} 是你写的记录，不能自己决定，请另一位管理员处理。"
+OWN_REPORT = "审{id} 申诉的 #{entry} 是因你的举报记下的，不能自己决定，请另一位管理员处理。"
 NEEDS_ROLE = "审{id} 申诉的 #{entry} 由{writer}写入，要{needed}及以上权限才能决定，你现在是{role}。"
 DECIDE_FROZEN = (
     "审{id} 申诉的 #{entry} 属于 {month}，该月排行已公布并冻结，申诉不能成立；"

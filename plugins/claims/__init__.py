@@ -26,6 +26,7 @@ from plugins.core import (  # noqa: E402
     ticks,
 )
 from plugins.core.args import Text, Word, campaign_id  # noqa: E402
+from plugins.core.sender import account_wide  # noqa: E402
 from qungui import claims, members, reviews  # noqa: E402
 from qungui.jobs import NotNow  # noqa: E402
 from qungui.models import Campaign, FilterHit  # noqa: E402
@@ -131,17 +132,29 @@ def _refusal(exc: claims.ClaimError, review_id: int | None = None) -> Exception:
     return exc
 
 
+def _may_retry(exc: SendFailed) -> bool:
+    """确知没有发出，且是整个账号一时发不出（风控、断线、等到过时），不是这个收件人收不到：
+    过一会儿再发有用，也不会重复。"""
+    cause = exc.__cause__
+    return exc.unsent and (cause is None or account_wide(cause))
+
+
 async def _tell_reviewers(bot: Bot, policy: Policy, message: Message) -> None:
-    """给管理员看的事，发到审核命中去的地方（管理群，或私聊管理小组/主席，都没有时告诉运维）。"""
+    """给管理员看的事，发到审核命中去的地方（管理群，或私聊管理小组/主席，都没有时告诉运维）。
+    私聊的几个人都因账号一时发不出而没收到时抛出 SendFailed（和发到管理群一样），由调用方决定要不要再发。"""
     route = reviews.reviewers(policy)
     if route.group_id is not None:
         await sender.send_group(bot, route.group_id, message)
         return
+    failed = []
     for user in route.people:
         try:
             await sender.send_private(bot, user, message)
         except SendFailed as exc:
             logger.warning(f"申报审核消息没有发到 {user}：{exc}")
+            failed.append(exc)
+    if failed and len(failed) == len(route.people) and all(map(_may_retry, failed)):
+        raise failed[-1]
     if route.tell_superusers:
         await notify_superusers(bot, message.extract_plain_text())
 
@@ -221,15 +234,22 @@ async def open_campaign(ctx: CommandContext) -> None:
             title = text[:TITLE_EXCERPT] + ("…" if len(text) > TITLE_EXCERPT else "")
     if not title:
         raise UsageError(replies.NEED_TITLE)
-    campaign, created = await claims.open_campaign(
-        ctx.policy,
-        group_id=group_id,
-        title=title,
-        message_id=message_id,
-        by=ctx.user_id,
-        at=datetime.fromtimestamp(ctx.event.time, UTC),
-        event_key=ctx.event_key,
-    )
+    try:
+        campaign, created = await claims.open_campaign(
+            ctx.policy,
+            group_id=group_id,
+            title=title,
+            message_id=message_id,
+            by=ctx.user_id,
+            at=datetime.fromtimestamp(ctx.event.time, UTC),
+            event_key=ctx.event_key,
+        )
+    except claims.AlreadyOpen as exc:
+        earlier = exc.campaign
+        last_day = claims.last_claim_day(earlier, ctx.policy.tz)
+        raise Refusal(
+            replies.ALREADY_OPEN.format(id=earlier.id, title=earlier.title, last_day=_day(last_day))
+        ) from None
     if not created:
         return  # 同一条命令的重放：推广早已宣布
     await ctx.reply(
@@ -416,10 +436,17 @@ async def _due(now: datetime) -> None:
             bot = online_bot()
         except NotNow:
             return  # 没有在线的机器人：还没认领，下次走动再来
+        if sender.backoff_left(bot.self_id) > 0:
+            return  # 账号暂停发送中：发也是白发，还要在这里等；还没认领，暂停结束后的走动再来
         if not await claims.claim_review(campaign, now):
             continue
         try:
             await _tell_due(bot, policy, campaign)
+        except SendFailed as exc:
+            if _may_retry(exc):
+                # 确知谁也没收到：放开认领，否则管理员不知道该 /确认 推N，申报的人一直拿不到分
+                await claims.unclaim_review(campaign)
+            logger.warning(f"推{campaign.id} 到期的审核消息没有发出：{exc}")
         except Exception:
             logger.exception(f"推{campaign.id} 到期的审核消息出错")
 

@@ -24,6 +24,9 @@ OPENED = (
     "{due_day} 起管理员统一审核，每人加 {points} 分。"
 )
 NO_CAMPAIGN = "没有 推{id} 这次推广。"
+ALREADY_OPEN = (
+    "这条推文已经开过推广：推{id}「{title}」，{last_day} 24:00 前用“/已转发 推{id}”申报。"
+)
 LATE = "推{id} 的申报已于 {last_day} 24:00 截止，不能再申报。"
 ALREADY_CLAIMED = "你已经申报过 推{id}（审{review}），不用再报。"
 CLAIMED = "已收到 {name} 的转发申报（推{id}，审{review}），{due_day} 起管理员统一审核。"

@@ -1,6 +1,7 @@
 """申诉：/申诉、/确认 /驳回 审N 对申诉的决定、/申诉记录、/积分明细 的标记、/规则统计 的申诉行。"""
 
 from datetime import UTC, datetime
+from unittest.mock import ANY
 
 import pytest
 from nonebug import App
@@ -8,7 +9,7 @@ from nonebug import App
 from qungui import months
 from qungui.models import Appeal, FilterHit, LedgerEntry
 from tests import fake
-from tests.fake import ADMIN, CHAIRMAN, NOV27_1000, SUPERUSER, at, text
+from tests.fake import ADMIN, CHAIRMAN, NOV27_1000, SUPERUSER, WORK_GROUP, at, text
 
 from .conftest import expect_group, expect_private, make_bot
 
@@ -398,3 +399,73 @@ async def test_a_category_word_in_the_decision_stays_in_the_reason(app: App, db)
             CHAIRMAN,
         )
     assert (await LedgerEntry.get(id=2)).reason == "申诉成立（审1）：口头警告 就够了"
+
+
+async def test_the_admin_who_reported_the_message_does_not_decide_the_appeal(app: App, db) -> None:
+    """管理员举报了李四的一条消息（属实有奖励），主席确认后李四申诉：举报的管理员不能维持它。"""
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        say(ctx, bot, "在")
+        say(ctx, bot, [{"type": "reply", "data": {"id": "7110"}}, text("/举报 骂同事")], user=ADMIN)
+        ctx.should_call_api(
+            "get_msg",
+            {"message_id": 7110},
+            result={
+                "message_id": 7110,
+                "sender": {"user_id": LI, "nickname": "Li", "card": ""},
+                "message": [{"type": "text", "data": {"text": "某某就是个废物"}}],
+            },
+        )
+        expect_group(ctx, "已收到举报（审1），管理员会处理。")
+        ctx.should_call_api("send_private_msg", {"user_id": ADMIN, "message": ANY}, result={})
+        privately(ctx, bot, "/确认 审1", user=CHAIRMAN)
+        ctx.should_call_api("send_group_msg", {"group_id": WORK_GROUP, "message": ANY})
+        expect_private(ctx, "已确认 审1，警告编号 #1。举报人加 2 分。", CHAIRMAN)
+        say(ctx, bot, "/申诉 #1 我说的是游戏里的角色")
+        expect_group(
+            ctx, "已收到申诉（审2）：#1 -5 分（警告·不良信息）。管理员复核后会私聊告诉你结果。"
+        )
+        ctx.should_call_api("send_private_msg", {"user_id": ADMIN, "message": ANY}, result={})
+        privately(ctx, bot, "/驳回 审2 骂人属实", user=ADMIN)
+        expect_private(
+            ctx,
+            "审2 申诉的 #1 是因你的举报记下的，不能自己决定，请另一位管理员处理。",
+            ADMIN,
+        )
+    assert (await FilterHit.get(id=2)).status == "pending"
+
+
+async def test_closing_an_appeal_whose_entry_was_undone_meanwhile_does_not_say_it_stands(
+    app: App, db
+) -> None:
+    """申诉期间主席已经 /撤销 了那条记录；结案时李四不该听到“#1 维持”——它已经撤销了。"""
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        say(ctx, bot, "在")
+        deduct(ctx, bot, 5, "没交周报", entry=1, total=-5)
+        say(ctx, bot, "/申诉 #1 那天我交了周报")
+        expect_group(
+            ctx,
+            "已收到申诉（审1）：#1 -5 分（手动调整）。管理员复核后会私聊告诉你结果。",
+        )
+        expect_private(
+            ctx, review_message(1, 1, 5, "没交周报", f"张三（管理员，QQ {ADMIN}）"), ADMIN
+        )
+        say(ctx, bot, "/撤销 #1 周报查到了", user=CHAIRMAN)
+        ctx.should_call_api("send_group_msg", {"group_id": WORK_GROUP, "message": ANY})
+        privately(ctx, bot, "/确认 审1", user=SUPERUSER)
+        expect_private(
+            ctx,
+            "审1 申诉的 #1 已经撤销了（撤销记录 #2），不用再成立；请用 /驳回 审1 理由 结案。",
+            SUPERUSER,
+        )
+        privately(ctx, bot, "/驳回 审1 主席已撤销", user=SUPERUSER)
+        expect_private(
+            ctx,
+            "【群规助手】你的申诉 审1 已结案：#1（11-27 -5 分，手动调整）已经撤销（撤销记录 #2）。"
+            "说明：主席已撤销",
+            LI,
+        )
+        expect_private(
+            ctx, "已结案申诉 审1：#1 已经撤销（撤销记录 #2）。已私聊告诉 李四。", SUPERUSER
+        )

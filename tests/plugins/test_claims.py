@@ -421,3 +421,99 @@ async def test_without_items_the_repost_rule_is_item_eight(app: App, monkeypatch
     assert "\n八、公司推文转发推广：管理员发【推N】后，2 天内" in rules
     enable(monkeypatch, items={}, repost=None)
     assert "八、" not in policy_text(policies.get("jgs"))
+
+
+async def test_a_due_review_refused_by_napcat_is_sent_on_a_later_tick(
+    app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """到期的审核消息被 NapCat 拒收（风控）：确知没有发出，不能就此丢掉——管理员不知道该 /确认 推N，
+    申报的人就一直拿不到分。之后的时钟走动再发，发到了就不再发。"""
+    import asyncio
+
+    from nonebot.adapters.onebot.v11 import ActionFailed
+
+    from plugins.claims import _due
+    from plugins.core import sender
+
+    monkeypatch.setattr(sender, "backoff_start", 0.01)
+    monkeypatch.setattr(sender, "on_backoff", None)
+    monkeypatch.setattr(sender, "accounts", {})
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        say(ctx, bot, "/推广 鸡公山酒业新品发布", ADMIN)
+        expect_group(ctx, OPENED)
+        say(ctx, bot, [text("/已转发 推1"), image()], ZHANG)
+        expect_group(ctx, claimed("张三", 1))
+    due_text = {
+        "user_id": ADMIN,
+        "message": Message(
+            MessageSegment.text(
+                "【群规助手】推1「鸡公山酒业新品发布」已过保持期，1 人申报已转发：\n"
+                f"审1 张三（QQ {ZHANG}）\n"
+                "全部确认（每人 +2 分）：/确认 推1　个别不通过的先驳回：/驳回 审M 理由"
+            )
+        ),
+    }
+    refused = ActionFailed(**fake.RESPONSES["send_fail_napcat_risk_control"])
+    async with app.test_api() as ctx:
+        make_bot(ctx)
+        # 第一次和暂停后的一次重发都被拒
+        ctx.should_call_api("send_private_msg", due_text, exception=refused)
+        ctx.should_call_api("send_private_msg", due_text, exception=refused)
+        await _due(datetime(2026, 12, 1, 0, 0, tzinfo=CST))
+        await asyncio.sleep(0.1)  # 暂停结束
+        ctx.should_call_api("send_private_msg", due_text, result={"message_id": 1})
+        await _due(datetime(2026, 12, 1, 0, 1, tzinfo=CST))
+        await _due(datetime(2026, 12, 1, 0, 2, tzinfo=CST))  # 已经发到：不再发
+    assert (await Campaign.get(id=1)).review_sent_at is not None
+
+
+async def test_the_same_company_post_is_not_opened_twice(app: App) -> None:
+    """两位管理员都回复同一条公司推文发 /推广：只开一次——否则同一次转发可以报 推1 又报 推2，拿两份分。"""
+    post = {
+        "message_id": 7300,
+        "sender": {"user_id": CHAIRMAN},
+        "message": [text("鸡公山酒业新品发布 欢迎品鉴")],
+    }
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        say(ctx, bot, [{"type": "reply", "data": {"id": "7300"}}, text("/推广")], ADMIN)
+        ctx.should_call_api("get_msg", {"message_id": 7300}, result=post)
+        expect_group(ctx, OPENED.replace("鸡公山酒业新品发布", "鸡公山酒业新品发布 欢迎品鉴"))
+        say(
+            ctx,
+            bot,
+            [{"type": "reply", "data": {"id": "7300"}}, text("/推广 新品转发")],
+            CHAIRMAN,
+            at=ts(2026, 11, 27, 11, 0),
+        )
+        expect_group(
+            ctx,
+            "这条推文已经开过推广：推1「鸡公山酒业新品发布 欢迎品鉴」，11月28日 24:00 前用“/已转发 推1”申报。",
+        )
+    assert await Campaign.all().count() == 1
+
+
+async def test_a_replayed_batch_after_another_admins_batch_says_nothing(app: App) -> None:
+    """王管的 /确认 推1 留下了他自己的申报，主席随后确认了它；王管那条命令再被上报一次（重连）：
+    那是重放，不该回“推1 没有待确认的申报”。"""
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        say(ctx, bot, "/推广 新品发布", ADMIN)
+        expect_group(ctx, OPENED.replace("鸡公山酒业新品发布", "新品发布"))
+        for review, user in ((1, ADMIN), (2, ZHANG)):
+            say(ctx, bot, [text("/已转发 推1"), image()], user)
+            expect_group(ctx, claimed(NAMES[user], review))
+        due = ts(2026, 12, 1, 9, 0)
+        tell(ctx, bot, "/确认 推1", at=due, message_id=9100)
+        expect_private(ctx, "【群规助手】你的申报「推1」（审2）已确认，+2 分（编号 #1）。", ZHANG)
+        expect_private(
+            ctx,
+            "已确认 推1：1 人各 +2 分（张三）。\n你自己的申报（审1）要由另一位管理员确认：/确认 推1。",
+            ADMIN,
+        )
+        tell(ctx, bot, "/确认 推1", at=due + 60, user=CHAIRMAN)
+        expect_private(ctx, "【群规助手】你的申报「推1」（审1）已确认，+2 分（编号 #2）。", ADMIN)
+        expect_private(ctx, "已确认 推1：1 人各 +2 分（王管）。", CHAIRMAN)
+        tell(ctx, bot, "/确认 推1", at=due, message_id=9100)  # 重放：什么也不说
+    assert await LedgerEntry.all().count() == 2

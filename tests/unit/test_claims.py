@@ -381,3 +381,42 @@ async def test_claims_are_not_content_rule_hits_in_the_rule_stats(org: Policy, d
     await claims.file_item(org, "客户表扬", filing(ZHANG, ny(2026, 11, 27, 9)))
     assert await reviews.stats(org, ny(2026, 11, 27, 10), 7) == {}
     assert await FilterHit.filter(rule=rules.REVIEW_CLAIM).count() == 1
+
+
+async def test_a_month_end_campaign_shows_its_outcome_in_the_next_months_sheet(
+    org: Policy, db, tmp_path: Path
+) -> None:
+    """11 月 29 日开的推广，申报在 11 月，12 月 2 日起才审：11 月的表（月底就导出）里只能是“待审”，
+    12 月的表必须列出确认的结果——否则人事在哪张表里都看不到这些申报的结局，而分在 12 月的账本里。"""
+    campaign = await open_one(org, ny(2026, 11, 29, 9))
+    repost = await claims.file_repost(org, campaign.id, filing(LI, ny(2026, 11, 29, 10)))
+    praise = await claims.file_item(org, "客户表扬", filing(ZHANG, ny(2026, 11, 30, 9)))
+    november = await export.write(org, "2026-11", set(), tmp_path / "11.xlsx")
+    await claims.approve_campaign(org, campaign.id, decision(ADMIN, ny(2026, 12, 3, 9)))
+    await claims.approve(org, praise.hit, 4, decision(ADMIN, ny(2026, 12, 1, 9)))
+    december = await export.write(org, "2026-12", set(), tmp_path / "12.xlsx")
+    sheet = load_workbook(november)["申报"]
+    assert [(row[0], row[6]) for row in sheet.iter_rows(min_row=2, values_only=True)] == [
+        (f"审{repost.hit.id}", "待审"),
+        (f"审{praise.hit.id}", "待审"),
+    ]
+    sheet = load_workbook(december)["申报"]
+    assert [
+        (row[0], row[1], row[5], row[6]) for row in sheet.iter_rows(min_row=2, values_only=True)
+    ] == [
+        (f"审{repost.hit.id}", "2026-11-29", 2, "已确认"),
+        (f"审{praise.hit.id}", "2026-11-30", 4, "已确认"),
+    ]
+
+
+def test_an_item_name_with_a_space_is_refused_when_the_policy_loads(tmp_path: Path) -> None:
+    """`/申报` 后面只取一个词当项目名：“客户 表扬”这样的项目谁也报不了，载入制度时就要说出来，
+    而不是成员每次都收到“没有「客户」这个申报项目”。"""
+    from .test_policy import SHIPPED, problems_of
+
+    lines = SHIPPED.read_text("utf-8").split("\n")
+    start = lines.index("# [claims.items]")
+    lines[start] = "[claims.items]"
+    lines[start + 1] = '"客户　表扬" = [1, 10]'
+    (tmp_path / "policy.toml").write_text("\n".join(lines), "utf-8")
+    assert any("空格" in problem for problem in problems_of(tmp_path / "policy.toml"))
