@@ -465,3 +465,42 @@ async def test_a_card_that_no_longer_matches_the_new_roster_is_marked_so(db) -> 
     )
     member = await Member.get(user_id=1)
     assert (member.card_ok, member.card_changed_at) == (False, now)
+
+
+async def test_a_member_list_that_has_not_changed_writes_no_member_rows(db, monkeypatch) -> None:
+    """每天检查几千人：和库里一样的人一行也不写（3,000 人的群写一遍要几秒）。"""
+    from qungui import members
+
+    people = [
+        listed(1, "鸡公山酒业-张三-13800000000", cst(2025, 1, 1)),
+        listed(2, "张三", cst(2026, 11, 1, 8)),
+    ]
+    first = await cards.sweep_group(POLICY, GROUP, people, cst(2026, 11, 1, 10), Reread({}))
+    assert first.group_id == GROUP
+    writes: list[int] = []
+    upsert = members.upsert
+
+    async def counted(org, group_id, user_id, at, **fields):
+        writes.append(user_id)
+        await upsert(org, group_id, user_id, at, **fields)
+
+    monkeypatch.setattr(members, "upsert", counted)
+    again = await cards.sweep_group(POLICY, GROUP, people, cst(2026, 11, 2, 10), Reread({}))
+    assert (again.group_id, again.compliant, again.in_grace, writes) == (GROUP, 1, [2], [])
+
+
+async def test_an_unknown_join_time_counts_from_the_first_check(db) -> None:
+    """NapCat 给的入群时间是 0（不知道）：按第一次检查的时刻记，不当成 1970 年。"""
+    start = cst(2026, 11, 1, 10)
+    unknown = cards.Listed(1, "张三", "zs", "member", 0)
+    await cards.sweep_group(POLICY, GROUP, [unknown], start, Reread({}))
+    assert (await Member.get(user_id=1)).joined_at == start
+
+
+async def test_someone_marked_left_but_still_in_the_list_is_counted_again(db) -> None:
+    """退群通知弄错了人（或他又进来了而入群通知丢了）：列表里还有他，就不再算退群。"""
+    person = listed(1, "鸡公山酒业-张三-13800000000", cst(2025, 1, 1))
+    await cards.sweep_group(POLICY, GROUP, [person], cst(2026, 11, 1, 10), Reread({}))
+    await cards.left(POLICY, GROUP, 1, cst(2026, 11, 5, 9))
+    await cards.sweep_group(POLICY, GROUP, [person], cst(2026, 11, 6, 10), Reread({}))
+    assert (await Member.get(user_id=1)).left_at is None
