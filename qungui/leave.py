@@ -30,6 +30,8 @@ from .roles import Role, check_not_own_case
 
 PENDING, APPROVED, REFUSED, REVOKED = "pending", "approved", "refused", "revoked"
 REASON_LIMIT = 200
+PENDING_MAX = 3
+"""一个人同时待审的申请最多几条：每条申请都私聊打扰管理员，没有上限就能一口气发几十条"""
 
 _FULL = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})", re.ASCII)
 _SHORT = re.compile(r"(\d{1,2})-(\d{1,2})", re.ASCII)
@@ -215,6 +217,14 @@ class SelfRequestOff(LeaveError):
     """制度不许成员自己申请（`leave.self_request = false`）。"""
 
 
+class TooManyPending(LeaveError):
+    """此人待审的申请已有 `PENDING_MAX` 条：等管理员处理掉一条再申请。"""
+
+    def __init__(self, reviews: list[int]):
+        super().__init__(reviews)
+        self.reviews = reviews
+
+
 class LeaveNotFound(LeaveError):
     pass
 
@@ -349,6 +359,9 @@ async def request(
         return Requested(replayed.leave, replayed.leave.review_id or 0, False)
     if not policy.leave.self_request:
         raise SelfRequestOff()
+    waiting = await Leave.filter(org=policy.id, user_id=user_id, status=PENDING).order_by("id")
+    if len(waiting) >= PENDING_MAX:
+        raise TooManyPending([row.review_id or 0 for row in waiting])
     await _check(policy, user_id, first, last)
     at = at.astimezone(UTC)
     try:

@@ -60,6 +60,9 @@ async def _refusal(ctx: CommandContext, exc: leave.LeaveError, user_id: int) -> 
         return Refusal(replies.FROZEN.format(month=exc.month))
     if isinstance(exc, leave.SelfRequestOff):
         return Refusal(replies.SELF_REQUEST_OFF)
+    if isinstance(exc, leave.TooManyPending):
+        reviews = "、".join(f"审{review}" for review in exc.reviews)
+        return Refusal(replies.TOO_MANY_PENDING.format(count=len(exc.reviews), reviews=reviews))
     if isinstance(exc, leave.Overlaps):
         other = exc.other
         text = replies.OVERLAPS_PENDING if other.status == leave.PENDING else replies.OVERLAPS

@@ -29,6 +29,9 @@ REVOKED_REST = (
 FOR_OTHERS_NEEDS_ADMIN = (
     "给别人记请假需要管理员及以上权限，你现在是{role}。为自己申请：/请假 开始 [结束] 事由"
 )
+TOO_MANY_PENDING = (
+    "你已有 {count} 条待审的请假申请（{reviews}），等管理员处理后再申请；急事请直接找管理员记。"
+)
 SELF_REQUEST_OFF = "本组织不接受自己申请请假，请找管理员记。"
 BACKWARDS = "结束日期早于开始日期。"
 TOO_LONG = "一次最多请假 {limit} 天（这次是 {days} 天），请分几次记。"

@@ -331,3 +331,26 @@ async def test_on_a_holiday_today_names_nobody(app: App, db, monkeypatch) -> Non
             "11月27日 是节假日，不用分享。张三 本月已分享 0 天，当前连续 0 天。",
             group_id=SHARE_GROUP,
         )
+
+
+async def test_a_member_cannot_flood_the_reviewers_with_requests(app: App, db) -> None:
+    """每条申请都私聊打扰管理员：一个人同时待审的申请有上限，多出来的不进队列、不通知任何人。"""
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        for n, day in enumerate((8, 9, 10), start=1):
+            say(ctx, bot, f"/请假 12-{day:02} 家里有事")
+            expect_group(ctx, f"已提交请假申请 12月{day}日（1 天，审{n}），管理员确认后生效。")
+            ctx.should_call_api("send_private_msg", ANY, result={"message_id": n})
+        say(ctx, bot, "/请假 12-11 家里有事")
+        expect_group(
+            ctx,
+            "你已有 3 条待审的请假申请（审1、审2、审3），等管理员处理后再申请；急事请直接找管理员记。",
+        )
+        # 管理员处理掉一条，就又能申请了
+        admin(ctx, bot, "/驳回 审1")
+        expect_group(ctx, "张三 的请假申请（审1，12月8日）没有批准。这几天照常分享。")
+        say(ctx, bot, "/请假 12-11 家里有事")
+        expect_group(ctx, "已提交请假申请 12月11日（1 天，审4），管理员确认后生效。")
+        ctx.should_call_api("send_private_msg", ANY, result={"message_id": 4})
+    assert await FilterHit.filter(status="pending").count() == 3
+    assert [r[1].day for r in await rows()] == [8, 9, 10, 11]
