@@ -93,7 +93,8 @@ async def ask(ctx: CommandContext) -> None:
         raise UsageError()
     first = ctx.params.first
     last = ctx.params.last or first
-    reason = ctx.params.reason
+    # 回复和审核通知里写的就是存下的那些字：几千字的事由会把一条申请拆成好几条私聊
+    reason = ctx.params.reason[: leave.REASON_LIMIT]
     if last < first:
         raise UsageError(replies.BACKWARDS)
     if ctx.params.member is None or ctx.params.member == ctx.user_id:

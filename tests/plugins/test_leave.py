@@ -354,3 +354,22 @@ async def test_a_member_cannot_flood_the_reviewers_with_requests(app: App, db) -
         ctx.should_call_api("send_private_msg", ANY, result={"message_id": 4})
     assert await FilterHit.filter(status="pending").count() == 3
     assert [r[1].day for r in await rows()] == [8, 9, 10, 11]
+
+
+async def test_a_very_long_reason_reaches_the_reviewers_as_kept(app: App, db) -> None:
+    """事由只存前 200 个字：审核通知也只带这些，一条申请不会拆成好几条私聊塞给管理员。"""
+    long = "家" * 3000
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        say(ctx, bot, f"/请假 12-08 {long}")
+        expect_group(ctx, "已提交请假申请 12月8日（1 天，审1），管理员确认后生效。")
+        expect_private(
+            ctx,
+            "【群规助手】审1｜请假申请\n"
+            f"群 {WORK_GROUP}：张三（QQ {ZHANG}）\n"
+            "日期：12月8日（1 天）\n"
+            f"事由：{long[:200]}\n"
+            "批准：/确认 审1　驳回：/驳回 审1 [理由]",
+            ADMIN,
+        )
+    assert (await Leave.get(id=1)).reason == long[:200]
