@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import MAXYEAR, UTC, date, datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
@@ -78,6 +78,8 @@ def _on_or_after(month: int, day: int, earliest: date) -> date | None:
 
 
 def _day(year: int, month: int, day: int) -> date | None:
+    if (year, month) >= (MAXYEAR, 12):
+        return None  # 按月查冻结要用到下个月的 1 日：日历的最后一个月算不下去，当作写错的日期
     try:
         return date(year, month, day)
     except ValueError:

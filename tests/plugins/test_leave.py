@@ -373,3 +373,14 @@ async def test_a_very_long_reason_reaches_the_reviewers_as_kept(app: App, db) ->
             ADMIN,
         )
     assert (await Leave.get(id=1)).reason == long[:200]
+
+
+async def test_a_day_at_the_end_of_the_calendar_is_refused_not_failed(app: App, db) -> None:
+    """9999 年 12 月的日子日历算不下去（下个月不存在）：当作写错的日期，不回“处理失败”。"""
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        say(ctx, bot, "/请假 9999-12-30 家里有事")
+        expect_group(ctx, "日期应写作 YYYY-MM-DD 或 MM-DD，例如 2026-12-08 或 12-08。\n" + USAGE)
+        admin(ctx, bot, [fake.text("/请假 "), fake.at(ZHANG), fake.text(" 9999-12-01 事")])
+        expect_group(ctx, "日期应写作 YYYY-MM-DD 或 MM-DD，例如 2026-12-08 或 12-08。\n" + USAGE)
+    assert await rows() == []
