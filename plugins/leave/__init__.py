@@ -4,9 +4,11 @@
 这里只管记下请假。
 """
 
+from collections.abc import Callable
 from datetime import date, timedelta
 
 from nonebot import require
+from nonebot.adapters.onebot.v11 import ActionFailed
 from nonebot.plugin import PluginMetadata
 
 require("core")
@@ -15,7 +17,9 @@ require("warnings")
 from plugins.core import (  # noqa: E402
     CommandContext,
     Refusal,
+    SendFailed,
     UsageError,
+    failure_reason,
     member_target,
     review_kinds,
     router,
@@ -175,9 +179,24 @@ def _decided(exc: AlreadyDecided) -> Refusal:
     return Refusal(replies.ALREADY.format(review=hit.id, status=status.get(hit.status, hit.status)))
 
 
-async def _tell(ctx: CommandContext, hit: FilterHit, in_group: str, elsewhere: str) -> None:
-    """结果在申请的那个群里说；管理员在别处（私聊、管理群）决定的，再回他一句。"""
-    await sender.send_group(ctx.bot, hit.group_id, in_group)
+async def _tell(
+    ctx: CommandContext,
+    hit: FilterHit,
+    in_group: str,
+    elsewhere: str,
+    not_told: Callable[[str], str],
+) -> None:
+    """结果在申请的那个群里说；管理员在别处（私聊、管理群）决定的，再回他一句。群里发不进去时
+    （机器人被移出、群已解散）决定照样记下了：告诉管理员没说到，请他转告。"""
+    try:
+        await sender.send_group(ctx.bot, hit.group_id, in_group)
+    except SendFailed as exc:
+        if ctx.group_id == hit.group_id:
+            raise  # 在同一个群里决定的：回复也发不进去
+        cause = exc.__cause__
+        reason = failure_reason(cause) if isinstance(cause, ActionFailed) else str(exc)
+        await ctx.reply(not_told(reason))
+        return
     if ctx.group_id != hit.group_id:
         await ctx.reply(elsewhere)
 
@@ -195,7 +214,11 @@ async def approve(ctx: CommandContext, hit: FilterHit) -> None:
         raise await _refusal(ctx, exc, hit.user_id) from None
     fields = await _fields(ctx, done, hit) | {"id": done.id}
     await _tell(
-        ctx, hit, replies.APPROVED.format(**fields), replies.APPROVED_ELSEWHERE.format(**fields)
+        ctx,
+        hit,
+        replies.APPROVED.format(**fields),
+        replies.APPROVED_ELSEWHERE.format(**fields),
+        lambda reason: replies.APPROVED_NOT_TOLD.format(**fields, reason=reason),
     )
 
 
@@ -219,7 +242,11 @@ async def refuse(ctx: CommandContext, hit: FilterHit) -> None:
         "note": replies.REFUSED_NOTE.format(note=note) if note else ""
     }
     await _tell(
-        ctx, hit, replies.REFUSED.format(**fields), replies.REFUSED_ELSEWHERE.format(**fields)
+        ctx,
+        hit,
+        replies.REFUSED.format(**fields),
+        replies.REFUSED_ELSEWHERE.format(**fields),
+        lambda reason: replies.REFUSED_NOT_TOLD.format(**fields, reason=reason),
     )
 
 

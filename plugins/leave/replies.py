@@ -18,6 +18,12 @@ APPROVED = "{name} 的请假申请（审{review}）已批准：{span} 请假（�
 APPROVED_ELSEWHERE = "已批准 审{review}：{name} {span} 请假（编号 假{id}），已在群里告诉他。"
 REFUSED = "{name} 的请假申请（审{review}，{span}）没有批准{note}。这几天照常分享。"
 REFUSED_ELSEWHERE = "已驳回 审{review}（{name} {span} 的请假申请），已在群里告诉他。"
+APPROVED_NOT_TOLD = (
+    "已批准 审{review}：{name} {span} 请假（编号 假{id}），但没能在群里告诉他（{reason}），请转告。"
+)
+REFUSED_NOT_TOLD = (
+    "已驳回 审{review}（{name} {span} 的请假申请），但没能在群里告诉他（{reason}），请转告。"
+)
 REFUSED_NOTE = "：{note}"
 ALREADY = "审{review} {status}，无需再处理。"
 STATUS_CONFIRMED = "已批准"

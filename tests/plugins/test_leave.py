@@ -384,3 +384,40 @@ async def test_a_day_at_the_end_of_the_calendar_is_refused_not_failed(app: App, 
         admin(ctx, bot, [fake.text("/请假 "), fake.at(ZHANG), fake.text(" 9999-12-01 事")])
         expect_group(ctx, "日期应写作 YYYY-MM-DD 或 MM-DD，例如 2026-12-08 或 12-08。\n" + USAGE)
     assert await rows() == []
+
+
+async def test_an_admin_deciding_in_private_hears_when_the_group_could_not_be_told(
+    app: App, db
+) -> None:
+    """申请所在的群发不进去（机器人被移出、群被解散）：批准照样记下，私聊里告诉管理员没说到，
+    而不是一句话也没有、让他以为命令没收到。"""
+    from nonebot.adapters.onebot.v11 import ActionFailed
+
+    gone = ActionFailed(status="failed", retcode=1400, message="群不存在", wording="群不存在")
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        say(ctx, bot, "/请假 12-08 家里有事", group_id=SHARE_GROUP)
+        expect_group(
+            ctx, "已提交请假申请 12月8日（1 天，审1），管理员确认后生效。", group_id=SHARE_GROUP
+        )
+        ctx.should_call_api("send_private_msg", ANY, result={"message_id": 1})
+        say(ctx, bot, "/请假 12-10 家里有事", group_id=SHARE_GROUP)
+        expect_group(
+            ctx, "已提交请假申请 12月10日（1 天，审2），管理员确认后生效。", group_id=SHARE_GROUP
+        )
+        ctx.should_call_api("send_private_msg", ANY, result={"message_id": 2})
+        ctx.receive_event(bot, fake.private_message("/确认 审1", user_id=ADMIN))
+        ctx.should_call_api("send_group_msg", ANY, exception=gone)
+        expect_private(
+            ctx,
+            "已批准 审1：张三 12月8日 请假（编号 假1），但没能在群里告诉他（群不存在），请转告。",
+            ADMIN,
+        )
+        ctx.receive_event(bot, fake.private_message("/驳回 审2", user_id=ADMIN))
+        ctx.should_call_api("send_group_msg", ANY, exception=gone)
+        expect_private(
+            ctx,
+            "已驳回 审2（张三 12月10日 的请假申请），但没能在群里告诉他（群不存在），请转告。",
+            ADMIN,
+        )
+    assert [r[3] for r in await rows()] == ["approved", "refused"]
