@@ -84,10 +84,10 @@ async def _refusal(ctx: CommandContext, exc: leave.LeaveError, user_id: int) -> 
 @router.command(
     "请假",
     args=(
-        Person(optional=True),
+        Person(optional=True, leading=True),
         LeaveDay(),
         LeaveDay("last", "结束", optional=True, after="first"),
-        Reason(label=replies.REASON_LABEL),
+        Reason(label=replies.REASON_LABEL, mentions=True),
     ),
     summary="为自己申请请假，管理员确认后生效（给别人记需管理员）；请假的日子不提醒分享",
     example="/请假 12-08 12-10 回老家办事 或 /请假 @张三 12-08 病假",

@@ -421,3 +421,17 @@ async def test_an_admin_deciding_in_private_hears_when_the_group_could_not_be_to
             ADMIN,
         )
     assert [r[3] for r in await rows()] == ["approved", "refused"]
+
+
+async def test_a_colleague_named_in_the_reason_is_not_the_one_on_leave(app: App, db) -> None:
+    """管理员为自己申请、事由里 @ 了交接的同事：应当是他自己的申请（审1），不是直接给同事记了假。"""
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        say(ctx, bot, "大家好", user=LI, card=LI_CARD)
+        admin(ctx, bot, [fake.text("/请假 12-08 病假，工作交给 "), fake.at(LI)])
+        expect_group(ctx, "已提交请假申请 12月8日（1 天，审1），管理员确认后生效。")
+        ctx.should_call_api("send_private_msg", ANY, result={"message_id": 1})
+        # 写在最前面的 @ 才是请假的人，而且只能一位
+        admin(ctx, bot, [fake.text("/请假 "), fake.at(LI), fake.at(ZHANG), fake.text(" 12-09 事")])
+        expect_group(ctx, "请 @ 一位成员。\n" + USAGE)
+    assert await rows() == [(ADMIN, date(2026, 12, 8), date(2026, 12, 8), "pending")]
