@@ -4,7 +4,7 @@
 - 请假不是账本记录：它不加分也不扣分，只让那几天不提醒、不算没交、不打断连续分享（`streaks`）。
 - 管理员记的请假直接生效；成员为自己申请的进审核队列（审N），由另一位管理员确认或驳回。
 - 撤销只去掉还没过去的日子（今天起），已经过去的照旧算请假：那几天没人提醒过他，不能事后变成没交。
-- 冻结的月份不收新的请假（月底已经按当时的请假结算了连续分享）。
+- 开始月底结算（随即冻结）的月份不收新的请假（结算按那一刻的请假数连续分享）。
 
 提醒每天对几百人只问一次：`excused_on` 一条查询给出这一天全组织谁在请假。
 """
@@ -268,8 +268,8 @@ async def _check(
         raise TooLong(length(first, last), policy.leave.max_days)
     day = first.replace(day=1)
     while day <= last:
-        # 冻结的月份按当时的请假结算过了：不再改
-        if await months.is_frozen(policy.id, day):
+        # 月底结算按那一刻的请假数连续分享：结算一开始（不等冻结）就不再改，和补分享一样
+        if await months.settling_begun(policy.id, day):
             raise MonthFrozen(month_key(day))
         day = (day + timedelta(days=32)).replace(day=1)
     overlapping = Leave.filter(
