@@ -4,7 +4,7 @@
 - 请假不是账本记录：它不加分也不扣分，只让那几天不提醒、不算没交、不打断连续分享（`streaks`）。
 - 管理员记的请假直接生效；成员为自己申请的进审核队列（审N），由另一位管理员确认或驳回。
 - 撤销只去掉还没过去的日子（今天起），已经过去的照旧算请假：那几天没人提醒过他，不能事后变成没交。
-- 冻结的月份不收新的请假（月底已经按当时的请假结算了连续分享）。
+- 开始月底结算（随即冻结）的月份不收新的请假（结算按那一刻的请假数连续分享）。
 
 提醒每天对几百人只问一次：`excused_on` 一条查询给出这一天全组织谁在请假。
 """
@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import MAXYEAR, UTC, date, datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
@@ -30,6 +30,8 @@ from .roles import Role, check_not_own_case
 
 PENDING, APPROVED, REFUSED, REVOKED = "pending", "approved", "refused", "revoked"
 REASON_LIMIT = 200
+PENDING_MAX = 3
+"""一个人同时待审的申请最多几条：每条申请都私聊打扰管理员，没有上限就能一口气发几十条"""
 
 _FULL = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})", re.ASCII)
 _SHORT = re.compile(r"(\d{1,2})-(\d{1,2})", re.ASCII)
@@ -76,6 +78,8 @@ def _on_or_after(month: int, day: int, earliest: date) -> date | None:
 
 
 def _day(year: int, month: int, day: int) -> date | None:
+    if (year, month) >= (MAXYEAR, 12):
+        return None  # 按月查冻结要用到下个月的 1 日：日历的最后一个月算不下去，当作写错的日期
     try:
         return date(year, month, day)
     except ValueError:
@@ -215,6 +219,14 @@ class SelfRequestOff(LeaveError):
     """制度不许成员自己申请（`leave.self_request = false`）。"""
 
 
+class TooManyPending(LeaveError):
+    """此人待审的申请已有 `PENDING_MAX` 条：等管理员处理掉一条再申请。"""
+
+    def __init__(self, reviews: list[int]):
+        super().__init__(reviews)
+        self.reviews = reviews
+
+
 class LeaveNotFound(LeaveError):
     pass
 
@@ -256,8 +268,8 @@ async def _check(
         raise TooLong(length(first, last), policy.leave.max_days)
     day = first.replace(day=1)
     while day <= last:
-        # 冻结的月份按当时的请假结算过了：不再改
-        if await months.is_frozen(policy.id, day):
+        # 月底结算按那一刻的请假数连续分享：结算一开始（不等冻结）就不再改，和补分享一样
+        if await months.settling_begun(policy.id, day):
             raise MonthFrozen(month_key(day))
         day = (day + timedelta(days=32)).replace(day=1)
     overlapping = Leave.filter(
@@ -349,6 +361,9 @@ async def request(
         return Requested(replayed.leave, replayed.leave.review_id or 0, False)
     if not policy.leave.self_request:
         raise SelfRequestOff()
+    waiting = await Leave.filter(org=policy.id, user_id=user_id, status=PENDING).order_by("id")
+    if len(waiting) >= PENDING_MAX:
+        raise TooManyPending([row.review_id or 0 for row in waiting])
     await _check(policy, user_id, first, last)
     at = at.astimezone(UTC)
     try:

@@ -745,13 +745,26 @@ def _month_close_problems(policy: Policy) -> list[str]:
     ]
 
 
+def _hr_group_problems(policy: Policy) -> list[str]:
+    """积分表里有全员的 QQ 号和每条记录（所以 /导出 只私聊发）：不能传到全员都在的群的群文件。"""
+    group = policy.leaderboard.hr_group
+    if not group or group not in policy.all_groups:
+        return []
+    return [
+        f"leaderboard.hr_group：群 {group} 是本组织的公司群或分享群，人人都看得到群文件；"
+        "积分表里有全员的记录，只能传到人事自己的群"
+    ]
+
+
 def parse_policy(data: dict[str, Any], source: str) -> Policy:
     try:
         policy = Policy.model_validate(data)
     except ValidationError as exc:
         problems = {f"{source}: {_describe(err)}" for err in exc.errors()}
         raise PolicyError(sorted(problems)) from None
-    if problems := _filter_problems(policy) + _month_close_problems(policy):
+    if problems := (
+        _filter_problems(policy) + _month_close_problems(policy) + _hr_group_problems(policy)
+    ):
         raise PolicyError([f"{source}: {problem}" for problem in problems])
     return policy
 
@@ -821,6 +834,7 @@ def load_policies(path: Path) -> Policies:
     problems: list[str] = []
     orgs: dict[str, Policy] = {}
     by_group: dict[int, Policy] = {}
+    source_of: dict[str, Path] = {}
     for file in files:
         try:
             policy = _read_file(file)
@@ -833,12 +847,20 @@ def load_policies(path: Path) -> Policies:
             problems.append(f"{file}: org.id：组织标识 {policy.id!r} 已在另一个文件里使用")
             continue
         orgs[policy.id] = policy
+        source_of[policy.id] = file
         for group_id in policy.all_groups:
             owner = by_group.setdefault(group_id, policy)
             if owner is not policy:
                 problems.append(
                     f"{file}: groups：群 {group_id} 已属于组织 {owner.id!r}，一个群只能属于一个组织"
                 )
+    for policy in orgs.values():
+        owner = by_group.get(policy.leaderboard.hr_group)
+        if owner is not None and owner is not policy:
+            problems.append(
+                f"{source_of[policy.id]}: leaderboard.hr_group：群 {policy.leaderboard.hr_group} "
+                f"属于组织 {owner.id!r}，积分表里有本组织全员的记录，只能传到人事自己的群"
+            )
     if problems:
         raise PolicyError(problems)
     return Policies(orgs=orgs, by_group=by_group, source=path)

@@ -51,6 +51,13 @@ class Tokens:
             for seg in args
             if seg.type == "at" and str(seg.data.get("qq", "")).isdigit()
         ]
+        self.leading_mentions = 0
+        """写在所有文字之前的 @ 有几个（`Person(leading=True)` 只认它们）"""
+        for seg in args:
+            if seg.type == "text" and seg.data["text"].strip():
+                break
+            if seg.type == "at" and str(seg.data.get("qq", "")).isdigit():
+                self.leading_mentions += 1
 
     def peek(self) -> str | None:
         return self.spans[self.next][0] if self.next < len(self.spans) else None
@@ -123,9 +130,17 @@ class Person(Part):
     bad: str = replies.ONE_MEMBER
     """没写或多写了人时的说明"""
     or_reply: bool = False
+    leading: bool = False
+    """只认写在最前面的 @：后面跟着自由文字时，文字里 @ 到的人（“工作交给 @李四”）不是这个参数"""
 
     async def take(self, tokens: Tokens, ctx: CommandContext, got: Params) -> Any:
-        if tokens.mentions:
+        if self.leading:
+            if tokens.next == 0 and tokens.leading_mentions:
+                if tokens.leading_mentions > 1:
+                    raise UsageError(self.bad)
+                tokens.leading_mentions = 0
+                return tokens.mentions.pop(0)
+        elif tokens.mentions:
             return tokens.mentions.pop(0)
         word = tokens.peek()
         if (

@@ -22,6 +22,8 @@ API_FAILURES = (ActionFailed, NetworkError, *DISCONNECTED)
 
 def failure_reason(exc: Exception) -> str:
     """OneBot 调用失败的原因，给管理员看（NapCat 把中文原因放在 wording/message 里）。"""
+    if isinstance(exc, NetworkError):
+        return "等 NapCat 回执超时"  # 超时没有错误码可说
     info = getattr(exc, "info", None) or {}
     return str(info.get("wording") or info.get("message") or f"错误码 {info.get('retcode', '?')}")
 

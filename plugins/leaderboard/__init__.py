@@ -130,6 +130,8 @@ async def _send_sheet(ctx: JobContext, bot: Bot) -> str:
     for step, where, params in _sheet_targets(policy):
         if await ctx.post_delivered(step):
             continue
+        # 先写出表再认领：写不出来（磁盘满）时一份也没发，认领着不放就会被当成“不知道到没到”
+        path = path or await write_export(policy, month)
         first = await ctx.claim_post(step)
         if first is None:
             gave_up.append(f"{where}（上次发到一半进程就停了，不知道到没到）")
@@ -138,7 +140,6 @@ async def _send_sheet(ctx: JobContext, bot: Bot) -> str:
             await ctx.post_done(step, "过期未发")
             gave_up.append(f"{where}（一天内没能发出）")
             continue
-        path = path or await write_export(policy, month)
         try:
             await upload(bot, path, **params)
         except API_FAILURES as exc:

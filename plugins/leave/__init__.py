@@ -4,9 +4,11 @@
 这里只管记下请假。
 """
 
+from collections.abc import Callable
 from datetime import date, timedelta
 
 from nonebot import require
+from nonebot.adapters.onebot.v11 import ActionFailed
 from nonebot.plugin import PluginMetadata
 
 require("core")
@@ -15,7 +17,9 @@ require("warnings")
 from plugins.core import (  # noqa: E402
     CommandContext,
     Refusal,
+    SendFailed,
     UsageError,
+    failure_reason,
     member_target,
     review_kinds,
     router,
@@ -60,6 +64,9 @@ async def _refusal(ctx: CommandContext, exc: leave.LeaveError, user_id: int) -> 
         return Refusal(replies.FROZEN.format(month=exc.month))
     if isinstance(exc, leave.SelfRequestOff):
         return Refusal(replies.SELF_REQUEST_OFF)
+    if isinstance(exc, leave.TooManyPending):
+        reviews = "、".join(f"审{review}" for review in exc.reviews)
+        return Refusal(replies.TOO_MANY_PENDING.format(count=len(exc.reviews), reviews=reviews))
     if isinstance(exc, leave.Overlaps):
         other = exc.other
         text = replies.OVERLAPS_PENDING if other.status == leave.PENDING else replies.OVERLAPS
@@ -77,10 +84,10 @@ async def _refusal(ctx: CommandContext, exc: leave.LeaveError, user_id: int) -> 
 @router.command(
     "请假",
     args=(
-        Person(optional=True),
+        Person(optional=True, leading=True),
         LeaveDay(),
         LeaveDay("last", "结束", optional=True, after="first"),
-        Reason(label=replies.REASON_LABEL),
+        Reason(label=replies.REASON_LABEL, mentions=True),
     ),
     summary="为自己申请请假，管理员确认后生效（给别人记需管理员）；请假的日子不提醒分享",
     example="/请假 12-08 12-10 回老家办事 或 /请假 @张三 12-08 病假",
@@ -90,7 +97,8 @@ async def ask(ctx: CommandContext) -> None:
         raise UsageError()
     first = ctx.params.first
     last = ctx.params.last or first
-    reason = ctx.params.reason
+    # 回复和审核通知里写的就是存下的那些字：几千字的事由会把一条申请拆成好几条私聊
+    reason = ctx.params.reason[: leave.REASON_LIMIT]
     if last < first:
         raise UsageError(replies.BACKWARDS)
     if ctx.params.member is None or ctx.params.member == ctx.user_id:
@@ -171,9 +179,24 @@ def _decided(exc: AlreadyDecided) -> Refusal:
     return Refusal(replies.ALREADY.format(review=hit.id, status=status.get(hit.status, hit.status)))
 
 
-async def _tell(ctx: CommandContext, hit: FilterHit, in_group: str, elsewhere: str) -> None:
-    """结果在申请的那个群里说；管理员在别处（私聊、管理群）决定的，再回他一句。"""
-    await sender.send_group(ctx.bot, hit.group_id, in_group)
+async def _tell(
+    ctx: CommandContext,
+    hit: FilterHit,
+    in_group: str,
+    elsewhere: str,
+    not_told: Callable[[str], str],
+) -> None:
+    """结果在申请的那个群里说；管理员在别处（私聊、管理群）决定的，再回他一句。群里发不进去时
+    （机器人被移出、群已解散）决定照样记下了：告诉管理员没说到，请他转告。"""
+    try:
+        await sender.send_group(ctx.bot, hit.group_id, in_group)
+    except SendFailed as exc:
+        if ctx.group_id == hit.group_id:
+            raise  # 在同一个群里决定的：回复也发不进去
+        cause = exc.__cause__
+        reason = failure_reason(cause) if isinstance(cause, ActionFailed) else str(exc)
+        await ctx.reply(not_told(reason))
+        return
     if ctx.group_id != hit.group_id:
         await ctx.reply(elsewhere)
 
@@ -191,7 +214,11 @@ async def approve(ctx: CommandContext, hit: FilterHit) -> None:
         raise await _refusal(ctx, exc, hit.user_id) from None
     fields = await _fields(ctx, done, hit) | {"id": done.id}
     await _tell(
-        ctx, hit, replies.APPROVED.format(**fields), replies.APPROVED_ELSEWHERE.format(**fields)
+        ctx,
+        hit,
+        replies.APPROVED.format(**fields),
+        replies.APPROVED_ELSEWHERE.format(**fields),
+        lambda reason: replies.APPROVED_NOT_TOLD.format(**fields, reason=reason),
     )
 
 
@@ -215,7 +242,11 @@ async def refuse(ctx: CommandContext, hit: FilterHit) -> None:
         "note": replies.REFUSED_NOTE.format(note=note) if note else ""
     }
     await _tell(
-        ctx, hit, replies.REFUSED.format(**fields), replies.REFUSED_ELSEWHERE.format(**fields)
+        ctx,
+        hit,
+        replies.REFUSED.format(**fields),
+        replies.REFUSED_ELSEWHERE.format(**fields),
+        lambda reason: replies.REFUSED_NOT_TOLD.format(**fields, reason=reason),
     )
 
 

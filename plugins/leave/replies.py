@@ -18,6 +18,12 @@ APPROVED = "{name} 的请假申请（审{review}）已批准：{span} 请假（�
 APPROVED_ELSEWHERE = "已批准 审{review}：{name} {span} 请假（编号 假{id}），已在群里告诉他。"
 REFUSED = "{name} 的请假申请（审{review}，{span}）没有批准{note}。这几天照常分享。"
 REFUSED_ELSEWHERE = "已驳回 审{review}（{name} {span} 的请假申请），已在群里告诉他。"
+APPROVED_NOT_TOLD = (
+    "已批准 审{review}：{name} {span} 请假（编号 假{id}），但没能在群里告诉他（{reason}），请转告。"
+)
+REFUSED_NOT_TOLD = (
+    "已驳回 审{review}（{name} {span} 的请假申请），但没能在群里告诉他（{reason}），请转告。"
+)
 REFUSED_NOTE = "：{note}"
 ALREADY = "审{review} {status}，无需再处理。"
 STATUS_CONFIRMED = "已批准"
@@ -28,6 +34,9 @@ REVOKED_REST = (
 )
 FOR_OTHERS_NEEDS_ADMIN = (
     "给别人记请假需要管理员及以上权限，你现在是{role}。为自己申请：/请假 开始 [结束] 事由"
+)
+TOO_MANY_PENDING = (
+    "你已有 {count} 条待审的请假申请（{reviews}），等管理员处理后再申请；急事请直接找管理员记。"
 )
 SELF_REQUEST_OFF = "本组织不接受自己申请请假，请找管理员记。"
 BACKWARDS = "结束日期早于开始日期。"

@@ -343,3 +343,29 @@ def test_board_text_has_top_bottom_and_totals_without_phones() -> None:
     assert board_text(policy, empty, preview=True) == (
         "【鸡公山酒业 2026-12 积分排行】（本月预览，尚未结算）\n这个月没有人参与统计。"
     )
+
+
+async def test_export_names_a_timeout_in_words(
+    app: App, db, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """大文件以 base64 传给 NapCat，等回执超时并不少见：回复说清楚是什么情况，而不是“错误码 ?”。"""
+    from nonebot.adapters.onebot.v11 import NetworkError
+
+    import plugins.leaderboard as leaderboard
+
+    monkeypatch.setattr(leaderboard, "export_folder", lambda: tmp_path)
+    path = tmp_path / "jgs-2026-11-积分.xlsx"
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        ctx.receive_event(bot, fake.private_message("/导出 2026-11", user_id=ADMIN))
+        ctx.should_call_api(
+            "upload_private_file",
+            {"user_id": ADMIN, "file": FileAsBase64(path), "name": path.name},
+            exception=NetworkError("WebSocket call api upload_private_file timeout"),
+        )
+        expect_private(
+            ctx,
+            "已导出 2026-11 的积分表，但没能发给你（等 NapCat 回执超时）；"
+            f"文件在机器人所在机器上：{path.resolve()}",
+            ADMIN,
+        )

@@ -331,3 +331,107 @@ async def test_on_a_holiday_today_names_nobody(app: App, db, monkeypatch) -> Non
             "11月27日 是节假日，不用分享。张三 本月已分享 0 天，当前连续 0 天。",
             group_id=SHARE_GROUP,
         )
+
+
+async def test_a_member_cannot_flood_the_reviewers_with_requests(app: App, db) -> None:
+    """每条申请都私聊打扰管理员：一个人同时待审的申请有上限，多出来的不进队列、不通知任何人。"""
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        for n, day in enumerate((8, 9, 10), start=1):
+            say(ctx, bot, f"/请假 12-{day:02} 家里有事")
+            expect_group(ctx, f"已提交请假申请 12月{day}日（1 天，审{n}），管理员确认后生效。")
+            ctx.should_call_api("send_private_msg", ANY, result={"message_id": n})
+        say(ctx, bot, "/请假 12-11 家里有事")
+        expect_group(
+            ctx,
+            "你已有 3 条待审的请假申请（审1、审2、审3），等管理员处理后再申请；急事请直接找管理员记。",
+        )
+        # 管理员处理掉一条，就又能申请了
+        admin(ctx, bot, "/驳回 审1")
+        expect_group(ctx, "张三 的请假申请（审1，12月8日）没有批准。这几天照常分享。")
+        say(ctx, bot, "/请假 12-11 家里有事")
+        expect_group(ctx, "已提交请假申请 12月11日（1 天，审4），管理员确认后生效。")
+        ctx.should_call_api("send_private_msg", ANY, result={"message_id": 4})
+    assert await FilterHit.filter(status="pending").count() == 3
+    assert [r[1].day for r in await rows()] == [8, 9, 10, 11]
+
+
+async def test_a_very_long_reason_reaches_the_reviewers_as_kept(app: App, db) -> None:
+    """事由只存前 200 个字：审核通知也只带这些，一条申请不会拆成好几条私聊塞给管理员。"""
+    long = "家" * 3000
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        say(ctx, bot, f"/请假 12-08 {long}")
+        expect_group(ctx, "已提交请假申请 12月8日（1 天，审1），管理员确认后生效。")
+        expect_private(
+            ctx,
+            "【群规助手】审1｜请假申请\n"
+            f"群 {WORK_GROUP}：张三（QQ {ZHANG}）\n"
+            "日期：12月8日（1 天）\n"
+            f"事由：{long[:200]}\n"
+            "批准：/确认 审1　驳回：/驳回 审1 [理由]",
+            ADMIN,
+        )
+    assert (await Leave.get(id=1)).reason == long[:200]
+
+
+async def test_a_day_at_the_end_of_the_calendar_is_refused_not_failed(app: App, db) -> None:
+    """9999 年 12 月的日子日历算不下去（下个月不存在）：当作写错的日期，不回“处理失败”。"""
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        say(ctx, bot, "/请假 9999-12-30 家里有事")
+        expect_group(ctx, "日期应写作 YYYY-MM-DD 或 MM-DD，例如 2026-12-08 或 12-08。\n" + USAGE)
+        admin(ctx, bot, [fake.text("/请假 "), fake.at(ZHANG), fake.text(" 9999-12-01 事")])
+        expect_group(ctx, "日期应写作 YYYY-MM-DD 或 MM-DD，例如 2026-12-08 或 12-08。\n" + USAGE)
+    assert await rows() == []
+
+
+async def test_an_admin_deciding_in_private_hears_when_the_group_could_not_be_told(
+    app: App, db
+) -> None:
+    """申请所在的群发不进去（机器人被移出、群被解散）：批准照样记下，私聊里告诉管理员没说到，
+    而不是一句话也没有、让他以为命令没收到。"""
+    from nonebot.adapters.onebot.v11 import ActionFailed
+
+    gone = ActionFailed(status="failed", retcode=1400, message="群不存在", wording="群不存在")
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        say(ctx, bot, "/请假 12-08 家里有事", group_id=SHARE_GROUP)
+        expect_group(
+            ctx, "已提交请假申请 12月8日（1 天，审1），管理员确认后生效。", group_id=SHARE_GROUP
+        )
+        ctx.should_call_api("send_private_msg", ANY, result={"message_id": 1})
+        say(ctx, bot, "/请假 12-10 家里有事", group_id=SHARE_GROUP)
+        expect_group(
+            ctx, "已提交请假申请 12月10日（1 天，审2），管理员确认后生效。", group_id=SHARE_GROUP
+        )
+        ctx.should_call_api("send_private_msg", ANY, result={"message_id": 2})
+        ctx.receive_event(bot, fake.private_message("/确认 审1", user_id=ADMIN))
+        ctx.should_call_api("send_group_msg", ANY, exception=gone)
+        expect_private(
+            ctx,
+            "已批准 审1：张三 12月8日 请假（编号 假1），但没能在群里告诉他（群不存在），请转告。",
+            ADMIN,
+        )
+        ctx.receive_event(bot, fake.private_message("/驳回 审2", user_id=ADMIN))
+        ctx.should_call_api("send_group_msg", ANY, exception=gone)
+        expect_private(
+            ctx,
+            "已驳回 审2（张三 12月10日 的请假申请），但没能在群里告诉他（群不存在），请转告。",
+            ADMIN,
+        )
+    assert [r[3] for r in await rows()] == ["approved", "refused"]
+
+
+async def test_a_colleague_named_in_the_reason_is_not_the_one_on_leave(app: App, db) -> None:
+    """管理员为自己申请、事由里 @ 了交接的同事：应当是他自己的申请（审1），不是直接给同事记了假。"""
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        say(ctx, bot, "大家好", user=LI, card=LI_CARD)
+        admin(ctx, bot, [fake.text("/请假 12-08 病假，工作交给 "), fake.at(LI)])
+        expect_group(ctx, "已提交请假申请 12月8日（1 天，审1），管理员确认后生效。")
+        ctx.should_call_api("send_private_msg", ANY, result={"message_id": 1})
+        # 写在最前面的 @ 才是请假的人，而且只能一位
+        admin(ctx, bot, [fake.text("/请假 "), fake.at(LI), fake.at(ZHANG), fake.text(" 12-09 事")])
+        expect_group(ctx, "请 @ 一位成员。\n" + USAGE)
+    assert await rows() == [(ADMIN, date(2026, 12, 8), date(2026, 12, 8), "pending")]

@@ -656,3 +656,38 @@ async def test_a_sheet_upload_that_timed_out_or_cannot_reach_its_person_is_not_s
         "QQ 50002（请添加对方为好友），可用 /导出 2026-11 手动取；"
         f"文件在机器人所在机器上：{path.resolve()}"
     )
+
+
+async def test_a_sheet_that_could_not_be_written_is_sent_on_the_next_try(
+    app: App, db, clock_at, hr_policy, quick_sender, no_fonts, monkeypatch
+) -> None:
+    """表没写出来（磁盘满、文件夹没有写权限）时还一份也没发：下次重试照常发给人事，
+    而不是当作“上次发到一半进程就停了，不知道到没到”从此不发。"""
+    import plugins.leaderboard as leaderboard
+
+    path = hr_policy
+    real = leaderboard.write_export
+    failures = [OSError(28, "No space left on device")]
+
+    async def write_export(policy, month):
+        if failures:
+            raise failures.pop()
+        return await real(policy, month)
+
+    monkeypatch.setattr(leaderboard, "write_export", write_export)
+    await a_november_share()
+    jobs, policy = await month_close([])
+    async with app.test_api() as ctx:
+        make_bot(ctx)
+        board_post(ctx)
+        due = datetime(2026, 12, 1, 9, 0, 10, tzinfo=policy.tz)
+        clock_at(due)
+        await jobs.run_due([policy], due)
+        upload_private(ctx, HR, path)
+        upload_private(ctx, HR2, path)
+        upload_group(ctx, path)
+        later = datetime(2026, 12, 1, 9, 5, tzinfo=policy.tz)
+        clock_at(later)
+        assert await jobs.run_due([policy], later) == ["month.close:jgs:2026-11"]
+    steps = await JobRun.filter(job__startswith="month.close.hr").order_by("job")
+    assert [s.note for s in steps] == ["已送达", "已送达", "已送达"]

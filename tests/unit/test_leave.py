@@ -430,3 +430,14 @@ async def test_the_export_share_sheet_marks_leave_and_holidays(db, tmp_path: Pat
     assert li[2] == 1 and li[3:7] == ["✓", "假", "假", "—"] and li[3 + 27 : 3 + 29] == ["休", "休"]
     legend = [row[0].value for row in grid.iter_rows() if row[0].value][-1]
     assert "假 请假" in legend and "休 节假日" in legend
+
+
+async def test_a_month_whose_settling_has_begun_takes_no_leave(db, clock_at) -> None:
+    """月底任务先进入“结算中”，再按那一刻的请假数连续分享，随后冻结：结算开始后记的请假不会再被数到，
+    所以和 /补分享 一样，结算一开始就不收（不等冻结）。"""
+    clock_at(datetime(2026, 12, 1, 9, 0, 1, tzinfo=CST))
+    await months.begin_settling("jgs", "2026-11", datetime(2026, 12, 1, 1, tzinfo=UTC))
+    with pytest.raises(leave.MonthFrozen) as caught:
+        await give_leave(ZHANG, date(2026, 11, 28), date(2026, 11, 30))
+    assert caught.value.month == "2026-11"
+    assert await Leave.all().count() == 0

@@ -321,3 +321,27 @@ def test_a_card_pattern_that_backtracks_exponentially_is_refused(tmp_path: Path)
             else f"'^鸡公山酒业-{pattern}-1\\d{{10}}$'",
         )
         assert load_policies(ok).orgs["jgs"].nickname.pattern
+
+
+def test_the_hr_group_may_not_be_a_group_where_everyone_sits(tmp_path: Path) -> None:
+    """积分表里有全员的 QQ 号和每条记录（/导出 只私聊发）：传到公司群、分享群的群文件就人人可见，
+    另一个组织的群也一样。"""
+    path = write_variant(tmp_path, "hr_group = 0", "hr_group = 222")
+    text = path.read_text("utf-8").replace("share = []", "share = [222]", 1)
+    path.write_text(text, "utf-8")
+    assert problems_of(path) == [
+        f"{path}: leaderboard.hr_group：群 222 是本组织的公司群或分享群，人人都看得到群文件；"
+        "积分表里有全员的记录，只能传到人事自己的群"
+    ]
+
+    folder = tmp_path / "orgs"
+    folder.mkdir()
+    write_variant(folder, "hr_group = 0", "hr_group = 333", "a.toml")
+    write_variant(folder, 'id = "jgs"', 'id = "other"', "b.toml")
+    assert load_policies(folder).orgs["jgs"].leaderboard.hr_group == 333  # 人事自己的群：可以
+    text = (folder / "b.toml").read_text("utf-8").replace("work = []", "work = [333]", 1)
+    (folder / "b.toml").write_text(text, "utf-8")
+    assert problems_of(folder) == [
+        f"{folder / 'a.toml'}: leaderboard.hr_group：群 333 属于组织 'other'，"
+        "积分表里有本组织全员的记录，只能传到人事自己的群"
+    ]
