@@ -28,8 +28,8 @@ DUTY_WEEKLY = "duty.weekly"
 CLAIM_PREFIX = "claim."
 """成员申报、管理员确认的项目：`claim.<项目>`，项目取自 `[claims.items]`"""
 
-REPOST = "claim.repost"
-"""转发推广（推N）及时转发并保持，管理员确认后加分"""
+REPOST = "repost"
+"""转发推广（推N）及时转发并保持，管理员确认后加分。不在 `claim.` 下：申报项目叫什么名字都不会和它同一个代码"""
 
 MANUAL = "manual"
 """管理员 /加分 /扣分"""

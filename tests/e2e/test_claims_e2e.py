@@ -156,9 +156,9 @@ async def test_a_campaign_three_claims_one_confirmation_and_a_late_claim(
     assert await bot.query(
         "SELECT user_id, delta, rule, actor_id FROM ledger_entry ORDER BY id"
     ) == [
-        (ZHANG, 2, "claim.repost", ADMIN),
-        (LI, 2, "claim.repost", ADMIN),
-        (WANG, 2, "claim.repost", ADMIN),
+        (ZHANG, 2, "repost", ADMIN),
+        (LI, 2, "repost", ADMIN),
+        (WANG, 2, "repost", ADMIN),
     ]
 
 

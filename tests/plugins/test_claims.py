@@ -338,8 +338,8 @@ async def test_a_campaign_from_opening_to_one_confirmation(app: App) -> None:
         tell(ctx, bot, "/确认 推1", at=due, user=CHAIRMAN)
         expect_private(ctx, "推1 没有待确认的申报。", CHAIRMAN)
     assert await LedgerEntry.all().order_by("id").values_list("user_id", "delta", "rule") == [
-        (ZHANG, 2, "claim.repost"),
-        (LI, 2, "claim.repost"),
+        (ZHANG, 2, "repost"),
+        (LI, 2, "repost"),
     ]
     campaign = await Campaign.get(id=1)
     assert campaign.review_sent_at is not None and campaign.decided_by == ADMIN

@@ -45,6 +45,8 @@ def test_claim_codes_carry_the_item() -> None:
     assert rules.claim("客户表扬") == "claim.客户表扬"
     assert rules.label("claim.客户表扬") == "申报·客户表扬"
     assert rules.label(rules.REPOST) == "转发推广"
+    # 一个叫 repost 的申报项目和转发推广各是各的代码：两种加分不会共用去重键
+    assert rules.claim("repost") != rules.REPOST
 
 
 def _string_constants(path: Path) -> set[str]:
