@@ -72,7 +72,7 @@ async def test_copy_keeps_ids_checks_sums_and_refuses_a_non_empty_target(tmp_pat
         assert copied.rows["ledger_entry"] == 16 and copied.rows["member"] == 3
         assert (copied.rows["notice"], copied.rows["notice_target"]) == (1, 2)
         assert copied.members_checked == 3
-        assert lines[-1] == "核对通过：15 张表的行数一致，3 位成员的积分合计一致"
+        assert lines[-1] == f"核对通过：{len(copydb.MODELS)} 张表的行数一致，3 位成员的积分合计一致"
         rows = await databases.query(
             target, "SELECT id, user_id, delta, reverses FROM ledger_entry WHERE id IN (1, 16)"
         )
@@ -110,7 +110,7 @@ async def _second_attempt_succeeds(source: str, target: str) -> None:
     lines: list[str] = []
     copied = await copydb.copy(source, target, report=lines.append)
     assert copied.rows["ledger_entry"] == 16
-    assert lines[-1] == "核对通过：15 张表的行数一致，3 位成员的积分合计一致"
+    assert lines[-1] == f"核对通过：{len(copydb.MODELS)} 张表的行数一致，3 位成员的积分合计一致"
     assert await databases.query(
         target, "SELECT nextval(pg_get_serial_sequence('ledger_entry', 'id'))"
     ) == [(17,)]
