@@ -504,3 +504,70 @@ async def test_someone_marked_left_but_still_in_the_list_is_counted_again(db) ->
     await cards.left(POLICY, GROUP, 1, cst(2026, 11, 5, 9))
     await cards.sweep_group(POLICY, GROUP, [person], cst(2026, 11, 6, 10), Reread({}))
     assert (await Member.get(user_id=1)).left_at is None
+
+
+def _card(user: int) -> cards.Listed:
+    return listed(user, "鸡公山酒业-张三-13800000000", cst(2025, 1, 1))
+
+
+async def test_someone_no_longer_in_the_list_is_marked_left(db) -> None:
+    await cards.sweep_group(POLICY, GROUP, [_card(1), _card(2)], cst(2026, 11, 1, 10), Reread({}))
+    await cards.sweep_group(POLICY, GROUP, [_card(1)], cst(2026, 11, 2, 10), Reread({}))
+    left = dict(await Member.filter(group_id=GROUP).values_list("user_id", "left_at"))
+    assert left == {1: None, 2: cst(2026, 11, 2, 10)}
+
+
+async def test_the_ranking_counts_newcomers_and_rejoiners_the_list_shows(db) -> None:
+    """/排行 缓存着参与统计的人：检查里新见到的人、列表里又出现的人马上算进去。"""
+    from qungui import points
+
+    async def ranked() -> list[int]:
+        board = await points.board(POLICY, "2026-11", ())
+        return sorted(s.user_id for s in board.standings)
+
+    await cards.sweep_group(POLICY, GROUP, [_card(1)], cst(2026, 11, 1, 10), Reread({}))
+    assert await ranked() == [1]
+    await cards.sweep_group(POLICY, GROUP, [_card(1), _card(2)], cst(2026, 11, 2, 10), Reread({}))
+    assert await ranked() == [1, 2]
+    await cards.left(POLICY, GROUP, 2, cst(2026, 11, 3, 9))  # 退群通知
+    assert await ranked() == [1]
+    await cards.sweep_group(POLICY, GROUP, [_card(1), _card(2)], cst(2026, 11, 4, 10), Reread({}))
+    assert await ranked() == [1, 2]
+
+
+async def test_without_a_roster_two_cards_with_one_phone_are_not_held(db) -> None:
+    """没有人事名单时认不出谁是谁：同一个电话的两张名片都按格式算规范，不挂起。"""
+    result = await cards.sweep_group(
+        POLICY, GROUP, [_card(1), _card(2)], cst(2026, 11, 1, 10), Reread({})
+    )
+    assert (result.compliant, result.duplicates) == (2, [])
+
+
+async def test_an_exempt_account_first_in_the_list_does_not_stop_the_check(db) -> None:
+    policy = POLICY.model_copy(
+        update={"nickname": POLICY.nickname.model_copy(update={"exempt": [3]})}
+    )
+    robot = listed(3, "机器人", cst(2025, 1, 1))
+    result = await cards.sweep_group(
+        policy, GROUP, [robot, _card(1)], cst(2026, 11, 1, 10), Reread({})
+    )
+    assert result.compliant == 1
+
+
+async def test_a_join_time_from_the_join_notice_stands_when_the_list_has_none(db) -> None:
+    """入群通知记下了入群时刻，列表里的入群时间却是 0：宽限照旧从入群通知那一刻算。"""
+    await cards.sweep_group(POLICY, GROUP, [], cst(2026, 11, 1, 10), Reread({}))
+    await cards.joined(POLICY, GROUP, 1, cst(2026, 11, 20, 15))
+    unknown = cards.Listed(1, "张三", "zs", "member", 0)
+    result = await cards.sweep_group(POLICY, GROUP, [unknown], cst(2026, 11, 22, 10), Reread({}))
+    assert result.in_grace == [1]
+    assert (await Member.get(user_id=1)).joined_at == cst(2026, 11, 20, 15)
+
+
+async def test_a_member_already_known_in_another_work_group_gets_a_row_in_this_one(db) -> None:
+    other = GROUP + 1
+    await cards.sweep_group(POLICY, other, [_card(1)], cst(2026, 11, 1, 10), Reread({}))
+    await cards.sweep_group(POLICY, GROUP, [_card(1)], cst(2026, 11, 1, 11), Reread({}))
+    assert sorted(await Member.filter(user_id=1).values_list("group_id", flat=True)) == sorted(
+        [GROUP, other]
+    )

@@ -241,3 +241,19 @@ async def test_the_same_text_in_the_other_org_is_not_a_copy(db, orgs, acting: in
     assert [o.share.original for o in outcomes] == [True, True]
     entry = outcomes[1].entry
     assert entry is not None and (entry.org, entry.reason) == (here.id, "每日原创分享")
+
+
+async def test_a_group_handed_to_the_other_org_gets_its_own_member_rows(db, orgs) -> None:
+    """这个群原是 A 的工作群，制度改了划给 B：A 当时的成员记录还在，B 第一次检查时给每人建自己的一行。"""
+    a, b = orgs
+    person = cards.Listed(PERSON, CARD_OK, "zs", "member", 0)
+
+    async def reread(user: int) -> str:
+        return CARD_OK
+
+    await cards.sweep_group(a, GROUP, [person], NOW, reread)
+    await cards.sweep_group(b, GROUP, [person], NOW + timedelta(hours=1), reread)
+    orgs_with_a_row = await Member.filter(group_id=GROUP, user_id=PERSON).values_list(
+        "org", flat=True
+    )
+    assert sorted(orgs_with_a_row) == ["jgs", "xscy"]
