@@ -571,3 +571,16 @@ async def test_a_member_already_known_in_another_work_group_gets_a_row_in_this_o
     assert sorted(await Member.filter(user_id=1).values_list("group_id", flat=True)) == sorted(
         [GROUP, other]
     )
+
+
+async def test_a_policy_start_date_starts_everyones_grace_at_midnight_there(db) -> None:
+    """制度写了 enforce_from：早就在群里的人从那天 00:00（组织时区）起算宽限，不管哪天第一次检查。"""
+    from datetime import date
+
+    nickname = POLICY.nickname.model_copy(update={"enforce_from": date(2026, 11, 10)})
+    policy = POLICY.model_copy(update={"nickname": nickname})
+    assert await cards.grace_deadline(policy, GROUP, cst(2025, 1, 1)) == cst(2026, 11, 13, 0, 0)
+    result = await cards.sweep_group(
+        policy, GROUP, [listed(1, "张三", cst(2025, 1, 1))], cst(2026, 11, 12, 23, 59), Reread({})
+    )
+    assert (result.enforce_start, result.in_grace) == (cst(2026, 11, 10, 0, 0), [1])

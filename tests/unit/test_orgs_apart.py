@@ -257,3 +257,18 @@ async def test_a_group_handed_to_the_other_org_gets_its_own_member_rows(db, orgs
         "org", flat=True
     )
     assert sorted(orgs_with_a_row) == ["jgs", "xscy"]
+
+
+async def test_grace_in_a_handed_over_group_starts_at_the_new_orgs_first_check(db, orgs) -> None:
+    a, b = orgs
+    long_ago = datetime(2025, 1, 1, tzinfo=UTC)
+
+    async def reread(user: int) -> str:
+        return "张三"
+
+    await cards.sweep_group(a, GROUP, [], NOW, reread)
+    later = NOW + timedelta(days=10)
+    await cards.sweep_group(b, GROUP, [], later, reread)
+    assert await cards.grace_deadline(b, GROUP, long_ago) == (later + timedelta(days=3)).replace(
+        second=0, microsecond=0
+    )

@@ -162,3 +162,20 @@ async def test_a_months_streak_counts_only_that_months_shares(db) -> None:
         )
     assert await streaks.settle(POLICY, "2026-11", NOW) == 0
     assert await streaks.winners(POLICY, "2026-11") == set()
+
+
+async def test_the_winners_of_a_month_are_that_months_and_that_orgs(db) -> None:
+    await share_days(1, list(range(1, 28)))
+    await streaks.settle(POLICY, "2026-11", NOW)
+    await ledger.award(  # 另一个组织 11 月的连续分享奖励（同一个 QQ 号 2）
+        org="xscy",
+        user_id=2,
+        rule=rules.SHARE_STREAK,
+        period="2026-11",
+        delta=20,
+        business_date=date(2026, 11, 30),
+        now=NOW,
+    )
+    assert await streaks.winners(POLICY, "2026-11") == {1}
+    assert await streaks.winners(POLICY, "2026-10") == set()
+    assert await streaks.winners(POLICY, "2026-12") == set()
