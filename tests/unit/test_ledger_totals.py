@@ -213,3 +213,28 @@ async def test_a_command_handled_by_two_processes_at_once_writes_once(db, monkey
     late = await feature("k1")
     assert late is not None and (late.entry.id, late.created) == (first.entry.id, False)
     assert await LedgerEntry.filter(rule=rules.SHARE_FEATURED).count() == 1
+
+
+async def test_a_months_totals_are_only_that_months(db) -> None:
+    await share(1, date(2026, 10, 31))
+    await share(1, DAY)
+    await share(2, date(2026, 12, 1))
+    assert await ledger.month_totals("jgs", "2026-11") == {1: ledger.MonthSummary(1, 1, 1)}
+
+
+async def test_a_rule_award_given_by_an_admin_records_the_admins_role(db) -> None:
+    """举报属实的加分由确认的管理员署名：/积分明细 里写着是谁、以什么身份。"""
+    entry = await ledger.award(
+        org="jgs",
+        user_id=1,
+        rule=rules.FILTER_REPORT,
+        period="g-4242",
+        delta=2,
+        business_date=DAY,
+        now=NOW,
+        actor_id=30001,
+        actor_role=Role.ADMIN,
+    )
+    assert entry is not None
+    stored = await LedgerEntry.get(id=entry.id)
+    assert (stored.actor_id, stored.actor_role) == (30001, "admin")
