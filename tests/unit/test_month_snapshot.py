@@ -151,3 +151,51 @@ async def test_the_ranking_asked_for_switches_to_the_snapshot_once_it_is_taken(d
     await month_end.take_snapshot(a, MONTH, (2,), NOW)  # 结算时 2 不参与统计（如机器人账号）
     posted = await points.board(a, MONTH, ())
     assert [s.user_id for s in posted.standings] == [1]
+
+
+async def test_a_posted_board_lists_equal_ranks_by_number_and_only_its_month(db, orgs) -> None:
+    """同分同名次的人按 QQ 号排（每次重发都一样）；存下的快照只属于它那个月；结算时不参与统计的人不上榜。"""
+    a, _ = orgs
+    for user in (3, 1, 2):
+        await join(a, user)
+        await give(a, user, 5, f"evt-{user}")
+    preview = await month_end.live_board(a, MONTH, (2,))
+    assert [row.user_id for row in preview.rows] == [1, 3]
+    await ledger.record(
+        org=a.id,
+        user_id=9,
+        delta=1,
+        business_date=date(2026, 10, 20),
+        now=datetime(2026, 10, 20, 9, tzinfo=UTC),
+        actor_id=30001,
+        actor_role=Role.ADMIN,
+        reason="测试",
+        command_key="evt-october",
+    )
+    october = await month_end.take_snapshot(a, "2026-10", (), NOW - timedelta(days=30))
+    assert [row.user_id for row in october.rows] == [9]
+    await month_end.take_snapshot(a, MONTH, (2,), NOW)
+    posted = await month_end.stored_board(a, MONTH)
+    assert posted is not None
+    assert [(row.rank, row.user_id) for row in posted.rows] == [(1, 1), (1, 3)]
+
+
+async def test_a_stored_board_reads_in_rank_then_number_order_whatever_the_row_order(
+    db, orgs
+) -> None:
+    """快照的行不一定按名次存着（搬过库、PostgreSQL 不保证顺序）：读出来总是按名次、同名次按 QQ 号。"""
+    a, _ = orgs
+    for user, rank in ((3, 1), (2, 3), (1, 1)):
+        await MonthStanding.create(
+            org=a.id,
+            month=MONTH,
+            user_id=user,
+            rank=rank,
+            name=f"u{user}",
+            points=5,
+            share_days=0,
+            streak=False,
+            created_at=NOW,
+        )
+    posted = await month_end.stored_board(a, MONTH)
+    assert posted is not None and [row.user_id for row in posted.rows] == [1, 3, 2]
