@@ -584,3 +584,24 @@ async def test_a_policy_start_date_starts_everyones_grace_at_midnight_there(db) 
         policy, GROUP, [listed(1, "张三", cst(2025, 1, 1))], cst(2026, 11, 12, 23, 59), Reread({})
     )
     assert (result.enforce_start, result.in_grace) == (cst(2026, 11, 10, 0, 0), [1])
+
+
+async def test_leaving_one_work_group_keeps_the_members_other_group(db) -> None:
+    """不在这个群的列表里，只算退了这个群：他在另一个工作群的记录不动。"""
+    other = GROUP + 1
+    await cards.sweep_group(POLICY, other, [_card(2)], cst(2026, 11, 1, 9), Reread({}))
+    await cards.sweep_group(POLICY, GROUP, [_card(1), _card(2)], cst(2026, 11, 1, 10), Reread({}))
+    await cards.sweep_group(POLICY, GROUP, [_card(1)], cst(2026, 11, 2, 10), Reread({}))
+    rows = await Member.filter(user_id=2).order_by("group_id").values_list("group_id", "left_at")
+    assert rows == [(GROUP, cst(2026, 11, 2, 10)), (other, None)]
+
+
+async def test_the_ranking_drops_someone_the_check_finds_gone(db) -> None:
+    from qungui import points
+
+    await cards.sweep_group(POLICY, GROUP, [_card(1), _card(2)], cst(2026, 11, 1, 10), Reread({}))
+    board = await points.board(POLICY, "2026-11", ())
+    assert sorted(s.user_id for s in board.standings) == [1, 2]
+    await cards.sweep_group(POLICY, GROUP, [_card(1)], cst(2026, 11, 2, 10), Reread({}))
+    board = await points.board(POLICY, "2026-11", ())
+    assert [s.user_id for s in board.standings] == [1]

@@ -272,3 +272,18 @@ async def test_grace_in_a_handed_over_group_starts_at_the_new_orgs_first_check(d
     assert await cards.grace_deadline(b, GROUP, long_ago) == (later + timedelta(days=3)).replace(
         second=0, microsecond=0
     )
+
+
+async def test_a_check_in_a_handed_over_group_leaves_the_old_orgs_rows_alone(db, orgs) -> None:
+    a, b = orgs
+    person = cards.Listed(PERSON, CARD_OK, "zs", "member", 0)
+
+    async def reread(user: int) -> str:
+        return CARD_OK
+
+    await cards.sweep_group(a, GROUP, [person], NOW, reread)
+    await cards.sweep_group(b, GROUP, [person], NOW + timedelta(hours=1), reread)
+    gone = NOW + timedelta(hours=2)
+    await cards.sweep_group(b, GROUP, [], gone, reread)  # B 的列表里没有他了：只是 B 这边退群
+    left = dict(await Member.filter(group_id=GROUP, user_id=PERSON).values_list("org", "left_at"))
+    assert left == {a.id: None, b.id: gone}
