@@ -199,3 +199,27 @@ async def test_a_stored_board_reads_in_rank_then_number_order_whatever_the_row_o
         )
     posted = await month_end.stored_board(a, MONTH)
     assert posted is not None and [row.user_id for row in posted.rows] == [1, 3, 2]
+
+
+async def test_a_snapshot_another_process_stored_meanwhile_is_kept_not_written_twice(
+    db, orgs, monkeypatch
+) -> None:
+    """两个进程同时结算：这边看的时候还没有快照，写之前那边已经存下了：用那边的，不再写一份。"""
+    a, _ = orgs
+    await join(a, 1)
+    await give(a, 1, 5, "evt-1")
+    theirs = await month_end.take_snapshot(a, MONTH, (), NOW)
+    real = month_end.stored_board
+    calls: list[str] = []
+
+    async def not_yet_then_real(policy, month):
+        calls.append(month)
+        return None if len(calls) == 1 else await real(policy, month)
+
+    monkeypatch.setattr(month_end, "stored_board", not_yet_then_real)
+    await give(a, 1, 3, "evt-2")  # 那之后账本又变了：这边现算的排行和存下的不同
+    ours = await month_end.take_snapshot(a, MONTH, (), NOW + timedelta(minutes=1))
+    assert [(r.user_id, r.points) for r in ours.rows] == [
+        (r.user_id, r.points) for r in theirs.rows
+    ]
+    assert await MonthStanding.filter(org=a.id, month=MONTH).count() == 1
