@@ -58,16 +58,17 @@ def test_who_earns_the_bonus(consecutive: bool, days: list[date], earned: bool) 
     assert streaks.earned(with_share(streak_consecutive=consecutive), days) is earned
 
 
-async def share_days(user: int, days: list[int]) -> None:
+async def share_days(user: int, days: list[int], month: int = 11) -> None:
+    """这个人这些天（2026 年 `month` 月）各有一次分享得分。"""
     for day in days:
         await ledger.award(
             org="jgs",
             user_id=user,
             rule=rules.SHARE_DAILY,
-            period=f"2026-11-{day:02d}",
+            period=f"2026-{month:02d}-{day:02d}",
             delta=1,
-            business_date=date(2026, 11, day),
-            now=datetime(2026, 11, day, 9, tzinfo=CST),
+            business_date=date(2026, month, day),
+            now=datetime(2026, month, day, 9, tzinfo=CST),
         )
 
 
@@ -116,16 +117,7 @@ async def test_no_bonus_settles_without_reading_the_ledger(
 async def test_the_same_person_earns_the_bonus_again_the_next_month(db) -> None:
     """11 月满 27 天得了奖励，12 月又满 27 天：再得一次，记在 12 月；11 月末、12 月初的分享不跨月连起来。"""
     await share_days(1, list(range(1, 28)))
-    for day in range(1, 28):
-        await ledger.award(
-            org="jgs",
-            user_id=1,
-            rule=rules.SHARE_DAILY,
-            period=f"2026-12-{day:02d}",
-            delta=1,
-            business_date=date(2026, 12, day),
-            now=datetime(2026, 12, day, 9, tzinfo=CST),
-        )
+    await share_days(1, list(range(1, 28)), month=12)
     assert await streaks.settle(POLICY, "2026-11", NOW) == 1
     assert await streaks.settle(POLICY, "2026-12", datetime(2027, 1, 1, 9, tzinfo=CST)) == 1
     rows = (
@@ -139,27 +131,9 @@ async def test_the_same_person_earns_the_bonus_again_the_next_month(db) -> None:
 
 async def test_a_months_streak_counts_only_that_months_shares(db) -> None:
     """10 月 20–31 日和 11 月 1–15 日天天分享，合起来 27 天，但跨了月：11 月不够。"""
-    for day in range(20, 32):
-        await ledger.award(
-            org="jgs",
-            user_id=1,
-            rule=rules.SHARE_DAILY,
-            period=f"2026-10-{day:02d}",
-            delta=1,
-            business_date=date(2026, 10, day),
-            now=datetime(2026, 10, day, 9, tzinfo=CST),
-        )
+    await share_days(1, list(range(20, 32)), month=10)
     await share_days(1, list(range(1, 16)))
-    for day in range(1, 28):  # 12 月的分享也不算进 11 月
-        await ledger.award(
-            org="jgs",
-            user_id=2,
-            rule=rules.SHARE_DAILY,
-            period=f"2026-12-{day:02d}",
-            delta=1,
-            business_date=date(2026, 12, day),
-            now=datetime(2026, 12, day, 9, tzinfo=CST),
-        )
+    await share_days(2, list(range(1, 28)), month=12)  # 12 月的分享也不算进 11 月
     assert await streaks.settle(POLICY, "2026-11", NOW) == 0
     assert await streaks.winners(POLICY, "2026-11") == set()
 
