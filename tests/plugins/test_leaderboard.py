@@ -382,3 +382,45 @@ async def test_export_names_a_timeout_in_words(
             f"文件在机器人所在机器上：{path.resolve()}",
             SUPERUSER,
         )
+
+
+def test_board_text_follows_the_policy_words() -> None:
+    from plugins.core import policies
+    from plugins.leaderboard.replies import board_text
+
+    shipped = policies.get("jgs")
+    policy = shipped.model_copy(
+        update={
+            "leaderboard": shipped.leaderboard.model_copy(
+                update={"bottom_title": "本月还要加把劲：", "top": 1, "bottom": 1}
+            ),
+            "share": shipped.share.model_copy(update={"streak_consecutive": False}),
+        }
+    )
+    rows = [
+        month_end.Row(1, 1, "成员甲", 30, 28, True),
+        month_end.Row(2, 2, "成员乙", 29, 27, True),
+        month_end.Row(3, 3, "成员丙", 3, 3, False),
+    ]
+    board = month_end.MonthBoard("鸡公山酒业", "2027-01", rows, posted=True)
+    assert board_text(policy, board) == (
+        "【鸡公山酒业 2027年1月 积分排行】\n"
+        "前 1 名：\n"
+        "1. 成员甲 30 分（分享 28 天）\n"
+        "本月还要加把劲：\n"
+        "3. 成员丙 3 分（分享 3 天）\n"
+        "共 3 人，平均 20.7 分；2 人累计分享满 27 天，各得 20 分。"
+    )
+
+
+def test_export_file_is_named_after_the_org_and_month() -> None:
+    from plugins.core import policies
+    from plugins.leaderboard import export_name
+
+    policy = policies.get("jgs")
+    assert export_name(policy, "2026-11") == "鸡公山酒业-2026年11月积分.xlsx"
+    # 组织名里有文件名不能用的字符：换掉，人事那边照样打得开
+    odd = policy.model_copy(
+        update={"org": policy.org.model_copy(update={"name": "鸡公山/酒业:总部"})}
+    )
+    assert export_name(odd, "2027-01") == "鸡公山_酒业_总部-2027年1月积分.xlsx"
