@@ -28,8 +28,8 @@ BOARD_STREAKS = "{n} 人{how}分享满 {days} 天，各得 {bonus} 分。"
 BOARD_NO_STREAKS = "这个月没有人{how}分享满 {days} 天。"
 BOARD_LATE = "（本帖晚于原定的 {month}月{day}日 {since:%H:%M} 发出）"
 LATE_TO_OPERATOR = (
-    "{month} 月榜晚于原定的 {since:%m-%d %H:%M} 发出：那时机器人没有运行或没有连上 QQ，"
-    "到 {now:%m-%d %H:%M} 才补做结算、发帖。群里只说了晚发，没说原因。"
+    "{month} 月榜晚于原定的 {since:%m-%d %H:%M} 发出：到点时月底任务没能执行（机器人没有运行、没连上 QQ，"
+    "或出错后在重试），{now:%m-%d %H:%M} 才发帖。群里只说了晚发，没说原因。"
 )
 """私聊超级用户：群里不宣布停机"""
 

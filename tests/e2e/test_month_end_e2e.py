@@ -133,8 +133,8 @@ async def test_a_month_end_missed_while_down_is_posted_late_on_connect(tmp_path:
             "send_private_msg", after=mark, where=lambda c: c.params["user_id"] == SUPERUSER
         )
         assert told.text == (
-            "【群规助手】2026-11 月榜晚于原定的 12-01 09:00 发出：那时机器人没有运行或没有连上 QQ，"
-            "到 12-01 10:31 才补做结算、发帖。群里只说了晚发，没说原因。"
+            "【群规助手】2026-11 月榜晚于原定的 12-01 09:00 发出：到点时月底任务没能执行"
+            "（机器人没有运行、没连上 QQ，或出错后在重试），12-01 10:31 才发帖。群里只说了晚发，没说原因。"
         )
     finally:
         await qq.close()

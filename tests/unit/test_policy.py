@@ -387,11 +387,11 @@ def test_the_hr_group_may_not_be_a_group_where_everyone_sits(tmp_path: Path) -> 
         ('name = "鸡公山酒业"', "name = 5", "org.name：应为字符串（用引号括起来）（现在是 5）"),
         # 列表里的位置从 1 数起：运维数的是第几个，不是下标
         ("admins = []", "admins = [30001, -3]", "org.admins 第 2 个：应大于 0（现在是 -3）"),
-        ("top = 10", "top = 10\nbottom_title = ''", "leaderboard.bottom_title：不能为空"),
-        ("top = 10", "top = 10\nexclude = [0]", "leaderboard.exclude 第 1 个：应大于 0"),
+        ('bottom_title = "下月加油："', 'bottom_title = ""', "leaderboard.bottom_title：不能为空"),
+        ("exclude = []", "exclude = [0]", "leaderboard.exclude 第 1 个：应大于 0"),
         (
-            "top = 10",
-            'top = 10\nexclude_chairmen = "是"',
+            "exclude_chairmen = false",
+            'exclude_chairmen = "是"',
             "leaderboard.exclude_chairmen：应为 true 或 false",
         ),
     ],
