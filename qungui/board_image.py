@@ -15,6 +15,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
+from .dates import month_label
 from .month_end import MonthBoard, Row
 from .outgoing import mask_digits
 from .policy import Policy
@@ -82,13 +83,15 @@ def render(policy: Policy, board: MonthBoard, font_path: Path, *, preview: bool 
     top = board.top(settings.top)
     bottom = board.bottom(settings.top, settings.bottom)
     sections = [(f"前 {len(top)} 名", top)] + (
-        [(f"末尾 {len(bottom)} 名", bottom)] if bottom else []
+        [(settings.bottom_title.rstrip("：:"), bottom)] if bottom else []
     )
     rows = sum(len(rows) + 2 for _, rows in sections)
     height = PAD * 2 + 70 + rows * ROW + 70
     image = Image.new("RGB", (WIDTH, height), "white")
     draw = _MaskedDraw(image)
-    title = f"{board.org_name} {board.month} 积分排行" + ("（预览）" if preview else "")
+    title = f"{board.org_name} {month_label(board.month)} 积分排行" + (
+        "（预览）" if preview else ""
+    )
     draw.text((PAD, PAD), title, font=title_font, fill=_INK)
     y = PAD + 70
     for label, section in sections:

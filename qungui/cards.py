@@ -190,7 +190,7 @@ async def joined(policy: Policy, group_id: int, user_id: int, at: datetime) -> N
 async def left(policy: Policy, group_id: int, user_id: int, at: datetime) -> None:
     """退群：留着记录，不再检查、不再扣分。"""
     await Member.filter(org=policy.id, group_id=group_id, user_id=user_id).update(left_at=at)
-    members.touched(policy.id)
+    members.gone(policy.id, group_id, [user_id])
 
 
 async def card_seen(
@@ -286,7 +286,7 @@ async def sweep_group(
         await Member.filter(org=policy.id, group_id=group_id, user_id__in=list(gone)).update(
             left_at=at
         )
-        members.touched(policy.id)
+        members.gone(policy.id, group_id, gone)
     return result
 
 

@@ -34,6 +34,12 @@ def parse_month(text: str) -> str | None:
     return f"{year:04d}-{month:02d}"
 
 
+def month_label(month: str) -> str:
+    """`2026-11` → `2026年11月`：给人读的月份（帖子标题、文件名）。"""
+    year, mon = month.split("-")
+    return f"{int(year)}年{int(mon)}月"
+
+
 def month_days(month: str) -> tuple[date, date]:
     """月份的第一天和最后一天。"""
     year, mon = (int(part) for part in month.split("-"))

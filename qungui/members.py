@@ -39,7 +39,8 @@ async def remember(
     """记下（或更新）一个人在某群的名片、昵称和身份；和上次写的一样就什么也不做。"""
     written = STATE.org(org).written_members
     fingerprint = (card, nickname, role)
-    if written.get((group_id, user_id)) == fingerprint:
+    before = written.get((group_id, user_id))
+    if before == fingerprint:
         return
     await upsert(
         org,
@@ -53,6 +54,18 @@ async def remember(
         left_at=None,
     )
     written[(group_id, user_id)] = fingerprint
+    if before is None:
+        # 本进程第一次写这个人（或他刚被记为退群）：这一写可能把“已退群”改回来，排名要重算
+        touched(org)
+
+
+def gone(org: str, group_id: int, user_ids: Iterable[int]) -> None:
+    """这些人刚被记为已退群：忘掉本进程写过的名片，他们再在这个群说话时 `remember` 照常写库，
+    “已退群”随之改回来（否则内存里的记号没变，说话的人一直算退群，排行、人数里就少了他）。"""
+    written = STATE.org(org).written_members
+    for user in user_ids:
+        written.pop((group_id, user), None)
+    touched(org)
 
 
 def touched(org: str) -> None:
@@ -110,12 +123,15 @@ def not_counted(policy: Policy, exclude: Iterable[int] = ()) -> frozenset[int]:
     return frozenset(exclude) | frozenset(policy.org.bots)
 
 
-async def counted(policy: Policy, month: str, exclude: Iterable[int] = ()) -> set[int]:
-    """这个月参与统计的人：月底（当月则是现在）仍在工作群或分享群里、且在月底前已出现过的人，
-    机器人除外（`not_counted`）。
+def not_ranked(policy: Policy, exclude: Iterable[int] = ()) -> frozenset[int]:
+    """不排名、不提醒分享的人：机器人（`not_counted`），加上制度 `leaderboard.exclude`
+    （`exclude_chairmen` 时还有主席）。他们照常记账，只是不上榜、不进末尾、不被提醒。"""
+    return not_counted(policy, exclude) | policy.leaderboard.excluded(policy.org.chairmen)
 
-    账本里当月有记录的人由排行另外并入。
-    """
+
+async def present(policy: Policy, month: str, exclude: Iterable[int] = ()) -> set[int]:
+    """这个月在组织里的人：月底（当月则是现在）仍在工作群或分享群里、且在月底前已出现过的人，
+    机器人除外（`not_counted`）。要确认通知的是他们。"""
     first, last = month_days(month)
     # SQLite 按文本比较存成 UTC 的时刻：参数也换成 UTC
     month_end = datetime.combine(last, time.max, policy.tz).astimezone(UTC)
@@ -130,6 +146,15 @@ async def counted(policy: Policy, month: str, exclude: Iterable[int] = ()) -> se
         for user, left_at in rows
         if user not in excluded and (left_at is None or left_at >= max(month_end, month_start))
     }
+
+
+async def counted(policy: Policy, month: str, exclude: Iterable[int] = ()) -> set[int]:
+    """这个月参与统计的人（docs/design.md “谁参与统计”）：`present` 里除去不排名的人（`not_ranked`）。
+    排行、/积分 的人数、提醒、/今日分享、榜尾和导出都从这里来。
+
+    账本里当月有记录的人由排行另外并入（不排名的人除外）。
+    """
+    return await present(policy, month, exclude) - not_ranked(policy)
 
 
 async def display_names(policy: Policy, user_ids: Iterable[int]) -> dict[int, str]:

@@ -170,7 +170,8 @@ async def audience(
     exclude: Iterable[int],
     month: str,
 ) -> list[int]:
-    """要确认的人：点了名的就是那些人；否则这个群里现在参与统计的人（不含机器人、名片豁免的人）。
+    """要确认的人：点了名的就是那些人；否则这个群里现在的人（`members.present`：不排名的领导也算，
+    不含机器人、名片豁免的人）。
     发通知的人自己不用确认。"""
     skip = members.not_counted(policy, exclude) | {sender_id}
     if named:
@@ -178,7 +179,7 @@ async def audience(
     in_group = await Member.filter(org=policy.id, group_id=group_id, left_at=None).values_list(
         "user_id", flat=True
     )
-    counted = await members.counted(policy, month, exclude)
+    counted = await members.present(policy, month, exclude)
     skip |= set(policy.nickname.exempt)
     return sorted(user for user in set(in_group) & counted if user not in skip)
 

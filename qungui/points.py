@@ -27,8 +27,10 @@ class Summary:
     name: str
     month: str
     points: int
-    rank: int
+    rank: int | None
+    """None：不参加排名（制度里不排名的人，或这个月还没在组织的群里出现过）"""
     count: int
+    """参加排名的人数：与 /排行、月榜是同一个集合（`members.counted`）"""
     all_time: int
     entries: int
 
@@ -77,16 +79,13 @@ async def summary(policy: Policy, user_id: int, month: str, exclude: Iterable[in
     own = view.by_user.get(user_id)
     totals = view.summary(user_id)
     names = await members.display_names(policy, [user_id])
-    count = len(standings) if own else len(standings) + 1
-    # 不在统计名单里的人（没有记录、也没在群里出现过）按 0 分告诉他排在哪
-    rank = own.rank if own else 1 + sum(1 for s in standings if (s.points, s.share_days) > (0, 0))
     return Summary(
         user_id=user_id,
         name=names[user_id],
         month=month,
         points=totals.points,
-        rank=rank,
-        count=count,
+        rank=own.rank if own else None,
+        count=len(standings),
         all_time=await all_time_points(policy, user_id),
         entries=totals.entries,
     )

@@ -62,8 +62,14 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def _org_id(value: str) -> str:
+    if not re.fullmatch(r"[a-z0-9_-]{1,32}", value):
+        raise ValueError("只能用小写英文字母、数字、- 和 _，1 到 32 个字符，例如 jgs")
+    return value
+
+
 class OrgSection(_Section):
-    id: Annotated[str, Field(pattern=r"^[a-z0-9_-]{1,32}$")]
+    id: Annotated[str, AfterValidator(_org_id)]
     """写入数据库的组织标识"""
     name: Annotated[str, Field(min_length=1)]
     """组织名称"""
@@ -432,6 +438,16 @@ class LeaderboardSection(_Section):
     """人事：月榜公布后，机器人把那个月的导出表私聊发给这些人（每月一次）"""
     hr_group: Annotated[int, Field(ge=0)] = 0
     """不为 0 时，导出表同时传到这个群的群文件"""
+    bottom_title: Annotated[str, Field(min_length=1, max_length=30)] = "下月加油："
+    """排行帖里末尾几名上面的那一行（全员都看得到：措辞请客气些）"""
+    exclude: list[QQ] = []
+    """不排名、不提醒分享的人（如不参加评比的领导）：照常记账，只是不上榜、不进末尾、不被 @"""
+    exclude_chairmen: bool = False
+    """true：org.chairmen 里的人也不排名、不提醒分享"""
+
+    def excluded(self, chairmen: list[int]) -> frozenset[int]:
+        """不排名、不提醒分享的人（`exclude`，`exclude_chairmen` 时加上主席）"""
+        return frozenset(self.exclude) | frozenset(chairmen if self.exclude_chairmen else ())
 
     @property
     def post_at(self) -> time:
@@ -624,35 +640,72 @@ _MESSAGES = {
     "extra_forbidden": "未知的键（拼写错误？）",
     "int_type": "应为整数",
     "int_parsing": "应为整数",
-    "string_type": "应为字符串",
-    "list_type": "应为列表",
+    "int_from_float": "应为整数（不能带小数）",
+    "float_type": "应为数字",
+    "float_parsing": "应为数字",
+    "string_type": "应为字符串（用引号括起来）",
+    "list_type": "应为列表（[…]）",
     "dict_type": "应为表（[段落]）",
     "model_type": "应为表（[段落]）",
     "greater_than": "应大于 {gt}",
     "greater_than_equal": "应不小于 {ge}",
     "less_than_equal": "应不大于 {le}",
-    "string_pattern_mismatch": "格式不对，应匹配 {pattern}",
+    "string_pattern_mismatch": "格式不对",
     "string_too_short": "不能为空",
+    "string_too_long": "最多 {max_length} 个字",
     "too_long": "最多 {max_length} 项",
     "too_short": "至少 {min_length} 项",
-    "bool_type": "应为 true 或 false",
-    "bool_parsing": "应为 true 或 false",
+    "bool_type": "应为 true 或 false（不加引号）",
+    "bool_parsing": "应为 true 或 false（不加引号）",
+    "date_type": "应为日期，写作 2026-10-01",
+    "date_parsing": "应为日期，写作 2026-10-01",
+    "date_from_datetime_parsing": "应为日期，写作 2026-10-01",
+    "date_from_datetime_inexact": "应为日期，写作 2026-10-01（不带钟点）",
+    "time_type": "应为时刻，写作 09:00",
+    "time_parsing": "应为时刻，写作 09:00",
 }
+OTHER_PROBLEM = "值不合要求"
+"""pydantic 的英文说明不给运维看：没有翻译的错误类型只说值不对，后面照样写出现在的值"""
 
 
-def _describe(error: dict[str, Any]) -> str:
-    loc = [str(part) for part in error["loc"] if not _is_union_branch(part)]
-    key = ".".join(loc) or "（整个文件）"
+def _where(loc: tuple[Any, ...]) -> str:
+    """TOML 键的位置：`org.admins 第 1 个`。列表的位置从 1 数起（pydantic 从 0）。"""
+    key = ""
+    for part in loc:
+        if _is_union_branch(part):
+            continue
+        if isinstance(part, int):
+            key += f" 第 {part + 1} 个"
+        else:
+            key += f".{part}" if key else str(part)
+    return key or "（整个文件）"
+
+
+def _describe(error: dict[str, Any]) -> tuple[str, str, str]:
+    """（键，问题，现在的值）"""
+    loc = [part for part in error["loc"] if not _is_union_branch(part)]
+    key = _where(error["loc"])
     kind = error["type"]
+    value = error.get("input")
+    shown = "" if kind == "missing" or isinstance(value, dict) else f"（现在是 {value!r}）"
     if kind == "extra_forbidden" and loc[:1] == ["groups"]:
-        return f"{key}：未知的群用途，应为 {'、'.join(GROUP_ROLES)} 之一"
+        return key, f"未知的群用途，应为 {'、'.join(GROUP_ROLES)} 之一", ""
     if kind == "value_error":
         text = str(error["ctx"]["error"])
     else:
-        text = _MESSAGES.get(kind, error["msg"]).format(**error.get("ctx", {}))
-    value = error.get("input")
-    shown = "" if kind == "missing" or isinstance(value, dict) else f"（现在是 {value!r}）"
-    return f"{key}：{text}{shown}"
+        text = _MESSAGES.get(kind, OTHER_PROBLEM).format(**error.get("ctx", {}))
+    return key, text, shown
+
+
+def _problems(errors: list[dict[str, Any]]) -> list[str]:
+    """每个键一行：联合类型（如 `5` 或 `[1, 10]`）的几个分支各报一次错，合成“…，或…”。"""
+    found: dict[str, tuple[list[str], str]] = {}
+    for error in errors:
+        key, text, shown = _describe(error)
+        texts, _ = found.setdefault(key, ([], shown))
+        if text not in texts:
+            texts.append(text)
+    return [f"{key}：{'，或'.join(texts)}{shown}" for key, (texts, shown) in found.items()]
 
 
 def _is_union_branch(part: Any) -> bool:
@@ -665,7 +718,7 @@ def _filter_problems(policy: Policy) -> list[str]:
     categories = policy.warnings.categories
     problems = []
     named: list[tuple[str, _FilterRuleBase]] = [
-        (f"filter.rules.{i}", rule) for i, rule in enumerate(policy.filter.rules)
+        (_where(("filter", "rules", i)), rule) for i, rule in enumerate(policy.filter.rules)
     ]
     named += [
         (f"filter.{key}", rule)
@@ -687,7 +740,8 @@ def _filter_problems(policy: Policy) -> list[str]:
                     "只能用 review 或 shadow"
                 )
     for i, rule in enumerate(policy.filter.rules):
-        problems += [f"filter.rules.{i}.{problem}" for problem in _keyword_rule_problems(rule)]
+        where = _where(("filter", "rules", i))
+        problems += [f"{where}.{problem}" for problem in _keyword_rule_problems(rule)]
     report = policy.filter.report_category
     if report and report not in categories:
         problems.append(f"filter.report_category：类别 {report!r} 不在 warnings.categories 里")
@@ -716,18 +770,20 @@ def _keyword_rule_problems(rule: KeywordRule) -> list[str]:
     for j, word in enumerate(rule.calls):
         if squeeze(word) in topics:
             problems.append(
-                f"calls.{j}：{word!r} 也在 topics 里，单独出现就会命中；要单独算就写进 keywords"
+                f"{_where(('calls', j))}：{word!r} 也在 topics 里，单独出现就会命中；要单独算就写进 keywords"
             )
     for j, pattern in enumerate(rule.patterns):
         # 比对用 search：在第一个位置就匹配上空字符串的正则，每条消息都算命中（整个群进审核）
         regex = compile_linear(pattern, ignore_case=True, capture=False)
         if any(found.group(0) == "" for found in map(regex.search, EMPTY_PROBES) if found):
-            problems.append(f"patterns.{j}：{pattern!r} 能匹配空字符串，每条消息都会命中")
+            problems.append(
+                f"{_where(('patterns', j))}：{pattern!r} 能匹配空字符串，每条消息都会命中"
+            )
     for key in ("keywords", "topics", "calls", "unless"):
         for j, word in enumerate(getattr(rule, key)):
             if not squeeze(word):
                 problems.append(
-                    f"{key}.{j}：{word!r} 去掉空格、标点和符号后什么也不剩，永远不会命中"
+                    f"{_where((key, j))}：{word!r} 去掉空格、标点和符号后什么也不剩，永远不会命中"
                 )
     return problems
 
@@ -760,7 +816,7 @@ def parse_policy(data: dict[str, Any], source: str) -> Policy:
     try:
         policy = Policy.model_validate(data)
     except ValidationError as exc:
-        problems = {f"{source}: {_describe(err)}" for err in exc.errors()}
+        problems = [f"{source}: {problem}" for problem in _problems(exc.errors())]
         raise PolicyError(sorted(problems)) from None
     if problems := (
         _filter_problems(policy) + _month_close_problems(policy) + _hr_group_problems(policy)

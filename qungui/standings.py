@@ -44,9 +44,9 @@ _EMPTY = ledger.MonthSummary(0, 0, 0)
 
 
 async def month_view(policy: Policy, month: str, exclude: Iterable[int] = ()) -> MonthView:
-    """该月全部参与统计者的排名；没有记录的人按 0 分计入。2,000 人算一次要二三十毫秒，
+    """该月全部参与统计者（`members.counted`）的排名；没有记录的人按 0 分计入。2,000 人算一次要二三十毫秒，
     所以缓存（derived.py）：账本或成员表一变就重算。"""
-    excluded = members.not_counted(policy, exclude)
+    excluded = members.not_ranked(policy, exclude)
     return await derived.cached(
         ("month", policy.id, month, excluded),
         policy.id,

@@ -25,6 +25,8 @@ PEOPLE = {
     ADMIN: ("王管", "鸡公山酒业-王管-13700000000", "member"),
     SUPERUSER: ("运维", "鸡公山酒业-运维-13600000000", "member"),
 }
+TEAM = (20001, 20002, ADMIN)
+"""公司群里的人（运维只私聊机器人）"""
 
 # (时间, 群, 谁, 说什么)
 SCRIPT: list[tuple[str, int, int, str | list]] = [
@@ -66,12 +68,19 @@ def said(message: str | list) -> str:
 async def run_demo(out=sys.stdout) -> None:
     with tempfile.TemporaryDirectory(prefix="qungui-demo-") as workdir:
         bot = BotProcess(
-            workdir=Path(workdir), policy=TEST_POLICY, clock_start="2026-11-25T08:00:00+08:00"
+            workdir=Path(workdir), policy=TEST_POLICY, clock_start="2026-11-24T09:59:00+08:00"
         )
         await bot.start()
         qq = FakeOneBot(bot.ws_url)
+        for user in TEAM:
+            name, card, role = PEOPLE[user]
+            qq.add_member(WORK_GROUP, user, card=card, nickname=name, role=role)
         await qq.connect()
         try:
+            # 像一个已经在跑的机器人：前一天的名片检查读过公司群的成员列表，排行从第一条命令起就数全了人
+            mark = len(qq.calls)
+            await bot.set_clock("2026-11-24T10:00:00+08:00")
+            await qq.wait_for("send_group_msg", after=mark)  # 第一次检查的公告（不打印）
             print(
                 "群规助手演示：真实的 bot.py 进程 + 模拟的 NapCat（OneBot v11 反向 WebSocket）\n",
                 file=out,

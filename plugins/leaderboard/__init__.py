@@ -2,6 +2,7 @@
 
 import asyncio
 import base64
+import re
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from plugins.core import (  # noqa: E402
     bot_ids,
     crash_point,
     failure_reason,
+    notify_superusers,
     online_bot,
     router,
     runner,
@@ -36,6 +38,7 @@ from plugins.core.args import Month  # noqa: E402
 from plugins.core.lookup import fill_unknown  # noqa: E402
 from plugins.core.sender import account_wide  # noqa: E402
 from qungui import board_image, duty, export, month_end, months  # noqa: E402
+from qungui.dates import month_label  # noqa: E402
 from qungui.jobs import Job, JobContext, RetryLater  # noqa: E402
 from qungui.policy import Policy  # noqa: E402
 from qungui.roles import Role  # noqa: E402
@@ -206,9 +209,17 @@ async def _post(ctx: JobContext, bot: Bot, group: int, board: month_end.MonthBoa
             await ctx.post_unsent(step, "账号暂停发送中")
             raise RetryLater(f"{month} 月榜还没发出：账号暂停发送中，{retry}")
         if step == "post":
-            # “机器人停机”只在第一次发时说得对：重发的是被拒收的那一份，不是停机晚了
+            # “晚发”只在第一次发时说得对：重发的是被拒收的那一份，不是任务晚了
             late = ctx.scheduled_at.astimezone(policy.tz) if ctx.late and first == ctx.now else None
             message = replies.board_text(policy, board, late_since=late)
+            if late is not None:
+                # 群里只说晚发了；为什么晚（停机、断线）告诉运维
+                await notify_superusers(
+                    bot,
+                    replies.LATE_TO_OPERATOR.format(
+                        month=month, since=late, now=ctx.now.astimezone(policy.tz)
+                    ),
+                )
         elif board.rows and (image := await _image(policy, board, False)) is not None:
             message = Message(image)
         else:
@@ -275,9 +286,16 @@ def export_folder() -> Path:
     return localstore.get_plugin_data_dir() / "exports"
 
 
+def export_name(policy: Policy, month: str) -> str:
+    """人事收到的文件名：鸡公山酒业-2026年11月积分.xlsx（组织名里不能进文件名的字符换成 _）。"""
+    org = re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", policy.org.name).strip(" .") or policy.id
+    return f"{org}-{month_label(month)}积分.xlsx"
+
+
 async def write_export(policy: Policy, month: str) -> Path:
-    name = f"{policy.id}-{month}-积分.xlsx"
-    return await export.write(policy, month, bot_ids(), export_folder() / name)
+    # 每个组织一个文件夹：两个组织同名也不会互相覆盖
+    path = export_folder() / policy.id / export_name(policy, month)
+    return await export.write(policy, month, bot_ids(), path)
 
 
 async def upload(bot: Bot, path: Path, *, user_id: int = 0, group_id: int = 0) -> None:
@@ -308,12 +326,15 @@ async def export_month(ctx: CommandContext) -> None:
     try:
         await upload(ctx.bot, path, user_id=ctx.user_id)
     except API_FAILURES as exc:
-        reason = failure_reason(exc)
+        # 服务器上的路径只对运维有用：管理员拿不到那台机器上的文件
+        text = (
+            replies.EXPORT_NOT_SENT_PATH if ctx.role >= Role.SUPERUSER else replies.EXPORT_NOT_SENT
+        )
         await ctx.reply(
-            replies.EXPORT_NOT_SENT.format(month=month, path=path.resolve(), reason=reason)
+            text.format(name=path.name, path=path.resolve(), reason=failure_reason(exc))
         )
         return
-    await ctx.reply(replies.EXPORTED.format(month=month, path=path.resolve()))
+    await ctx.reply(replies.EXPORTED.format(name=path.name))
 
 
 __plugin_meta__ = PluginMetadata(

@@ -44,7 +44,8 @@ def _target(ctx: CommandContext) -> int:
 )
 async def show_points(ctx: CommandContext) -> None:
     found = await points.summary(ctx.policy, _target(ctx), ctx.month, bot_ids())
-    await ctx.reply(replies.SUMMARY.format(**vars(found)))
+    text = replies.SUMMARY if found.rank is not None else replies.SUMMARY_UNRANKED
+    await ctx.reply(text.format(**vars(found)))
 
 
 @router.command(

@@ -16,6 +16,10 @@ SUMMARY = (
     "{name} 本月（{month}）积分 {points} 分，第 {rank} 名 / 共 {count} 人；"
     "累计 {all_time} 分；本月记录 {entries} 条。"
 )
+SUMMARY_UNRANKED = (
+    "{name} 本月（{month}）积分 {points} 分，不参加排名（共 {count} 人参加）；"
+    "累计 {all_time} 分；本月记录 {entries} 条。"
+)
 DETAIL_HEAD = "{name} {month} 积分明细：共 {count} 条，合计 {total:+d} 分"
 DETAIL_EMPTY = "{name} {month} 没有积分记录。"
 DETAIL_MORE = "……更早的 {hidden} 条未显示"

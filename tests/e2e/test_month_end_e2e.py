@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 
 from tests.conftest import TEST_POLICY
-from tests.fake import SHARE_GROUP, group_message_payload
+from tests.fake import SHARE_GROUP, SUPERUSER, group_message_payload
 
 from .conftest import LONG_DIGITS, NAMES, ZHANG, share_text, ts
 from .harness import BotProcess, FakeOneBot
@@ -125,8 +125,17 @@ async def test_a_month_end_missed_while_down_is_posted_late_on_connect(tmp_path:
             count=2,
             where=lambda c: c.params["group_id"] == SHARE_GROUP,
         )
-        assert post.text.endswith("（机器人停机，本帖晚于计划的 12-01 09:00 发出）")
-        assert post.text.startswith("【鸡公山酒业 2026-11 积分排行】\n前 1 名：\n1. 张三 1 分")
+        # 群里只说晚发了，不宣布停机；为什么晚私聊告诉运维
+        assert post.text.endswith("（本帖晚于原定的 12月1日 09:00 发出）")
+        assert "停机" not in post.text
+        assert post.text.startswith("【鸡公山酒业 2026年11月 积分排行】\n前 1 名：\n1. 张三 1 分")
+        (told,) = await qq.wait_for(
+            "send_private_msg", after=mark, where=lambda c: c.params["user_id"] == SUPERUSER
+        )
+        assert told.text == (
+            "【群规助手】2026-11 月榜晚于原定的 12-01 09:00 发出：到点时月底任务没能执行"
+            "（机器人没有运行、没连上 QQ，或出错后在重试），12-01 10:31 才发帖。群里只说了晚发，没说原因。"
+        )
     finally:
         await qq.close()
         assert await bot.stop() == 0
@@ -141,7 +150,7 @@ async def test_board_preview_and_export_over_the_wire(running) -> None:
     await share(qq, running.bot, ZHANG, 27, 2026, 11, 27, 9)
     preview = await qq.group_says("/月榜", user_id=ADMIN, group_id=SHARE_GROUP)
     assert preview.startswith(
-        "【鸡公山酒业 2026-11 积分排行】（本月预览，尚未结算）\n前 2 名：\n1. 张三 1 分"
+        "【鸡公山酒业 2026年11月 积分排行】（本月预览，尚未结算）\n前 2 名：\n1. 张三 1 分"
     )
     # 预览的图片跟在文字后面发：等它发完，免得测试结束断开连接时它还在路上
     await qq.wait_for("send_group_msg", where=lambda c: is_image(c.params["message"]))
@@ -149,14 +158,20 @@ async def test_board_preview_and_export_over_the_wire(running) -> None:
         "「/月榜」需要管理员及以上权限，你现在是成员。"
     )
     reply = await qq.private_says("/导出 2026-11", user_id=ADMIN)
-    assert reply.startswith("已导出 2026-11 的积分表（排行、分享、账本三张表），文件已发给你")
+    # 管理员拿不到机器人那台机器上的文件：回复里只有文件名，没有服务器上的路径
+    assert reply == (
+        "已导出积分表「鸡公山酒业-2026年11月积分.xlsx」（排行、分享、账本三张表），文件已发给你。"
+    )
     (upload,) = await qq.wait_for("upload_private_file")
-    assert upload.params["user_id"] == ADMIN and upload.params["name"] == "jgs-2026-11-积分.xlsx"
+    assert (
+        upload.params["user_id"] == ADMIN
+        and upload.params["name"] == "鸡公山酒业-2026年11月积分.xlsx"
+    )
     # 文件内容随请求以 base64:// 发过去（NapCat 不必读得到机器人的文件夹）；机器人这边也留一份
     assert upload.params["file"].startswith("base64://")
-    kept = Path(reply.rsplit("：", 1)[1])
+    (kept,) = (running.bot.workdir / "data").rglob("鸡公山酒业-2026年11月积分.xlsx")
     assert qq.files[kept.name] == await asyncio.to_thread(kept.read_bytes)
-    book = load_workbook(io.BytesIO(qq.files["jgs-2026-11-积分.xlsx"]))
+    book = load_workbook(io.BytesIO(qq.files["鸡公山酒业-2026年11月积分.xlsx"]))
     assert [c.value for c in book["排行"][2]][:4] == [1, "张三", ZHANG, 1]
     # 冻结前的本月可以预览，不会结算
     assert await running.bot.query("SELECT COUNT(*) FROM month_close") == [(0,)]
@@ -220,8 +235,8 @@ async def test_a_month_end_post_refused_is_delivered_later_once_across_a_restart
             await bot.set_clock(f"2026-12-01T09:{minute}:00+08:00")
             minute += 1
         (post, image) = board_calls(second, mark)
-        assert post.text.startswith("【鸡公山酒业 2026-11 积分排行】\n前 1 名：\n1. 张三 1 分")
-        assert post.text == refused  # 送达的就是当时被拒收的那一份，不说“机器人停机”
+        assert post.text.startswith("【鸡公山酒业 2026年11月 积分排行】\n前 1 名：\n1. 张三 1 分")
+        assert post.text == refused  # 送达的就是当时被拒收的那一份，不说“晚于原定”
         assert is_image(image.params["message"])
         (done,) = await second.wait_for(
             "send_private_msg", after=mark, where=lambda c: "month.close" in c.text
@@ -290,8 +305,8 @@ async def test_a_month_close_that_raises_once_is_retried_without_a_restart_and_p
         mark = len(qq.calls)
         assert "month.close:jgs:2026-11" in await bot.set_clock("2026-12-01T09:01:10+08:00")
         (post, image) = board_calls(qq, mark)
-        assert post.text.startswith("【鸡公山酒业 2026-11 积分排行】\n前 1 名：\n1. 张三 22 分")
-        assert "机器人停机" not in post.text
+        assert post.text.startswith("【鸡公山酒业 2026年11月 积分排行】\n前 1 名：\n1. 张三 22 分")
+        assert "晚于原定" not in post.text
         assert is_image(image.params["message"])
         (done,) = await qq.wait_for(
             "send_private_msg", after=mark, where=lambda c: "month.close" in c.text

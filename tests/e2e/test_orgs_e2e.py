@@ -28,10 +28,12 @@ async def test_private_chat_with_two_organisations(tmp_path: Path) -> None:
         )
         mark = len(qq.calls)
         exported = await qq.private_says("/导出 2026-11", user_id=ZHANG)
-        assert exported.startswith("「西山茶业」已导出 2026-11 的积分表"), exported
+        assert exported.startswith("「西山茶业」已导出积分表「西山茶业-2026年11月积分.xlsx」"), (
+            exported
+        )
         (upload,) = await qq.wait_for("upload_private_file", after=mark)
         assert upload.params["user_id"] == ZHANG
-        assert upload.params["name"] == "xscy-2026-11-积分.xlsx"
+        assert upload.params["name"] == "西山茶业-2026年11月积分.xlsx"
         assert await qq.private_says("/名单 jgs 未进群", user_id=ZHANG) == (
             "「鸡公山酒业」「/名单」需要管理员及以上权限，你现在是成员。"
         )

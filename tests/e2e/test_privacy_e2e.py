@@ -77,7 +77,7 @@ async def test_the_month_end_post_names_everyone_without_their_numbers(tmp_path:
             where=lambda c: c.params["group_id"] == SHARE_GROUP,
         )
         assert post.text.startswith(
-            "【鸡公山酒业 2026-11 积分排行】\n前 3 名：\n"
+            "【鸡公山酒业 2026年11月 积分排行】\n前 3 名：\n"
             "1. 周五 5 分（分享 0 天）\n2. 小李 3 分（分享 0 天）\n3. 王管 0 分（分享 0 天）\n"
         )
         # 快照里存的名字也没有号码：之后 /排行 上个月也一样

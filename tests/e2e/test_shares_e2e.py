@@ -121,7 +121,7 @@ async def test_a_month_gives_every_member_what_the_policy_says(running: Running)
     (post_text, post_image) = await running.qq.wait_for("send_group_msg", after=mark, count=2)
     assert post_text.params["group_id"] == SHARE_GROUP
     assert post_text.text == (
-        "【鸡公山酒业 2026-11 积分排行】\n前 3 名：\n"
+        "【鸡公山酒业 2026年11月 积分排行】\n前 3 名：\n"
         "1. 张三 50 分（分享 30 天）\n"
         "2. 王五 47 分（分享 27 天）\n"
         "3. 李四 29 分（分享 29 天）\n"

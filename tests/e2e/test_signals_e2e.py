@@ -216,9 +216,9 @@ async def test_the_months_sheet_reaches_hr_once_also_across_a_restart(tmp_path: 
         await bot.set_clock("2026-12-01T09:06:00+08:00")
         (upload,) = await second.wait_for("upload_private_file", after=mark)
         assert upload.params["user_id"] == HR
-        assert upload.params["name"] == "jgs-2026-11-积分.xlsx"
+        assert upload.params["name"] == "鸡公山酒业-2026年11月积分.xlsx"
         assert upload.params["file"].startswith("base64://")
-        book = load_workbook(io.BytesIO(second.files["jgs-2026-11-积分.xlsx"]))
+        book = load_workbook(io.BytesIO(second.files["鸡公山酒业-2026年11月积分.xlsx"]))
         assert [c.value for c in book["排行"][2]][:4] == [1, "张三", ZHANG, 22]
         await bot.set_clock("2026-12-01T09:30:00+08:00")
         await bot.set_clock("2026-12-02T09:30:00+08:00")

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from qungui import board_image, ledger, members, month_end, months, rules
 from qungui.models import JobRun, LedgerEntry, MonthClose
 from tests import fake
-from tests.fake import ADMIN, CHAIRMAN, SHARE_GROUP
+from tests.fake import ADMIN, CHAIRMAN, SHARE_GROUP, SUPERUSER
 
 from .conftest import FileAsBase64, expect_group, expect_private, make_bot, patch_policy
 
@@ -64,12 +64,12 @@ def admin_in_share_group(ctx, bot, text: str, user: int = ADMIN) -> None:
 
 # 发命令的管理员也在群里出现过：本月按 0 分计入
 BOARD_NOV = (
-    "【鸡公山酒业 2026-11 积分排行】（本月预览，尚未结算）\n"
+    "【鸡公山酒业 2026年11月 积分排行】（本月预览，尚未结算）\n"
     "前 3 名：\n"
     "1. 张三 3 分（分享 3 天）\n"
     "2. 李四 1 分（分享 1 天）\n"
     "3. 王管 0 分（分享 0 天）\n"
-    "共 3 人，平均 1.3 分；0 人连续分享满 27 天，各得 20 分。"
+    "共 3 人，平均 1.3 分；这个月没有人连续分享满 27 天。"
 )
 
 
@@ -107,9 +107,9 @@ async def test_a_posted_month_is_reposted_from_its_snapshot_with_the_image(app: 
         admin_in_share_group(ctx, bot, "/月榜 2026-10")
         expect_group(
             ctx,
-            "【鸡公山酒业 2026-10 积分排行】\n前 2 名：\n"
+            "【鸡公山酒业 2026年10月 积分排行】\n前 2 名：\n"
             "1. 张三 3 分（分享 3 天）\n2. 李四 1 分（分享 1 天）\n"
-            "共 2 人，平均 2.0 分；0 人连续分享满 27 天，各得 20 分。",
+            "共 2 人，平均 2.0 分；这个月没有人连续分享满 27 天。",
             SHARE_GROUP,
         )
         image = MessageSegment.image(f"base64://{base64.b64encode(png).decode()}")
@@ -127,7 +127,7 @@ async def test_export_is_uploaded_in_private_and_kept_on_disk(
 
     monkeypatch.setattr(leaderboard, "export_folder", lambda: tmp_path)
     await some_shares()
-    path = tmp_path / "jgs-2026-10-积分.xlsx"
+    path = tmp_path / "jgs" / "鸡公山酒业-2026年10月积分.xlsx"
     async with app.test_matcher() as ctx:
         bot = make_bot(ctx)
         admin_in_share_group(ctx, bot, "/导出")
@@ -140,8 +140,7 @@ async def test_export_is_uploaded_in_private_and_kept_on_disk(
         )
         expect_private(
             ctx,
-            "已导出 2026-10 的积分表（排行、分享、账本三张表），文件已发给你；"
-            f"机器人这边也存了一份：{path.resolve()}",
+            "已导出积分表「鸡公山酒业-2026年10月积分.xlsx」（排行、分享、账本三张表），文件已发给你。",
             ADMIN,
         )
     book = load_workbook(path)
@@ -161,7 +160,7 @@ async def test_export_says_where_the_file_is_when_upload_is_unsupported(
     import plugins.leaderboard as leaderboard
 
     monkeypatch.setattr(leaderboard, "export_folder", lambda: tmp_path)
-    path = tmp_path / "jgs-2026-11-积分.xlsx"
+    path = tmp_path / "jgs" / "鸡公山酒业-2026年11月积分.xlsx"
     async with app.test_matcher() as ctx:
         bot = make_bot(ctx)
         ctx.receive_event(bot, fake.private_message("/导出 2026-11", user_id=ADMIN))
@@ -174,7 +173,8 @@ async def test_export_says_where_the_file_is_when_upload_is_unsupported(
         )
         expect_private(
             ctx,
-            f"已导出 2026-11 的积分表，但没能发给你（不支持的Api）；文件在机器人所在机器上：{path.resolve()}",
+            "已导出积分表「鸡公山酒业-2026年11月积分.xlsx」，但没能发给你（不支持的Api）。"
+            "请稍后再发一次 /导出，或请运维转交。",
             ADMIN,
         )
     assert path.is_file()
@@ -245,9 +245,9 @@ def month_close_runner(reports: list[str]):
 
 
 BOARD_TEXT_NOV = (
-    "【鸡公山酒业 2026-11 积分排行】\n前 2 名：\n"
+    "【鸡公山酒业 2026年11月 积分排行】\n前 2 名：\n"
     "1. 张三 3 分（分享 3 天）\n2. 李四 1 分（分享 1 天）\n"
-    "共 2 人，平均 2.0 分；0 人连续分享满 27 天，各得 20 分。"
+    "共 2 人，平均 2.0 分；这个月没有人连续分享满 27 天。"
 )
 
 
@@ -323,25 +323,25 @@ def test_board_text_has_top_bottom_and_totals_without_phones() -> None:
     board = month_end.MonthBoard("鸡公山酒业", "2026-11", rows, posted=True)
     late = datetime(2026, 12, 1, 9, tzinfo=policy.tz)
     assert board_text(policy, board, late_since=late) == (
-        "【鸡公山酒业 2026-11 积分排行】\n"
+        "【鸡公山酒业 2026年11月 积分排行】\n"
         "前 3 名：\n"
         "1. 成员甲 10 分（分享 10 天）\n"
         "2. 成员乙 9 分（分享 9 天）\n"
         "3. 成员丙 8 分（分享 8 天）\n"
-        "末尾 5 名：\n"
+        "下月加油：\n"
         "6. 成员己 5 分（分享 5 天）\n"
         "7. 成员庚 4 分（分享 4 天）\n"
         "8. 成员辛 3 分（分享 3 天）\n"
         "9. 成员壬 2 分（分享 2 天）\n"
         "10. 成员癸 1 分（分享 1 天）\n"
-        "共 10 人，平均 5.5 分；0 人连续分享满 27 天，各得 20 分。\n"
-        "（机器人停机，本帖晚于计划的 12-01 09:00 发出）"
+        "共 10 人，平均 5.5 分；这个月没有人连续分享满 27 天。\n"
+        "（本帖晚于原定的 12月1日 09:00 发出）"
     )
     small = month_end.MonthBoard("鸡公山酒业", "2026-11", rows[:4], posted=True)
-    assert "末尾 1 名：\n4. 成员丁" in board_text(policy, small)
+    assert "下月加油：\n4. 成员丁" in board_text(policy, small)
     empty = month_end.MonthBoard("鸡公山酒业", "2026-12", [], posted=False)
     assert board_text(policy, empty, preview=True) == (
-        "【鸡公山酒业 2026-12 积分排行】（本月预览，尚未结算）\n这个月没有人参与统计。"
+        "【鸡公山酒业 2026年12月 积分排行】（本月预览，尚未结算）\n这个月没有人参与统计。"
     )
 
 
@@ -354,7 +354,7 @@ async def test_export_names_a_timeout_in_words(
     import plugins.leaderboard as leaderboard
 
     monkeypatch.setattr(leaderboard, "export_folder", lambda: tmp_path)
-    path = tmp_path / "jgs-2026-11-积分.xlsx"
+    path = tmp_path / "jgs" / "鸡公山酒业-2026年11月积分.xlsx"
     async with app.test_matcher() as ctx:
         bot = make_bot(ctx)
         ctx.receive_event(bot, fake.private_message("/导出 2026-11", user_id=ADMIN))
@@ -365,7 +365,62 @@ async def test_export_names_a_timeout_in_words(
         )
         expect_private(
             ctx,
-            "已导出 2026-11 的积分表，但没能发给你（等 NapCat 回执超时）；"
-            f"文件在机器人所在机器上：{path.resolve()}",
+            "已导出积分表「鸡公山酒业-2026年11月积分.xlsx」，但没能发给你（等 NapCat 回执超时）。"
+            "请稍后再发一次 /导出，或请运维转交。",
             ADMIN,
         )
+        # 运维能到机器人所在的机器上取文件：只有他看到路径
+        ctx.receive_event(bot, fake.private_message("/导出 2026-11", user_id=SUPERUSER))
+        ctx.should_call_api(
+            "upload_private_file",
+            {"user_id": SUPERUSER, "file": FileAsBase64(path), "name": path.name},
+            exception=NetworkError("WebSocket call api upload_private_file timeout"),
+        )
+        expect_private(
+            ctx,
+            "已导出积分表「鸡公山酒业-2026年11月积分.xlsx」，但没能发给你（等 NapCat 回执超时）；"
+            f"文件在机器人所在机器上：{path.resolve()}",
+            SUPERUSER,
+        )
+
+
+def test_board_text_follows_the_policy_words() -> None:
+    from plugins.core import policies
+    from plugins.leaderboard.replies import board_text
+
+    shipped = policies.get("jgs")
+    policy = shipped.model_copy(
+        update={
+            "leaderboard": shipped.leaderboard.model_copy(
+                update={"bottom_title": "本月还要加把劲：", "top": 1, "bottom": 1}
+            ),
+            "share": shipped.share.model_copy(update={"streak_consecutive": False}),
+        }
+    )
+    rows = [
+        month_end.Row(1, 1, "成员甲", 30, 28, True),
+        month_end.Row(2, 2, "成员乙", 29, 27, True),
+        month_end.Row(3, 3, "成员丙", 3, 3, False),
+    ]
+    board = month_end.MonthBoard("鸡公山酒业", "2027-01", rows, posted=True)
+    assert board_text(policy, board) == (
+        "【鸡公山酒业 2027年1月 积分排行】\n"
+        "前 1 名：\n"
+        "1. 成员甲 30 分（分享 28 天）\n"
+        "本月还要加把劲：\n"
+        "3. 成员丙 3 分（分享 3 天）\n"
+        "共 3 人，平均 20.7 分；2 人累计分享满 27 天，各得 20 分。"
+    )
+
+
+def test_export_file_is_named_after_the_org_and_month() -> None:
+    from plugins.core import policies
+    from plugins.leaderboard import export_name
+
+    policy = policies.get("jgs")
+    assert export_name(policy, "2026-11") == "鸡公山酒业-2026年11月积分.xlsx"
+    # 组织名里有文件名不能用的字符：换掉，人事那边照样打得开
+    odd = policy.model_copy(
+        update={"org": policy.org.model_copy(update={"name": "鸡公山/酒业:总部"})}
+    )
+    assert export_name(odd, "2027-01") == "鸡公山_酒业_总部-2027年1月积分.xlsx"

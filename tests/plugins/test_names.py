@@ -106,9 +106,9 @@ async def test_the_month_preview_names_the_member_too(app: App, db, monkeypatch)
         asks(ctx, WORK_GROUP, result=member_info(ZHOU, WORK_GROUP, card=card, nickname="z"))
         expect_group(
             ctx,
-            "【鸡公山酒业 2026-11 积分排行】（本月预览，尚未结算）\n前 2 名：\n"
+            "【鸡公山酒业 2026年11月 积分排行】（本月预览，尚未结算）\n前 2 名：\n"
             "1. 周五 4 分（分享 0 天）\n2. 王管 0 分（分享 0 天）\n"
-            "共 2 人，平均 2.0 分；0 人连续分享满 27 天，各得 20 分。",
+            "共 2 人，平均 2.0 分；这个月没有人连续分享满 27 天。",
             SHARE_GROUP,
         )
     board_image.forget_fonts()

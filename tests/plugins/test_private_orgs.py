@@ -16,9 +16,7 @@ from .conftest import FileAsBase64, expect_private, make_bot
 
 ZHANG = 20001
 ZHANG_CARD = "鸡公山酒业-张三-13900000000"
-EXPORTED = (
-    "已导出 2026-11 的积分表（排行、分享、账本三张表），文件已发给你；机器人这边也存了一份：{path}"
-)
+EXPORTED = "已导出积分表「{path.name}」（排行、分享、账本三张表），文件已发给你。"
 ZHANG_POINTS = "张三 本月（2026-11）积分 0 分，第 1 名 / 共 1 人；累计 0 分；本月记录 0 条。"
 
 
@@ -48,7 +46,7 @@ def expect_upload(ctx, user_id: int, path: Path) -> None:
 async def test_a_member_of_one_org_who_is_admin_of_the_other_exports_the_other(
     app: App, db, tmp_path: Path
 ) -> None:
-    path = tmp_path / "xscy-2026-11-积分.xlsx"
+    path = tmp_path / "xscy" / "西山茶业-2026年11月积分.xlsx"
     async with app.test_matcher() as ctx:
         bot = make_bot(ctx)
         speaks(ctx, bot, B_WORK_GROUP, role="admin")  # 西山茶业的群管理员
@@ -60,7 +58,7 @@ async def test_a_member_of_one_org_who_is_admin_of_the_other_exports_the_other(
             result=member_info(ZHANG, role="admin", card=ZHANG_CARD),
         )
         expect_upload(ctx, ZHANG, path)
-        expect_private(ctx, "「西山茶业」" + EXPORTED.format(path=path.resolve()), ZHANG)
+        expect_private(ctx, "「西山茶业」" + EXPORTED.format(path=path), ZHANG)
         # 成员级的命令：按制度顺序用第一个组织，也署名
         ctx.receive_event(bot, fake.private_message("/积分", user_id=ZHANG))
         expect_private(ctx, "「鸡公山酒业」" + ZHANG_POINTS, ZHANG)
@@ -72,13 +70,13 @@ async def test_an_org_id_as_the_first_word_picks_that_org(app: App, db, tmp_path
         bot = make_bot(ctx)
         # 30001 是两个组织的管理员：不写编号用制度里的第一个
         ctx.receive_event(bot, fake.private_message("/导出 2026-11", user_id=ADMIN))
-        first = tmp_path / "jgs-2026-11-积分.xlsx"
+        first = tmp_path / "jgs" / "鸡公山酒业-2026年11月积分.xlsx"
         expect_upload(ctx, ADMIN, first)
-        expect_private(ctx, "「鸡公山酒业」" + EXPORTED.format(path=first.resolve()), ADMIN)
+        expect_private(ctx, "「鸡公山酒业」" + EXPORTED.format(path=first), ADMIN)
         ctx.receive_event(bot, fake.private_message("/导出 xscy 2026-11", user_id=ADMIN))
-        second = tmp_path / "xscy-2026-11-积分.xlsx"
+        second = tmp_path / "xscy" / "西山茶业-2026年11月积分.xlsx"
         expect_upload(ctx, ADMIN, second)
-        expect_private(ctx, "「西山茶业」" + EXPORTED.format(path=second.resolve()), ADMIN)
+        expect_private(ctx, "「西山茶业」" + EXPORTED.format(path=second), ADMIN)
         ctx.receive_event(bot, fake.private_message("/名单 xscy 未进群", user_id=ADMIN))
         expect_private(ctx, "「西山茶业」制度里没有配置人事名单（[roster] file）。", ADMIN)
 

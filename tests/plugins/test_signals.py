@@ -489,7 +489,7 @@ def hr_policy(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
 
     patch_policy(monkeypatch, "leaderboard", hr=[HR, HR2], hr_group=HR_GROUP)
     monkeypatch.setattr(leaderboard, "export_folder", lambda: tmp_path)
-    return tmp_path / "jgs-2026-11-积分.xlsx"
+    return tmp_path / "jgs" / "鸡公山酒业-2026年11月积分.xlsx"
 
 
 def upload_private(ctx, user_id: int, path: Path, **outcome: Any) -> None:
@@ -548,8 +548,8 @@ async def a_november_share() -> None:
 
 
 BOARD = (
-    "【鸡公山酒业 2026-11 积分排行】\n前 1 名：\n1. 张三 1 分（分享 1 天）\n"
-    "共 1 人，平均 1.0 分；0 人连续分享满 27 天，各得 20 分。"
+    "【鸡公山酒业 2026年11月 积分排行】\n前 1 名：\n1. 张三 1 分（分享 1 天）\n"
+    "共 1 人，平均 1.0 分；这个月没有人连续分享满 27 天。"
 )
 
 

@@ -261,7 +261,7 @@ def test_enabled_notices_get_the_defaults(tmp_path: Path) -> None:
         ("ack_minutes = 0", "notices.ack_minutes：应不小于 1（现在是 0）"),
         ("penalty = -5", "notices.penalty：应不小于 0（现在是 -5）"),
         ("remind_max = 0", "notices.remind_max：应不小于 1（现在是 0）"),
-        ('ack_words = ["收到", " "]', "notices.ack_words.1：确认用语不能是空的"),
+        ('ack_words = ["收到", " "]', "notices.ack_words 第 2 个：确认用语不能是空的"),
         ("ack_words = []", "notices.ack_words：至少 1 项"),
         ('post_as_group_notice = "是"', "notices.post_as_group_notice：应为 true 或 false"),
         ("ack_minute = 30", "notices.ack_minute：未知的键（拼写错误？）"),

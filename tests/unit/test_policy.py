@@ -1,3 +1,4 @@
+import re
 import shutil
 from pathlib import Path
 
@@ -63,19 +64,19 @@ def test_shipped_policy_loads_with_the_jigongshan_numbers() -> None:
         (
             "'澳门.{0,4}(赌场|娱乐城)',",
             "'澳门(赌场',",
-            "filter.rules.0.patterns.0：不是有效的正则表达式",
+            "filter.rules 第 1 个.patterns 第 1 个：不是有效的正则表达式",
         ),
         # 过滤规则的正则每条消息都要跑：只收 RE2 能编译的（线性时间），回溯才能做到的写法加载时拒绝
         (
             "'澳门.{0,4}(赌场|娱乐城)',",
             r"'(澳门)\1赌场',",
-            "filter.rules.0.patterns.0：不是有效的正则表达式（invalid escape sequence: \\1）。"
+            "filter.rules 第 1 个.patterns 第 1 个：不是有效的正则表达式（invalid escape sequence: \\1）。"
             "过滤规则的正则每条消息都要跑，只能用 RE2 语法",
         ),
         (
             "'澳门.{0,4}(赌场|娱乐城)',",
             "'赌场', '(?<!不去)澳门',",
-            "filter.rules.0.patterns.1：不是有效的正则表达式（invalid perl operator: (?<!）",
+            "filter.rules 第 1 个.patterns 第 2 个：不是有效的正则表达式（invalid perl operator: (?<!）",
         ),
         (
             "'澳门.{0,4}(赌场|娱乐城)',",
@@ -86,28 +87,28 @@ def test_shipped_policy_loads_with_the_jigongshan_numbers() -> None:
         (
             "'(稳赚不赔|日赚|回血群|包回本)',",
             "'(稳赚不赔|日赚|回血群|包回本|)',",
-            "filter.rules.0.patterns.9：'(稳赚不赔|日赚|回血群|包回本|)' 能匹配空字符串，"
+            "filter.rules 第 1 个.patterns 第 10 个：'(稳赚不赔|日赚|回血群|包回本|)' 能匹配空字符串，"
             "每条消息都会命中",
         ),
         (
             "'(稳赚不赔|日赚|回血群|包回本)',",
             "'(稳赚不赔|日赚)?',",
-            "filter.rules.0.patterns.9：'(稳赚不赔|日赚)?' 能匹配空字符串",
+            "filter.rules 第 1 个.patterns 第 10 个：'(稳赚不赔|日赚)?' 能匹配空字符串",
         ),
         (
             "'(稳赚不赔|日赚|回血群|包回本)',",
             "'\\b',",
-            "filter.rules.0.patterns.9：'\\\\b' 能匹配空字符串",
+            "filter.rules 第 1 个.patterns 第 10 个：'\\\\b' 能匹配空字符串",
         ),
         (
             'name = "色情"\ncategory = "不良信息"\naction = "review"',
             'name = "色情"\ncategory = "严重违规"\naction = "warn"',
-            "filter.rules.1.action：类别 '严重违规' 的分值是范围，须由主席定数额，只能用 review 或 shadow",
+            "filter.rules 第 2 个.action：类别 '严重违规' 的分值是范围，须由主席定数额，只能用 review 或 shadow",
         ),
         (
             'name = "广告"',
             'name = "刷屏"',
-            "filter.rules.2：规则名 刷屏 留给内置规则，请换一个",
+            "filter.rules 第 3 个：规则名 刷屏 留给内置规则，请换一个",
         ),
         (
             'post_time = "09:00"',
@@ -139,22 +140,28 @@ ADS_RULE = '[[filter.rules]]\nname = "广告"'
 @pytest.mark.parametrize(
     ("rule", "expected"),
     [
-        ('topics = ["博彩"]', "filter.rules.2.calls：写了 topics（话题词）就要写 calls（招揽词"),
+        (
+            'topics = ["博彩"]',
+            "filter.rules 第 3 个.calls：写了 topics（话题词）就要写 calls（招揽词",
+        ),
         (
             'keywords = ["网投"]\ncalls = ["私聊"]',
-            "filter.rules.2.topics：写了 calls（招揽词）就要写 topics",
+            "filter.rules 第 3 个.topics：写了 calls（招揽词）就要写 topics",
         ),
         (
             'topics = ["出款"]\ncalls = ["私聊", "出 款"]',
-            "filter.rules.2.calls.1：'出 款' 也在 topics 里，单独出现就会命中；要单独算就写进 keywords",
+            "filter.rules 第 3 个.calls 第 2 个：'出 款' 也在 topics 里，单独出现就会命中；要单独算就写进 keywords",
         ),
         (
             'keywords = ["网投", "！！"]',
-            "filter.rules.2.keywords.1：'！！' 去掉空格、标点和符号后什么也不剩，永远不会命中",
+            "filter.rules 第 3 个.keywords 第 2 个：'！！' 去掉空格、标点和符号后什么也不剩，永远不会命中",
         ),
-        ('topics = ["博彩"]\ncalls = ["加v"]\nunless = [" "]', "filter.rules.2.unless.0："),
-        ("", "filter.rules.2.keywords：keywords、patterns、topics 至少写一个"),
-        ('keywords = ["网投"]\nneeds = ["私聊"]', "filter.rules.2.needs：未知的键"),
+        (
+            'topics = ["博彩"]\ncalls = ["加v"]\nunless = [" "]',
+            "filter.rules 第 3 个.unless 第 1 个：",
+        ),
+        ("", "filter.rules 第 3 个.keywords：keywords、patterns、topics 至少写一个"),
+        ('keywords = ["网投"]\nneeds = ["私聊"]', "filter.rules 第 3 个.needs：未知的键"),
     ],
 )
 def test_keyword_rule_keys_are_checked_by_name(tmp_path: Path, rule: str, expected: str) -> None:
@@ -170,7 +177,7 @@ def test_keyword_rule_keys_are_checked_by_name(tmp_path: Path, rule: str, expect
         (
             '"qq.com", "weixin.qq.com"',
             '"https://qq.com", "weixin.qq.com"',
-            "filter.links.allow.0：应为域名",
+            "filter.links.allow 第 1 个：应为域名",
         ),
         (
             "bare_domains = false",
@@ -185,12 +192,12 @@ def test_keyword_rule_keys_are_checked_by_name(tmp_path: Path, rule: str, expect
         (
             'code_words = ["订单",',
             'code_words = ["", "订单",',
-            "filter.privacy.code_words.0：不能为空",
+            "filter.privacy.code_words 第 1 个：不能为空",
         ),
         (
             'card_context = ["卡号",',
             'card_context = [6222, "卡号",',
-            "filter.privacy.card_context.0：应为字符串",
+            "filter.privacy.card_context 第 1 个：应为字符串",
         ),
     ],
 )
@@ -345,3 +352,69 @@ def test_the_hr_group_may_not_be_a_group_where_everyone_sits(tmp_path: Path) -> 
         f"{folder / 'a.toml'}: leaderboard.hr_group：群 333 属于组织 'other'，"
         "积分表里有本组织全员的记录，只能传到人事自己的群"
     ]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        # 运维读的每一行都是中文：pydantic 的英文说明按错误类型换成“应该怎么写”
+        ("self_request = true", 'self_request = "也许"', "leave.self_request：应为 true 或 false"),
+        (
+            "admin_max = 50",
+            "admin_max = 50.5",
+            "limits.admin_max：应为整数（不能带小数）（现在是 50.5）",
+        ),
+        (
+            '"未进群" = 50',
+            '"未进群" = 2.5',
+            "warnings.categories.未进群：应为整数（不能带小数），或应为列表（[…]）（现在是 2.5）",
+        ),
+        (
+            "# enforce_from = 2026-12-01",
+            'enforce_from = "2026/12/01"',
+            "nickname.enforce_from：应为日期，写作 2026-10-01（现在是 '2026/12/01'）",
+        ),
+        (
+            "# enforce_from = 2026-12-01",
+            "enforce_from = 2026-12-01T08:00:00",
+            "nickname.enforce_from：应为日期，写作 2026-10-01（不带钟点）",
+        ),
+        (
+            'id = "jgs"',
+            'id = "鸡公山"',
+            "org.id：只能用小写英文字母、数字、- 和 _，1 到 32 个字符，例如 jgs（现在是 '鸡公山'）",
+        ),
+        ('name = "鸡公山酒业"', "name = 5", "org.name：应为字符串（用引号括起来）（现在是 5）"),
+        # 列表里的位置从 1 数起：运维数的是第几个，不是下标
+        ("admins = []", "admins = [30001, -3]", "org.admins 第 2 个：应大于 0（现在是 -3）"),
+        ('bottom_title = "下月加油："', 'bottom_title = ""', "leaderboard.bottom_title：不能为空"),
+        ("exclude = []", "exclude = [0]", "leaderboard.exclude 第 1 个：应大于 0"),
+        (
+            "exclude_chairmen = false",
+            'exclude_chairmen = "是"',
+            "leaderboard.exclude_chairmen：应为 true 或 false",
+        ),
+    ],
+)
+def test_every_problem_is_in_chinese_with_positions_from_one(
+    tmp_path: Path, old: str, new: str, expected: str
+) -> None:
+    problems = problems_of(write_variant(tmp_path, old, new))
+    assert len(problems) == 1
+    assert problems[0].startswith(f"{tmp_path / 'policy.toml'}: {expected}")
+    assert not re.search(r"[A-Za-z]{3,} [a-z]{3,}", problems[0].split(": ", 1)[1])
+
+
+def test_a_type_without_a_translation_is_still_said_in_chinese(tmp_path: Path) -> None:
+    # 没有翻译的错误类型（这里是 pydantic 的“不是合法的时区”以外的任何一种）不把英文漏给运维
+    from qungui.policy import OTHER_PROBLEM, _problems
+
+    errors = [
+        {
+            "type": "uuid_parsing",
+            "loc": ("org", "id"),
+            "msg": "Input should be a UUID",
+            "input": "x",
+        }
+    ]
+    assert _problems(errors) == [f"org.id：{OTHER_PROBLEM}（现在是 'x'）"]
