@@ -369,3 +369,21 @@ async def test_export_names_a_timeout_in_words(
             f"文件在机器人所在机器上：{path.resolve()}",
             ADMIN,
         )
+
+
+async def test_a_month_nobody_was_in_is_settled_but_not_posted(
+    app: App, db, clock_at, no_fonts, quick_sender
+) -> None:
+    # 装上机器人的那天，上个月谁也没见过：不在公司群里贴一张空榜
+    from plugins.core import policies
+
+    policy = policies.get("jgs")
+    jobs = month_close_runner([])
+    await jobs.run_due([policy], datetime(2026, 11, 20, tzinfo=policy.tz))
+    async with app.test_api() as ctx:
+        make_bot(ctx)  # 发任何消息都会让 nonebug 报“没想到的调用”
+        due = datetime(2026, 12, 1, 9, 0, 10, tzinfo=policy.tz)
+        clock_at(due)
+        assert await jobs.run_due([policy], due) == ["month.close:jgs:2026-11"]
+    (note,) = await JobRun.filter(job="month.close").values_list("note", flat=True)
+    assert note.endswith("0 人上榜，没有人参与统计，未发帖")
