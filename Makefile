@@ -1,4 +1,5 @@
 # 在一台只有 Python 3.11、pip 和 make 的新机器上：
+#   make napcat 第一次运行时生成 .env（随机 token），打印贴进 NapCat 的配置
 #   make run    安装依赖并启动机器人（SQLite，config/policy.toml，ws://127.0.0.1:8080/onebot/v11/ws）
 #   make test   安装依赖并运行全部测试（含 ruff 检查）
 #   make test-postgres  同一套测试跑在 PostgreSQL 上（QUNGUI_TEST_DB_URL，缺省本机 5432 的 postgres 用户）
@@ -12,7 +13,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-postgres test-utc mutation lint demo bench
+.PHONY: run napcat test test-postgres test-utc mutation lint demo bench
 
 QUNGUI_TEST_DB_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
@@ -23,7 +24,11 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 .env:
-	cp .env.example .env
+	$(BIN)/python -m scripts.first_run
+
+# 再看一次贴进 NapCat 的配置（地址和 token 取自 .env）
+napcat: $(STAMP)
+	$(BIN)/python -m scripts.first_run
 
 run: $(STAMP) .env
 	$(BIN)/python bot.py

@@ -61,6 +61,8 @@ class ProcessState:
         机器人要做管理动作、有人私聊用管理命令之前问过的，短暂缓存"""
         self.batches: dict[str, Batch] = {}
         """攒批的群消息（“以下分享不算原创”“感谢改好名片”）：批的名字 → 攒着的条目和上次发送时刻"""
+        self.ignored_groups: set[int] = set()
+        """发来过消息、但不在任何组织制度里的群：日志里只说一次“已忽略”"""
 
     def batch(self, name: str) -> Batch:
         found = self.batches.get(name)
@@ -84,6 +86,7 @@ class ProcessState:
         self.derived_entries.clear()
         self.group_roles.clear()
         self.batches.clear()
+        self.ignored_groups.clear()
 
 
 STATE = ProcessState()

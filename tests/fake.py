@@ -150,3 +150,18 @@ def member_info(user_id: int, group_id: int = WORK_GROUP, **fields: Any) -> dict
         raise TypeError(f"成员信息没有这些字段：{unknown}")
     member.update(group_id=group_id, user_id=user_id, **fields)
     return member
+
+
+def lifecycle_connect(self_id: int = SELF_ID, time: int = NOV27_1000):
+    """OneBot 实现连上时发的第一条元事件（OneBot v11 的 lifecycle；events.json 没有样本，形状照协议）。"""
+    from nonebot.adapters.onebot.v11 import Adapter
+
+    return Adapter.json_to_event(
+        {
+            "time": time,
+            "self_id": self_id,
+            "post_type": "meta_event",
+            "meta_event_type": "lifecycle",
+            "sub_type": "connect",
+        }
+    )

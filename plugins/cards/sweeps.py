@@ -8,7 +8,14 @@ from datetime import datetime
 from nonebot import logger
 from nonebot.adapters.onebot.v11 import ActionFailed, Bot, Message, MessageSegment
 
-from plugins.core import API_FAILURES, SendFailed, failure_reason, notify_superusers, sender
+from plugins.core import (
+    API_FAILURES,
+    SendFailed,
+    bot_ids,
+    failure_reason,
+    notify_superusers,
+    sender,
+)
 from qungui import absence, cards, members
 from qungui.policy import Policy
 
@@ -48,6 +55,8 @@ async def sweep(
         text = replies.SWEEP_FAILED.format(reason=failure_reason(exc))
         await announce(bot, group_id, text, unsent)
         return None
+    # 成员列表里也有机器人自己（和同组织的其他机器人号）：它们不是成员，名片不归制度管
+    bots = members.not_counted(policy, bot_ids())
     people = [
         cards.Listed(
             int(m["user_id"]),
@@ -57,6 +66,7 @@ async def sweep(
             int(m.get("join_time") or 0),
         )
         for m in listed
+        if int(m["user_id"]) not in bots
     ]
 
     async def reread(user_id: int) -> str | None:

@@ -24,8 +24,9 @@ from nonebot.typing import T_State
 from qungui import members
 from qungui.policy import Policy
 from qungui.roles import OwnCase, Role, resolve_role
+from qungui.state import STATE
 
-from . import replies
+from . import replies, setup_checks
 from .router import Command, CommandContext, DirectRule, Refusal, UsageError
 from .sender import SendFailed
 from .services import (
@@ -34,6 +35,7 @@ from .services import (
     policies,
     presence,
     private_roles,
+    rights,
     router,
     sender,
     superusers,
@@ -49,15 +51,19 @@ async def _route(event: Event, state: T_State) -> bool:
     if isinstance(event, NoticeEvent):
         return await _route_notice(event, state)
     if isinstance(event, MetaEvent):
+        if getattr(event, "meta_event_type", "") == "lifecycle" and event.sub_type == "connect":
+            state["qungui.connected"] = True
         if presence.due(int(event.self_id)):
             state["qungui.alive"] = int(event.self_id)
-            return True
-        return False
+        return "qungui.connected" in state or "qungui.alive" in state
     policy = None
     seen = False
     if isinstance(event, GroupMessageEvent):
         policy = policies.org_of_group(event.group_id)
-        if policy is None or not await _answers_here(policy, event):
+        if policy is None:
+            ignored(event.group_id)
+            return False
+        if not await _answers_here(policy, event):
             return False
         seen = members.changed_since_written(
             policy.id,
@@ -82,6 +88,13 @@ async def _route(event: Event, state: T_State) -> bool:
         state["qungui.watch"] = (handlers, policy)
         return True
     return seen
+
+
+def ignored(group_id: int) -> None:
+    """不在制度里的群：每个群只记一次日志（运维常把群号填错，或机器人号被拉进了别的群）。"""
+    if group_id not in STATE.ignored_groups:
+        STATE.ignored_groups.add(group_id)
+        logger.info(f"群 {group_id} 不在制度文件里，已忽略。{setup_checks.POLICY_HINT}")
 
 
 async def _answers_here(policy: Policy, event: Event) -> bool:
@@ -117,8 +130,11 @@ async def _dispatch() -> None:
     # 约多 0.2 ms。规则已经把要做的事放进了 state，这里从 NoneBot 公开的上下文变量里取
     bot, event = current_bot.get(), current_event.get()
     state = current_matcher.get().state
+    if "qungui.connected" in state:
+        await _quietly(setup_checks.check_connected(bot, policies.all, rights), event)
     if "qungui.alive" in state:
         await presence.alive(state["qungui.alive"])
+    if isinstance(event, MetaEvent):
         return
     if "qungui.notice" in state:
         handlers, policy = state["qungui.notice"]

@@ -17,7 +17,8 @@ from qungui import clock
 from qungui.db import close_database, open_database, sqlite_path
 from qungui.state import STATE
 
-from .services import bot_ids, config, db_url, driver, policies, presence, runner
+from . import setup_checks
+from .services import bot_ids, config, db_url, driver, policies, presence, runner, superusers
 
 
 def route_stdlib_logging() -> None:
@@ -109,6 +110,7 @@ async def _start() -> None:
         f"ws://{driver.config.host}:{driver.config.port}/onebot/v11/ws；"
         f"数据库：{where}；制度：{config.qungui_policy_file}（{orgs}）"
     )
+    setup_checks.check_at_startup(policies.all, superusers)
     await runner.run_due(policies.all, clock.now(), startup=True)
     scheduler.add_job(_tick, "cron", second=5, id="qungui.tick", replace_existing=True)
 

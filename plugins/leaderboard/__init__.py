@@ -106,7 +106,13 @@ async def _close_month(ctx: JobContext) -> str:
     board = await month_end.take_snapshot(policy, month, bot_ids(), ctx.now)
     crash_point("month.close.before_post")
     group = policy.announce_group
-    posted = await _post(ctx, bot, group, board) if group else "没有公告群，未发帖"
+    if not group:
+        posted = "没有公告群，未发帖"
+    elif not board.rows:
+        # 刚装上机器人时上个月谁也没见过：不在群里贴一张空榜
+        posted = "没有人参与统计，未发帖"
+    else:
+        posted = await _post(ctx, bot, group, board)
     # 人事的表在帖子之后：帖子还要重试时（上面抛了 RetryLater）先不发，表里的就是公布的那一版
     sheet = await _send_sheet(ctx, bot)
     return f"{month}：连续分享奖励 {awarded} 人，{len(board.rows)} 人上榜，{posted}{sheet}"

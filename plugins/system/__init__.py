@@ -14,6 +14,8 @@ from qungui.policy import Policy, PolicyError  # noqa: E402
 from qungui.roles import Role  # noqa: E402
 from qungui.warning_cases import points_text  # noqa: E402
 
+from . import groups  # noqa: E402, F401  /群列表：登记在 usage 生成之前
+
 HELP_HEAD = "群规助手命令（[ ] 内可省略）："
 HELP_ALL = "全部"
 HELP_MORE = "另有 {count} 条命令需要更高的权限，发 /帮助 全部 可以看到。"

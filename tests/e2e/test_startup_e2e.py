@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from websockets.exceptions import WebSocketException
 
-from tests import databases
+from tests import databases, fake
 from tests.conftest import TEST_POLICY
 
 from .harness import ApiCall, BotProcess, FakeOneBot
@@ -98,3 +98,41 @@ async def test_a_second_process_on_the_same_sqlite_file_refuses_to_start(tmp_pat
         assert "请改用 PostgreSQL" in log and "Traceback" not in log
     finally:
         assert await first.stop() == 0
+
+
+async def test_a_first_run_without_groups_or_superusers_says_what_to_fill_in(
+    tmp_path: Path,
+) -> None:
+    policy = tmp_path / "policy.toml"
+    policy.write_text(
+        TEST_POLICY.read_text("utf-8")
+        .replace("work = [987654321]", "work = []")
+        .replace("share = [987654322]", "share = []"),
+        "utf-8",
+    )
+    bot = BotProcess(workdir=tmp_path, policy=policy, superusers=[])
+    await bot.start()
+    try:
+        qq = FakeOneBot(bot.ws_url)
+        qq.responders["get_group_list"] = lambda params: fake.RESPONSES["get_group_list_ok_napcat"][
+            "data"
+        ]
+        await qq.connect()
+        await qq.wait_for("get_group_list", within=5)
+        # 不在制度里的群发来的消息：不回答，日志里说一次
+        for _ in range(2):
+            await qq.send_event(
+                fake.group_message_payload("/积分", group_id=987654321, user_id=20001)
+            )
+        await qq.close()
+    finally:
+        assert await bot.stop() == 0
+    log = bot.log()
+    assert "组织「鸡公山酒业」的制度文件里还没有群号：机器人会连上 NapCat，但不理会任何群。" in log
+    assert ".env 的 SUPERUSERS 是空的" in log
+    # 运维看得到 NapCat 连上了，以及该抄哪个群号
+    assert "QQ 10000 已连上，所在的群：" in log
+    assert "987654321 鸡公山酒业工作群：未配置" in log
+    assert log.count("群 987654321 不在制度文件里，已忽略") == 1
+    assert [c for c in qq.calls if c.action == "send_group_msg"] == []
+    assert "Traceback" not in log

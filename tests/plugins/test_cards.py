@@ -408,3 +408,27 @@ async def test_an_admin_naming_the_member_by_qq_number_is_not_leaking_the_new_ca
         expect_info(ctx, NEWBIE, "鸡公山酒业-王五-13612345678")
         expect_group(ctx, "已把王五的群名片改为「鸡公山酒业-王五-136****5678」。")
     assert await LedgerEntry.filter(rule__startswith="warn.").count() == 0
+
+
+async def test_the_bot_in_napcats_member_list_is_not_fined_for_its_own_card(app: App, db) -> None:
+    # NapCat 的群成员列表里也有机器人自己（名片通常是空的）：它不是成员，不检查、不点名、不扣分
+    roster = [
+        member_info(20001, card="鸡公山酒业-张三-13900000000", join_time=1700000000),
+        member_info(fake.SELF_ID, card="", join_time=1700000000),
+    ]
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        ctx.receive_event(bot, fake.group_message("/名片检查", user_id=ADMIN, time=NOV27_1000))
+        expect_list(ctx, roster)
+        expect_group(
+            ctx,
+            "群规助手开始检查本群的群名片：请改为「鸡公山酒业-张三-138****0000」（公司-姓名-电话）。"
+            "11月30日 10:00 起仍不规范的，每天扣 10 分。",
+        )
+        expect_group(ctx, "名片检查：规范 1 人，宽限中 0 人，逾期 0 人。")
+        ctx.receive_event(
+            bot, fake.group_message("/名片检查", user_id=ADMIN, time=NOV27_1000 + 4 * DAY)
+        )
+        expect_list(ctx, roster)
+        expect_group(ctx, "名片检查：规范 1 人，宽限中 0 人，逾期 0 人。")
+    assert await LedgerEntry.filter(rule="card.penalty").count() == 0

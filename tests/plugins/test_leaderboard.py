@@ -424,3 +424,21 @@ def test_export_file_is_named_after_the_org_and_month() -> None:
         update={"org": policy.org.model_copy(update={"name": "鸡公山/酒业:总部"})}
     )
     assert export_name(odd, "2027-01") == "鸡公山_酒业_总部-2027年1月积分.xlsx"
+
+
+async def test_a_month_nobody_was_in_is_settled_but_not_posted(
+    app: App, db, clock_at, no_fonts, quick_sender
+) -> None:
+    # 装上机器人的那天，上个月谁也没见过：不在公司群里贴一张空榜
+    from plugins.core import policies
+
+    policy = policies.get("jgs")
+    jobs = month_close_runner([])
+    await jobs.run_due([policy], datetime(2026, 11, 20, tzinfo=policy.tz))
+    async with app.test_api() as ctx:
+        make_bot(ctx)  # 发任何消息都会让 nonebug 报“没想到的调用”
+        due = datetime(2026, 12, 1, 9, 0, 10, tzinfo=policy.tz)
+        clock_at(due)
+        assert await jobs.run_due([policy], due) == ["month.close:jgs:2026-11"]
+    (note,) = await JobRun.filter(job="month.close").values_list("note", flat=True)
+    assert note.endswith("0 人上榜，没有人参与统计，未发帖")

@@ -1,0 +1,138 @@
+"""运维的第一个小时：/群列表、NapCat 连上时的检查、启动时的提醒、未配置的群只记一次日志。"""
+
+from collections.abc import Iterator
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from nonebot.adapters.onebot.v11 import ActionFailed
+from nonebug import App
+
+from tests import fake
+from tests.fake import SHARE_GROUP, SUPERUSER, WORK_GROUP
+
+from .conftest import expect_group, expect_private, make_bot
+
+GROUPS = fake.RESPONSES["get_group_list_ok_napcat"]["data"]
+FAMILY = 555000111
+
+
+@pytest.fixture
+def log() -> Iterator[list[tuple[str, str]]]:
+    from nonebot.log import logger
+
+    seen: list[tuple[str, str]] = []
+    sink = logger.add(lambda m: seen.append((m.record["level"].name, m.record["message"])))
+    yield seen
+    logger.remove(sink)
+
+
+async def test_group_list_marks_each_group_for_the_operator(app: App, db) -> None:
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        ctx.receive_event(bot, fake.private_message("/群列表", user_id=SUPERUSER))
+        ctx.should_call_api("get_group_list", {}, result=GROUPS)
+        expect_private(
+            ctx,
+            "QQ 10000 所在的群（群号 群名：在制度里是什么）：\n"
+            "987654321 鸡公山酒业工作群：公司群（鸡公山酒业）\n"
+            "555000111 家属群：未配置\n"
+            "要管理标着「未配置」的群，把群号填进制度文件（config/policy.toml）的 [groups]："
+            "work = [公司群号]，share = [分享群号]，然后私聊机器人发 /重载群规（或重启）。",
+            SUPERUSER,
+        )
+
+
+async def test_group_list_when_qq_will_not_say(app: App, db) -> None:
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        ctx.receive_event(bot, fake.private_message("/群列表", user_id=SUPERUSER))
+        ctx.should_call_api(
+            "get_group_list", {}, exception=ActionFailed(retcode=1200, wording="获取失败")
+        )
+        expect_private(ctx, "取不到 QQ 10000 所在的群：获取失败。请稍后再试。", SUPERUSER)
+
+
+async def test_group_list_is_for_superusers_in_private_chat(app: App, db) -> None:
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        ctx.receive_event(bot, fake.private_message("/群列表", user_id=fake.ADMIN))
+        expect_private(ctx, "「/群列表」需要超级用户及以上权限，你现在是管理员。", fake.ADMIN)
+        ctx.receive_event(bot, fake.group_message("/群列表", user_id=SUPERUSER))
+        expect_group(ctx, "/群列表 含群号，请私聊机器人查看。")
+
+
+async def test_connecting_lists_groups_and_says_what_is_wrong(app: App, db, log) -> None:
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        ctx.receive_event(bot, fake.lifecycle_connect())
+        ctx.should_call_api("get_group_list", {}, result=GROUPS)
+        ctx.should_call_api(
+            "get_group_member_info",
+            {"group_id": WORK_GROUP, "user_id": fake.SELF_ID, "no_cache": True},
+            result={"user_id": fake.SELF_ID, "group_id": WORK_GROUP, "role": "member"},
+        )
+    messages = [text for _, text in log]
+    assert (
+        "QQ 10000 已连上，所在的群：\n"
+        "  987654321 鸡公山酒业工作群：公司群（鸡公山酒业）\n"
+        "  555000111 家属群：未配置"
+    ) in messages
+    assert any(m.startswith("要管理标着「未配置」的群") for m in messages)
+    # 制度里的分享群，这个号不在里面
+    assert (
+        "WARNING",
+        f"制度里的群 {SHARE_GROUP}（分享群（鸡公山酒业））不在 QQ 10000 的群列表里："
+        "机器人收不到那个群的消息。请把这个号拉进群，或检查群号有没有写错。",
+    ) in log
+    assert (
+        "WARNING",
+        f"QQ 10000 在公司群 {WORK_GROUP} 不是管理员：在那里设置群名片、禁言、撤回都做不了"
+        "（机器人会如实告诉管理员）。请群主把它设为管理员。",
+    ) in log
+
+
+async def test_an_admin_bot_in_every_group_hears_no_warning(app: App, db, log) -> None:
+    groups = [*GROUPS[:1], {**GROUPS[0], "group_id": SHARE_GROUP, "group_name": "分享群"}]
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        ctx.receive_event(bot, fake.lifecycle_connect())
+        ctx.should_call_api("get_group_list", {}, result=groups)
+        ctx.should_call_api(
+            "get_group_member_info",
+            {"group_id": WORK_GROUP, "user_id": fake.SELF_ID, "no_cache": True},
+            result={"user_id": fake.SELF_ID, "group_id": WORK_GROUP, "role": "admin"},
+        )
+    assert [text for level, text in log if level == "WARNING"] == []
+
+
+async def test_a_group_outside_the_policy_is_logged_once(app: App, db, log) -> None:
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        for _ in range(3):
+            ctx.receive_event(bot, fake.group_message("大家好", group_id=FAMILY, user_id=20001))
+    ignored = [text for _, text in log if text.startswith(f"群 {FAMILY} 不在制度文件里，已忽略")]
+    assert len(ignored) == 1
+
+
+def test_startup_says_what_an_operator_must_fill_in() -> None:
+    from plugins.core import policies
+    from plugins.core.setup_checks import startup_problems
+
+    empty = policies.get("jgs").model_copy(
+        update={"groups": policies.get("jgs").groups.model_copy(update={"work": [], "share": []})}
+    )
+    shanghai = datetime(2026, 12, 1, 9, tzinfo=ZoneInfo("Asia/Shanghai"))
+    lines = startup_problems([empty], [], shanghai)
+    assert lines[0].startswith(
+        "组织「鸡公山酒业」的制度文件里还没有群号：机器人会连上 NapCat，但不理会任何群。"
+    )
+    assert lines[1].startswith(".env 的 SUPERUSERS 是空的")
+    assert len(lines) == 2  # 服务器与组织同在 UTC+8：不提时区
+
+    utc = datetime(2026, 12, 1, 1, tzinfo=ZoneInfo("UTC"))
+    (zone,) = startup_problems([policies.get("jgs")], ["40001"], utc)
+    assert zone == (
+        "服务器的时区（UTC+00:00）和组织「鸡公山酒业」的时区（Asia/Shanghai）不同："
+        "没关系，日期、截止时间和定时任务都按制度文件里的时区算。"
+    )
