@@ -233,7 +233,11 @@ async def test_another_orgs_review_is_not_found(app: App, db, client: AsyncClien
     for action in ("confirm", "dismiss"):
         response = await client.post(f"/qungui/reviews/1/{action}", data={"csrf": csrf})
         assert refused(response, 404, "找不到"), action
+    for number in ("2147483648", "abc", "１"):
+        response = await client.post(f"/qungui/reviews/{number}/confirm", data={"csrf": csrf})
+        assert refused(response, 404, "找不到"), number
     assert (await FilterHit.get(id=1)).status == "pending"
+    assert refused(await client.get("/qungui/member/abc"), 404, "找不到")
     assert refused(await client.get("/qungui/month?month=2026-13"), 404, "找不到")
     assert refused(await client.get("/qungui/today?day=2026-11-31"), 404, "找不到")
 
