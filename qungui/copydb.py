@@ -50,6 +50,8 @@ MODELS = [
     models.Campaign,
     models.Claim,
     models.Leave,
+    models.WebToken,
+    models.WebSession,
 ]
 
 

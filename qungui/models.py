@@ -414,3 +414,33 @@ class Leave(Model):
     class Meta:
         table = "leave"
         indexes = (("org", "first_day"), ("org", "user_id"))
+
+
+class WebToken(Model):
+    """`/后台` 发出的登录链接里的令牌：只存摘要（库被人看到也拿不到能用的链接），用一次作废。"""
+
+    id = fields.IntField(primary_key=True)
+    token_hash = fields.CharField(max_length=64, unique=True, description="令牌的 sha256 十六进制")
+    org = fields.CharField(max_length=32)
+    user_id = fields.BigIntField()
+    created_at = fields.DatetimeField()
+    expires_at = fields.DatetimeField()
+    used_at = fields.DatetimeField(null=True, description="兑换成会话的时刻；None 表示还没用过")
+
+    class Meta:
+        table = "web_token"
+
+
+class WebSession(Model):
+    """网页后台的一次登录：浏览器 Cookie 里是会话号，这里只存它的摘要。身份不存：每次请求重新算。"""
+
+    id = fields.IntField(primary_key=True)
+    session_hash = fields.CharField(max_length=64, unique=True, description="会话号的 sha256")
+    org = fields.CharField(max_length=32)
+    user_id = fields.BigIntField()
+    csrf = fields.CharField(max_length=64, description="这次登录里每个表单要带的令牌")
+    created_at = fields.DatetimeField()
+    expires_at = fields.DatetimeField()
+
+    class Meta:
+        table = "web_session"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -16,10 +17,10 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from . import ledger, months
+from . import leave, ledger, members, months
 from .content_filter import visible
 from .dates import local_time, month_key
-from .models import LedgerEntry, Share
+from .models import LedgerEntry, Member, Share
 from .policy import Policy, parse_clock
 from .roles import Role, check_not_own_case
 from .rules import SHARE_DAILY, SHARE_FEATURED
@@ -234,11 +235,27 @@ async def _award_day(
 
 async def shared_on(org: str, day: date, user_ids: list[int]) -> set[int]:
     """这些人里哪天已有分享得分的（撤销过的不算）。"""
+    return await _awarded_on(org, SHARE_DAILY, day, user_ids)
+
+
+async def featured_on(org: str, day: date, user_ids: list[int]) -> set[int]:
+    """这些人里哪天有分享被评为经典的（撤销过的不算）。"""
+    return await _awarded_on(org, SHARE_FEATURED, day, user_ids)
+
+
+async def _awarded_on(org: str, rule: str, day: date, user_ids: list[int]) -> set[int]:
     rows = await LedgerEntry.filter(
-        org=org, rule=SHARE_DAILY, business_date=day, user_id__in=user_ids
+        org=org, rule=rule, business_date=day, user_id__in=user_ids
     ).values_list("id", "user_id")
     undone = await ledger.reversed_between(org, day, day)
     return {user for entry_id, user in rows if entry_id not in undone}
+
+
+async def credited_on(org: str, day: date) -> dict[int, Share]:
+    """这一天记了分享分（没被撤销）的分享，每人一条。/补分享 补记的没有分享消息，不在里面。"""
+    found = await Share.filter(org=org, share_day=day, entry_id__not_isnull=True).all()
+    undone = await ledger.reversed_between(org, day, day)
+    return {share.user_id: share for share in found if share.entry_id not in undone}
 
 
 async def month_days(org: str, user_id: int, first: date, last: date) -> list[date]:
@@ -382,8 +399,14 @@ def reaction(policy: Policy, share: Share) -> int:
     settings = policy.share
     if share.share_day is None or share.entry_id is None:
         return 0
-    late = share.share_day != local_time(share.sent_at, policy.tz).date()
-    return (settings.grace_emoji if late else 0) or settings.ack_emoji
+    return (settings.grace_emoji if in_grace(policy, share) else 0) or settings.ack_emoji
+
+
+def in_grace(policy: Policy, share: Share) -> bool:
+    """这条分享是凌晨宽限时段里发的、记到了前一天（没记分的不算）。"""
+    if share.share_day is None:
+        return False
+    return share.share_day != local_time(share.sent_at, policy.tz).date()
 
 
 def _featured_period(share: Share) -> str:
@@ -485,3 +508,47 @@ async def backfill(
         # 那天已有（未撤销的）分享分：去重键与当天的分享相同
         raise AlreadyCredited()
     return written
+
+
+# ---- 一天的分享情况：/今日分享、提醒和网页后台的“今日”都问这里 ----
+
+
+@dataclass(frozen=True)
+class DayStatus:
+    """一天的分享情况：参与统计的人里谁交了、谁请假（或节假日）、谁还没交。"""
+
+    done: set[int]
+    excused: leave.Excused
+    off: list[int]
+    """请假而且没交的人（节假日时是全部没交的人）"""
+    missing: list[int]
+    """该交没交的人：提醒 @ 的就是他们"""
+
+    @property
+    def people(self) -> set[int]:
+        return self.done | set(self.off) | set(self.missing)
+
+
+async def day_status(
+    policy: Policy,
+    day: date,
+    *,
+    exclude: Iterable[int] = (),
+    group_id: int | None = None,
+    excused: leave.Excused | None = None,
+) -> DayStatus:
+    """这一天参与统计的人（`members.counted`，`exclude` 是本进程连着的机器人；给了群号就只看
+    这个群里的）的分享情况。请假一条查询，不论多少人；几个分享群挨个看时传入查好的 `excused`，
+    一天只查一次。"""
+    people = await members.counted(policy, month_key(day), exclude)
+    if group_id is not None:
+        in_group = await Member.filter(org=policy.id, group_id=group_id, left_at=None).values_list(
+            "user_id", flat=True
+        )
+        people &= set(in_group)
+    done = await shared_on(policy.id, day, list(people))
+    if excused is None:
+        excused = await leave.excused_on(policy, day)
+    rest = people - done
+    off = sorted(user for user in rest if user in excused)
+    return DayStatus(done, excused, off, sorted(rest - set(off)))

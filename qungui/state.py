@@ -61,6 +61,9 @@ class ProcessState:
         机器人要做管理动作、有人私聊用管理命令之前问过的，短暂缓存"""
         self.batches: dict[str, Batch] = {}
         """攒批的群消息（“以下分享不算原创”“感谢改好名片”）：批的名字 → 攒着的条目和上次发送时刻"""
+        self.bad_logins: dict[str, list[datetime]] = {}
+        """客户端地址 → 最近一分钟里用错登录令牌的时刻。只在内存里：令牌有 32 字节随机数，
+        这个限制只是让乱试的人慢下来，重启后从零数起也不会让谁猜中；写库反倒让乱试的请求也能写库"""
 
     def batch(self, name: str) -> Batch:
         found = self.batches.get(name)
@@ -84,6 +87,7 @@ class ProcessState:
         self.derived_entries.clear()
         self.group_roles.clear()
         self.batches.clear()
+        self.bad_logins.clear()
 
 
 STATE = ProcessState()

@@ -2,7 +2,6 @@
 
 请假的人、节假日的所有人不提醒、不算没交（qungui/leave.py）；他们那天发的分享照样记分。"""
 
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from nonebot import logger, require
@@ -39,7 +38,6 @@ from qungui import clock, leave, ledger, members, months, shares, streaks  # noq
 from qungui.dates import local_time, month_days, month_key  # noqa: E402
 from qungui.jobs import Job, JobContext, Schedule  # noqa: E402
 from qungui.ledger import AlreadyReversed, MonthFrozen, RoleTooLow  # noqa: E402
-from qungui.models import Member  # noqa: E402
 from qungui.policy import MAX_REMINDERS, Policy, parse_clock  # noqa: E402
 from qungui.roles import OwnCase, Role, resolve_role  # noqa: E402
 from qungui.state import STATE  # noqa: E402
@@ -162,47 +160,9 @@ async def _mine(ctx: CommandContext) -> None:
     )
 
 
-@dataclass(frozen=True)
-class DayStatus:
-    """一天的分享情况：参与统计的人里谁交了、谁请假（或节假日）、谁还没交。"""
-
-    done: set[int]
-    excused: leave.Excused
-    off: list[int]
-    """请假而且没交的人（节假日时是全部没交的人）"""
-    missing: list[int]
-    """该交没交的人：提醒 @ 的就是他们"""
-
-
-async def day_status(
-    policy: Policy, day: date, group_id: int | None = None, excused: leave.Excused | None = None
-) -> DayStatus:
-    """这一天参与统计的人（给了群号就只看这个群里的）的分享情况。请假一条查询，不论多少人；
-    几个分享群挨个提醒时传入查好的 `excused`，一天只查一次。"""
-    people = await members.counted(policy, month_key(day), bot_ids())
-    if group_id is not None:
-        in_group = await Member.filter(org=policy.id, group_id=group_id, left_at=None).values_list(
-            "user_id", flat=True
-        )
-        people &= set(in_group)
-    done = await shares.shared_on(policy.id, day, list(people))
-    if excused is None:
-        excused = await leave.excused_on(policy, day)
-    rest = people - done
-    off = sorted(user for user in rest if user in excused)
-    return DayStatus(done, excused, off, sorted(rest - set(off)))
-
-
-async def missing_on(
-    policy: Policy, day: date, group_id: int | None = None, excused: leave.Excused | None = None
-) -> list[int]:
-    """这一天还没分享、也没请假的人（节假日谁也不算）。"""
-    return (await day_status(policy, day, group_id, excused)).missing
-
-
 async def _overview(ctx: CommandContext, remind: bool) -> None:
     day = await shares.share_day(ctx.policy, ctx.time)
-    status = await day_status(ctx.policy, day)
+    status = await shares.day_status(ctx.policy, day, exclude=bot_ids())
     if status.excused.holiday:
         await ctx.reply(replies.ADMIN_HOLIDAY.format(day=_day_text(day), done=len(status.done)))
         return
@@ -240,7 +200,10 @@ def _reminder(index: int):
         if excused.holiday:
             return replies.REMIND_HOLIDAY
         for group_id in ctx.policy.groups.share:
-            missing = await missing_on(ctx.policy, day, group_id, excused)
+            status = await shares.day_status(
+                ctx.policy, day, exclude=bot_ids(), group_id=group_id, excused=excused
+            )
+            missing = status.missing
             if not missing:
                 continue
             head = replies.REMIND.format(

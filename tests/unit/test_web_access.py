@@ -1,0 +1,88 @@
+"""网页后台的登录令牌与会话：库里只有摘要、10 分钟过期、只能用一次（同时来两个也只有一个换到）、
+会话按小时过期、退出即删，以及一个地址一分钟内用错令牌的次数上限。"""
+
+import asyncio
+import hashlib
+from datetime import UTC, datetime, timedelta
+
+from qungui import web_access
+from qungui.models import WebSession, WebToken
+
+NOW = datetime(2026, 11, 27, 2, tzinfo=UTC)
+
+
+def sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+async def test_the_token_is_stored_only_as_its_hash_and_works_once(db, clock_at) -> None:
+    clock_at(NOW)
+    token = await web_access.issue("jgs", 20001)
+    assert len(token) >= 43
+    row = await WebToken.get()
+    assert (row.token_hash, row.org, row.user_id, row.expires_at, row.used_at) == (
+        sha256(token),
+        "jgs",
+        20001,
+        NOW + timedelta(minutes=10),
+        None,
+    )
+
+    login = await web_access.redeem(token, hours=8)
+    assert login is not None
+    assert (login.org, login.user_id, login.expires_at) == ("jgs", 20001, NOW + timedelta(hours=8))
+    stored = await WebSession.get()
+    assert stored.session_hash == sha256(login.session_id)
+    assert len(stored.csrf) >= 43
+    assert (await WebToken.get()).used_at == NOW
+    assert await web_access.redeem(token, hours=8) is None
+    assert await WebSession.all().count() == 1
+
+
+async def test_two_redeems_at_once_give_one_session(db, clock_at) -> None:
+    clock_at(NOW)
+    token = await web_access.issue("jgs", 20001)
+    results = await asyncio.gather(*(web_access.redeem(token, hours=8) for _ in range(3)))
+    assert sum(r is not None for r in results) == 1
+    assert await WebSession.all().count() == 1
+
+
+async def test_a_token_expires_after_ten_minutes(db, clock_at) -> None:
+    clock_at(NOW)
+    late = await web_access.issue("jgs", 20001)
+    on_time = await web_access.issue("jgs", 20001)
+    clock_at(NOW + timedelta(minutes=9, seconds=59))
+    assert await web_access.redeem(on_time, hours=8) is not None
+    clock_at(NOW + timedelta(minutes=10))
+    assert await web_access.redeem(late, hours=8) is None
+    assert await web_access.redeem("not-a-token", hours=8) is None
+
+
+async def test_a_session_lasts_its_hours_and_logout_ends_it(db, clock_at) -> None:
+    clock_at(NOW)
+    first = await web_access.redeem(await web_access.issue("jgs", 20001), hours=2)
+    second = await web_access.redeem(await web_access.issue("jgs", 30001), hours=2)
+    assert first is not None and second is not None
+    clock_at(NOW + timedelta(hours=1, minutes=59))
+    found = await web_access.session(first.session_id)
+    assert found is not None and found.user_id == 20001
+    await web_access.logout(first.session_id)
+    assert await web_access.session(first.session_id) is None
+    assert (await web_access.session(second.session_id)).user_id == 30001
+    clock_at(NOW + timedelta(hours=2))
+    assert await web_access.session(second.session_id) is None
+    assert await web_access.session("") is None
+
+
+def test_ten_bad_tokens_a_minute_per_address_then_refused(clock_at) -> None:
+    clock_at(NOW)
+    for _ in range(9):
+        web_access.bad_token("10.0.0.1")
+    assert not web_access.too_many_bad("10.0.0.1")
+    web_access.bad_token("10.0.0.1")
+    assert web_access.too_many_bad("10.0.0.1")
+    assert not web_access.too_many_bad("10.0.0.2")
+    clock_at(NOW + timedelta(seconds=59))
+    assert web_access.too_many_bad("10.0.0.1")
+    clock_at(NOW + timedelta(seconds=60))
+    assert not web_access.too_many_bad("10.0.0.1")
