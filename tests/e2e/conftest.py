@@ -3,18 +3,16 @@ from pathlib import Path
 
 import pytest
 
-from tests import databases
 from tests.conftest import TEST_POLICY
 
-from .harness import CREATED_DATABASES, BotProcess, Running, running_bot
+from .harness import BotProcess, Running, drop_created_databases, running_bot
 
 
 @pytest.fixture(autouse=True)
 async def _drop_databases() -> AsyncIterator[None]:
     """在 PostgreSQL 上跑时：删掉本测试的机器人进程建的库。"""
     yield
-    while CREATED_DATABASES:
-        await databases.drop_postgres(CREATED_DATABASES.pop())
+    await drop_created_databases()
 
 
 @pytest.fixture

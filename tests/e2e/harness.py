@@ -78,7 +78,12 @@ class ApiFailure(Exception):
 Responder = Callable[[dict[str, Any]], Any]
 
 CREATED_DATABASES: list[str] = []
-"""本测试新建的 PostgreSQL 库：e2e 的 conftest 在每个测试后删掉"""
+"""本测试新建的 PostgreSQL 库：每个测试后用 drop_created_databases 删掉"""
+
+
+async def drop_created_databases() -> None:
+    while CREATED_DATABASES:
+        await databases.drop_postgres(CREATED_DATABASES.pop())
 
 
 class FakeOneBot:
