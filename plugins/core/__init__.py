@@ -14,7 +14,7 @@ require("nonebot_plugin_localstore")
 from . import review_kinds, undo_kinds  # noqa: E402
 from .batch import GroupBatcher  # noqa: E402
 from .config import Config  # noqa: E402
-from .dispatch import routed  # noqa: E402
+from .dispatch import routed, run_for_web  # noqa: E402
 from .events import GroupCardNoticeEvent  # noqa: E402
 from .lifecycle import advance, crash_point, ticks  # noqa: E402
 from .rights import API_FAILURES, failure_reason  # noqa: E402
@@ -72,6 +72,7 @@ __all__ = [
     "rights",
     "routed",
     "router",
+    "run_for_web",
     "runner",
     "sender",
     "superusers",

@@ -3,7 +3,9 @@
 规则只做决定：这个事件要不要处理、交给谁，放进 state；写库（成员表、机器人在线）都在处理函数里做。
 """
 
+import secrets
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from nonebot import logger, on
@@ -21,7 +23,7 @@ from nonebot.adapters.onebot.v11 import (
 from nonebot.matcher import current_bot, current_event, current_matcher
 from nonebot.typing import T_State
 
-from qungui import members
+from qungui import clock, members
 from qungui.policy import Policy
 from qungui.roles import OwnCase, Role, resolve_role
 
@@ -203,6 +205,41 @@ async def _in_private(bot: Bot, event: MessageEvent, command: Command, args) -> 
         await reply(role.message)
         return
     await _run(CommandContext(bot, event, policy, role, command, args, reply))
+
+
+@dataclass(frozen=True)
+class WebAction:
+    """网页上的一次点击，当作此人此刻私聊发来的那条命令：命令只读这几样（发送者、时刻、原始消息）。"""
+
+    user_id: int
+    time: int
+    original_message: Message
+
+
+async def run_for_web(bot: Bot, policy: Policy, user_id: int, name: str, args: str) -> list[str]:
+    """网页后台的按钮：像此人在 `policy` 的组织里私聊发了命令 `name` 加参数 `args`（如“确认”“审3 理由”）
+    一样执行：身份的算法、命令自己的权限检查、去重键、群里的回复都和聊天里一样；私聊的回复不发出，
+    收集起来返回，由网页显示。"""
+    command = router.commands[name]
+    typed = MessageSegment.text(args)
+    collected: list[str] = []
+
+    async def reply(message):
+        collected.append(
+            message.extract_plain_text() if isinstance(message, Message) else str(message)
+        )
+        return []
+
+    # 事件的身份（identity.event_key）由内容和秒数算出：同一秒点两次同一个按钮也不能算成同一条消息，
+    # 所以内容里加一个每次点击各不相同的随机数（命令的参数不含它）
+    click = MessageSegment.text(f"\x1fweb:{name}:{secrets.token_hex(8)}")
+    event = WebAction(user_id, int(clock.now().timestamp()), Message([typed, click]))
+    policy, role = await private_roles.choose(bot, [policy], user_id, command)
+    if isinstance(role, Refusal):
+        return [role.message]
+    parsed = Message(typed) if args.strip() else Message()
+    await _run(CommandContext(bot, event, policy, role, command, parsed, reply))
+    return collected
 
 
 async def _private_orgs(user_id: int) -> list[Policy]:

@@ -28,6 +28,10 @@ from .router import Command, Refusal
 GROUP_ADMIN = ("owner", "admin")
 
 
+class RoleUnknown(Exception):
+    """记下的群管理员身份现在问不到 QQ 核实。"""
+
+
 class PrivateRoles:
     def __init__(self, rights: BotRights, superusers: Iterable[str]):
         self.rights = rights
@@ -57,14 +61,24 @@ class PrivateRoles:
 
     async def role(self, bot: Bot, policy: Policy, user_id: int, command: Command) -> Role:
         """此人私聊用 `command` 时的身份；查不到群里现在的身份、又只能靠它时拒绝（Refusal）。"""
+        try:
+            return await self.current(bot, policy, user_id, command.role)
+        except RoleUnknown:
+            raise Refusal(
+                ROLE_UNCONFIRMED.format(command=command.name, needed=command.role.label)
+            ) from None
+
+    async def current(self, bot: Bot | None, policy: Policy, user_id: int, needed: Role) -> Role:
+        """此人现在的身份，够不够 `needed` 要问 QQ 时才问（网页后台每个请求也走这里）。
+        只能靠群管理员身份够格、又问不到（接口失败，或没有在线的机器人 `bot=None`）时抛 RoleUnknown。"""
         listed = resolve_role(policy, user_id, self.superusers)
-        if command.role < Role.ADMIN or listed >= command.role:
+        if needed < Role.ADMIN or listed >= needed:
             return listed
         unknown = False
         for group_id, stored in await members.group_roles(policy.id, user_id):
             if stored not in GROUP_ADMIN:
                 continue
-            now = await self.rights.member_role(bot, group_id, user_id)
+            now = None if bot is None else await self.rights.member_role(bot, group_id, user_id)
             if now is None:
                 unknown = True
             elif now in GROUP_ADMIN:
@@ -72,7 +86,7 @@ class PrivateRoles:
             else:
                 await members.set_role(policy.id, group_id, user_id, now)
         if unknown:
-            raise Refusal(ROLE_UNCONFIRMED.format(command=command.name, needed=command.role.label))
+            raise RoleUnknown()
         return listed
 
     async def admin_changed(self, bot: Bot, event: NoticeEvent, policy: Policy) -> None:

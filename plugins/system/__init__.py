@@ -131,6 +131,11 @@ async def show_status(ctx: CommandContext) -> None:
     if ctx.group_id is not None:
         await ctx.reply("/状态 含运维信息，请私聊机器人查看。")
         return
+    await ctx.reply(await status_text())
+
+
+async def status_text() -> str:
+    """/状态 和网页后台的状态页说的同一件事：连接、发送队列、定时任务、数据库。"""
     now = clock.now()
     lines = ["【群规助手状态】", "机器人连接："]
     bots = nonebot.get_bots()
@@ -171,7 +176,7 @@ async def show_status(ctx: CommandContext) -> None:
         lines.append(f"数据库：{path.resolve()}（{size:.0f} KB）")
     else:
         lines.append(f"数据库：{db_url.split('@')[-1]}")
-    await ctx.reply("\n".join(lines))
+    return "\n".join(lines)
 
 
 @router.command(

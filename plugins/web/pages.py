@@ -1,0 +1,239 @@
+"""网页后台的地址：登录、各页、审核按钮、导出、退出。数据都来自 qungui/dashboard.py，
+写入（确认、驳回）走聊天命令的那条路（plugins/core/dispatch.py 的 run_for_web）。"""
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from plugins.core import policies, run_for_web
+from plugins.leaderboard import write_export
+from plugins.system import status_text
+from qungui import clock, dashboard, month_end, reviews, shares, web_access
+from qungui.dates import local_time, month_key, parse_month
+from qungui.outgoing import mask_digits
+from qungui.roles import Role
+
+from . import replies
+from .access import COOKIE, Refused, Viewer, current_bot, form, role_of, viewer
+from .config import Config
+
+templates = Environment(
+    loader=FileSystemLoader(Path(__file__).parent / "templates"),
+    autoescape=select_autoescape(["html"]),
+)
+
+# 审核按钮的结果在 303 之后的那一页显示：按会话记在内存里，显示一次就丢（进程重启丢了也只是少看一句）
+_flashes: dict[int, list[str]] = {}
+
+
+def _page(name: str, status: int = 200, who: Viewer | None = None, **values) -> HTMLResponse:
+    if who is not None:
+        values |= {"nav": _nav(who), "csrf": who.session.csrf, "tz": who.policy.tz}
+    return HTMLResponse(templates.get_template(name).render(**values), status_code=status)
+
+
+def _nav(who: Viewer) -> list[tuple[str, str]]:
+    """导航栏：这个人能看的每一页。成员只有自己的那一页。"""
+    if not who.is_admin:
+        return [(f"/qungui/member/{who.user_id}", "成员")]
+    links = [
+        ("/qungui/today", "今日"),
+        ("/qungui/month", "本月"),
+        (f"/qungui/member/{who.user_id}", "成员"),
+        ("/qungui/reviews", "待审"),
+        ("/qungui/notices", "通知"),
+        ("/qungui/export", "导出"),
+    ]
+    if who.role >= Role.SUPERUSER:
+        links.append(("/qungui/status", "状态"))
+    return links
+
+
+def refusal(status: int, text: str) -> HTMLResponse:
+    return _page("refusal.html", status, text=text)
+
+
+def _month(text: str | None, fallback: str) -> str:
+    """URL 里的月份；写错了当作找不到。"""
+    if not text:
+        return fallback
+    month = parse_month(text)
+    if month is None:
+        raise Refused(404, replies.NOT_FOUND)
+    return month
+
+
+def _this_month(who: Viewer) -> str:
+    return month_key(local_time(clock.now(), who.policy.tz).date())
+
+
+@dataclass(frozen=True)
+class Bar:
+    x: int
+    y: int
+    height: int
+    day: date
+    count: int
+
+
+CHART_HEIGHT = 120
+BAR_WIDTH = 16
+
+
+def chart(daily: list[tuple[date, int]]) -> list[Bar]:
+    """本月每天的分享人数画成柱：最高的一天顶满，其余按比例。"""
+    top = max((count for _, count in daily), default=0) or 1
+    bars = []
+    for index, (day, count) in enumerate(daily):
+        height = round(CHART_HEIGHT * count / top)
+        bars.append(Bar(index * (BAR_WIDTH + 4), CHART_HEIGHT - height, height, day, count))
+    return bars
+
+
+def build(config: Config, base_url: str) -> APIRouter:
+    router = APIRouter(prefix="/qungui")
+    secure = base_url.startswith("https://")
+
+    @router.get("/login")
+    async def login(request: Request, token: str = "") -> Response:
+        address = request.client.host if request.client else ""
+        if web_access.too_many_bad(address):
+            return refusal(429, replies.TOO_MANY)
+        got = await web_access.redeem(token, config.qungui_web_session_hours)
+        if got is None:
+            web_access.bad_token(address)
+            return refusal(403, replies.BAD_TOKEN)
+        target = f"/qungui/member/{got.user_id}"
+        policy = policies.get(got.org)
+        if policy is not None and await role_of(policy, got.user_id, Role.MEMBER) >= Role.ADMIN:
+            target = "/qungui/today"
+        response = RedirectResponse(target, status_code=303)
+        response.set_cookie(
+            COOKIE,
+            got.session_id,
+            max_age=config.qungui_web_session_hours * 3600,
+            path="/qungui",
+            secure=secure,
+            httponly=True,
+            samesite="strict",
+        )
+        return response
+
+    @router.post("/logout")
+    async def logout(request: Request) -> Response:
+        who = await viewer(request, Role.MEMBER)
+        await form(request, who)
+        await web_access.logout(request.cookies[COOKIE])
+        response = refusal(200, replies.LOGGED_OUT)
+        response.delete_cookie(COOKIE, path="/qungui", secure=secure, httponly=True)
+        return response
+
+    @router.get("/today")
+    async def today(request: Request, day: str = "") -> Response:
+        who = await viewer(request)
+        try:
+            shown = date.fromisoformat(day) if day else None
+        except ValueError:
+            raise Refused(404, replies.NOT_FOUND) from None
+        if shown is None:
+            shown = await shares.share_day(who.policy, clock.now())
+        groups = await dashboard.today(who.policy, shown)
+        return _page("today.html", who=who, title="今日", day=shown, groups=groups)
+
+    @router.get("/month")
+    async def month(request: Request, month: str = "") -> Response:
+        who = await viewer(request)
+        page = await dashboard.month(who.policy, _month(month, _this_month(who)))
+        return _page(
+            "month.html",
+            who=who,
+            title="本月",
+            page=page,
+            bars=chart(page.daily),
+            chart_height=CHART_HEIGHT,
+            bar_width=BAR_WIDTH,
+        )
+
+    @router.get("/member/{qq}")
+    async def member(request: Request, qq: int, month: str = "") -> Response:
+        who = await viewer(request, Role.MEMBER)
+        if qq != who.user_id and not who.is_admin:
+            raise Refused(403, replies.NOT_YOURS)
+        page = await dashboard.member(who.policy, qq, _month(month, _this_month(who)))
+        if page is None:
+            raise Refused(404, replies.NOT_FOUND)
+        return _page("member.html", who=who, title="成员", page=page)
+
+    @router.get("/reviews")
+    async def review_queue(request: Request) -> Response:
+        who = await viewer(request)
+        rows = await dashboard.reviews(who.policy)
+        flashes = _flashes.pop(who.session.id, [])
+        return _page("reviews.html", who=who, title="待审", rows=rows, flashes=flashes)
+
+    async def decide(request: Request, review_id: int, name: str) -> Response:
+        who = await viewer(request)
+        fields = await form(request, who)
+        try:
+            await reviews.find(who.policy, review_id)
+        except reviews.ReviewNotFound:
+            raise Refused(404, replies.NOT_FOUND) from None
+        bot = current_bot()
+        if bot is None:
+            said = [replies.NO_BOT]
+        else:
+            amount = fields.get("amount", "").strip() if name == "确认" else ""
+            words = [f"审{review_id}", amount, fields.get("reason", "").strip()]
+            said = await run_for_web(
+                bot, who.policy, who.user_id, name, " ".join(filter(None, words))
+            )
+        _flashes.setdefault(who.session.id, []).extend(mask_digits(text) for text in said)
+        return RedirectResponse("/qungui/reviews", status_code=303)
+
+    @router.post("/reviews/{review_id}/confirm")
+    async def confirm(request: Request, review_id: int) -> Response:
+        return await decide(request, review_id, "确认")
+
+    @router.post("/reviews/{review_id}/dismiss")
+    async def dismiss(request: Request, review_id: int) -> Response:
+        return await decide(request, review_id, "驳回")
+
+    @router.get("/notices")
+    async def notices(request: Request) -> Response:
+        who = await viewer(request)
+        rows = await dashboard.notices(who.policy)
+        return _page("notices.html", who=who, title="通知", rows=rows)
+
+    @router.get("/export")
+    async def export_page(request: Request, month: str = "") -> Response:
+        who = await viewer(request)
+        chosen = _month(month, month_end.previous_month(local_time(clock.now(), who.policy.tz)))
+        return _page("export.html", who=who, title="导出", month=chosen)
+
+    @router.get("/export.xlsx")
+    async def export_file(request: Request, month: str = "") -> Response:
+        who = await viewer(request)
+        chosen = _month(month, month_end.previous_month(local_time(clock.now(), who.policy.tz)))
+        if chosen > _this_month(who):
+            raise Refused(404, replies.NOT_FOUND)
+        path = await write_export(who.policy, chosen)
+        return FileResponse(path, filename=path.name)
+
+    @router.get("/status")
+    async def status(request: Request) -> Response:
+        who = await viewer(request, Role.SUPERUSER)
+        return _page("status.html", who=who, title="状态", text=await status_text())
+
+    return router
+
+
+def install(app: FastAPI, config: Config, base_url: str) -> None:
+    app.include_router(build(config, base_url))
+
+    @app.exception_handler(Refused)
+    async def refused(request: Request, exc: Refused) -> Response:
+        return refusal(exc.status, exc.text)

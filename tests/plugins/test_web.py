@@ -1,0 +1,393 @@
+"""网页后台的门：/后台 的链接、登录、Cookie、每一种拒绝（没登录、令牌用过或过期、乱试太多次、
+成员看管理页或别人的页、别的组织的编号、表单没带 CSRF 令牌），以及在页面上确认、驳回待审事项
+（与私聊 /确认 /驳回 走同一条路：账本、群里的回复、重复点击）。"""
+
+import re
+from datetime import UTC, datetime, timedelta
+from io import BytesIO
+
+import nonebot
+import pytest
+from httpx import ASGITransport, AsyncClient, Response
+from nonebot.adapters.onebot.v11 import Message
+from nonebug import App
+from openpyxl import load_workbook
+
+from qungui import members, web_access
+from qungui.models import FilterHit, LedgerEntry, Member, WebSession, WebToken
+from qungui.policy import Policies
+from qungui.state import STATE
+from tests import fake
+from tests.fake import ADMIN, SUPERUSER, WORK_GROUP, member_info
+
+from .conftest import expect_group, expect_private, make_bot
+
+ZHANG = 20001  # 普通成员
+ZHANG_CARD = "鸡公山酒业-张三-13900000000"
+LI = 20002
+LI_CARD = "鸡公山酒业-李四-13800000000"
+STRANGER = 20009  # 不在组织里
+# 2026-11-27 10:05 北京时间：审核命中是 10:00 的那条消息
+NOW = datetime(2026, 11, 27, 2, 5, tzinfo=UTC)
+ADMIN_PAGES = ["/qungui/today", "/qungui/month", "/qungui/reviews", "/qungui/notices"]
+ADMIN_PAGES += ["/qungui/export", "/qungui/export.xlsx?month=2026-10"]
+EVERY_PAGE = [*ADMIN_PAGES, "/qungui/status", f"/qungui/member/{ZHANG}"]
+REVIEW_ASKED = (
+    "【群规助手】审1｜规则「赌博」（不良信息 -5 分）\n"
+    f"群 {WORK_GROUP}：李四（QQ {LI}）\n"
+    "命中：澳门大赌场\n"
+    "原文：周末一起去澳门大赌场玩\n"
+    "确认并警告：/确认 审1　驳回：/驳回 审1"
+)
+WARNED = "已警告 李四：不良信息，-5 分（编号 #1）。30 天内第 1 次警告。依据群规：不良信息 -5 分。"
+
+
+@pytest.fixture(autouse=True)
+def _now(clock_at) -> None:
+    clock_at(NOW)
+
+
+@pytest.fixture
+async def client():
+    transport = ASGITransport(app=nonebot.get_app())
+    async with AsyncClient(transport=transport, base_url="http://127.0.0.1:8080") as client:
+        yield client
+
+
+class LoginLink:
+    """期望的 /后台 回复：说明加一个登录链接；比较时记下链接里的令牌。"""
+
+    PATTERN = re.compile(
+        r"网页后台登录链接（10 分钟内有效，只能用一次，请勿转发）：\n"
+        r"http://127\.0\.0\.1:8080/qungui/login\?token=([A-Za-z0-9_-]{43,})"
+    )
+
+    def __init__(self) -> None:
+        self.token = ""
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Message):
+            return False
+        found = self.PATTERN.fullmatch(other.extract_plain_text())
+        if found is None:
+            return False
+        self.token = found[1]
+        return True
+
+    def __repr__(self) -> str:
+        return "<登录链接>"
+
+
+def text_of(response: Response) -> str:
+    """页面上人看得到的字（去掉标签）。"""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.text))
+
+
+def refused(response: Response, status: int, text: str) -> bool:
+    return response.status_code == status and text in response.text
+
+
+async def seen_in_group(user_id: int, card: str, role: str = "member") -> None:
+    await members.remember(
+        org="jgs",
+        group_id=WORK_GROUP,
+        user_id=user_id,
+        card=card,
+        nickname="",
+        role=role,
+        seen_at=NOW - timedelta(days=1),
+    )
+
+
+async def log_in(client: AsyncClient, user_id: int, org: str = "jgs") -> Response:
+    token = await web_access.issue(org, user_id)
+    return await client.get(f"/qungui/login?token={token}")
+
+
+async def gambling_hit(app: App) -> None:
+    """李四在工作群发了一条命中“赌博”的消息：审1，管理员私聊收到审核请求。"""
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        ctx.receive_event(
+            bot, fake.group_message("周末一起去澳门大赌场玩", user_id=LI, card=LI_CARD)
+        )
+        expect_private(ctx, REVIEW_ASKED, ADMIN)
+
+
+async def test_the_link_comes_in_private_only_and_logs_an_admin_in(
+    app: App, db, client: AsyncClient
+) -> None:
+    link = LoginLink()
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        ctx.receive_event(bot, fake.group_message("/后台", user_id=ADMIN, card=""))
+        expect_group(ctx, "登录链接只在私聊里发：请私聊我发 /后台。")
+        ctx.receive_event(bot, fake.private_message("/后台", user_id=ADMIN))
+        ctx.should_call_api(
+            "send_private_msg", {"user_id": ADMIN, "message": link}, result={"message_id": 1}
+        )
+    assert await web_access.session("") is None
+    response = await client.get(f"/qungui/login?token={link.token}")
+    assert response.status_code == 303
+    assert response.headers["location"] == "/qungui/today"
+    cookie = response.headers["set-cookie"]
+    assert cookie.startswith("qungui_session=")
+    flags = {part.strip().lower() for part in cookie.split(";")[1:]}
+    assert flags == {"httponly", "max-age=28800", "path=/qungui", "samesite=strict"}
+    session = await WebSession.get()
+    assert (session.org, session.user_id) == ("jgs", ADMIN)
+
+    again = await AsyncClient(
+        transport=ASGITransport(app=nonebot.get_app()), base_url="http://127.0.0.1:8080"
+    ).get(f"/qungui/login?token={link.token}")
+    assert refused(again, 403, "登录链接无效或已过期：请私聊机器人重新发 /后台。")
+    assert await WebSession.all().count() == 1
+
+
+async def test_a_member_lands_on_his_own_page_and_sees_nothing_else(
+    app: App, db, client: AsyncClient
+) -> None:
+    await seen_in_group(ZHANG, ZHANG_CARD)
+    response = await log_in(client, ZHANG)
+    assert (response.status_code, response.headers["location"]) == (303, f"/qungui/member/{ZHANG}")
+    for path in ADMIN_PAGES:
+        assert refused(await client.get(path), 403, "需要管理员权限"), path
+    assert refused(await client.get("/qungui/status"), 403, "需要超级用户权限")
+    assert refused(await client.get(f"/qungui/member/{LI}"), 403, "只能看自己的页面。")
+    reviews = await client.post("/qungui/reviews/1/dismiss", data={"reason": "x"})
+    assert refused(reviews, 403, "需要管理员权限")
+
+
+async def test_nothing_is_served_without_a_session(db, client: AsyncClient) -> None:
+    for path in EVERY_PAGE:
+        response = await client.get(path)
+        assert refused(response, 401, "请先登录：私聊机器人发 /后台 获取登录链接。"), path
+    client.cookies.set("qungui_session", "made-up", path="/qungui")
+    assert (await client.get("/qungui/today")).status_code == 401
+    posted = await client.post("/qungui/reviews/1/confirm", data={"csrf": "x"})
+    assert posted.status_code == 401
+
+
+async def test_an_expired_or_unknown_token_is_refused(db, client: AsyncClient, clock_at) -> None:
+    token = await web_access.issue("jgs", ADMIN)
+    clock_at(NOW + timedelta(minutes=10))
+    late = await client.get(f"/qungui/login?token={token}")
+    assert refused(late, 403, "登录链接无效或已过期：请私聊机器人重新发 /后台。")
+    assert "set-cookie" not in late.headers
+    assert refused(
+        await client.get("/qungui/login"), 403, "登录链接无效或已过期：请私聊机器人重新发 /后台。"
+    )
+    assert await WebSession.all().count() == 0
+
+
+async def test_a_burst_of_bad_tokens_is_slowed_down(db, client: AsyncClient, clock_at) -> None:
+    for attempt in range(10):
+        response = await client.get(f"/qungui/login?token=guess{attempt}")
+        assert response.status_code == 403
+    good = await web_access.issue("jgs", ADMIN)
+    blocked = await client.get(f"/qungui/login?token={good}")
+    assert refused(blocked, 429, "尝试太多次，请一分钟后再试。")
+    clock_at(NOW + timedelta(seconds=61))
+    # 被挡住的那次没有用掉令牌：一分钟后照样能登录
+    assert (await client.get(f"/qungui/login?token={good}")).status_code == 303
+
+
+async def test_a_session_ends_with_its_hours_and_with_logout(
+    db, client: AsyncClient, clock_at
+) -> None:
+    await log_in(client, SUPERUSER)
+    session = await WebSession.get()
+    status = await client.get("/qungui/status")
+    assert status.status_code == 200
+    assert "<h1>状态</h1>" in status.text
+    assert "【群规助手状态】" in status.text and "定时任务：" in status.text
+    assert refused(await client.post("/qungui/logout", data={}), 403, "页面已过期，请刷新后再试。")
+    logout = await client.post("/qungui/logout", data={"csrf": session.csrf})
+    assert refused(logout, 200, "已退出。")
+    assert await WebSession.all().count() == 0
+    assert (await client.get("/qungui/status")).status_code == 401
+
+    await log_in(client, SUPERUSER)
+    clock_at(NOW + timedelta(hours=8))
+    assert (await client.get("/qungui/status")).status_code == 401
+
+
+async def test_a_form_without_the_session_csrf_token_writes_nothing(
+    app: App, db, client: AsyncClient
+) -> None:
+    await gambling_hit(app)
+    await log_in(client, ADMIN)
+    for data in ({}, {"csrf": "stale"}):
+        response = await client.post("/qungui/reviews/1/confirm", data=data)
+        assert refused(response, 403, "页面已过期，请刷新后再试。")
+    assert (await FilterHit.get(id=1)).status == "pending"
+    assert await LedgerEntry.all().count() == 0
+
+
+async def test_another_orgs_review_is_not_found(app: App, db, client: AsyncClient) -> None:
+    await gambling_hit(app)
+    await FilterHit.filter(id=1).update(org="xscy")
+    await log_in(client, ADMIN)
+    csrf = (await WebSession.get()).csrf
+    for action in ("confirm", "dismiss"):
+        response = await client.post(f"/qungui/reviews/1/{action}", data={"csrf": csrf})
+        assert refused(response, 404, "找不到"), action
+    assert (await FilterHit.get(id=1)).status == "pending"
+    assert refused(await client.get("/qungui/month?month=2026-13"), 404, "找不到")
+    assert refused(await client.get("/qungui/today?day=2026-11-31"), 404, "找不到")
+
+
+async def test_confirming_on_the_page_is_the_chat_confirm(
+    app: App, db, client: AsyncClient
+) -> None:
+    await gambling_hit(app)
+    await log_in(client, ADMIN)
+    csrf = (await WebSession.get()).csrf
+    async with app.test_api() as ctx:
+        make_bot(ctx)
+        expect_group(ctx, WARNED)
+        response = await client.post(
+            "/qungui/reviews/1/confirm", data={"csrf": csrf, "reason": "第二次了"}
+        )
+        assert (response.status_code, response.headers["location"]) == (303, "/qungui/reviews")
+        page = await client.get("/qungui/reviews")
+        assert '<p class="flash">已确认 审1，警告编号 #1。</p>' in page.text
+        # 再点一次（另一个标签页里的旧页面）：和私聊再发一次 /确认 一样，只说已经处理过
+        await client.post("/qungui/reviews/1/confirm", data={"csrf": csrf})
+        await client.post("/qungui/reviews/1/dismiss", data={"csrf": csrf})
+        page = await client.get("/qungui/reviews")
+    assert page.text.count('<p class="flash">审1 已确认，无需再处理。</p>') == 2
+    assert "已确认 审1，警告编号" not in page.text  # 显示过一次就不再显示
+    hit = await FilterHit.get(id=1)
+    assert (hit.status, hit.decided_by, hit.decided_note) == ("confirmed", ADMIN, "第二次了")
+    assert await LedgerEntry.all().values_list("user_id", "delta", "rule", "actor_id") == [
+        (LI, -5, "warn.不良信息", ADMIN)
+    ]
+
+
+async def test_dismissing_on_the_page_writes_nothing_to_the_ledger(
+    app: App, db, client: AsyncClient
+) -> None:
+    await gambling_hit(app)
+    await log_in(client, ADMIN)
+    csrf = (await WebSession.get()).csrf
+    async with app.test_api() as ctx:
+        make_bot(ctx)
+        await client.post("/qungui/reviews/1/dismiss", data={"csrf": csrf, "reason": "玩笑话"})
+        page = await client.get("/qungui/reviews")
+    assert '<p class="flash">已驳回 审1。</p>' in page.text
+    hit = await FilterHit.get(id=1)
+    assert (hit.status, hit.decided_by, hit.decided_note) == ("dismissed", ADMIN, "玩笑话")
+    assert await LedgerEntry.all().count() == 0
+
+
+async def test_without_a_bot_online_the_page_decides_nothing(
+    app: App, db, client: AsyncClient
+) -> None:
+    await gambling_hit(app)
+    await log_in(client, ADMIN)
+    csrf = (await WebSession.get()).csrf
+    await client.post("/qungui/reviews/1/confirm", data={"csrf": csrf})
+    page = await client.get("/qungui/reviews")
+    assert '<p class="flash">机器人没有连上 QQ，暂时不能处理。</p>' in page.text
+    assert (await FilterHit.get(id=1)).status == "pending"
+    assert await LedgerEntry.all().count() == 0
+
+
+async def test_an_admin_taken_off_the_policy_list_loses_access_at_once(
+    db, client: AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from plugins.core import policies
+
+    await log_in(client, ADMIN)
+    assert (await client.get("/qungui/export")).status_code == 200
+    policy = policies.get("jgs")
+    demoted = policy.model_copy(update={"org": policy.org.model_copy(update={"admins": ()})})
+    monkeypatch.setattr(
+        policies,
+        "current",
+        Policies({"jgs": demoted}, {g: demoted for g in demoted.all_groups}, policies.path),
+    )
+    assert refused(await client.get("/qungui/export"), 403, "需要管理员权限")
+
+
+def qq_says(ctx, user_id: int, card: str, role: str) -> None:
+    ctx.should_call_api(
+        "get_group_member_info",
+        {"group_id": WORK_GROUP, "user_id": user_id, "no_cache": True},
+        result=member_info(user_id, role=role, card=card),
+    )
+
+
+async def test_a_group_admin_is_checked_with_qq_on_every_request(
+    app: App, db, client: AsyncClient
+) -> None:
+    await seen_in_group(ZHANG, ZHANG_CARD, role="admin")
+    async with app.test_api() as ctx:
+        make_bot(ctx)
+        qq_says(ctx, ZHANG, ZHANG_CARD, "admin")
+        response = await log_in(client, ZHANG)
+        assert response.headers["location"] == "/qungui/today"
+        assert (await client.get("/qungui/export")).status_code == 200
+    # 他被撤掉了管理员，机器人没收到通知；QQ 的回答只缓存一分钟，过后下一个请求再问
+    STATE.group_roles.clear()
+    async with app.test_api() as ctx:
+        make_bot(ctx)
+        qq_says(ctx, ZHANG, ZHANG_CARD, "member")
+        assert refused(await client.get("/qungui/export"), 403, "需要管理员权限")
+        page = await client.get(f"/qungui/member/{ZHANG}")
+        assert page.status_code == 200
+        assert '<a href="/qungui/today"' not in page.text
+    assert (await Member.get(group_id=WORK_GROUP, user_id=ZHANG)).role == "member"
+
+
+async def test_a_group_admin_notice_ends_the_admin_pages(app: App, db, client: AsyncClient) -> None:
+    await seen_in_group(ZHANG, ZHANG_CARD, role="admin")
+    async with app.test_api() as ctx:
+        make_bot(ctx)
+        qq_says(ctx, ZHANG, ZHANG_CARD, "admin")
+        await log_in(client, ZHANG)
+        assert (await client.get("/qungui/export")).status_code == 200
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        ctx.receive_event(bot, fake.notice("group_admin_unset", user_id=ZHANG))
+    async with app.test_api() as ctx:
+        make_bot(ctx)
+        assert refused(await client.get("/qungui/export"), 403, "需要管理员权限")
+
+
+async def test_without_a_bot_a_stored_group_admin_is_not_let_in(db, client: AsyncClient) -> None:
+    await seen_in_group(LI, LI_CARD, role="admin")
+    await log_in(client, LI)
+    assert refused(
+        await client.get("/qungui/export"), 403, "现在查不到你在群里的身份，请稍后再试。"
+    )
+    assert (await client.get(f"/qungui/member/{LI}")).status_code == 200
+
+
+async def test_the_export_is_the_chat_export(db, client: AsyncClient) -> None:
+    await log_in(client, ADMIN)
+    page = await client.get("/qungui/export")
+    assert "<h1>导出</h1>" in page.text
+    assert 'href="/qungui/export.xlsx?month=2026-10"' in page.text
+    response = await client.get("/qungui/export.xlsx?month=2026-10")
+    assert response.status_code == 200
+    assert "jgs-2026-10" in response.headers["content-disposition"]
+    book = load_workbook(BytesIO(response.content))
+    assert "排行" in book.sheetnames
+    assert refused(await client.get("/qungui/export.xlsx?month=2027-01"), 404, "找不到")
+
+
+async def test_web_off_answers_the_command_and_says_so(
+    app: App, db, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from plugins.web import config
+
+    monkeypatch.setattr(config, "qungui_web", False)
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        ctx.receive_event(bot, fake.private_message("/后台", user_id=ADMIN))
+        expect_private(ctx, "网页后台没有开启。", ADMIN)
+        ctx.receive_event(bot, fake.group_message("/后台", user_id=ADMIN, card=""))
+        expect_group(ctx, "网页后台没有开启。")
+    assert await WebToken.all().count() == 0
