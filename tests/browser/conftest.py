@@ -29,8 +29,11 @@ async def browser() -> AsyncIterator[Browser]:
 
 @pytest.fixture
 async def web(tmp_path: Path) -> AsyncIterator[Running]:
-    """开着网页后台的机器人进程（登录链接指向它自己的端口），和连上它的假 NapCat。"""
-    bot = BotProcess(workdir=tmp_path, policy=TEST_POLICY)
+    """开着网页后台的机器人进程（登录链接指向它自己的端口），和连上它的假 NapCat。
+    制度是测试制度加上 [notices]：通知 一页才有东西可看。"""
+    policy = tmp_path / "policy.toml"
+    policy.write_text(TEST_POLICY.read_text("utf-8") + "\n[notices]\npenalty = 5\n", "utf-8")
+    bot = BotProcess(workdir=tmp_path, policy=policy)
     bot.extra_env.update(QUNGUI_WEB="true", QUNGUI_WEB_URL=f"http://127.0.0.1:{bot.port}")
     try:
         async with running_bot(bot) as state:

@@ -45,7 +45,7 @@ async def test_an_admin_logs_in_once_with_the_link_and_out_again(tab: Tab, brows
     assert BAD_TOKEN in await again.text()
     await other.close()
 
-    await page.locator('form[action="/qungui/logout"] button').click()
+    await page.get_by_role("button", name="退出").click()
     await page.wait_for_load_state()
     after = await tab.open("/qungui/today")
     assert after.status == 401

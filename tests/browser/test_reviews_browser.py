@@ -34,7 +34,7 @@ async def test_confirming_a_filter_hit_in_the_page_warns_in_the_group(tab: Tab):
     row = page.locator('tr[data-review="1"]')
     assert "张三" in await row.inner_text() and "澳门赌场" in await row.inner_text()
     mark = len(qq.calls)
-    await row.locator('form[action="/qungui/reviews/1/confirm"] button').click()
+    await row.get_by_role("button", name="确认", exact=True).click()
     await page.wait_for_url(f"{tab.base}/qungui/reviews")
     assert "已确认 审1，警告编号 #2。" in await page.locator("p.flash").inner_text()
     assert await page.locator('tr[data-review="1"]').count() == 0
