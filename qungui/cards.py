@@ -177,6 +177,15 @@ async def grace_deadline(policy: Policy, group_id: int, joined_at: datetime) -> 
     return deadline(policy, start or joined_at, joined_at)
 
 
+async def member_deadline(policy: Policy, member: Member) -> datetime | None:
+    """此人在这个群里名片的最后期限（与每天的检查同样算：起点是开始执行和入群中较晚的）；
+    群还没检查过、也不知道他何时入群时为 None。"""
+    start = await _enforced_since(policy, member.group_id) or member.joined_at
+    if start is None:
+        return None
+    return deadline(policy, start, member.joined_at)
+
+
 def _from_unix(seconds: int) -> datetime | None:
     return datetime.fromtimestamp(seconds, UTC) if seconds > 0 else None
 

@@ -384,8 +384,14 @@ async def month_rates(policy: Policy, first: date, last: date) -> list[MonthRate
     notices = await Notice.filter(
         org=policy.id, withdrawn_at=None, created_at__gte=start, created_at__lt=end
     ).order_by("id")
-    counts: dict[int, list[int]] = {n.id: [0, 0, 0] for n in notices}
-    rows = await NoticeTarget.filter(notice_id__in=list(counts)).values_list(
+    counts = await ack_counts([n.id for n in notices])
+    return [MonthRate(n, *counts[n.id]) for n in notices]
+
+
+async def ack_counts(notice_ids: list[int]) -> dict[int, tuple[int, int, int]]:
+    """每条通知要确认的人数、按时确认的人数、迟到确认的人数。"""
+    counts: dict[int, list[int]] = {notice_id: [0, 0, 0] for notice_id in notice_ids}
+    rows = await NoticeTarget.filter(notice_id__in=notice_ids).values_list(
         "notice_id", "acked_at", "late"
     )
     for notice_id, at, late in rows:
@@ -393,4 +399,6 @@ async def month_rates(policy: Policy, first: date, last: date) -> list[MonthRate
         tally[0] += 1
         if at is not None:
             tally[2 if late else 1] += 1
-    return [MonthRate(n, *counts[n.id]) for n in notices]
+    return {
+        notice_id: (total, on_time, late) for notice_id, (total, on_time, late) in counts.items()
+    }

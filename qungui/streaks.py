@@ -63,19 +63,21 @@ def shared_count(
     return len(set(days) | set(excused)) if count_excused else len(set(days))
 
 
-def earned(policy: Policy, days: Iterable[date], excused: Iterable[date] = ()) -> bool:
-    """这些分享日够不够拿奖励：`streak_consecutive` 时看最长连续，否则看累计天数。
+def counted_days(policy: Policy, days: Iterable[date], excused: Iterable[date] = ()) -> int:
+    """奖励看的天数：`streak_consecutive` 时是最长连续，否则是累计天数。
     `excused` 是此人这个月不用分享的日子（`leave.Calendar.days_for`）。"""
-    share = policy.share
     count = policy.leave.leave_counts_for_streak
-    if share.streak_consecutive:
-        counted = longest_run(days, excused, count_excused=count)
-    else:
-        counted = shared_count(days, excused, count_excused=count)
-    return counted >= share.streak_days
+    if policy.share.streak_consecutive:
+        return longest_run(days, excused, count_excused=count)
+    return shared_count(days, excused, count_excused=count)
 
 
-async def _share_days(org: str, first: date, last: date) -> dict[int, list[date]]:
+def earned(policy: Policy, days: Iterable[date], excused: Iterable[date] = ()) -> bool:
+    """这些分享日够不够拿奖励（`counted_days` 达到 `streak_days`）。"""
+    return counted_days(policy, days, excused) >= policy.share.streak_days
+
+
+async def share_days(org: str, first: date, last: date) -> dict[int, list[date]]:
     """每个人这段时间里有分享得分的日子（撤销过的不算）。"""
     # 日期按原样取出（SQLite 是文本，PostgreSQL 是 date）：ORM 逐行把两千人一个月五万多个日期
     # 解析成 date 要七八百毫秒，date.fromisoformat 只要几毫秒
@@ -102,7 +104,7 @@ async def settle(policy: Policy, month: str, now: datetime) -> int:
     if share.streak_bonus == 0:
         return 0
     first, last = month_days(month)
-    days = await _share_days(policy.id, first, last)
+    days = await share_days(policy.id, first, last)
     off = await leave.calendar(policy, first, last)
     people = set(days)
     if policy.leave.leave_counts_for_streak:

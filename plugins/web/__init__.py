@@ -28,7 +28,7 @@ base_url = (config.qungui_web_url or f"http://{_driver.config.host}:{_driver.con
 
 @router.command(
     "后台",
-    summary="网页后台的登录链接（私聊）",
+    summary="网页后台的一次性登录链接，在浏览器里看今日、本月、待审等",
     example="/后台",
     private=True,
     after="（私聊）",

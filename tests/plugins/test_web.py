@@ -18,7 +18,7 @@ from qungui.models import FilterHit, LedgerEntry, Member, WebSession, WebToken
 from qungui.policy import Policies
 from qungui.state import STATE
 from tests import fake
-from tests.fake import ADMIN, SUPERUSER, WORK_GROUP, member_info
+from tests.fake import ADMIN, SHARE_GROUP, SUPERUSER, WORK_GROUP, member_info
 
 from .conftest import expect_group, expect_private, make_bot
 
@@ -29,6 +29,7 @@ LI_CARD = "鸡公山酒业-李四-13800000000"
 STRANGER = 20009  # 不在组织里
 # 2026-11-27 10:05 北京时间：审核命中是 10:00 的那条消息
 NOW = datetime(2026, 11, 27, 2, 5, tzinfo=UTC)
+NOV27_0900 = int(datetime(2026, 11, 27, 1, tzinfo=UTC).timestamp())
 ADMIN_PAGES = ["/qungui/today", "/qungui/month", "/qungui/reviews", "/qungui/notices"]
 ADMIN_PAGES += ["/qungui/export", "/qungui/export.xlsx?month=2026-10"]
 EVERY_PAGE = [*ADMIN_PAGES, "/qungui/status", f"/qungui/member/{ZHANG}"]
@@ -391,3 +392,50 @@ async def test_web_off_answers_the_command_and_says_so(
         ctx.receive_event(bot, fake.group_message("/后台", user_id=ADMIN, card=""))
         expect_group(ctx, "网页后台没有开启。")
     assert await WebToken.all().count() == 0
+
+
+async def test_the_pages_show_the_shares_standings_queue_and_ledger(
+    app: App, db, client: AsyncClient
+) -> None:
+    share = "今天拜访了三家经销商，发现大家最关心的是春节前的备货节奏和物流时效。"
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        ctx.receive_event(
+            bot,
+            fake.group_message(
+                share, user_id=ZHANG, card=ZHANG_CARD, group_id=SHARE_GROUP, time=NOV27_0900
+            ),
+        )
+        ctx.receive_event(
+            bot, fake.group_message("收到", user_id=LI, card=LI_CARD, group_id=SHARE_GROUP)
+        )
+    await gambling_hit(app)
+    await log_in(client, ADMIN)
+
+    today = await client.get("/qungui/today")
+    assert "<h1>今日</h1>" in today.text
+    assert f'<table id="today-{SHARE_GROUP}">' in today.text
+    assert f'<tr data-user="{ZHANG}" class="shared">' in today.text
+    assert f'<tr data-user="{LI}" class="missing">' in today.text
+    assert re.search(rf'data-user="{ZHANG}" class="shared">.*?09:00', today.text, re.S)
+
+    month = await client.get("/qungui/month")
+    assert '<svg id="daily-chart"' in month.text
+    assert 'data-day="2026-11-27" data-count="1"' in month.text
+    assert re.search(rf'<tr data-user="{ZHANG}"><td>1</td>.*?张三.*?<td>1</td>', month.text)
+
+    queue = await client.get("/qungui/reviews")
+    row = re.search(r'<tr data-review="1">.*?</tr>', queue.text, re.S)
+    assert row is not None
+    assert 'action="/qungui/reviews/1/confirm"' in row[0]
+    assert 'formaction="/qungui/reviews/1/dismiss"' in row[0]
+    csrf = (await WebSession.get()).csrf
+    assert f'name="csrf" value="{csrf}"' in row[0]
+    assert "澳门大赌场" in row[0]
+
+    mine = await client.get(f"/qungui/member/{ZHANG}")
+    assert "<h1>成员</h1>" in mine.text
+    assert re.search(r'<tr data-entry="\d+"', mine.text)
+    assert "13900000000" not in mine.text and "13800000000" not in today.text + month.text
+    assert refused(await client.get(f"/qungui/member/{STRANGER}"), 404, "找不到")
+    assert (await client.get("/qungui/notices")).status_code == 200
