@@ -42,8 +42,10 @@ class Tab:
         return self.running.bot.extra_env["QUNGUI_WEB_URL"]
 
     def console(self, message: ConsoleMessage) -> None:
-        if message.type == "error":
-            self.errors.append(f"{self.page.url}: {message.text}")
+        source = message.location["url"]
+        # /favicon.ico 是 chromium 自己去要的，页面没有引用它：不算页面的错误
+        if message.type == "error" and source != f"{self.base}/favicon.ico":
+            self.errors.append(f"{source}: {message.text}")
 
     def uncaught(self, error: Error) -> None:
         self.errors.append(f"{self.page.url}: {error}")
