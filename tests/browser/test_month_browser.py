@@ -31,6 +31,8 @@ FEATURED = 20011
 """27 日被评为经典分享的人"""
 ON_LEAVE = 20015
 """27 日请假"""
+LATE = 20018
+"""孙婷：2 日、12 日……27 日的分享都是次日凌晨宽限时段里发的"""
 ADMIN_CARD = "鸡公山酒业-王管-13700000000"
 PHONE = re.compile(r"1[3-9]\d{9}")
 
@@ -40,7 +42,7 @@ def card(user: int) -> str:
 
 
 async def share_a_month(running: Running) -> int:
-    """11 月 1 日到 27 日的分享，按天发；孙婷有几天是次日凌晨宽限时段里发的。返回 27 日陈晓雯那条的消息编号。"""
+    """11 月 1 日到 27 日的分享，按天发。返回 27 日陈晓雯那条的消息编号。"""
     featured_id = 0
     for day in range(1, 28):
         for index, (user, (name, skipped)) in enumerate(PEOPLE.items()):
@@ -48,7 +50,7 @@ async def share_a_month(running: Running) -> int:
                 continue
             hour, minute = 8 + (index * 2 + day) % 13, (user + day * 7) % 60
             sent = ts(2026, 11, day, hour, minute)
-            if user == 20018 and day % 5 == 0:
+            if user == LATE and day % 5 == 2:
                 sent = ts(2026, 11, day + 1, 1, 20)
             payload = group_message_payload(
                 f"{name} 11月{day}日：{TOPICS[(day + index) % len(TOPICS)]}",
@@ -85,7 +87,8 @@ async def test_a_month_of_shares_on_the_month_and_today_pages(tab: Tab):
         time=ts(2026, 11, 27, 12, 5),
     )
     assert leave.startswith("已记下 周志强 请假")
-    await running.bot.set_clock("2026-11-27T21:30:00+08:00")
+    # 28 日凌晨 01:45 看：还在宽限时段里，今日 默认是 27 日
+    await running.bot.set_clock("2026-11-28T01:45:00+08:00")
 
     await tab.log_in(ADMIN)
     assert await tab.h1() == "今日"
@@ -99,6 +102,8 @@ async def test_a_month_of_shares_on_the_month_and_today_pages(tab: Tab):
         for user in PEOPLE
     }
     assert "经典" in await grid.locator(f'tr[data-user="{FEATURED}"]').inner_text()
+    late = await grid.locator(f'tr[data-user="{LATE}"]').inner_text()
+    assert "01:20" in late and "宽限" in late
     assert not PHONE.search(await page.content())
     await tab.screenshot("web-today")
 
