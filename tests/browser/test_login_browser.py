@@ -11,6 +11,7 @@ from .browsing import Tab, link_in
 LOGIN_FIRST = "请先登录：私聊机器人发 /后台 获取登录链接。"
 BAD_TOKEN = "登录链接无效或已过期：请私聊机器人重新发 /后台。"
 NEEDS_ADMIN = "需要管理员权限"
+LOGGED_OUT = "已退出。要再登录，请私聊机器人发 /后台。"
 ADMIN_PAGES = (
     "/qungui/today",
     "/qungui/month",
@@ -45,8 +46,10 @@ async def test_an_admin_logs_in_once_with_the_link_and_out_again(tab: Tab, brows
     assert BAD_TOKEN in await again.text()
     await other.close()
 
-    await page.get_by_role("button", name="退出").click()
-    await page.wait_for_load_state()
+    async with page.expect_navigation():
+        await page.get_by_role("button", name="退出").click()
+    assert LOGGED_OUT in await page.locator("body").inner_text()
+    assert [c for c in await page.context.cookies() if c["name"] == "qungui_session"] == []
     after = await tab.open("/qungui/today")
     assert after.status == 401
 
