@@ -7,7 +7,8 @@
 #   make demo   在模拟的群里走一遍真实协议，打印聊天记录
 #   make screenshots  浏览器测试里顺便给 今日、本月 两页截图，存到 docs/images/（README 里用）
 #   make bench  五项基准（普通聊天、命令、月底、名片检查、线上），与同一次运行里量的基线比较；
-#               以及内容过滤在标注语料上的精确率、召回率（bench/filter_quality.py）
+#               以及内容过滤在标注语料上的精确率、召回率（bench/filter_quality.py）；
+#               网页后台每页背后的查询，SQLite 和（连得上时）本机 PostgreSQL 各一行（bench/dashboard.py）
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -59,3 +60,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.plain_chat
 	$(BIN)/python -m bench.suite
 	$(BIN)/python -m bench.filter_quality
+	$(BIN)/python -m bench.dashboard

@@ -168,17 +168,17 @@ async def today(policy: Policy, day: date, *, exclude: Iterable[int] = ()) -> li
     列出的人就是 /今日分享 和提醒看的人；`exclude` 是本进程连着的机器人（同提醒）。"""
     exclude = frozenset(exclude)
     excused = await leave.excused_on(policy, day)
-    credited = await shares.credited_on(policy.id, day)
     found = []
     for group_id in policy.groups.share:
         status = await shares.day_status(
             policy, day, exclude=exclude, group_id=group_id, excused=excused
         )
         people = sorted(status.people)
+        credited = await shares.credited_on(policy, day, sorted(status.done))
         featured = await shares.featured_on(policy.id, day, people)
         names = await members.display_names(policy, people)
         rows = [
-            _today_row(policy, user, names[user], status, credited.get(user), user in featured)
+            _today_row(user, names[user], status, credited.get(user), user in featured)
             for user in people
         ]
         rows.sort(key=lambda row: (_ORDER[row.status], _timestamp(row.shared_at), row.name))
@@ -191,18 +191,17 @@ def _timestamp(moment: datetime | None) -> float:
 
 
 def _today_row(
-    policy: Policy,
     user: int,
     name: str,
     status: shares.DayStatus,
-    share: shares.Share | None,
+    share: shares.Credited | None,
     featured: bool,
 ) -> TodayRow:
     if user in status.done:
         # /补分享 补记的那天没有分享消息：没有时刻
-        at = local_time(share.sent_at, policy.tz) if share is not None else None
-        grace = share is not None and shares.in_grace(policy, share)
-        return TodayRow(user, name, SHARED, at, grace, featured, share.id if share else None)
+        if share is None:
+            return TodayRow(user, name, SHARED, None, False, featured, None)
+        return TodayRow(user, name, SHARED, share.sent_at, share.grace, featured, share.share_id)
     if user in status.off:
         kind = HOLIDAY if status.excused.holiday else LEAVE
         return TodayRow(user, name, kind, None, False, featured, None)

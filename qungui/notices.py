@@ -18,6 +18,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
+from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
 from . import ledger, members, rules
@@ -389,16 +391,18 @@ async def month_rates(policy: Policy, first: date, last: date) -> list[MonthRate
 
 
 async def ack_counts(notice_ids: list[int]) -> dict[int, tuple[int, int, int]]:
-    """每条通知要确认的人数、按时确认的人数、迟到确认的人数。"""
-    counts: dict[int, list[int]] = {notice_id: [0, 0, 0] for notice_id in notice_ids}
-    rows = await NoticeTarget.filter(notice_id__in=notice_ids).values_list(
-        "notice_id", "acked_at", "late"
+    """每条通知要确认的人数、按时确认的人数、迟到确认的人数。在库里数：一条通知几千人，不必逐行取出。"""
+    rows = (
+        await NoticeTarget.filter(notice_id__in=notice_ids)
+        .group_by("notice_id")
+        .annotate(
+            total=Count("id"),
+            acked=Count("acked_at"),
+            late_acks=Count("id", _filter=Q(late=True, acked_at__not_isnull=True)),
+        )
+        .values_list("notice_id", "total", "acked", "late_acks")
     )
-    for notice_id, at, late in rows:
-        tally = counts[notice_id]
-        tally[0] += 1
-        if at is not None:
-            tally[2 if late else 1] += 1
-    return {
-        notice_id: (total, on_time, late) for notice_id, (total, on_time, late) in counts.items()
-    }
+    counts = {notice_id: (0, 0, 0) for notice_id in notice_ids}
+    for notice_id, total, acked, late in rows:
+        counts[notice_id] = (total, acked - late, late)
+    return counts

@@ -251,11 +251,27 @@ async def _awarded_on(org: str, rule: str, day: date, user_ids: list[int]) -> se
     return {user for entry_id, user in rows if entry_id not in undone}
 
 
-async def credited_on(org: str, day: date) -> dict[int, Share]:
-    """这一天记了分享分（没被撤销）的分享，每人一条。/补分享 补记的没有分享消息，不在里面。"""
-    found = await Share.filter(org=org, share_day=day, entry_id__not_isnull=True).all()
-    undone = await ledger.reversed_between(org, day, day)
-    return {share.user_id: share for share in found if share.entry_id not in undone}
+@dataclass(frozen=True)
+class Credited:
+    """一天里记了分享分的那条分享：编号、发出的时刻（组织时区）、是否宽限时段里发的。"""
+
+    share_id: int
+    sent_at: datetime
+    grace: bool
+
+
+async def credited_on(policy: Policy, day: date, user_ids: list[int]) -> dict[int, Credited]:
+    """这些人这一天记了分享分（没被撤销）的分享，每人一条。/补分享 补记的没有分享消息，不在里面。"""
+    # 按人查：走 (org, user_id, share_day) 索引，不去扫整个组织一年的分享
+    found = await Share.filter(
+        org=policy.id, user_id__in=user_ids, share_day=day, entry_id__not_isnull=True
+    ).values_list("id", "user_id", "sent_at", "entry_id")
+    undone = await ledger.reversed_between(policy.id, day, day)
+    return {
+        user: Credited(share_id, local_time(sent_at, policy.tz), in_grace(policy, day, sent_at))
+        for share_id, user, sent_at, entry_id in found
+        if entry_id not in undone
+    }
 
 
 async def month_days(org: str, user_id: int, first: date, last: date) -> list[date]:
@@ -399,14 +415,13 @@ def reaction(policy: Policy, share: Share) -> int:
     settings = policy.share
     if share.share_day is None or share.entry_id is None:
         return 0
-    return (settings.grace_emoji if in_grace(policy, share) else 0) or settings.ack_emoji
+    late = in_grace(policy, share.share_day, share.sent_at)
+    return (settings.grace_emoji if late else 0) or settings.ack_emoji
 
 
-def in_grace(policy: Policy, share: Share) -> bool:
-    """这条分享是凌晨宽限时段里发的、记到了前一天（没记分的不算）。"""
-    if share.share_day is None:
-        return False
-    return share.share_day != local_time(share.sent_at, policy.tz).date()
+def in_grace(policy: Policy, share_day: date, sent_at: datetime) -> bool:
+    """记到 `share_day` 的分享是凌晨宽限时段里发的：记到了发出的前一天。"""
+    return share_day != local_time(sent_at, policy.tz).date()
 
 
 def _featured_period(share: Share) -> str:

@@ -29,16 +29,22 @@ def longest_run(
         shared |= off
     if not shared:
         return 0
-    best = run = 0
-    day, last = min(shared), max(shared)
-    while day <= last:
-        if day in shared:
-            run += 1
-            best = max(best, run)
-        elif day not in off:
-            run = 0
-        day += timedelta(days=1)
+    # 每人每月都要数（月底两千人、网页的本月页每次打开）：日子记成二进制位，一段不断的日子
+    # （分享或不用分享）是一段连着的 1，里面分享了几天就是这一段的连续天数
+    start = min(shared | off)
+    have = _bits(shared, start)
+    unbroken = have | _bits(off, start)
+    best = 0
+    while unbroken:
+        lowest = unbroken & -unbroken
+        stretch = unbroken & ~(unbroken + lowest)  # 最低的那一段连着的 1
+        best = max(best, (have & stretch).bit_count())
+        unbroken &= ~stretch
     return best
+
+
+def _bits(days: set[date], start: date) -> int:
+    return sum(1 << (day - start).days for day in days)
 
 
 def current_run(
@@ -79,23 +85,24 @@ def earned(policy: Policy, days: Iterable[date], excused: Iterable[date] = ()) -
 
 async def share_days(org: str, first: date, last: date) -> dict[int, list[date]]:
     """每个人这段时间里有分享得分的日子（撤销过的不算）。"""
-    # 日期按原样取出（SQLite 是文本，PostgreSQL 是 date）：ORM 逐行把两千人一个月五万多个日期
-    # 解析成 date 要七八百毫秒，date.fromisoformat 只要几毫秒
-    rows = (
-        await LedgerEntry.filter(
-            org=org, rule=rules.SHARE_DAILY, business_date__gte=first, business_date__lte=last
-        )
-        .annotate(day=RawSQL("business_date"))
-        .values_list("id", "user_id", "day")
-    )
     undone = await ledger.reversed_between(org, first, last)
-    days: dict[int, list[date]] = {}
-    for entry_id, user, day in rows:
-        if entry_id not in undone:
-            days.setdefault(user, []).append(
-                day if isinstance(day, date) else date.fromisoformat(day)
-            )
-    return days
+    entries = LedgerEntry.filter(
+        org=org, rule=rules.SHARE_DAILY, business_date__gte=first, business_date__lte=last
+    )
+    if undone:
+        entries = entries.exclude(id__in=list(undone))
+    # 在库里按人把日子连成一串再取出：ORM 逐行取两千人一个月五万多行要几百毫秒，两千行只要几十
+    joined = (
+        "string_agg(business_date::text, ',')"
+        if LedgerEntry._meta.db.capabilities.dialect == "postgres"
+        else "group_concat(business_date)"
+    )
+    rows = (
+        await entries.annotate(days=RawSQL(joined))
+        .group_by("user_id")
+        .values_list("user_id", "days")
+    )
+    return {user: [date.fromisoformat(day) for day in days.split(",")] for user, days in rows}
 
 
 async def settle(policy: Policy, month: str, now: datetime) -> int:

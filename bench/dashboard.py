@@ -1,0 +1,235 @@
+"""网页后台每一页背后的查询（qungui/dashboard.py）要多久：目标是每页 p95 < 100 ms。
+
+数据集就是 bench/suite.py 的那个（2,000 人 × 365 天的分享账本、月度合计），再加上各页要看的东西：
+每条分享分对应的分享消息（一年六十多万条）、待审和已决定的审核、60 条各要 2,000 人确认的通知、请假；
+上个月走一遍月底（结算、冻结、快照），“本月”页的上个月读快照。
+
+每页调用 CALLS 次，每次之前作废本进程里依赖账本的缓存（排名、合计）：像刚有人分享过，高峰时就是这样；
+名字的缓存只在成员表变了时作废，照常留着。基线是同一次运行、同样作废缓存时 /积分 的服务调用（`points.summary`）。先在 SQLite 上量；本机的 PostgreSQL
+（`QUNGUI_BENCH_PG_URL`，缺省 postgres://postgres@127.0.0.1:5432/postgres）连得上时，把同一个库用
+`qungui.copydb` 搬进一个新建的库再量一遍，量完删掉。量的是墙上时间：机器上别的进程也会算进去，比值不受它影响。
+
+每页一行 `名字: 数值 单位 (比值x 基线)`，结果写入 bench/results/dashboard.json。
+单独运行：`.venv/bin/python -m bench.dashboard`。
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sqlite3
+import statistics
+import tempfile
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import date, datetime
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from bench.suite import MEMBERS, RESULTS, build_dataset
+
+CALLS = 30
+FIRST_USER = 30000
+DAY = date(2026, 10, 20)
+LIVE_MONTH, FROZEN_MONTH = "2026-10", "2026-09"
+WORK, SHARE = 987654321, 987654322
+PG_URL = os.environ.get("QUNGUI_BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+NOTICES, PENDING, DECIDED, LEAVES = 60, 100, 5000, 100
+
+
+def add_page_data(path: Path) -> None:
+    """在 suite 的数据集上加各页要看的数据，直接用 sqlite3 批量写入。"""
+    at = "2026-10-20 02:00:00+00:00"
+    with sqlite3.connect(path) as db:
+        # 当月每条分享分都有它的分享消息（宽限、经典都看它）
+        db.execute(
+            "INSERT INTO share (org, group_id, user_id, message_id, event_key, sent_at, text_hash,"
+            " chars, original, reason, share_day, entry_id)"
+            f" SELECT org, {SHARE}, user_id, id, 'bench:' || id, business_date || ' 04:00:00+00:00',"
+            " printf('%040d', id), 40, 1, '', business_date, id FROM ledger_entry"
+            " WHERE rule = 'share.daily'"
+        )
+        hits = [
+            (
+                "jgs",
+                WORK,
+                FIRST_USER + n % MEMBERS,
+                "赌博",
+                "不良信息",
+                "review",
+                "pending" if n < PENDING else "dismissed",
+                f"bench-hit-{n}",
+                n,
+                "澳门赌场 加我 13912345678",
+                "text",
+                "澳门赌场",
+                at,
+            )
+            for n in range(PENDING + DECIDED)
+        ]
+        db.executemany(
+            "INSERT INTO filter_hit (org, group_id, user_id, rule, category, action, status,"
+            " hit_key, message_id, text, types, excerpt, created_at, recalled, report_reason,"
+            " decided_note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, '', '')",
+            hits,
+        )
+        for n in range(NOTICES):
+            cursor = db.execute(
+                "INSERT INTO notice (org, group_id, sender_id, text, named, created_at, deadline,"
+                " message_ids) VALUES ('jgs', ?, 30001, ?, 0, ?, ?, '')",
+                (WORK, f"第 {n} 条通知\n请大家确认", at, "2026-10-20 02:30:00+00:00"),
+            )
+            db.executemany(
+                "INSERT INTO notice_target (notice_id, user_id, acked_at, how, late)"
+                " VALUES (?, ?, ?, ?, 0)",
+                [
+                    (
+                        cursor.lastrowid,
+                        FIRST_USER + u,
+                        at if u % 4 else None,
+                        "word" if u % 4 else "",
+                    )
+                    for u in range(MEMBERS)
+                ],
+            )
+        db.executemany(
+            "INSERT INTO leave (org, user_id, group_id, first_day, last_day, reason, status,"
+            " created_by, created_at, event_key) VALUES ('jgs', ?, ?, ?, ?, '出差', 'approved',"
+            " 30001, ?, ?)",
+            [
+                (FIRST_USER + n * 7, SHARE, "2026-10-18", "2026-10-22", at, f"bench-leave-{n}")
+                for n in range(LEAVES)
+            ],
+        )
+
+
+async def settle_last_month() -> None:
+    """上个月走一遍月底：结算、冻结、快照（“本月”页的上个月读快照）。"""
+    from qungui import month_end, months
+
+    policy = _policy()
+    moment = datetime(2026, 10, 1, 9, tzinfo=policy.tz)
+    await month_end.settle(policy, FROZEN_MONTH, moment)
+    await months.freeze(policy.id, FROZEN_MONTH, moment)
+    await month_end.take_snapshot(policy, FROZEN_MONTH, [], moment)
+
+
+def _policy():
+    from qungui.policy import load_policies
+    from tests.conftest import TEST_POLICY
+
+    return load_policies(TEST_POLICY).orgs["jgs"]
+
+
+async def _timed(call: Callable[[], Awaitable[object]]) -> list[float]:
+    from qungui import derived
+
+    for _ in range(3):  # 预热：连接、tortoise 生成的 SQL
+        await call()
+    took = []
+    for _ in range(CALLS):
+        derived.changed("jgs", derived.LEDGER)
+        started = time.perf_counter()
+        await call()
+        took.append((time.perf_counter() - started) * 1000)
+    return took
+
+
+def _p95(took: list[float]) -> float:
+    return statistics.quantiles(took, n=20)[-1]
+
+
+async def measure(db_url: str, label: str) -> dict[str, dict]:
+    """在这个库上把每页量 CALLS 次。"""
+    from qungui import clock, dashboard, points
+    from qungui.db import close_database, open_database
+
+    policy = _policy()
+    await open_database(db_url)
+    clock.set_now(datetime(2026, 10, 20, 21, tzinfo=policy.tz))
+    someone = FIRST_USER + 7
+    pages: dict[str, Callable[[], Awaitable[object]]] = {
+        "today": lambda: dashboard.today(policy, DAY),
+        "month": lambda: dashboard.month(policy, LIVE_MONTH),
+        "month.frozen": lambda: dashboard.month(policy, FROZEN_MONTH),
+        "member": lambda: dashboard.member(policy, someone, LIVE_MONTH),
+        "reviews": lambda: dashboard.reviews(policy),
+        "notices": lambda: dashboard.notices(policy),
+        "in_org": lambda: dashboard.in_org(policy, someone),
+    }
+    try:
+        base = await _timed(lambda: points.summary(policy, someone, LIVE_MONTH, ()))
+        baseline = f"/积分 的服务调用 p95 {_p95(base):.1f} ms"
+        results = {}
+        for name, call in pages.items():
+            took = await _timed(call)
+            results[f"dashboard.{name}.{label}"] = {
+                "value": round(_p95(took), 1),
+                "unit": f"ms p95（p50 {statistics.median(took):.1f} ms）",
+                "ratio": _p95(took) / _p95(base),
+                "baseline": baseline,
+            }
+    finally:
+        clock.set_now(None)
+        await close_database()
+    return results
+
+
+def _with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
+
+
+async def on_postgres(sqlite: str) -> dict[str, dict]:
+    """PostgreSQL 连得上时：新建一个库，把 SQLite 的数据搬过去（`qungui.copydb`），量完删掉。"""
+    import asyncpg
+
+    from qungui.copydb import copy
+
+    server = PG_URL.replace("postgres://", "postgresql://", 1)
+    try:
+        admin = await asyncpg.connect(server, timeout=3)
+    except (OSError, asyncpg.PostgresError) as exc:
+        print(f"（PostgreSQL 连不上，只量 SQLite：{exc}）")
+        return {}
+    name = f"qungui_bench_{uuid.uuid4().hex[:12]}"
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    target = _with_database(PG_URL, name)
+    try:
+        started = time.perf_counter()
+        await copy(sqlite, target, report=lambda _line: None)
+        print(f"（搬进 PostgreSQL：{time.perf_counter() - started:.1f} s）")
+        return await measure(target, "postgres")
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+async def run(path: Path) -> dict[str, dict]:
+    from qungui.db import close_database, open_database, sqlite_url
+
+    await open_database(sqlite_url(path))
+    await settle_last_month()
+    await close_database()
+    results = await measure(sqlite_url(path), "sqlite")
+    return results | await on_postgres(sqlite_url(path))
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "bench.sqlite3"
+        started = time.perf_counter()
+        build_dataset(path)  # 它自己开事件循环：在 asyncio.run 之外调用
+        add_page_data(path)
+        print(f"（数据集：{MEMBERS} 人 × 365 天，{time.perf_counter() - started:.1f} s 建好）")
+        results = asyncio.run(run(path))
+    for name, item in results.items():
+        print(f"{name}: {item['value']} {item['unit']} ({item['ratio']:.2f}x {item['baseline']})")
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "dashboard.json").write_text(json.dumps(results, ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":
+    main()
