@@ -34,6 +34,7 @@ from .models import Claim, FilterHit, Leave, LedgerEntry, Member, Notice
 from .notices import ack_counts
 from .outgoing import mask_digits
 from .policy import Policy
+from .standings import month_standings
 
 
 @dataclass(frozen=True)
@@ -214,24 +215,35 @@ def _today_row(
 async def month(policy: Policy, month: str, *, exclude: Iterable[int] = ()) -> MonthPage:
     """这个月的排行（公布过的用快照，同 /排行）、每人的分享天数和奖励看的连续天数、每天分享了几人。"""
     frozen = await months.status(policy.id, month) is months.MonthState.FROZEN
-    board = await month_end.board(policy, month, exclude)
     first, last = month_days(month)
     days = await streaks.share_days(policy.id, first, last)
     off = await leave.calendar(policy, first, last)
     rows = [
         MonthRow(
-            row.rank,
-            row.user_id,
-            row.name,
-            row.points,
-            row.share_days,
-            streaks.counted_days(policy, days.get(row.user_id, ()), off.days_for(row.user_id)),
+            rank,
+            user,
+            name,
+            points,
+            share_days,
+            streaks.counted_days(policy, days.get(user, ()), off.days_for(user)),
         )
-        for row in board.rows
+        for rank, user, name, points, share_days in await _standings(policy, month, exclude)
     ]
     per_day = Counter(day for shared in days.values() for day in shared)
     calendar_days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
     return MonthPage(month, frozen, rows, [(day, per_day[day]) for day in calendar_days])
+
+
+async def _standings(
+    policy: Policy, month: str, exclude: Iterable[int]
+) -> list[tuple[int, int, str, int, int]]:
+    """(名次, QQ, 名字, 积分, 分享天数)：公布过的月份按快照，否则同 /排行 现算（不必像月榜那样再查谁得了奖）。"""
+    posted = await month_end.stored_board(policy, month)
+    if posted is not None:
+        return [(r.rank, r.user_id, r.name, r.points, r.share_days) for r in posted.rows]
+    standings = await month_standings(policy, month, exclude)
+    names = await members.display_names(policy, [s.user_id for s in standings])
+    return [(s.rank, s.user_id, names[s.user_id], s.points, s.share_days) for s in standings]
 
 
 # ---- 成员 ----

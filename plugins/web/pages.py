@@ -67,6 +67,13 @@ def _month(text: str | None, fallback: str) -> str:
     return month
 
 
+def _number(text: str, largest: int = 2**63 - 1) -> int:
+    """URL 里的 QQ 号或编号；不是数字、或比库里那一列能存的还大，都当作找不到（而不是框架的 422、库的报错）。"""
+    if not text.isascii() or not text.isdigit() or len(text) > 19 or int(text) > largest:
+        raise Refused(404, replies.NOT_FOUND)
+    return int(text)
+
+
 def _this_month(who: Viewer) -> str:
     return month_key(local_time(clock.now(), who.policy.tz).date())
 
@@ -159,11 +166,12 @@ def build(config: Config, base_url: str) -> APIRouter:
         )
 
     @router.get("/member/{qq}")
-    async def member(request: Request, qq: int, month: str = "") -> Response:
+    async def member(request: Request, qq: str, month: str = "") -> Response:
         who = await viewer(request, Role.MEMBER)
-        if qq != who.user_id and not who.is_admin:
+        user_id = _number(qq)
+        if user_id != who.user_id and not who.is_admin:
             raise Refused(403, replies.NOT_YOURS)
-        page = await dashboard.member(who.policy, qq, _month(month, _this_month(who)))
+        page = await dashboard.member(who.policy, user_id, _month(month, _this_month(who)))
         if page is None:
             raise Refused(404, replies.NOT_FOUND)
         return _page("member.html", who=who, title="成员", page=page)
@@ -175,9 +183,10 @@ def build(config: Config, base_url: str) -> APIRouter:
         flashes = _flashes.pop(who.session.id, [])
         return _page("reviews.html", who=who, title="待审", rows=rows, flashes=flashes)
 
-    async def decide(request: Request, review_id: int, name: str) -> Response:
+    async def decide(request: Request, number: str, name: str) -> Response:
         who = await viewer(request)
         fields = await form(request, who)
+        review_id = _number(number, largest=2**31 - 1)
         try:
             await reviews.find(who.policy, review_id)
         except reviews.ReviewNotFound:
@@ -195,11 +204,11 @@ def build(config: Config, base_url: str) -> APIRouter:
         return RedirectResponse("/qungui/reviews", status_code=303)
 
     @router.post("/reviews/{review_id}/confirm")
-    async def confirm(request: Request, review_id: int) -> Response:
+    async def confirm(request: Request, review_id: str) -> Response:
         return await decide(request, review_id, "确认")
 
     @router.post("/reviews/{review_id}/dismiss")
-    async def dismiss(request: Request, review_id: int) -> Response:
+    async def dismiss(request: Request, review_id: str) -> Response:
         return await decide(request, review_id, "驳回")
 
     @router.get("/notices")

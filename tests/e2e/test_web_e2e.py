@@ -47,7 +47,8 @@ async def test_an_https_base_url_gives_its_links_and_secure_cookies(tmp_path: Pa
             assert (response.status_code, response.headers["location"]) == (303, "/qungui/today")
             flags = {p.strip().lower() for p in response.headers["set-cookie"].split(";")[1:]}
             assert {"secure", "httponly", "samesite=strict", "path=/qungui"} <= flags
-            session = response.cookies["qungui_session"]
-            page = await client.get("/qungui/notices", cookies={"qungui_session": session})
+            # 浏览器只经 https 送回 Secure 的 Cookie：这里像 https 反向代理转来的请求那样带上它
+            cookie = f"qungui_session={response.cookies['qungui_session']}"
+            page = await client.get("/qungui/notices", headers={"Cookie": cookie})
             assert page.status_code == 200
             assert "<h1>通知</h1>" in page.text

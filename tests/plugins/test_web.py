@@ -5,6 +5,7 @@
 import re
 from datetime import UTC, datetime, timedelta
 from io import BytesIO
+from unittest.mock import ANY
 
 import nonebot
 import pytest
@@ -15,7 +16,7 @@ from openpyxl import load_workbook
 
 from qungui import members, web_access
 from qungui.models import FilterHit, LedgerEntry, Member, WebSession, WebToken
-from qungui.policy import Policies
+from qungui.policy import ClaimsSection, Policies
 from qungui.state import STATE
 from tests import fake
 from tests.fake import ADMIN, SHARE_GROUP, SUPERUSER, WORK_GROUP, member_info
@@ -40,6 +41,8 @@ REVIEW_ASKED = (
     "原文：周末一起去澳门大赌场玩\n"
     "确认并警告：/确认 审1　驳回：/驳回 审1"
 )
+# 申报的审核请求（文字加截图）私聊给管理员：内容由申报的测试核对，这里只要它发给了管理员
+ANY_ADMIN_NOTICE = {"user_id": ADMIN, "message": ANY}
 WARNED = "已警告 李四：不良信息，-5 分（编号 #1）。30 天内第 1 次警告。依据群规：不良信息 -5 分。"
 
 
@@ -233,7 +236,11 @@ async def test_another_orgs_review_is_not_found(app: App, db, client: AsyncClien
     for action in ("confirm", "dismiss"):
         response = await client.post(f"/qungui/reviews/1/{action}", data={"csrf": csrf})
         assert refused(response, 404, "找不到"), action
+    for number in ("2147483648", "abc", "１"):
+        response = await client.post(f"/qungui/reviews/{number}/confirm", data={"csrf": csrf})
+        assert refused(response, 404, "找不到"), number
     assert (await FilterHit.get(id=1)).status == "pending"
+    assert refused(await client.get("/qungui/member/abc"), 404, "找不到")
     assert refused(await client.get("/qungui/month?month=2026-13"), 404, "找不到")
     assert refused(await client.get("/qungui/today?day=2026-11-31"), 404, "找不到")
 
@@ -439,3 +446,49 @@ async def test_the_pages_show_the_shares_standings_queue_and_ledger(
     assert "13900000000" not in mine.text and "13800000000" not in today.text + month.text
     assert refused(await client.get(f"/qungui/member/{STRANGER}"), 404, "找不到")
     assert (await client.get("/qungui/notices")).status_code == 200
+
+
+async def test_a_claim_is_scored_on_the_page_like_in_chat(
+    app: App, db, client: AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from plugins.core import policies
+
+    policy = policies.get("jgs")
+    claims = ClaimsSection.model_validate({"items": {"客户表扬": [1, 10]}})
+    patched = policy.model_copy(update={"claims": claims})
+    monkeypatch.setattr(
+        policies,
+        "current",
+        Policies({"jgs": patched}, {g: patched for g in patched.all_groups}, policies.path),
+    )
+    image = {
+        "type": "image",
+        "data": {"file": "a.jpg", "url": "https://example.com/a.jpg", "summary": "", "sub_type": 0},
+    }
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        ctx.receive_event(
+            bot,
+            fake.group_message(
+                [fake.text("/申报 客户表扬 王总来电表扬"), image], user_id=ZHANG, card=ZHANG_CARD
+            ),
+        )
+        expect_group(ctx, "已收到 张三 的申报「客户表扬」（审1），管理员确认后加分。")
+        ctx.should_call_api("send_private_msg", ANY_ADMIN_NOTICE, result={"message_id": 1})
+    await log_in(client, ADMIN)
+    csrf = (await WebSession.get()).csrf
+    queue = await client.get("/qungui/reviews")
+    assert re.search(r'<tr data-review="1">.*?<input name="amount"', queue.text, re.S)
+    async with app.test_api() as ctx:
+        make_bot(ctx)
+        expect_private(
+            ctx, "【群规助手】你的申报「客户表扬」（审1）已确认，+8 分（编号 #1）。", ZHANG
+        )
+        await client.post(
+            "/qungui/reviews/1/confirm", data={"csrf": csrf, "amount": "8", "reason": "指名表扬"}
+        )
+        page = await client.get("/qungui/reviews")
+    assert '<p class="flash">已确认 审1：张三「客户表扬」+8 分（编号 #1）。</p>' in page.text
+    assert await LedgerEntry.all().values_list("user_id", "delta", "actor_id") == [
+        (ZHANG, 8, ADMIN)
+    ]
