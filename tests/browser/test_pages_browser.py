@@ -63,5 +63,5 @@ async def test_every_page_renders_without_errors(tab: Tab):
     }
     for link in links:
         response = await page.goto(link)
-        assert response is not None and response.status == 200, link
+        assert response is not None and response.status == 200, f"导航里的链接打不开：{link}"
     assert tab.errors == []
