@@ -6,6 +6,7 @@
 #   make test-utc   单元和插件测试再跑一遍，服务器时区换成 UTC（组织的时区不是服务器的）
 #   make mutation   变异测试核心规则（mutmut，两个核约半小时；不在 make test 里），按模块打印得分
 #   make demo   在模拟的群里走一遍真实协议，打印聊天记录
+#   make screenshots  浏览器测试里顺便给 今日、本月 两页截图，存到 docs/images/（README 里用）
 #   make bench  五项基准（普通聊天、命令、月底、名片检查、线上），与同一次运行里量的基线比较；
 #               以及内容过滤在标注语料上的精确率、召回率（bench/filter_quality.py）；
 #               网页后台每页背后的查询，SQLite 和（连得上时）本机 PostgreSQL 各一行（bench/dashboard.py）
@@ -14,7 +15,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run napcat test test-postgres test-utc mutation lint demo bench
+.PHONY: run napcat test test-postgres test-utc mutation lint demo bench screenshots
 
 QUNGUI_TEST_DB_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
@@ -53,6 +54,9 @@ mutation: $(STAMP)
 
 test-postgres: $(STAMP)
 	QUNGUI_TEST_DB_URL=$(QUNGUI_TEST_DB_URL) TZ=Asia/Shanghai $(BIN)/python -m pytest -q
+
+screenshots: $(STAMP)
+	QUNGUI_SCREENSHOTS=1 TZ=Asia/Shanghai $(BIN)/python -m pytest -q tests/browser/test_month_browser.py
 
 demo: $(STAMP)
 	$(BIN)/python -m scripts.demo

@@ -8,8 +8,7 @@ from pathlib import Path
 from tests.conftest import TEST_POLICY
 from tests.fake import ADMIN, SHARE_GROUP, at, group_message_payload, text
 
-from .conftest import ZHANG, Running, share_text, ts
-from .harness import BotProcess, FakeOneBot
+from .harness import ZHANG, BotProcess, FakeOneBot, Running, share_text, ts
 
 SECOND = 10001
 ADMIN_CARD = "鸡公山酒业-王管-13700000000"

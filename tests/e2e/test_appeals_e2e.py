@@ -4,7 +4,7 @@
 from tests import fake
 from tests.fake import ADMIN, CHAIRMAN, at, text
 
-from .conftest import Running
+from .harness import Running
 
 LI = 20002
 LI_CARD = "鸡公山酒业-李四-13800000000"

@@ -5,8 +5,7 @@ from zoneinfo import ZoneInfo
 
 from tests.fake import RESPONSES, SUPERUSER, WORK_GROUP, at, text
 
-from .conftest import Running
-from .harness import ApiFailure
+from .harness import ApiFailure, Running
 
 CST = ZoneInfo("Asia/Shanghai")
 NEWBIE = 20005

@@ -11,8 +11,7 @@ from tests import fake
 from tests.conftest import TEST_POLICY
 from tests.fake import ADMIN, CHAIRMAN, text
 
-from .conftest import LONG_DIGITS, Running, ts
-from .harness import BotProcess, FakeOneBot
+from .harness import LONG_DIGITS, BotProcess, FakeOneBot, Running, ts
 
 ZHANG, LI, WANG = 20001, 20002, 20003
 NAMES = {ZHANG: "张三", LI: "李四", WANG: "王五", ADMIN: "王管", CHAIRMAN: "赵主席"}

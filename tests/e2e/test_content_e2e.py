@@ -4,7 +4,7 @@ import time
 
 from tests.fake import ADMIN, WORK_GROUP, group_message_payload
 
-from .conftest import Running
+from .harness import Running
 
 LI, LI_CARD = 20002, "鸡公山酒业-李四-13800000000"
 ZHANG, ZHANG_CARD = 20001, "鸡公山酒业-张三-13900000000"

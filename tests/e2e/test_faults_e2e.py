@@ -10,8 +10,7 @@ from pathlib import Path
 from tests.conftest import TEST_POLICY
 from tests.fake import ADMIN, SHARE_GROUP, at, group_message_payload, text
 
-from .conftest import Running, ts
-from .harness import ApiCall, BotProcess, FakeOneBot
+from .harness import ApiCall, BotProcess, FakeOneBot, Running, ts
 
 MEMBERS = list(range(21001, 21041))  # 40 人
 

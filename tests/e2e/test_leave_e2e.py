@@ -9,8 +9,7 @@ import pytest
 from tests.conftest import TEST_POLICY
 from tests.fake import ADMIN, SHARE_GROUP, at, text
 
-from .conftest import LI, WANG, ZHANG, Running, post, share_text, ts
-from .harness import BotProcess, FakeOneBot
+from .harness import LI, WANG, ZHANG, BotProcess, FakeOneBot, Running, post, share_text, ts
 
 HOLIDAY = "2026-11-28"
 ADMIN_CARD = "鸡公山酒业-王管-13700000000"

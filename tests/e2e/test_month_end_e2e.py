@@ -12,8 +12,7 @@ import httpx
 from tests.conftest import TEST_POLICY
 from tests.fake import SHARE_GROUP, SUPERUSER, group_message_payload
 
-from .conftest import LONG_DIGITS, NAMES, ZHANG, share_text, ts
-from .harness import BotProcess, FakeOneBot
+from .harness import LONG_DIGITS, NAMES, ZHANG, BotProcess, FakeOneBot, share_text, ts
 
 LI = 20002
 

@@ -10,8 +10,7 @@ from tests import fake
 from tests.conftest import TEST_POLICY
 from tests.fake import ADMIN, WORK_GROUP, text
 
-from .conftest import Running, ts
-from .harness import BotProcess, FakeOneBot
+from .harness import BotProcess, FakeOneBot, Running, ts
 
 ZHANG, LI, WANG, ZHAO = 20001, 20002, 20003, 20004
 NAMES = {ZHANG: "张三", LI: "李四", WANG: "王五", ZHAO: "赵六", ADMIN: "王管"}

@@ -2,7 +2,7 @@
 
 from tests.fake import ADMIN, SUPERUSER, at, text
 
-from .conftest import Running
+from .harness import Running
 
 LI = 20002
 LI_CARD = "鸡公山酒业-李四-13800000000"

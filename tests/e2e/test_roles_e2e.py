@@ -3,7 +3,7 @@
 from tests import fake
 from tests.fake import WORK_GROUP
 
-from .conftest import Running
+from .harness import Running
 
 NEEDS_ADMIN = "「/名单」需要管理员及以上权限，你现在是成员。"
 NO_ROSTER = "制度里没有配置人事名单（[roster] file）。"

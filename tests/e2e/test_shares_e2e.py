@@ -3,7 +3,7 @@
 from tests import fake
 from tests.fake import ADMIN, CHAIRMAN, SHARE_GROUP, at, text
 
-from .conftest import LI, WANG, ZHANG, Running, post, settled, share_text, ts
+from .harness import LI, WANG, ZHANG, Running, post, settled, share_text, ts
 
 ADMIN_CARD = "鸡公山酒业-王管-13700000000"
 OWN_CASE = (

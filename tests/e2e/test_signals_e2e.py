@@ -9,8 +9,7 @@ from openpyxl import load_workbook
 from tests.conftest import TEST_POLICY
 from tests.fake import ADMIN, SELF_ID, SHARE_GROUP, group_message_payload, notice_payload
 
-from .conftest import NAMES, ZHANG, share_text, ts
-from .harness import ApiCall, ApiFailure, BotProcess, FakeOneBot
+from .harness import NAMES, ZHANG, ApiCall, ApiFailure, BotProcess, FakeOneBot, share_text, ts
 
 LI, WANG = 20002, 20003
 HR, HR_GROUP = 50001, 66666666

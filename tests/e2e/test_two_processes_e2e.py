@@ -14,8 +14,7 @@ from tests import databases
 from tests.conftest import TEST_POLICY
 from tests.fake import ADMIN, SHARE_GROUP, at, group_message_payload, text
 
-from .conftest import LONG_DIGITS, ts
-from .harness import BotProcess, FakeOneBot
+from .harness import LONG_DIGITS, BotProcess, FakeOneBot, ts
 
 pytestmark = pytest.mark.skipif(
     not databases.ON_POSTGRES, reason="多个进程共用一个库需要 PostgreSQL（QUNGUI_TEST_DB_URL）"

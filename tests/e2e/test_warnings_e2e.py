@@ -5,8 +5,7 @@ from pathlib import Path
 from tests.conftest import TEST_POLICY
 from tests.fake import ADMIN, CHAIRMAN, WORK_GROUP, at, text
 
-from .conftest import Running
-from .harness import BotProcess, FakeOneBot
+from .harness import BotProcess, FakeOneBot, Running
 
 LI = 20002
 LI_CARD = "鸡公山酒业-李四-13800000000"
