@@ -37,13 +37,13 @@ def _page(name: str, status: int = 200, who: Viewer | None = None, **values) -> 
 
 
 def _nav(who: Viewer) -> list[tuple[str, str]]:
-    """导航栏：这个人能看的每一页。成员只有自己的那一页。"""
+    """导航栏：这个人能看的每一页。成员只有自己的那一页；管理员从今日、本月里点名字进各人的成员页
+    （管理员、超级用户自己不一定在组织的群里出现过，没有“自己的”成员页）。"""
     if not who.is_admin:
         return [(f"/qungui/member/{who.user_id}", "成员")]
     links = [
         ("/qungui/today", "今日"),
         ("/qungui/month", "本月"),
-        (f"/qungui/member/{who.user_id}", "成员"),
         ("/qungui/reviews", "待审"),
         ("/qungui/notices", "通知"),
         ("/qungui/export", "导出"),

@@ -6,6 +6,7 @@ import re
 from datetime import UTC, datetime, timedelta
 from io import BytesIO
 from unittest.mock import ANY
+from urllib.parse import unquote
 
 import nonebot
 import pytest
@@ -380,7 +381,10 @@ async def test_the_export_is_the_chat_export(db, client: AsyncClient) -> None:
     assert 'href="/qungui/export.xlsx?month=2026-10"' in page.text
     response = await client.get("/qungui/export.xlsx?month=2026-10")
     assert response.status_code == 200
-    assert "jgs-2026-10" in response.headers["content-disposition"]
+    # 与 /导出 同名：组织名和月份（文件名按 RFC 5987 编码在 filename* 里）
+    assert unquote(response.headers["content-disposition"]).endswith(
+        "鸡公山酒业-2026年10月积分.xlsx"
+    )
     book = load_workbook(BytesIO(response.content))
     assert "排行" in book.sheetnames
     assert refused(await client.get("/qungui/export.xlsx?month=2027-01"), 404, "找不到")
