@@ -145,7 +145,7 @@ _ORDER = {SHARED: 0, MISSING: 1, LEAVE: 2, HOLIDAY: 3}
 SYSTEM_ACTOR = "系统"
 EXCERPT_LIMIT = 120
 NOTICES_SHOWN = 100
-KIND_CONTENT, KIND_REPORT = "内容", "举报"
+KIND_CONTENT = "内容"
 APPEAL_STATUS = {"pending": "待审", "confirmed": "成立", "dismissed": "驳回"}
 NOTICE_OPEN, NOTICE_CLOSED, NOTICE_WITHDRAWN = "进行中", "已结束", "已撤回"
 
@@ -382,7 +382,7 @@ def _review_details(
     value = policy.warnings.categories.get(hit.category)
     hint = warning_cases.points_text(value) if isinstance(value, list) else ""
     if hit.rule == rules.BUILTIN_REPORT:
-        return KIND_REPORT, hit.report_reason or "未写理由", hit.text, hint
+        return rules.BUILTIN_REPORT, hit.report_reason or "未写理由", hit.text, hint
     title = f"{hit.rule}（{hit.excerpt}）" if hit.excerpt else hit.rule
     return KIND_CONTENT, title, hit.text, hint
 
