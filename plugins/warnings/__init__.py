@@ -100,7 +100,6 @@ async def tell_group(bot: Bot, policy: Policy, group_id: int, target: int, issue
             id=issued.entry.id,
             window=policy.warnings.window_days,
             count=issued.active,
-            rule=warning_cases.points_text(policy.warnings.categories[issued.case.category]),
         ),
     )
     if issued.escalate:

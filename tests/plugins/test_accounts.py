@@ -165,8 +165,7 @@ async def test_a_filter_hit_seen_by_two_accounts_is_warned_once(app: App, db) ->
         )
         expect_group(
             ctx,
-            "已警告 李四：不良信息，-5 分（编号 #1）。30 天内第 1 次警告。"
-            "依据群规：不良信息 -5 分。",
+            "已警告 李四：不良信息，-5 分，30 天内第 1 次（编号 #1）。",
         )
         ctx.receive_event(
             second, through(OTHER_BOT, "低价代开发票，私聊", user_id=LI, card=LI_CARD)

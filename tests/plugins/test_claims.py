@@ -401,7 +401,7 @@ async def test_the_rules_text_explains_claims_and_the_repost_rule(app: App) -> N
 
     rules = policy_text(policies.get("jgs"))
     assert (
-        "八、可以申报的加分项（截图和 /申报 项目 说明 发在群里，管理员确认后加分）："
+        "六、可以申报的加分项（截图和 /申报 项目 说明 发在群里，管理员确认后加分）："
         "客户表扬 +1 至 +10 分；朋友圈转发 +2 分\n"
         "    公司推文转发推广：管理员发【推N】后，2 天内转发到朋友圈、截图发 /已转发 推N，"
         "保持 2 天以上，每次加 2 分\n"
@@ -412,15 +412,15 @@ async def test_the_rules_text_explains_claims_and_the_repost_rule(app: App) -> N
         expect_group(ctx, mask_digits(rules))
 
 
-async def test_without_items_the_repost_rule_is_item_eight(app: App, monkeypatch) -> None:
+async def test_without_items_the_repost_rule_is_the_next_item(app: App, monkeypatch) -> None:
     from plugins.core import policies
     from plugins.system import policy_text
 
     enable(monkeypatch, items={})
     rules = policy_text(policies.get("jgs"))
-    assert "\n八、公司推文转发推广：管理员发【推N】后，2 天内" in rules
+    assert "\n六、公司推文转发推广：管理员发【推N】后，2 天内" in rules
     enable(monkeypatch, items={}, repost=None)
-    assert "八、" not in policy_text(policies.get("jgs"))
+    assert "六、" not in policy_text(policies.get("jgs"))
 
 
 async def test_a_due_review_refused_by_napcat_is_sent_on_a_later_tick(

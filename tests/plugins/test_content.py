@@ -30,11 +30,8 @@ def admin_says(ctx, bot, message: str, **fields) -> None:
     ctx.receive_event(bot, fake.private_message(message, user_id=ADMIN, **fields))
 
 
-def issued(name: str, category: str, points: str, entry: int, count: int, rule: str) -> str:
-    return (
-        f"已警告 {name}：{category}，{points}（编号 #{entry}）。30 天内第 {count} 次警告。"
-        f"依据群规：{category} {rule}。"
-    )
+def issued(name: str, category: str, points: str, entry: int, count: int) -> str:
+    return f"已警告 {name}：{category}，{points}，30 天内第 {count} 次（编号 #{entry}）。"
 
 
 async def test_review_hit_goes_to_admins_and_confirm_issues_the_warning(app: App, db) -> None:
@@ -58,7 +55,7 @@ async def test_review_hit_goes_to_admins_and_confirm_issues_the_warning(app: App
             ADMIN,
         )
         admin_says(ctx, bot, "/确认 审1")
-        expect_group(ctx, issued("李四", "不良信息", "-5 分", 1, 1, "-5 分"))
+        expect_group(ctx, issued("李四", "不良信息", "-5 分", 1, 1))
         expect_private(ctx, "已确认 审1，警告编号 #1。", ADMIN)
         admin_says(ctx, bot, "/确认 审1")
         expect_private(ctx, "审1 已确认，无需再处理。", ADMIN)
@@ -115,7 +112,7 @@ async def test_warn_rule_warns_at_once_and_a_replay_does_nothing(app: App, db) -
         bot = make_bot(ctx)
         for _ in range(2):  # 同一条消息上报两次（重连后重放）
             say(ctx, bot, "低价代开发票，私聊", message_id=7002)
-        expect_group(ctx, issued("李四", "不良信息", "-5 分", 1, 1, "-5 分"))
+        expect_group(ctx, issued("李四", "不良信息", "-5 分", 1, 1))
     assert await LedgerEntry.all().values_list("user_id", "delta", "rule", "actor_role") == [
         (LI, -5, "warn.不良信息", "system")
     ]
@@ -135,7 +132,7 @@ async def test_privacy_rule_recalls_then_warns_without_repeating_the_number(app:
             result=member_info(fake.SELF_ID, role="admin"),
         )
         ctx.should_call_api("delete_msg", {"message_id": 7003}, result=None)
-        expect_group(ctx, issued("李四", "不良信息", "-5 分", 1, 1, "-5 分"))
+        expect_group(ctx, issued("李四", "泄露他人信息", "-5 分", 1, 1))
     hit = await FilterHit.get(id=1)
     assert (hit.rule, hit.excerpt, hit.recalled, hit.status) == (
         "隐私",
@@ -165,7 +162,7 @@ async def test_recall_without_admin_rights_asks_the_admins(app: App, db) -> None
             result=member_info(fake.SELF_ID, role="member"),
         )
         expect_private(ctx, "【群规助手】审1 应当撤回，但机器人不是群管理员，请手动撤回。", ADMIN)
-        expect_group(ctx, issued("李四", "不良信息", "-5 分", 1, 1, "-5 分"))
+        expect_group(ctx, issued("李四", "泄露他人信息", "-5 分", 1, 1))
     assert (await FilterHit.get(id=1)).recalled is False
 
 
@@ -193,7 +190,7 @@ async def test_shadow_rule_only_counts_and_stats_show_what_it_would_do(app: App,
             "「发票广告」（直接警告，不良信息 -5 分）：没有命中\n"
             "「试运行」（只记录，口头警告 不扣分）：命中 2 次，2 人；若生效将警告 2 次，共扣 0 分\n"
             "「链接」（交管理员审核，不良信息 -5 分）：没有命中\n"
-            "「隐私」（撤回并警告，不良信息 -5 分）：没有命中\n"
+            "「隐私」（撤回并警告，泄露他人信息 -5 分）：没有命中\n"
             "「刷屏」（交管理员审核，口头警告 不扣分）：没有命中\n"
             "「举报」（交管理员审核，不良信息 -5 分）：没有命中",
             ADMIN,
@@ -270,7 +267,7 @@ async def test_report_is_reviewed_and_pays_the_reporter_once(app: App, db) -> No
             "用法：回复那条消息：/举报 [理由]\n例如：（回复一条消息）/举报 发赌博链接",
         )
         admin_says(ctx, bot, "/确认 审1 诋毁同事")
-        expect_group(ctx, issued("张三", "不良信息", "-5 分", 1, 1, "-5 分"))
+        expect_group(ctx, issued("张三", "不良信息", "-5 分", 1, 1))
         expect_private(ctx, "已确认 审1，警告编号 #1。举报人加 2 分。", ADMIN)
     rows = await LedgerEntry.all().order_by("id").values_list("user_id", "delta", "rule", "reason")
     assert rows == [
@@ -293,7 +290,7 @@ async def test_confirm_keeps_a_number_in_the_note_for_a_fixed_category(app: App,
         )
         # 类别省略时用命中规则的类别（不良信息，固定 -5 分）：后面的数字是理由
         admin_says(ctx, bot, "/确认 审1 3 次发赌博链接")
-        expect_group(ctx, issued("李四", "不良信息", "-5 分", 1, 1, "-5 分"))
+        expect_group(ctx, issued("李四", "不良信息", "-5 分", 1, 1))
         expect_private(ctx, "已确认 审1，警告编号 #1。", ADMIN)
     assert await LedgerEntry.all().values_list("delta", "reason") == [(-5, "3 次发赌博链接")]
 
@@ -329,7 +326,7 @@ async def test_confirm_can_choose_another_category_and_range_needs_the_chairman(
         ctx.receive_event(
             bot, fake.private_message("/确认 审1 严重违规 500 屡教不改", user_id=CHAIRMAN)
         )
-        expect_group(ctx, issued("李四", "严重违规", "-500 分", 1, 1, "-200 至 -2000 分"))
+        expect_group(ctx, issued("李四", "严重违规", "-500 分", 1, 1))
         expect_private(ctx, "已确认 审1，警告编号 #1。", CHAIRMAN)
     assert await LedgerEntry.all().values_list("delta", "actor_role") == [(-500, "chairman")]
 
@@ -375,7 +372,7 @@ async def test_an_admin_decides_neither_a_hit_on_his_message_nor_his_own_report(
         expect_private(ctx, OWN_CASE, ADMIN)
         # 另一位（主席）可以处理
         ctx.receive_event(bot, fake.private_message("/确认 审2", user_id=CHAIRMAN))
-        expect_group(ctx, issued("李四", "不良信息", "-5 分", 1, 1, "-5 分"))
+        expect_group(ctx, issued("李四", "不良信息", "-5 分", 1, 1))
         expect_private(ctx, "已确认 审2，警告编号 #1。举报人加 2 分。", CHAIRMAN)
     assert await FilterHit.all().order_by("id").values_list("status", "decided_by") == [
         ("pending", None),
@@ -408,7 +405,7 @@ async def test_a_command_word_in_front_does_not_carry_text_past_the_filter(app: 
         # 直接警告的规则：命令的回复照发，警告紧跟其后
         say(ctx, bot, "/群规 低价代开发票", message_id=7102)
         expect_group(ctx, rules)
-        expect_group(ctx, issued("李四", "不良信息", "-5 分", 1, 1, "-5 分"))
+        expect_group(ctx, issued("李四", "不良信息", "-5 分", 1, 1))
     assert await FilterHit.all().order_by("id").values_list("rule", "message_id", "status") == [
         ("赌博", 7101, "pending"),
         ("发票广告", 7102, "warned"),
@@ -464,7 +461,7 @@ async def test_a_replayed_decision_is_neither_decided_nor_answered_twice(app: Ap
         # 同一条 /确认 被上报两次（重连、两个账号）：只立一次案、只回一次
         for _ in range(2):
             admin_says(ctx, bot, "/确认 审1", time=fake.NOV27_1000 + 120, message_id=7201)
-        expect_group(ctx, issued("李四", "不良信息", "-5 分", 1, 1, "-5 分"))
+        expect_group(ctx, issued("李四", "不良信息", "-5 分", 1, 1))
         expect_private(ctx, "已确认 审1，警告编号 #1。", ADMIN)
         for _ in range(2):
             admin_says(ctx, bot, "/驳回 审2 玩笑", time=fake.NOV27_1000 + 180, message_id=7202)
@@ -516,7 +513,7 @@ async def test_a_card_command_exempts_only_the_number_it_writes(app: App, db) ->
         say(ctx, bot, "/改名片 李四 13800000000 客户王总 13912345678", message_id=7011)
         expect_group(
             ctx,
-            "用法：/改名片 [@某人] 姓名 电话\n例如：/改名片 张三 138****0000",
+            "用法：/改名片 [@某人] 姓名 手机号\n例如：/改名片 张三 你的11位手机号",
         )
         ctx.should_call_api(
             "get_group_member_info",
@@ -524,7 +521,7 @@ async def test_a_card_command_exempts_only_the_number_it_writes(app: App, db) ->
             result=member_info(fake.SELF_ID, role="admin"),
         )
         ctx.should_call_api("delete_msg", {"message_id": 7011}, result=None)
-        expect_group(ctx, issued("李四", "不良信息", "-5 分", 1, 1, "-5 分"))
+        expect_group(ctx, issued("李四", "泄露他人信息", "-5 分", 1, 1))
     hit = await FilterHit.get(id=1)
     assert (hit.rule, hit.excerpt) == ("隐私", "手机号 139****5678")
 
@@ -546,6 +543,6 @@ async def test_a_member_may_not_post_a_phone_as_someone_elses_new_card(app: App,
             result=member_info(fake.SELF_ID, role="admin"),
         )
         ctx.should_call_api("delete_msg", {"message_id": 7012}, result=None)
-        expect_group(ctx, issued("李四", "不良信息", "-5 分", 1, 1, "-5 分"))
+        expect_group(ctx, issued("李四", "泄露他人信息", "-5 分", 1, 1))
     hit = await FilterHit.get(id=1)
     assert (hit.rule, hit.excerpt) == ("隐私", "手机号 139****5678")

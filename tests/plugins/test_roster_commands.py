@@ -48,7 +48,8 @@ async def test_sweep_with_a_roster_reports_who_is_not_in_the_group(
         expect_list(ctx, [member_info(20001, card="鸡公山酒业-张三-13800000001", join_time=1)])
         expect_group(
             ctx,
-            "群规助手开始检查本群的群名片：请改为「鸡公山酒业-张三-138****0000」（公司-姓名-电话）。"
+            "群规助手开始检查本群的群名片：请把群名片改为「鸡公山酒业-你的姓名-你的11位手机号」"
+            "（或发 /改名片 姓名 手机号，由机器人代改）。"
             "11月30日 10:00 起仍不规范的，每天扣 10 分。",
         )
         expect_group(

@@ -9,27 +9,49 @@ from qungui.outgoing import mask_digits, split_text
 from tests import fake
 from tests.fake import SUPERUSER
 
-from .conftest import expect_group, expect_private, make_bot
+from .conftest import expect_group, expect_private, make_bot, patch_policy
 
 
-async def test_policy_text_masks_the_example_phone(app: App, db) -> None:
+RULES_FOR_MEMBERS = (
+    "【鸡公山酒业 群规】\n"
+    "一、群名片须为：鸡公山酒业-你的姓名-你的11位手机号（新成员 3 天内改好；之后仍不规范，每天扣 10 分）\n"
+    "二、每天在分享群发一条原创分享（至少 20 字），加 1 分；转载、合并转发不加分。"
+    "当天 24:00 前发都算，特殊情况可到次日 02:00\n"
+    "三、一个月内连续分享 27 天以上，奖励 20 分；被评为经典分享，每条再加 5 分\n"
+    "四、违规警告：口头警告 不扣分；不良信息 -5 分；泄露他人信息 -5 分；"
+    "严重违规 -200 至 -2000 分（范围处罚由主席决定）\n"
+    "    30 天内被警告 3 次，通知主席与管理员处理\n"
+    "    机器人会留意：赌博、发票广告、陌生链接、他人隐私号码、刷屏；看到违规可回复那条消息发 /举报\n"
+    "五、每月 1 日 09:00 公布上月积分排行（前 3 名与末尾）\n"
+    "对自己的某条积分记录有异议，记录写下后 7 天内可发 /申诉 编号 理由（如 /申诉 #12 那天我发过原创分享），"
+    "由另一位管理员复核，主席写的记录由主席复核；成立的撤销那条记录，结果私聊告诉你"
+)
+
+
+async def test_the_rules_show_the_card_format_in_words_and_no_caps_to_members(app: App, db) -> None:
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        ctx.receive_event(bot, fake.group_message("/群规"))
+        expect_group(ctx, RULES_FOR_MEMBERS)
+
+
+async def test_admins_also_read_the_caps_per_role(app: App, db) -> None:
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        ctx.receive_event(bot, fake.group_message("/群规", user_id=fake.ADMIN, role="admin"))
+        expect_group(ctx, RULES_FOR_MEMBERS + "\n管理员单次加/扣分上限 50 分，主席 2000 分。")
+
+
+async def test_rule_items_are_numbered_as_listed(app: App, db, monkeypatch) -> None:
+    patch_policy(monkeypatch, "duty", members=[fake.ADMIN])
     async with app.test_matcher() as ctx:
         bot = make_bot(ctx)
         ctx.receive_event(bot, fake.group_message("/群规"))
         expect_group(
             ctx,
-            "【鸡公山酒业 群规】\n"
-            "一、群名片须为：鸡公山酒业-张三-138****0000（新成员 3 天内改好；之后仍不规范，每天扣 10 分）\n"
-            "二、每天在分享群发一条原创分享（至少 20 字），加 1 分；转载、合并转发不加分。"
-            "当天截止 24:00，特殊情况可延至次日 02:00\n"
-            "三、一个月内连续分享 27 天以上，奖励 20 分；被评为经典分享，每条再加 5 分\n"
-            "四、违规警告：口头警告 不扣分；不良信息 -5 分；严重违规 -200 至 -2000 分（范围处罚由主席决定）\n"
-            "    30 天内被警告 3 次，通知主席与管理员处理\n"
-            "    机器人会留意：赌博、发票广告、陌生链接、他人隐私号码、刷屏；看到违规可回复那条消息发 /举报\n"
-            "六、每月 1 日 09:00 公布上月积分排行（前 3 名与末尾）\n"
-            "对自己的某条积分记录有异议，记录写下后 7 天内可发 /申诉 编号 理由（如 /申诉 #12 那天我发过原创分享），"
-            "由另一位管理员复核，主席写的记录由主席复核；成立的撤销那条记录，结果私聊告诉你\n"
-            "管理员单次加/扣分上限 50 分，主席 2000 分。",
+            RULES_FOR_MEMBERS.replace(
+                "五、每月 1 日", "五、群管理员、统计员每周加 5 分\n六、每月 1 日"
+            ),
         )
 
 
