@@ -161,6 +161,7 @@ async def _admin_role(ctx: CommandContext) -> Role:
     summary="一条通知谁确认了、谁迟到、谁没确认（发通知的人或管理员）",
     example="/通知状态 3",
     private=True,
+    audience=Role.ADMIN,
 )
 async def show_status(ctx: CommandContext) -> None:
     notice = await _chosen(ctx, "查看确认情况")
@@ -211,6 +212,7 @@ async def _status_text(policy: Policy, notice: Notice) -> str:
     summary="提前关掉一条通知：不提醒、不处罚（发通知的人或管理员）",
     example="/撤回通知 3",
     private=True,
+    audience=Role.ADMIN,
 )
 async def withdraw(ctx: CommandContext) -> None:
     notice = await _chosen(ctx, "撤回")

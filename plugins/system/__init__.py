@@ -1,12 +1,22 @@
 """制度与运维：/群规 /帮助 /状态 /重载群规。"""
 
+from dataclasses import replace
+
 import nonebot
 from nonebot import require
 from nonebot.plugin import PluginMetadata
 
 require("core")
 
-from plugins.core import CommandContext, db_url, policies, router, runner, sender  # noqa: E402
+from plugins.core import (  # noqa: E402
+    CommandContext,
+    db_url,
+    policies,
+    private_roles,
+    router,
+    runner,
+    sender,
+)
 from plugins.core.args import Choice  # noqa: E402
 from qungui import cards, claims, clock  # noqa: E402
 from qungui.db import sqlite_path  # noqa: E402
@@ -17,6 +27,7 @@ from qungui.warning_cases import points_text  # noqa: E402
 HELP_HEAD = "群规助手命令（[ ] 内可省略）："
 HELP_ALL = "全部"
 HELP_MORE = "另有 {count} 条命令需要更高的权限，发 /帮助 全部 可以看到。"
+HELP_ADMINS = "管理员的命令：私聊机器人发 /帮助，或发 /帮助 全部 列出所有命令。"
 
 
 NUMERALS = "一二三四五六七八九十"
@@ -133,17 +144,30 @@ async def show_policy(ctx: CommandContext) -> None:
     args=(Choice("all", HELP_ALL, optional=True, choices=(HELP_ALL,)),),
     summary="你能用的命令和例子；加“全部”列出所有命令",
     example="/帮助",
+    private=True,
 )
 async def show_help(ctx: CommandContext) -> None:
-    everything = ctx.params.all is not None
+    """群里的回复全群都看得到：不论谁问，只列成员能用的，再用一行告诉管理员去哪里看他们的命令；
+    私聊只有本人看得到，按他的身份列全（群管理员的身份先向 QQ 确认）。"""
     # 先列人人能用的，再列要管理员、主席、超级用户的；插件的加载顺序每次可能不同，
     # 所以同一角色里按插件名排，同一插件里按登记的先后
-    listed = sorted(router.commands.values(), key=lambda c: (c.role, c.handler.__module__))
-    shown = [c for c in listed if everything or c.role <= ctx.role]
+    listed = sorted(router.commands.values(), key=lambda c: (c.listed_for, c.handler.__module__))
+    if ctx.params.all is not None:
+        shown, footer = listed, None
+    elif ctx.group_id is not None:
+        shown = [c for c in listed if c.listed_for == Role.MEMBER]
+        footer = HELP_ADMINS
+    else:
+        role = await private_roles.role(
+            ctx.bot, ctx.policy, ctx.user_id, replace(ctx.command, role=Role.ADMIN)
+        )
+        shown = [c for c in listed if c.listed_for <= role]
+        hidden = len(listed) - len(shown)
+        footer = HELP_MORE.format(count=hidden) if hidden else None
     lines = [HELP_HEAD]
     lines += [f"{c.usage} —— {c.summary}；例：{c.example}" for c in shown]
-    if hidden := len(router.commands) - len(shown):
-        lines.append(HELP_MORE.format(count=hidden))
+    if footer:
+        lines.append(footer)
     await ctx.reply("\n".join(lines))
 
 
