@@ -16,11 +16,19 @@ SUMMARY = (
     "{name} 本月（{month}）积分 {points} 分，第 {rank} 名 / 共 {count} 人；"
     "累计 {all_time} 分；本月记录 {entries} 条。"
 )
-DETAIL_HEAD = "{name} {month} 积分明细：共 {count} 条，合计 {total:+d} 分"
+DETAIL_HEAD = "{name} {month} 积分明细：共 {count} 条，合计 {total}"
 DETAIL_EMPTY = "{name} {month} 没有积分记录。"
 DETAIL_MORE = "……更早的 {hidden} 条未显示"
+DETAIL_REVERSES = "撤回 #{id}"
+DETAIL_REVERSED = "（已撤回）"
+DETAIL_REASONS_PRIVATE = "群里只列警告的类别；警告的理由请私聊机器人发 /积分明细 查看。"
 BOARD_HEAD = "{org} {month} 积分排行（共 {count} 人）"
 BOARD_EMPTY = "{org} {month} 还没有人参与统计。"
 BOARD_SELF = "你：第 {rank} 名，{points} 分"
 FROZEN = "#{id} 属于 {month}，该月排行已公布并冻结：只有主席写明理由才能撤销（/撤销 {id} 理由）。"
 APPEAL_MARKS = {"pending": "申诉中", "confirmed": "申诉成立", "dismissed": "申诉驳回"}
+
+
+def points_change(delta: int) -> str:
+    """一条记录的分数写给人看：+5 分、-5 分、0 分（口头警告）。"""
+    return f"{delta:+d} 分" if delta else "0 分"

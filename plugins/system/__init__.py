@@ -1,7 +1,5 @@
 """制度与运维：/群规 /帮助 /状态 /重载群规。"""
 
-from dataclasses import replace
-
 import nonebot
 from nonebot import require
 from nonebot.plugin import PluginMetadata
@@ -158,9 +156,7 @@ async def show_help(ctx: CommandContext) -> None:
         shown = [c for c in listed if c.listed_for == Role.MEMBER]
         footer = HELP_ADMINS
     else:
-        role = await private_roles.role(
-            ctx.bot, ctx.policy, ctx.user_id, replace(ctx.command, role=Role.ADMIN)
-        )
+        role = await private_roles.role_for_admin_part(ctx)
         shown = [c for c in listed if c.listed_for <= role]
         hidden = len(listed) - len(shown)
         footer = HELP_MORE.format(count=hidden) if hidden else None

@@ -115,9 +115,9 @@ async def test_appeals_upheld_refused_and_a_self_decision(running: Running) -> N
 
     assert await qq.group_says("/积分明细", user_id=LI, card=LI_CARD) == (
         "李四 2026-11 积分明细：共 3 条，合计 -3 分\n"
-        "#1 11-27 -5 手动调整 没交周报 — 王管 （已撤销） （申诉成立 审1）\n"
-        "#2 11-27 -3 手动调整 迟到 — 王管 （申诉驳回 审2）\n"
-        "#3 11-27 +5 撤销 #1 申诉成立（审1）：周报系统里查到了 — 成员0002"
+        "#1 11-27 -5 分 手动调整 没交周报 — 王管（已撤回）（申诉成立 审1）\n"
+        "#2 11-27 -3 分 手动调整 迟到 — 王管（申诉驳回 审2）\n"
+        "#3 11-27 +5 分 撤回 #1 申诉成立（审1）：周报系统里查到了 — 成员0002"
     )
     assert await bot.query("SELECT COUNT(*) FROM ledger_entry") == [(3,)]
     assert await bot.query("SELECT id, status, decided_by FROM filter_hit ORDER BY id") == [

@@ -92,12 +92,12 @@ async def test_join_grace_daily_penalty_then_fixed(running: Running) -> None:
 
     detail = await qq.group_says("/积分明细 2026-11", user_id=NEWBIE, card=GOOD)
     assert detail == (
-        "王五 2026-11 积分明细：共 1 条，合计 -10 分\n#1 11-30 -10 名片不规范 宽限期后仍未改为规范格式"
+        "王五 2026-11 积分明细：共 1 条，合计 -10 分\n#1 11-30 -10 分 名片不规范 宽限期后仍未改为规范格式"
     )
     assert await qq.group_says(
         "/积分明细", user_id=NEWBIE, card=GOOD, time=ts(2026, 12, 2, 11)
     ) == (
-        "王五 2026-12 积分明细：共 1 条，合计 -10 分\n#2 12-01 -10 名片不规范 宽限期后仍未改为规范格式"
+        "王五 2026-12 积分明细：共 1 条，合计 -10 分\n#2 12-01 -10 分 名片不规范 宽限期后仍未改为规范格式"
     )
     status = await qq.private_says("/状态", user_id=SUPERUSER)
     assert "card.sweep@jgs 上次 2026-12-02" in status
@@ -176,7 +176,7 @@ async def test_roster_not_in_group_over_the_wire(tmp_path) -> None:
         )
         assert detail == (
             "成员0002 2026-11 积分明细：共 1 条，合计 -50 分\n"
-            "#3 11-30 -50 未进群 名单登记 3 天后仍未进公司群"
+            "#3 11-30 -50 分 未进群 名单登记 3 天后仍未进公司群"
         )
     finally:
         await qq.close()

@@ -55,7 +55,7 @@ async def test_data_survives_a_restart(running: Running) -> None:
         "李四 本月（2026-11）积分 7 分，第 1 名 / 共 2 人；累计 7 分；本月记录 1 条。"
     )
     assert await running.qq.group_says("/积分明细", user_id=LI, card=LI_CARD) == (
-        "李四 2026-11 积分明细：共 1 条，合计 +7 分\n#1 11-27 +7 手动调整 月度之星 — 王管"
+        "李四 2026-11 积分明细：共 1 条，合计 +7 分\n#1 11-27 +7 分 手动调整 月度之星 — 王管"
     )
 
 

@@ -46,7 +46,7 @@ async def test_warn_by_reply_escalate_mute_and_undo(tmp_path: Path) -> None:
         assert muted.text == "李四 在 30 天内已被警告 3 次，禁言 10 分钟。"
 
         assert await qq.group_says("/撤销 3 证据不足", **admin) == (
-            "已撤销 #3（李四 -5 分，警告·不良信息），撤销记录 #4。李四 2026-11 合计 -5 分。"
+            "已撤销 #3（李四 -5 分，不良信息警告），撤销记录 #4。李四 2026-11 合计 -5 分。"
         )
         assert await qq.group_says("/警告记录", user_id=LI, card=LI_CARD) == (
             "李四 近 30 天的警告：2 次有效\n#1 11-27 不良信息 -5 分\n#2 11-27 口头警告 不扣分\n"

@@ -86,9 +86,9 @@ async def test_an_appeal_upheld_reverses_the_entry_and_tells_the_member(app: App
         say(ctx, bot, "/积分明细")
         expect_group(
             ctx,
-            "李四 2026-11 积分明细：共 2 条，合计 +0 分\n"
-            "#1 11-27 -5 手动调整 没交周报 — 张三 （已撤销） （申诉成立 审1）\n"
-            "#2 11-27 +5 撤销 #1 申诉成立（审1）：周报记录查到了 — 成员0002",
+            "李四 2026-11 积分明细：共 2 条，合计 0 分\n"
+            "#1 11-27 -5 分 手动调整 没交周报 — 张三（已撤回）（申诉成立 审1）\n"
+            "#2 11-27 +5 分 撤回 #1 申诉成立（审1）：周报记录查到了 — 成员0002",
         )
     reversal = await LedgerEntry.get(id=2)
     assert (reversal.reverses, reversal.actor_id, reversal.actor_role) == (1, CHAIRMAN, "chairman")
@@ -122,7 +122,7 @@ async def test_an_appeal_dismissed_keeps_the_entry_with_the_reason(app: App, db)
         expect_group(
             ctx,
             "李四 2026-11 积分明细：共 1 条，合计 -5 分\n"
-            "#1 11-27 -5 手动调整 没交周报 — 张三 （申诉驳回 审1）",
+            "#1 11-27 -5 分 手动调整 没交周报 — 张三（申诉驳回 审1）",
         )
         # 群里只说结果；私聊里才有申诉理由和驳回理由
         say(ctx, bot, "/申诉记录")
@@ -366,7 +366,7 @@ async def test_rule_stats_count_appeals_per_rule_and_not_as_content_hits(app: Ap
             "「发票广告」（直接警告，不良信息 -5 分）：没有命中\n"
             "「试运行」（只记录，口头警告 不扣分）：没有命中\n"
             "「链接」（交管理员审核，不良信息 -5 分）：没有命中\n"
-            "「隐私」（撤回并警告，不良信息 -5 分）：没有命中\n"
+            "「隐私」（撤回并警告，泄露他人信息 -5 分）：没有命中\n"
             "「刷屏」（交管理员审核，口头警告 不扣分）：没有命中\n"
             "「举报」（交管理员审核，不良信息 -5 分）：没有命中\n"
             "申诉：手动调整 成立 1 / 申诉 2",
@@ -423,7 +423,7 @@ async def test_the_admin_who_reported_the_message_does_not_decide_the_appeal(app
         expect_private(ctx, "已确认 审1，警告编号 #1。举报人加 2 分。", CHAIRMAN)
         say(ctx, bot, "/申诉 #1 我说的是游戏里的角色")
         expect_group(
-            ctx, "已收到申诉（审2）：#1 -5 分（警告·不良信息）。管理员复核后会私聊告诉你结果。"
+            ctx, "已收到申诉（审2）：#1 -5 分（不良信息警告）。管理员复核后会私聊告诉你结果。"
         )
         ctx.should_call_api("send_private_msg", {"user_id": ADMIN, "message": ANY}, result={})
         privately(ctx, bot, "/驳回 审2 骂人属实", user=ADMIN)

@@ -128,7 +128,7 @@ async def test_undo_revokes_the_case_and_history_shows_it(app: App, db) -> None:
         )
         say(ctx, bot, "/撤销 1 误判")
         expect_group(
-            ctx, "已撤销 #1（李四 -5 分，警告·不良信息），撤销记录 #2。李四 2026-11 合计 0 分。"
+            ctx, "已撤销 #1（李四 -5 分，不良信息警告），撤销记录 #2。李四 2026-11 合计 0 分。"
         )
         say(ctx, bot, "/警告记录", user=LI, card=LI_CARD)
         expect_group(ctx, "李四 近 30 天的警告：0 次有效\n#1 11-27 不良信息 -5 分（已撤销）")
