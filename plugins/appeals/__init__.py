@@ -42,8 +42,8 @@ def _refusal(exc: appeals.AppealRefused, ctx: CommandContext) -> Refusal:
             return Refusal(replies.NOT_YOURS.format(id=entry))
         case appeals.IsReversal():
             return Refusal(replies.IS_REVERSAL.format(id=entry))
-        case appeals.AlreadyReversed(reversal_id=reversal):
-            return Refusal(replies.ALREADY_REVERSED.format(id=entry, reversal=reversal))
+        case appeals.AlreadyReversed():
+            return Refusal(replies.ALREADY_REVERSED.format(id=entry))
         case appeals.TooLate(last_day=last):
             days = ctx.policy.appeals.appeal_days
             return Refusal(replies.TOO_LATE.format(id=entry, days=days, last=last.isoformat()))
@@ -187,11 +187,9 @@ async def _decide(ctx: CommandContext, hit: FilterHit, upheld: bool) -> None:
         "label": rules.label(entry.rule),
     }
     if upheld:
-        told = replies.MEMBER_UPHELD.format(reversal=done.reversal.id, **fields)
+        told = replies.MEMBER_UPHELD.format(**fields)
     elif done.undone is not None:
-        told = replies.MEMBER_CLOSED_UNDONE.format(
-            note=done.hit.decided_note, reversal=done.undone.id, **fields
-        )
+        told = replies.MEMBER_CLOSED_UNDONE.format(note=done.hit.decided_note, **fields)
     else:
         told = replies.MEMBER_DISMISSED.format(note=done.hit.decided_note, **fields)
     missed = await sender.send_private_each(ctx.bot, [entry.user_id], told)

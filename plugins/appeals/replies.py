@@ -4,8 +4,8 @@ FILED = "已收到申诉（审{id}）：#{entry} {delta:+d} 分（{label}）。�
 TOO_LONG = "申诉理由最多 {limit} 个字。"
 NOT_FOUND = "找不到编号 #{id} 的记录。"
 NOT_YOURS = "#{id} 不是你的记录：只能申诉与自己有关的记录。"
-IS_REVERSAL = "#{id} 本身是撤销记录，不能申诉。"
-ALREADY_REVERSED = "#{id} 已经撤销了（撤销记录 #{reversal}），不用申诉。"
+IS_REVERSAL = "#{id} 是撤回另一条记录时写的，不能申诉。"
+ALREADY_REVERSED = "#{id} 已经撤回了，不用申诉。"
 TOO_LATE = "#{id} 已过申诉期限：记录写下后 {days} 天内可以申诉，最后一天是 {last}。"
 FROZEN = "#{id} 属于 {month}，该月排行已公布并冻结，不能再申诉。"
 ALREADY_APPEALED = "#{id} 已经申诉过（审{review}），每条记录只能申诉一次。"
@@ -27,16 +27,12 @@ DISMISSED = "已驳回申诉 审{id}：#{entry} 维持。{told}"
 CLOSED_UNDONE = "已结案申诉 审{id}：#{entry} 已经撤销（撤销记录 #{reversal}）。{told}"
 TOLD = "已私聊告诉 {name}。"
 NOT_TOLD = "私聊没有发到 {name}，请另行告诉他。"
-MEMBER_UPHELD = (
-    "【群规助手】你的申诉 审{id} 成立：#{entry}（{day} {delta:+d} 分，{label}）已撤销，"
-    "撤销记录 #{reversal}。"
-)
+MEMBER_UPHELD = "【群规助手】你的申诉 审{id} 成立：#{entry}（{day} {delta:+d} 分，{label}）已撤回。"
 MEMBER_DISMISSED = (
     "【群规助手】你的申诉 审{id} 被驳回：#{entry}（{day} {delta:+d} 分，{label}）维持。理由：{note}"
 )
 MEMBER_CLOSED_UNDONE = (
-    "【群规助手】你的申诉 审{id} 已结案：#{entry}（{day} {delta:+d} 分，{label}）已经撤销"
-    "（撤销记录 #{reversal}）。说明：{note}"
+    "【群规助手】你的申诉 审{id} 已结案：#{entry}（{day} {delta:+d} 分，{label}）已经撤回。说明：{note}"
 )
 OWN_APPEAL = "审{id} 是你自己的申诉，不能自己决定，请另一位管理员处理。"
 OWN_ENTRY = "审{id} 申诉的 #{entry} 是你写的记录，不能自己决定，请另一位管理员处理。"

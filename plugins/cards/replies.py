@@ -13,7 +13,7 @@ FIRST_SWEEP = (
 )
 OVERDUE = "以下成员的群名片仍不规范，今天各扣 {penalty} 分，请{how_to}："
 SWEEP_FAILED = "名片检查没有完成：读取群成员列表失败（{reason}），今天不扣分。"
-SWEEP_SUMMARY = "名片检查：规范 {ok} 人，宽限中 {grace} 人，逾期 {overdue} 人。"
+SWEEP_SUMMARY = "名片检查：规范 {ok} 人，还在改名片期限内 {grace} 人，逾期 {overdue} 人。"
 UNVERIFIED = "另有 {count} 人的名片没能复查，今天没有处理。"
 WORK_GROUP_ONLY = "名片检查只在公司群里进行。"
 BAD_NAME_OR_PHONE = "姓名或手机号不符合名片规则：群名片应为「{card_format}」。"

@@ -295,7 +295,7 @@ async def _name_and_day(ctx: CommandContext, share: shares.Share) -> tuple[str, 
 @router.command(
     "精选",
     before="回复一条分享：",
-    summary="把一条分享评为经典分享（管理员）",
+    summary="把一条分享评为经典分享（管理员；在 QQ 里设为精华也一样）",
     example="（回复那条分享）/精选",
     role=Role.ADMIN,
 )
@@ -394,7 +394,7 @@ async def on_essence(bot: Bot, event: EssenceNoticeEvent, policy: Policy) -> Non
     if event.sub_type == "add":
         text = replies.ESSENCE_FEATURED.format(name=name, day=day, points=entry.delta, id=entry.id)
     else:
-        text = replies.ESSENCE_UNFEATURED.format(name=name, day=day, id=entry.id)
+        text = replies.ESSENCE_UNFEATURED.format(name=name, day=day)
     await sender.send_group(bot, event.group_id, text)
     if event.sub_type == "add" and policy.share.featured_emoji:
         sender.react(bot, event.message_id, policy.share.featured_emoji)

@@ -25,9 +25,9 @@ FEATURED = "已把 {name} {day} 的分享评为经典分享，+{points} 分（�
 NO_ESSENCE_NOT_ADMIN = "（机器人不是本群管理员，没有同时设为 QQ 精华消息；设为管理员后会自动设。）"
 NO_ESSENCE_FAILED = "（没能同时设为 QQ 精华消息：{reason}。）"
 ESSENCE_FEATURED = "{name} {day} 的分享被设为精华，评为经典分享，+{points} 分（编号 #{id}）。"
-ESSENCE_UNFEATURED = "{name} {day} 的分享被取消精华，经典分享奖已撤销（撤销记录 #{id}）。"
-ALREADY_FEATURED = "这条分享已经评过经典了（编号 #{id}）。"
-CANNOT_FEATURE = "这条不是原创分享，不能评为经典。"
+ESSENCE_UNFEATURED = "{name} {day} 的分享被取消精华，经典分享奖已撤回。"
+ALREADY_FEATURED = "这条分享已经是经典分享了（编号 #{id}）。"
+CANNOT_FEATURE = "这条不是原创分享，不能评为经典分享。"
 FEATURE_FROZEN = "{month} 的排行已公布，该月已冻结，不能再评经典分享。"
 REJECTED_WITH_POINT = (
     "已判定 {name} {day} 的分享非原创，撤销{what}（撤销记录 {ids}）；当天重新发原创分享仍可得分。"

@@ -72,9 +72,7 @@ async def test_appeals_upheld_refused_and_a_self_decision(running: Running) -> N
     (told,) = await qq.wait_for(
         "send_private_msg", after=mark, where=lambda c: c.params["user_id"] == LI
     )
-    assert told.text == (
-        "【群规助手】你的申诉 审1 成立：#1（11-27 -5 分，手动调整）已撤销，撤销记录 #3。"
-    )
+    assert told.text == ("【群规助手】你的申诉 审1 成立：#1（11-27 -5 分，手动调整）已撤回。")
     (answer,) = await qq.wait_for(
         "send_private_msg", after=mark, where=lambda c: c.params["user_id"] == CHAIRMAN
     )

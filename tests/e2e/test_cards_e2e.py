@@ -155,7 +155,7 @@ async def test_roster_not_in_group_over_the_wire(tmp_path) -> None:
         qq.add_member(WORK_GROUP, ADMIN, card="鸡公山酒业-王管-13700000000", join_time=1)
         qq.add_member(WORK_GROUP, qq.self_id, card="群规助手", join_time=1)
         assert await qq.group_says("/名片检查", user_id=ADMIN, time=ts(2026, 11, 27, 10, 30)) == (
-            "名片检查：规范 1 人，宽限中 2 人，逾期 0 人，未进群 1 人。"
+            "名片检查：规范 1 人，还在改名片期限内 2 人，逾期 0 人，未进群 1 人。"
         )
         listing = await qq.private_says("/名单 未进群", user_id=ADMIN, time=ts(2026, 11, 27, 11))
         assert listing == "未进公司群 1 人：\n李四 13800000002 生产部（0 天）"

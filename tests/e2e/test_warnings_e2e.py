@@ -50,7 +50,7 @@ async def test_warn_by_reply_escalate_mute_and_undo(tmp_path: Path) -> None:
         )
         assert await qq.group_says("/警告记录", user_id=LI, card=LI_CARD) == (
             "李四 近 30 天的警告：2 次有效\n#1 11-27 不良信息 -5 分\n#2 11-27 口头警告 不扣分\n"
-            "#3 11-27 不良信息 -5 分（已撤销）"
+            "#3 11-27 不良信息 -5 分（已撤回）"
         )
     finally:
         await qq.close()

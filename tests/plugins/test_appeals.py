@@ -73,7 +73,7 @@ async def test_an_appeal_upheld_reverses_the_entry_and_tells_the_member(app: App
         privately(ctx, bot, "/确认 审1 周报记录查到了", user=CHAIRMAN)
         expect_private(
             ctx,
-            "【群规助手】你的申诉 审1 成立：#1（11-27 -5 分，手动调整）已撤销，撤销记录 #2。",
+            "【群规助手】你的申诉 审1 成立：#1（11-27 -5 分，手动调整）已撤回。",
             LI,
         )
         expect_private(
@@ -162,9 +162,9 @@ async def test_refusals_when_filing(app: App, db) -> None:
             "已撤销 #1（李四 -5 分，手动调整），撤销记录 #2。李四 2026-11 合计 0 分。",
         )
         say(ctx, bot, "/申诉 #1 我交了")
-        expect_group(ctx, "#1 已经撤销了（撤销记录 #2），不用申诉。")
+        expect_group(ctx, "#1 已经撤回了，不用申诉。")
         say(ctx, bot, "/申诉 #2 我交了")
-        expect_group(ctx, "#2 本身是撤销记录，不能申诉。")
+        expect_group(ctx, "#2 是撤回另一条记录时写的，不能申诉。")
         deduct(ctx, bot, 3, "迟到", entry=3, total=-3)
         say(ctx, bot, "/申诉 #3 那天我交了周报")
         expect_group(
@@ -260,7 +260,7 @@ async def test_a_chairmans_entry_needs_a_chairman_and_own_appeals_are_refused(ap
         privately(ctx, bot, "/确认 审1 查无实据", user=SUPERUSER)
         expect_private(
             ctx,
-            "【群规助手】你的申诉 审1 成立：#1（11-27 -100 分，手动调整）已撤销，撤销记录 #3。",
+            "【群规助手】你的申诉 审1 成立：#1（11-27 -100 分，手动调整）已撤回。",
             LI,
         )
         expect_private(
@@ -316,7 +316,7 @@ async def test_an_appeal_by_private_message_and_a_replay(app: App, db) -> None:
         privately(ctx, bot, "/确认 审1 查到了", user=CHAIRMAN, message_id=7102)
         expect_private(
             ctx,
-            "【群规助手】你的申诉 审1 成立：#1（11-27 -5 分，手动调整）已撤销，撤销记录 #2。",
+            "【群规助手】你的申诉 审1 成立：#1（11-27 -5 分，手动调整）已撤回。",
             LI,
         )
         expect_private(
@@ -350,7 +350,7 @@ async def test_rule_stats_count_appeals_per_rule_and_not_as_content_hits(app: Ap
         privately(ctx, bot, "/确认 审1 查到了", user=CHAIRMAN)
         expect_private(
             ctx,
-            "【群规助手】你的申诉 审1 成立：#1（11-27 -5 分，手动调整）已撤销，撤销记录 #3。",
+            "【群规助手】你的申诉 审1 成立：#1（11-27 -5 分，手动调整）已撤回。",
             LI,
         )
         expect_private(
@@ -390,7 +390,7 @@ async def test_a_category_word_in_the_decision_stays_in_the_reason(app: App, db)
         privately(ctx, bot, "/确认 审1 口头警告 就够了", user=CHAIRMAN)
         expect_private(
             ctx,
-            "【群规助手】你的申诉 审1 成立：#1（11-27 -5 分，手动调整）已撤销，撤销记录 #2。",
+            "【群规助手】你的申诉 审1 成立：#1（11-27 -5 分，手动调整）已撤回。",
             LI,
         )
         expect_private(
@@ -462,7 +462,7 @@ async def test_closing_an_appeal_whose_entry_was_undone_meanwhile_does_not_say_i
         privately(ctx, bot, "/驳回 审1 主席已撤销", user=SUPERUSER)
         expect_private(
             ctx,
-            "【群规助手】你的申诉 审1 已结案：#1（11-27 -5 分，手动调整）已经撤销（撤销记录 #2）。"
+            "【群规助手】你的申诉 审1 已结案：#1（11-27 -5 分，手动调整）已经撤回。"
             "说明：主席已撤销",
             LI,
         )

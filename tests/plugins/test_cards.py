@@ -120,7 +120,7 @@ async def test_sweep_announces_first_then_fines_the_overdue_once_a_day(app: App,
             "（或发 /改名片 姓名 手机号，由机器人代改）。"
             "11月30日 10:00 起仍不规范的，每天扣 10 分。",
         )
-        expect_group(ctx, "名片检查：规范 1 人，宽限中 1 人，逾期 0 人。")
+        expect_group(ctx, "名片检查：规范 1 人，还在改名片期限内 1 人，逾期 0 人。")
         for day in (3, 3, 4):
             ctx.receive_event(
                 bot, fake.group_message("/名片检查", user_id=ADMIN, time=NOV27_1000 + day * DAY)
@@ -137,7 +137,7 @@ async def test_sweep_announces_first_then_fines_the_overdue_once_a_day(app: App,
                     MessageSegment.at(NEWBIE),
                 ],
             )
-            expect_group(ctx, "名片检查：规范 1 人，宽限中 0 人，逾期 1 人。")
+            expect_group(ctx, "名片检查：规范 1 人，还在改名片期限内 0 人，逾期 1 人。")
     rows = await LedgerEntry.filter(rule="card.penalty").values_list(
         "user_id", "delta", "business_date"
     )

@@ -57,7 +57,7 @@ async def test_sweep_with_a_roster_reports_who_is_not_in_the_group(
             "以下名单上的同事还没有进公司群（或群名片没对上名单）：李四。"
             "管理员可私聊机器人 /名单 未进群 查看联系方式。",
         )
-        expect_group(ctx, "名片检查：规范 1 人，宽限中 0 人，逾期 0 人，未进群 1 人。")
+        expect_group(ctx, "名片检查：规范 1 人，还在改名片期限内 0 人，逾期 0 人，未进群 1 人。")
         ctx.receive_event(bot, fake.private_message("/名单 未进群", user_id=ADMIN))
         expect_private(ctx, "未进公司群 1 人：\n李四 13800000002 生产部（0 天）", ADMIN)
         ctx.receive_event(bot, fake.group_message("/名单 未进群", user_id=ADMIN))

@@ -185,7 +185,7 @@ async def test_feature_reject_and_backfill(app: App, db) -> None:
             group_id=SHARE_GROUP,
         )
         post(ctx, bot, reply_to(5001, "/精选"), ADMIN, "王管", ts(2026, 11, 27, 10, 1))
-        expect_group(ctx, "这条分享已经评过经典了（编号 #2）。", group_id=SHARE_GROUP)
+        expect_group(ctx, "这条分享已经是经典分享了（编号 #2）。", group_id=SHARE_GROUP)
         post(ctx, bot, reply_to(5001, "/非原创"), ADMIN, "王管", ts(2026, 11, 27, 11))
         expect_group(
             ctx,

@@ -131,7 +131,7 @@ async def test_undo_revokes_the_case_and_history_shows_it(app: App, db) -> None:
             ctx, "已撤销 #1（李四 -5 分，不良信息警告），撤销记录 #2。李四 2026-11 合计 0 分。"
         )
         say(ctx, bot, "/警告记录", user=LI, card=LI_CARD)
-        expect_group(ctx, "李四 近 30 天的警告：0 次有效\n#1 11-27 不良信息 -5 分（已撤销）")
+        expect_group(ctx, "李四 近 30 天的警告：0 次有效\n#1 11-27 不良信息 -5 分（已撤回）")
         say(ctx, bot, [text("/警告记录 "), at(ADMIN)], user=LI, card=LI_CARD)
         expect_group(ctx, "查看别人的警告记录需要管理员及以上权限，你现在是成员。")
     case = await WarningCase.get(entry_id=1)
