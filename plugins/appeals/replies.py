@@ -31,9 +31,7 @@ MEMBER_UPHELD = "【群规助手】你的申诉 审{id} 成立：#{entry}（{day
 MEMBER_DISMISSED = (
     "【群规助手】你的申诉 审{id} 被驳回：#{entry}（{day} {delta:+d} 分，{label}）维持。理由：{note}"
 )
-MEMBER_CLOSED_UNDONE = (
-    "【群规助手】你的申诉 审{id} 已结案：#{entry}（{day} {delta:+d} 分，{label}）已经撤回。说明：{note}"
-)
+MEMBER_CLOSED_UNDONE = "【群规助手】你的申诉 审{id} 已结案：#{entry}（{day} {delta:+d} 分，{label}）已经撤回。说明：{note}"
 OWN_APPEAL = "审{id} 是你自己的申诉，不能自己决定，请另一位管理员处理。"
 OWN_ENTRY = "审{id} 申诉的 #{entry} 是你写的记录，不能自己决定，请另一位管理员处理。"
 OWN_REPORT = "审{id} 申诉的 #{entry} 是因你的举报记下的，不能自己决定，请另一位管理员处理。"
