@@ -118,6 +118,12 @@ def _day_text(day: date) -> str:
     return f"{day.month}月{day.day}日"
 
 
+def _day_phrase(day: date, moment: datetime) -> str:
+    """还没交的是哪天：今天（11月24日），凌晨宽限时段里是昨天（11月23日）。"""
+    template = replies.DAY_GRACE if day < moment.date() else replies.DAY_TODAY
+    return template.format(day=_day_text(day))
+
+
 @router.command(
     "今日分享",
     args=(Choice("remind", replies.REMIND_WORD, optional=True, choices=(replies.REMIND_WORD,)),),
@@ -154,7 +160,7 @@ async def _mine(ctx: CommandContext) -> None:
     await ctx.reply(
         template.format(
             name=names[ctx.user_id],
-            day=_day_text(day),
+            day=_day_phrase(day, moment),
             days=len(days),
             run=run,
             deadline=_deadline(ctx.policy, day, moment),
@@ -164,40 +170,40 @@ async def _mine(ctx: CommandContext) -> None:
 
 @dataclass(frozen=True)
 class DayStatus:
-    """一天的分享情况：参与统计的人里谁交了、谁请假（或节假日）、谁还没交。"""
+    """一天的分享情况：参与统计的人里谁交了、谁请假（或节假日）、谁还没交，没交的人在哪个分享群里。
+    /今日分享 和定时提醒都看它：两处说的是同一群人。"""
 
     done: set[int]
     excused: leave.Excused
     off: list[int]
     """请假而且没交的人（节假日时是全部没交的人）"""
     missing: list[int]
-    """该交没交的人：提醒 @ 的就是他们"""
+    """该交没交的人"""
+    reachable: dict[int, list[int]]
+    """每个分享群里该交没交的人：提醒在那个群里 @ 他们"""
+    unreachable: list[int]
+    """该交没交、却不在哪个分享群里的人（只在公司群里）：提醒 @ 不到"""
 
 
-async def day_status(
-    policy: Policy, day: date, group_id: int | None = None, excused: leave.Excused | None = None
-) -> DayStatus:
-    """这一天参与统计的人（给了群号就只看这个群里的）的分享情况。请假一条查询，不论多少人；
-    几个分享群挨个提醒时传入查好的 `excused`，一天只查一次。"""
+async def day_status(policy: Policy, day: date, excused: leave.Excused | None = None) -> DayStatus:
+    """这一天参与统计的人的分享情况。请假一条查询，不论多少人；定时提醒传入查好的 `excused`。"""
     people = await members.counted(policy, month_key(day), bot_ids())
-    if group_id is not None:
-        in_group = await Member.filter(org=policy.id, group_id=group_id, left_at=None).values_list(
-            "user_id", flat=True
-        )
-        people &= set(in_group)
     done = await shares.shared_on(policy.id, day, list(people))
     if excused is None:
         excused = await leave.excused_on(policy, day)
     rest = people - done
     off = sorted(user for user in rest if user in excused)
-    return DayStatus(done, excused, off, sorted(rest - set(off)))
-
-
-async def missing_on(
-    policy: Policy, day: date, group_id: int | None = None, excused: leave.Excused | None = None
-) -> list[int]:
-    """这一天还没分享、也没请假的人（节假日谁也不算）。"""
-    return (await day_status(policy, day, group_id, excused)).missing
+    missing = sorted(rest - set(off))
+    in_share_groups = await Member.filter(
+        org=policy.id, group_id__in=policy.groups.share, left_at=None, user_id__in=missing
+    ).values_list("group_id", "user_id")
+    reachable = {
+        group_id: [user for user in missing if (group_id, user) in set(in_share_groups)]
+        for group_id in policy.groups.share
+    }
+    reached = {user for _, user in in_share_groups}
+    unreachable = [user for user in missing if user not in reached]
+    return DayStatus(done, excused, off, missing, reachable, unreachable)
 
 
 async def _overview(ctx: CommandContext, remind: bool) -> None:
@@ -217,13 +223,23 @@ async def _overview(ctx: CommandContext, remind: bool) -> None:
     if not missing:
         await ctx.reply(text + "。")
         return
+    names = await members.display_names(ctx.policy, missing)
+    unreachable = ""
+    if status.unreachable:
+        unreachable = replies.ADMIN_UNREACHABLE.format(
+            names="、".join(names[u] for u in status.unreachable)
+        )
     if remind:
         await ctx.reply(
-            Message([MessageSegment.text(text + "："), *map(MessageSegment.at, missing)])
+            Message(
+                [MessageSegment.text(text + "："), *map(MessageSegment.at, missing)]
+                + ([MessageSegment.text(unreachable)] if unreachable else [])
+            )
         )
         return
-    names = await members.display_names(ctx.policy, missing)
-    await ctx.reply(text + replies.ADMIN_NAMES.format(names="、".join(names[u] for u in missing)))
+    await ctx.reply(
+        text + replies.ADMIN_NAMES.format(names="、".join(names[u] for u in missing)) + unreachable
+    )
 
 
 def _reminder(index: int):
@@ -239,13 +255,13 @@ def _reminder(index: int):
         excused = await leave.excused_on(ctx.policy, day)
         if excused.holiday:
             return replies.REMIND_HOLIDAY
-        for group_id in ctx.policy.groups.share:
-            missing = await missing_on(ctx.policy, day, group_id, excused)
+        status = await day_status(ctx.policy, day, excused)
+        head = replies.REMIND.format(
+            day=_day_phrase(day, moment), deadline=_deadline(ctx.policy, day, moment)
+        )
+        for group_id, missing in status.reachable.items():
             if not missing:
                 continue
-            head = replies.REMIND.format(
-                day=_day_text(day), deadline=_deadline(ctx.policy, day, moment)
-            )
             try:
                 await sender.send_group(
                     bot,

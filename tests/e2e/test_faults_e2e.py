@@ -182,7 +182,9 @@ async def test_a_reminder_held_back_past_its_deadline_is_not_sent_late(tmp_path:
         moving = asyncio.create_task(bot.set_clock("2026-11-30T20:00:30+08:00"))
 
         def is_reminder(call) -> bool:
-            return call.params.get("group_id") == SHARE_GROUP and "还没有分享" in call.text
+            return (
+                call.params.get("group_id") == SHARE_GROUP and "还没有原创分享的同事" in call.text
+            )
 
         (refused,) = await qq.wait_for("send_group_msg", after=mark, where=is_reminder)
         # 暂停的 2 秒里风控解除，但时间已过了当天分享的最后期限（次日 02:00）

@@ -311,7 +311,7 @@ async def test_today_and_its_reminder_leave_out_a_member_on_leave(app: App, db) 
         say(ctx, bot, "/今日分享", user=LI, card=LI_CARD, group_id=SHARE_GROUP)
         expect_group(
             ctx,
-            "李四 11月27日 请假，不用分享。本月已分享 0 天，当前连续 0 天。",
+            "李四 今天（11月27日）请假，不用分享。本月已分享 0 天，当前连续 0 天。",
             group_id=SHARE_GROUP,
         )
 
@@ -328,7 +328,7 @@ async def test_on_a_holiday_today_names_nobody(app: App, db, monkeypatch) -> Non
         say(ctx, bot, "/今日分享", group_id=SHARE_GROUP)
         expect_group(
             ctx,
-            "11月27日 是节假日，不用分享。张三 本月已分享 0 天，当前连续 0 天。",
+            "今天（11月27日）是节假日，不用分享。张三 本月已分享 0 天，当前连续 0 天。",
             group_id=SHARE_GROUP,
         )
 
