@@ -98,7 +98,7 @@ async def _ask_reviewers(ctx: CommandContext, filed: appeals.Filed) -> None:
     else:
         written_by = f"{names[entry.actor_id]}（{writer}，QQ {entry.actor_id}）"
     lines = [
-        replies.REVIEW_HEAD.format(id=filed.hit.id, entry=entry.id),
+        replies.REVIEW_HEAD.format(entry=entry.id),
         replies.REVIEW_WHO.format(name=names[appeal.user_id], qq=appeal.user_id),
         replies.REVIEW_ENTRY.format(
             entry=entry.id,

@@ -10,7 +10,7 @@ TOO_LATE = "#{id} 已过申诉期限：记录写下后 {days} 天内可以申诉
 FROZEN = "#{id} 属于 {month}，该月排行已公布并冻结，不能再申诉。"
 ALREADY_APPEALED = "#{id} 已经申诉过（审{review}），每条记录只能申诉一次。"
 
-REVIEW_HEAD = "【群规助手】审{id}｜申诉 #{entry}"
+REVIEW_HEAD = "【群规助手】请审核：对记录 #{entry} 的申诉"
 REVIEW_WHO = "申诉人：{name}（QQ {qq}）"
 REVIEW_ENTRY = "记录：#{entry} {day} {delta:+d} 分，{label}，理由：{reason}"
 REVIEW_WRITER = "写入：{writer}"

@@ -24,6 +24,7 @@ from nonebot.typing import T_State
 from qungui import members
 from qungui.policy import Policy
 from qungui.roles import OwnCase, Role, resolve_role
+from qungui.state import STATE
 
 from . import replies
 from .router import Command, CommandContext, DirectRule, Refusal, UsageError
@@ -59,6 +60,9 @@ async def _route(event: Event, state: T_State) -> bool:
         policy = policies.org_of_group(event.group_id)
         if policy is None or not await _answers_here(policy, event):
             return False
+        # NapCat 的群消息带着群名（扩展字段）：记在内存里，通知管理员时说群名（一次字典比较，不写库）
+        if name := getattr(event, "group_name", None):
+            STATE.group_names[event.group_id] = name
         seen = members.changed_since_written(
             policy.id,
             event.group_id,

@@ -46,7 +46,7 @@ async def test_appeals_upheld_refused_and_a_self_decision(running: Running) -> N
         "send_private_msg", after=mark, where=lambda c: c.params["user_id"] == ADMIN
     )
     assert review.text == (
-        "【群规助手】审1｜申诉 #1\n"
+        "【群规助手】请审核：对记录 #1 的申诉\n"
         f"申诉人：李四（QQ {LI}）\n"
         "记录：#1 11-27 -5 分，手动调整，理由：没交周报\n"
         f"写入：王管（管理员，QQ {ADMIN}）\n"
@@ -92,7 +92,7 @@ async def test_appeals_upheld_refused_and_a_self_decision(running: Running) -> N
     await qq.wait_for(
         "send_private_msg",
         after=mark,
-        where=lambda c: c.params["user_id"] == ADMIN and "审2｜申诉 #2" in c.text,
+        where=lambda c: c.params["user_id"] == ADMIN and "对记录 #2 的申诉" in c.text,
     )
     mark = len(qq.calls)
     refused = fake.private_message_payload(

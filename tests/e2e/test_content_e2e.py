@@ -37,10 +37,15 @@ async def test_filter_recalls_reviews_and_pays_reporters(running: Running) -> No
     )
     (review,) = await qq.wait_for("send_private_msg", after=mark)
     assert review.params["user_id"] == ADMIN
-    assert review.text.startswith("【群规助手】审2｜规则「赌博」（不良信息 -5 分）")
+    assert review.text.startswith(
+        "【群规助手】请审核：鸡公山酒业员工群 张三（QQ 20001）的一条消息命中规则「赌博」（确认后警告：不良信息 -5 分）"
+    )
     assert review.text.endswith("确认并警告：/确认 审2　驳回：/驳回 审2")
     mark = len(qq.calls)
-    assert await qq.private_says("/确认 审2", user_id=ADMIN) == "已确认 审2，警告编号 #2。"
+    assert (
+        await qq.private_says("/确认 审2", user_id=ADMIN)
+        == "已确认并警告 张三：不良信息，-5 分（编号 #2）。"
+    )
     (told,) = await qq.wait_for("send_group_msg", after=mark)
     assert told.text.startswith("已警告 张三：不良信息，-5 分，")
 
@@ -206,7 +211,10 @@ async def test_a_port_before_the_at_of_an_allowed_site_still_goes_to_review(
     )
     (review,) = await qq.wait_for("send_private_msg", after=mark)
     assert review.params["user_id"] == ADMIN
-    assert review.text.startswith("【群规助手】审1｜规则「链接」（不良信息 -5 分）")
+    assert review.text.startswith(
+        "【群规助手】请审核：鸡公山酒业员工群 张三（QQ 20001）的一条消息命中规则「链接」"
+        "（确认后警告：不良信息 -5 分）"
+    )
     assert await running.bot.query("SELECT message_id, rule, excerpt, status FROM filter_hit") == [
         (880501, "链接", "qq[.]com:443@evil[.]top", "pending")
     ]

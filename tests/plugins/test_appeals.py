@@ -43,7 +43,7 @@ def deduct(ctx, bot, points: int, reason: str, entry: int, total: int, by: int =
 
 def review_message(review: int, entry: int, points: int, reason: str, writer: str) -> str:
     return (
-        f"【群规助手】审{review}｜申诉 #{entry}\n"
+        f"【群规助手】请审核：对记录 #{entry} 的申诉\n"
         f"申诉人：李四（QQ {LI}）\n"
         f"记录：#{entry} 11-27 -{points} 分，手动调整，理由：{reason}\n"
         f"写入：{writer}\n"
@@ -243,7 +243,7 @@ async def test_a_chairmans_entry_needs_a_chairman_and_own_appeals_are_refused(ap
         )
         expect_private(
             ctx,
-            f"【群规助手】审2｜申诉 #2\n申诉人：张三（QQ {ADMIN}）\n"
+            f"【群规助手】请审核：对记录 #2 的申诉\n申诉人：张三（QQ {ADMIN}）\n"
             "记录：#2 11-27 -5 分，手动调整，理由：晚交报表\n"
             f"写入：张三（主席，QQ {CHAIRMAN}）\n申诉理由：报表按时交了\n"
             "这条记录由主席写入，申诉要主席决定。\n"
@@ -420,7 +420,9 @@ async def test_the_admin_who_reported_the_message_does_not_decide_the_appeal(app
         ctx.should_call_api("send_private_msg", {"user_id": ADMIN, "message": ANY}, result={})
         privately(ctx, bot, "/确认 审1", user=CHAIRMAN)
         ctx.should_call_api("send_group_msg", {"group_id": WORK_GROUP, "message": ANY})
-        expect_private(ctx, "已确认 审1，警告编号 #1。举报人加 2 分。", CHAIRMAN)
+        expect_private(
+            ctx, "已确认并警告 李四：不良信息，-5 分（编号 #1）。举报人加 2 分。", CHAIRMAN
+        )
         say(ctx, bot, "/申诉 #1 我说的是游戏里的角色")
         expect_group(
             ctx, "已收到申诉（审2）：#1 -5 分（不良信息警告）。管理员复核后会私聊告诉你结果。"

@@ -91,8 +91,7 @@ def tell(ctx, bot, message: str, user: int = ADMIN, at: int | None = None, **fie
 
 def review_message(review: int, name: str, qq: int, note: str, count: int = 1) -> Message:
     lines = [
-        f"【群规助手】审{review}｜申报「客户表扬」（+1 至 +10 分）",
-        f"群 {WORK_GROUP}：{name}（QQ {qq}）",
+        f"【群规助手】请审核：鸡公山酒业员工群 {name}（QQ {qq}）申报「客户表扬」（+1 至 +10 分）",
     ]
     if note:
         lines.append(f"说明：{note}")
@@ -149,8 +148,7 @@ async def test_a_fixed_item_takes_no_score_and_a_refusal_tells_the_member(app: A
         expect_group(ctx, "已收到 李四 的申报「朋友圈转发」（审1），管理员确认后加分。")
         review = Message(
             MessageSegment.text(
-                "【群规助手】审1｜申报「朋友圈转发」（+2 分）\n"
-                f"群 {WORK_GROUP}：李四（QQ {LI}）\n"
+                f"【群规助手】请审核：鸡公山酒业员工群 李四（QQ {LI}）申报「朋友圈转发」（+2 分）\n"
                 "确认：/确认 审1　驳回：/驳回 审1 理由\n"
                 "截图 1 张："
             )
@@ -173,8 +171,7 @@ async def test_a_fixed_item_takes_no_score_and_a_refusal_tells_the_member(app: A
             ctx,
             Message(
                 MessageSegment.text(
-                    "【群规助手】审2｜申报「朋友圈转发」（+2 分）\n"
-                    f"群 {WORK_GROUP}：李四（QQ {LI}）\n"
+                    f"【群规助手】请审核：鸡公山酒业员工群 李四（QQ {LI}）申报「朋友圈转发」（+2 分）\n"
                     "确认：/确认 审2　驳回：/驳回 审2 理由\n"
                     "截图 1 张："
                 )

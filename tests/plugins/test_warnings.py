@@ -35,8 +35,7 @@ async def test_warnings_per_category_with_their_points(app: App, db) -> None:
         # 命令的文字也过内容过滤（管理员也一样）：理由里的“赌博”交管理员审核，警告照常生效
         expect_private(
             ctx,
-            "【群规助手】审1｜规则「赌博」（不良信息 -5 分）\n"
-            f"群 {WORK_GROUP}：张三（QQ {ADMIN}）\n"
+            f"【群规助手】请审核：鸡公山酒业员工群 张三（QQ {ADMIN}）的一条消息命中规则「赌博」（确认后警告：不良信息 -5 分）\n"
             "命中：赌博\n原文：/警告  不良信息 群里发赌博链接\n"
             "确认并警告：/确认 审1　驳回：/驳回 审1",
             ADMIN,
