@@ -18,7 +18,7 @@ from plugins.core import (  # noqa: E402
 )
 from plugins.core.args import Person, Reason, entry_id  # noqa: E402
 from plugins.warnings import tell_reviewers  # noqa: E402
-from qungui import appeals, members, rules  # noqa: E402
+from qungui import appeals, members, points, rules  # noqa: E402
 from qungui.models import FilterHit, LedgerEntry  # noqa: E402
 from qungui.reviews import AlreadyDecided  # noqa: E402
 from qungui.roles import SYSTEM, OwnCase, Role, role_to_reverse  # noqa: E402
@@ -82,7 +82,10 @@ async def appeal(ctx: CommandContext) -> None:
     entry = filed.entry
     await ctx.reply(
         replies.FILED.format(
-            id=filed.hit.id, entry=entry.id, delta=entry.delta, label=rules.label(entry.rule)
+            id=filed.hit.id,
+            entry=entry.id,
+            delta=points.change_text(entry.delta),
+            label=rules.label(entry.rule),
         )
     )
     await _ask_reviewers(ctx, filed)
@@ -103,7 +106,7 @@ async def _ask_reviewers(ctx: CommandContext, filed: appeals.Filed) -> None:
         replies.REVIEW_ENTRY.format(
             entry=entry.id,
             day=_day(entry),
-            delta=entry.delta,
+            delta=points.change_text(entry.delta),
             label=rules.label(entry.rule),
             reason=entry.reason or "未写理由",
         ),
@@ -183,7 +186,7 @@ async def _decide(ctx: CommandContext, hit: FilterHit, upheld: bool) -> None:
         "id": hit.id,
         "entry": entry.id,
         "day": _day(entry),
-        "delta": entry.delta,
+        "delta": points.change_text(entry.delta),
         "label": rules.label(entry.rule),
     }
     if upheld:
@@ -242,7 +245,7 @@ async def history(ctx: CommandContext) -> None:
                 id=item.appeal.review_id,
                 entry=entry.id,
                 day=_day(entry),
-                delta=entry.delta,
+                delta=points.change_text(entry.delta),
                 label=rules.label(entry.rule),
                 mark=replies.MARKS.get(item.status, item.status),
             )

@@ -67,7 +67,7 @@ async def show_detail(ctx: CommandContext) -> None:
     total = sum(line.entry.delta for line in lines)
     text = [
         replies.DETAIL_HEAD.format(
-            name=name, month=month, count=len(lines), total=replies.points_change(total)
+            name=name, month=month, count=len(lines), total=points.change_text(total)
         )
     ]
     if len(lines) > DETAIL_LIMIT:
@@ -96,7 +96,7 @@ def _detail_line(
     parts = [
         f"#{entry.id}",
         entry.business_date.strftime("%m-%d"),
-        replies.points_change(entry.delta),
+        points.change_text(entry.delta),
         label,
     ]
     if entry.reason and not (in_group and _reason_withheld(line)):

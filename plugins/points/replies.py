@@ -27,8 +27,3 @@ BOARD_EMPTY = "{org} {month} 还没有人参与统计。"
 BOARD_SELF = "你：第 {rank} 名，{points} 分"
 FROZEN = "#{id} 属于 {month}，该月排行已公布并冻结：只有主席写明理由才能撤销（/撤销 {id} 理由）。"
 APPEAL_MARKS = {"pending": "申诉中", "confirmed": "申诉成立", "dismissed": "申诉驳回"}
-
-
-def points_change(delta: int) -> str:
-    """一条记录的分数写给人看：+5 分、-5 分、0 分（口头警告）。"""
-    return f"{delta:+d} 分" if delta else "0 分"
