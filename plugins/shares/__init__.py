@@ -233,7 +233,7 @@ async def _overview(ctx: CommandContext, remind: bool) -> None:
         await ctx.reply(
             Message(
                 [MessageSegment.text(text + "："), *map(MessageSegment.at, missing)]
-                + ([MessageSegment.text(unreachable)] if unreachable else [])
+                + ([MessageSegment.text("\n" + unreachable)] if unreachable else [])
             )
         )
         return

@@ -95,7 +95,11 @@ async def test_policy_reload_backfill_and_remind_over_the_wire(running: Running,
     remind = await qq.group_says(
         "/今日分享 提醒", user_id=ADMIN, group_id=SHARE_GROUP, card=ADMIN_CARD
     )
-    assert remind == f"11月27日 已分享 0 人，还没分享 2 人：@{LI}@{ADMIN}"
+    # 李四只在公司群里说过话：分享群的定时提醒 @ 不到他，这里说明
+    assert remind == (
+        f"11月27日 已分享 0 人，还没分享 2 人：@{LI}@{ADMIN}\n"
+        "其中 李四 不在分享群里，提醒 @ 不到，请另行告诉他们。"
+    )
 
 
 async def test_a_qq_number_names_a_member_and_a_phone_names_nobody(running: Running) -> None:
