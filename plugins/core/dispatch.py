@@ -60,7 +60,7 @@ async def _route(event: Event, state: T_State) -> bool:
         policy = policies.org_of_group(event.group_id)
         if policy is None or not await _answers_here(policy, event):
             return False
-        # NapCat 的群消息带着群名（扩展字段）：记在内存里，通知管理员时说群名（一次字典比较，不写库）
+        # NapCat 的群消息带着群名（扩展字段）：记在内存里，通知管理员时说群名（一次字典赋值，不写库）
         if name := getattr(event, "group_name", None):
             STATE.group_names[event.group_id] = name
         seen = members.changed_since_written(

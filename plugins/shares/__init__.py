@@ -194,11 +194,13 @@ async def day_status(policy: Policy, day: date, excused: leave.Excused | None = 
     rest = people - done
     off = sorted(user for user in rest if user in excused)
     missing = sorted(rest - set(off))
-    in_share_groups = await Member.filter(
-        org=policy.id, group_id__in=policy.groups.share, left_at=None, user_id__in=missing
-    ).values_list("group_id", "user_id")
+    in_share_groups = set(
+        await Member.filter(
+            org=policy.id, group_id__in=policy.groups.share, left_at=None, user_id__in=missing
+        ).values_list("group_id", "user_id")
+    )
     reachable = {
-        group_id: [user for user in missing if (group_id, user) in set(in_share_groups)]
+        group_id: [user for user in missing if (group_id, user) in in_share_groups]
         for group_id in policy.groups.share
     }
     reached = {user for _, user in in_share_groups}
