@@ -73,6 +73,17 @@ def display_name(policy: Policy, card: str, nickname: str) -> str:
 
 def build_card(policy: Policy, name: str, phone: str) -> str | None:
     """按制度示例的样子拼出名片（示例里姓名、电话的位置换成给定的）；拼出来不合规则返回 None。"""
+    card = _filled_example(policy, name, phone)
+    return card if card is not None and card_ok(policy, card) else None
+
+
+def card_format(policy: Policy) -> str:
+    """用文字讲名片的格式（“鸡公山酒业-你的姓名-你的11位手机号”）：群里的示例号码会被打码，
+    照着抄就抄进了星号，所以告诉大家怎么写，不给一个号码去抄。"""
+    return _filled_example(policy, "你的姓名", "你的11位手机号") or policy.nickname.example
+
+
+def _filled_example(policy: Policy, name: str, phone: str) -> str | None:
     example = policy.nickname.example
     match = re.fullmatch(policy.nickname.pattern, example)
     if match is None:
@@ -86,8 +97,7 @@ def build_card(policy: Policy, name: str, phone: str) -> str | None:
     for (start, end), value in spans:
         card += example[cursor:start] + value
         cursor = end
-    card += example[cursor:]
-    return card if card_ok(policy, card) else None
+    return card + example[cursor:]
 
 
 # 宽限与每天扣分：期限只在 `deadline` 里算，是否逾期只在 `status` 里判，扣分只在 `_fine_overdue` 里记。

@@ -28,6 +28,13 @@ def previous_week(moment: datetime) -> str:
     return iso_week(moment.date() - timedelta(days=7))
 
 
+def week_label(week: str) -> str:
+    """ISO 周号写给人看：2026-W48 → 第 48 周（11-23 至 11-29）。周号只作去重键，成员的明细里说这个。"""
+    year, number = week.split("-W")
+    monday = date.fromisocalendar(int(year), int(number), 1)
+    return f"第 {int(number)} 周（{monday:%m-%d} 至 {monday + timedelta(days=6):%m-%d}）"
+
+
 async def pay_duty(policy: Policy, week: str, paid_on: date, now: datetime) -> list[int]:
     """给每位值班人员记上周的值班分，每人每周一次。返回这次新记的人。"""
     paid = []
@@ -42,7 +49,7 @@ async def pay_duty(policy: Policy, week: str, paid_on: date, now: datetime) -> l
             delta=policy.duty.weekly_bonus,
             business_date=paid_on,
             now=now,
-            reason=f"{week} 群管理/统计值班",
+            reason=f"{week_label(week)}群管理值班",
         )
         if entry is not None:
             paid.append(user)

@@ -164,6 +164,15 @@ async def display_names(policy: Policy, user_ids: Iterable[int]) -> dict[int, st
     return {user: known.get(user) or f"成员{str(user)[-4:]}" for user in user_ids}
 
 
+def group_name(policy: Policy, group_id: int) -> str:
+    """给人看的群名：QQ 上报过的群名；还没见过这个群的消息时，按它在制度里的用途叫“公司群”“分享群”。
+    群号对管理员没有意义，不拿来称呼群。"""
+    known = STATE.group_names.get(group_id)
+    if known:
+        return known
+    return "分享群" if group_id in policy.groups.share else "公司群"
+
+
 async def unknown(policy: Policy, user_ids: Iterable[int]) -> list[int]:
     """其中在组织的哪个群里都没有记录、也还没问过的人（只被 @ 过、只在账本里出现过，
     还没被名片检查扫到）：该去问一次 `get_group_member_info`。"""

@@ -73,6 +73,11 @@ class Board:
         return {s.user_id: s for s in self.standings}
 
 
+def change_text(delta: int) -> str:
+    """一条记录（或合计）的分数写给人看：+5 分、-5 分、0 分（口头警告不写成“+0”）。"""
+    return f"{delta:+d} 分" if delta else "0 分"
+
+
 async def summary(policy: Policy, user_id: int, month: str, exclude: Iterable[int]) -> Summary:
     view = await month_view(policy, month, exclude)
     standings = view.standings

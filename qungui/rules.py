@@ -66,11 +66,13 @@ def claim(item: str) -> str:
 
 
 def label(code: str) -> str:
-    """规则代码的中文名称；带参数的（`warn.<类别>`）写出参数。不认识的代码原样显示（改版前的旧记录）。"""
+    """规则代码的中文名称；带参数的（`warn.<类别>`）写出参数，说成成员嘴里的话：“不良信息警告”
+    “客户表扬（申报）”。不认识的代码原样显示（改版前的旧记录）。"""
     if is_warning(code):
-        return f"警告·{code.removeprefix(WARNING_PREFIX)}"
+        category = code.removeprefix(WARNING_PREFIX)
+        return category if category.endswith("警告") else f"{category}警告"
     if code.startswith(CLAIM_PREFIX) and code not in LABELS:
-        return f"申报·{code.removeprefix(CLAIM_PREFIX)}"
+        return f"{code.removeprefix(CLAIM_PREFIX)}（申报）"
     return LABELS.get(code, code)
 
 

@@ -537,7 +537,11 @@ class DayStatus:
     off: list[int]
     """请假而且没交的人（节假日时是全部没交的人）"""
     missing: list[int]
-    """该交没交的人：提醒 @ 的就是他们"""
+    """该交没交的人"""
+    reachable: dict[int, list[int]]
+    """每个分享群里该交没交的人：提醒在那个群里 @ 他们"""
+    unreachable: list[int]
+    """该交没交、却不在哪个分享群里的人（只在公司群里）：提醒 @ 不到"""
 
     @property
     def people(self) -> set[int]:
@@ -566,4 +570,16 @@ async def day_status(
         excused = await leave.excused_on(policy, day)
     rest = people - done
     off = sorted(user for user in rest if user in excused)
-    return DayStatus(done, excused, off, sorted(rest - set(off)))
+    missing = sorted(rest - set(off))
+    in_share_groups = set(
+        await Member.filter(
+            org=policy.id, group_id__in=policy.groups.share, left_at=None, user_id__in=missing
+        ).values_list("group_id", "user_id")
+    )
+    reachable = {
+        share_group: [user for user in missing if (share_group, user) in in_share_groups]
+        for share_group in policy.groups.share
+    }
+    reached = {user for _, user in in_share_groups}
+    unreachable = [user for user in missing if user not in reached]
+    return DayStatus(done, excused, off, missing, reachable, unreachable)

@@ -59,6 +59,8 @@ class ProcessState:
         self.group_roles: dict[tuple[str, int, int], tuple[str, float]] = {}
         """(机器人, 群, QQ) → (QQ 刚说的身份 owner/admin/member, 缓存到的单调时刻)：
         机器人要做管理动作、有人私聊用管理命令之前问过的，短暂缓存"""
+        self.group_names: dict[int, str] = {}
+        """群号 → 群名（NapCat 在每条群消息里带着 group_name）：给管理员的通知里说群名，不说群号"""
         self.batches: dict[str, Batch] = {}
         """攒批的群消息（“以下分享不算原创”“感谢改好名片”）：批的名字 → 攒着的条目和上次发送时刻"""
         self.ignored_groups: set[int] = set()
@@ -88,6 +90,7 @@ class ProcessState:
         self._orgs.clear()
         self.derived_entries.clear()
         self.group_roles.clear()
+        self.group_names.clear()
         self.batches.clear()
         self.ignored_groups.clear()
         self.bad_logins.clear()

@@ -325,7 +325,10 @@ async def play(demo: Demo, entry_of: Callable[[str], Any]) -> None:
 
 async def special(demo: Demo, day: date, ids: dict[int, int], entry_of) -> None:
     """这个月里除了分享之外发生的事。"""
-    if day == date(2026, 11, 3):
+    if day == date(2026, 11, 1):
+        await demo.says(day, 10, 30, ZHANG, "/帮助")
+        await demo.says(day, 10, 31, LI, "/群规")
+    elif day == date(2026, 11, 3):
         demo.qq.rosters[WORK][WANG]["card"] = card(WANG)
         caption = f"王五把群名片改成了 {mask_digits(card(WANG))}"
         await demo.notice(
@@ -338,6 +341,7 @@ async def special(demo: Demo, day: date, ids: dict[int, int], entry_of) -> None:
         await demo.says(
             day, 11, 0, ADMIN, [text("/警告 "), at(QIAN), text(" 口头警告 工作时间在群里聊游戏")]
         )
+        await demo.says(day, 11, 5, QIAN, "/积分明细")
     elif day == date(2026, 11, 13):
         await demo.says(
             day, 14, 0, LI, "年底大促，看看这个活动：http://jgs-promo.top/sale 点进去领券"

@@ -54,6 +54,10 @@ def _raw(segments: list[dict[str, Any]]) -> str:
     return "".join(parts)
 
 
+GROUP_NAMES = {WORK_GROUP: "鸡公山酒业员工群", SHARE_GROUP: "90落地交流群"}
+"""测试里两个群的群名（NapCat 在每条群消息里上报 group_name）"""
+
+
 def group_message_payload(
     message: str | list[dict[str, Any]],
     *,
@@ -87,6 +91,7 @@ def group_message_payload(
         message=segments,
         raw_message=_raw(segments),
     )
+    payload["group_name"] = GROUP_NAMES.get(group_id, payload["group_name"])
     real_seq = str(msg_id) if real_seq is _NAPCAT else real_seq
     if real_seq is not None:
         payload["real_seq"] = real_seq

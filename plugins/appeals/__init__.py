@@ -18,7 +18,7 @@ from plugins.core import (  # noqa: E402
 )
 from plugins.core.args import Person, Reason, entry_id  # noqa: E402
 from plugins.warnings import tell_reviewers  # noqa: E402
-from qungui import appeals, members, rules  # noqa: E402
+from qungui import appeals, members, points, rules  # noqa: E402
 from qungui.models import FilterHit, LedgerEntry  # noqa: E402
 from qungui.reviews import AlreadyDecided  # noqa: E402
 from qungui.roles import SYSTEM, OwnCase, Role, role_to_reverse  # noqa: E402
@@ -42,8 +42,8 @@ def _refusal(exc: appeals.AppealRefused, ctx: CommandContext) -> Refusal:
             return Refusal(replies.NOT_YOURS.format(id=entry))
         case appeals.IsReversal():
             return Refusal(replies.IS_REVERSAL.format(id=entry))
-        case appeals.AlreadyReversed(reversal_id=reversal):
-            return Refusal(replies.ALREADY_REVERSED.format(id=entry, reversal=reversal))
+        case appeals.AlreadyReversed():
+            return Refusal(replies.ALREADY_REVERSED.format(id=entry))
         case appeals.TooLate(last_day=last):
             days = ctx.policy.appeals.appeal_days
             return Refusal(replies.TOO_LATE.format(id=entry, days=days, last=last.isoformat()))
@@ -82,7 +82,10 @@ async def appeal(ctx: CommandContext) -> None:
     entry = filed.entry
     await ctx.reply(
         replies.FILED.format(
-            id=filed.hit.id, entry=entry.id, delta=entry.delta, label=rules.label(entry.rule)
+            id=filed.hit.id,
+            entry=entry.id,
+            delta=points.change_text(entry.delta),
+            label=rules.label(entry.rule),
         )
     )
     await _ask_reviewers(ctx, filed)
@@ -98,12 +101,12 @@ async def _ask_reviewers(ctx: CommandContext, filed: appeals.Filed) -> None:
     else:
         written_by = f"{names[entry.actor_id]}（{writer}，QQ {entry.actor_id}）"
     lines = [
-        replies.REVIEW_HEAD.format(id=filed.hit.id, entry=entry.id),
+        replies.REVIEW_HEAD.format(entry=entry.id),
         replies.REVIEW_WHO.format(name=names[appeal.user_id], qq=appeal.user_id),
         replies.REVIEW_ENTRY.format(
             entry=entry.id,
             day=_day(entry),
-            delta=entry.delta,
+            delta=points.change_text(entry.delta),
             label=rules.label(entry.rule),
             reason=entry.reason or "未写理由",
         ),
@@ -183,15 +186,13 @@ async def _decide(ctx: CommandContext, hit: FilterHit, upheld: bool) -> None:
         "id": hit.id,
         "entry": entry.id,
         "day": _day(entry),
-        "delta": entry.delta,
+        "delta": points.change_text(entry.delta),
         "label": rules.label(entry.rule),
     }
     if upheld:
-        told = replies.MEMBER_UPHELD.format(reversal=done.reversal.id, **fields)
+        told = replies.MEMBER_UPHELD.format(**fields)
     elif done.undone is not None:
-        told = replies.MEMBER_CLOSED_UNDONE.format(
-            note=done.hit.decided_note, reversal=done.undone.id, **fields
-        )
+        told = replies.MEMBER_CLOSED_UNDONE.format(note=done.hit.decided_note, **fields)
     else:
         told = replies.MEMBER_DISMISSED.format(note=done.hit.decided_note, **fields)
     missed = await sender.send_private_each(ctx.bot, [entry.user_id], told)
@@ -244,7 +245,7 @@ async def history(ctx: CommandContext) -> None:
                 id=item.appeal.review_id,
                 entry=entry.id,
                 day=_day(entry),
-                delta=entry.delta,
+                delta=points.change_text(entry.delta),
                 label=rules.label(entry.rule),
                 mark=replies.MARKS.get(item.status, item.status),
             )

@@ -73,7 +73,7 @@ async def greet(bot: Bot, event: GroupIncreaseNoticeEvent, policy: Policy) -> No
     text = replies.WELCOME.format(
         org=policy.org.name,
         deadline=due.astimezone(policy.tz).strftime("%m月%d日 %H:%M"),
-        example=policy.nickname.example,
+        how_to=replies.how_to_set(policy),
         penalty=policy.nickname.daily_penalty,
     )
     await sender.send_group(bot, event.group_id, head + MessageSegment.text(text))
@@ -161,9 +161,9 @@ async def check_now(ctx: CommandContext) -> None:
 
 @router.command(
     "改名片",
-    args=(Person(optional=True), Word("name", "姓名"), Word("phone", "电话")),
+    args=(Person(optional=True), Word("name", "姓名"), Word("phone", "手机号")),
     summary="机器人按规范格式设置群名片（给别人改需管理员）",
-    example="/改名片 张三 13800000000",
+    example="/改名片 张三 你的11位手机号",
     card_phone=True,
 )
 async def set_card(ctx: CommandContext) -> None:
@@ -174,7 +174,9 @@ async def set_card(ctx: CommandContext) -> None:
         raise Refusal(replies.OTHERS_CARD.format(role=ctx.role.label))
     card = cards.build_card(ctx.policy, ctx.params.name, ctx.params.phone)
     if card is None:
-        raise UsageError(replies.BAD_NAME_OR_PHONE.format(example=ctx.policy.nickname.example))
+        raise UsageError(
+            replies.BAD_NAME_OR_PHONE.format(card_format=cards.card_format(ctx.policy))
+        )
     if not await rights.is_admin(ctx.bot, ctx.group_id):
         raise Refusal(replies.BOT_NOT_ADMIN)
     try:

@@ -77,13 +77,15 @@ async def sweep(
     if result.first_sweep and result.bites_at is not None:
         bites = result.bites_at.astimezone(policy.tz)
         text = replies.FIRST_SWEEP.format(
-            example=nickname.example,
+            how_to=replies.how_to_set(policy),
             bites=bites.strftime("%m月%d日 %H:%M"),
             penalty=nickname.daily_penalty,
         )
         await announce(bot, group_id, text, unsent)
     if result.overdue:
-        text = replies.OVERDUE.format(penalty=nickname.daily_penalty, example=nickname.example)
+        text = replies.OVERDUE.format(
+            penalty=nickname.daily_penalty, how_to=replies.how_to_set(policy)
+        )
         mentions = (MessageSegment.at(u) for u in result.overdue)
         await announce(bot, group_id, Message([MessageSegment.text(text), *mentions]), unsent)
     if result.duplicates:

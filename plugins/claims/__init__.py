@@ -194,9 +194,12 @@ async def file_item(ctx: CommandContext) -> None:
     spec = items[item]
     lines = [
         replies.REVIEW_ITEM.format(
-            id=filed.hit.id, item=item, points=claims.points_label(spec.points)
-        ),
-        replies.REVIEW_WHO.format(group=group_id, name=names[ctx.user_id], qq=ctx.user_id),
+            group=members.group_name(ctx.policy, group_id),
+            name=names[ctx.user_id],
+            qq=ctx.user_id,
+            item=item,
+            points=claims.points_label(spec.points),
+        )
     ]
     if text:
         lines.append(replies.REVIEW_TEXT.format(text=text[:200]))

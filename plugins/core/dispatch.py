@@ -67,6 +67,9 @@ async def _route(event: Event, state: T_State) -> bool:
             return False
         if not await _answers_here(policy, event):
             return False
+        # NapCat 的群消息带着群名（扩展字段）：记在内存里，通知管理员时说群名（一次字典赋值，不写库）
+        if name := getattr(event, "group_name", None):
+            STATE.group_names[event.group_id] = name
         seen = members.changed_since_written(
             policy.id,
             event.group_id,

@@ -14,6 +14,7 @@
 """
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 from nonebot.adapters.onebot.v11 import Bot, GroupAdminNoticeEvent, NoticeEvent
 
@@ -23,7 +24,7 @@ from qungui.roles import Role, resolve_role
 
 from .replies import ROLE_UNCONFIRMED
 from .rights import BotRights
-from .router import Command, Refusal
+from .router import Command, CommandContext, Refusal
 
 GROUP_ADMIN = ("owner", "admin")
 
@@ -88,6 +89,16 @@ class PrivateRoles:
         if unknown:
             raise RoleUnknown()
         return listed
+
+    async def role_for_admin_part(self, ctx: CommandContext) -> Role:
+        """成员级命令里只有管理员能用的那一部分（看别人的记录、列出管理员的命令）要的身份。
+        群里的命令带着此刻的身份；私聊时群管理员的身份还没向 QQ 确认过，这时才按管理员级的命令去问一次
+        （问不到时 Refusal 请他稍后再试）。"""
+        if ctx.role >= Role.ADMIN or ctx.group_id is not None:
+            return ctx.role
+        return await self.role(
+            ctx.bot, ctx.policy, ctx.user_id, replace(ctx.command, role=Role.ADMIN)
+        )
 
     async def admin_changed(self, bot: Bot, event: NoticeEvent, policy: Policy) -> None:
         """group_admin 通知：某人被设为或取消了群管理员。"""

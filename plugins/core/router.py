@@ -78,6 +78,12 @@ class Command:
     """用法前面的说明，如“回复一条分享：”"""
     after: str = ""
     """用法后面的说明，如“（私聊）”"""
+    audience: Role | None = None
+    """`/帮助` 把它列给谁；None：能用它的人（`role`）。成员级、却只有发通知的人（管理员）用得上的写 ADMIN"""
+
+    @property
+    def listed_for(self) -> Role:
+        return self.audience if self.audience is not None else self.role
 
     def belongs_to(self, plugin: str) -> bool:
         """是不是这个插件登记的（`plugins.warnings.content` 属于 `plugins.warnings`）。"""
@@ -201,6 +207,7 @@ class CommandRouter:
         card_phone: bool = False,
         before: str = "",
         after: str = "",
+        audience: Role | None = None,
     ) -> Callable[[Handler], Handler]:
         """登记一个命令。`args` 声明它的参数（args.py）：处理函数运行之前解析好放在 `ctx.params`，
         写错时回复从声明生成的用法；`/帮助` 和插件的 usage 也从这里来。"""
@@ -217,7 +224,17 @@ class CommandRouter:
                 await handler(ctx)
 
             self.commands[name] = Command(
-                name, parsed, summary, example, role, private, card_phone, signature, before, after
+                name,
+                parsed,
+                summary,
+                example,
+                role,
+                private,
+                card_phone,
+                signature,
+                before,
+                after,
+                audience,
             )
             self._by_length = sorted(self.commands, key=len, reverse=True)
             return handler

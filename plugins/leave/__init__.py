@@ -163,7 +163,7 @@ async def _request(ctx: CommandContext, first: date, last: date, reason: str) ->
         ctx.policy,
         replies.REVIEW.format(
             review=done.review_id,
-            group=ctx.group_id,
+            group=members.group_name(ctx.policy, ctx.group_id),
             name=await _name(ctx, ctx.user_id),
             qq=ctx.user_id,
             span=span(first, last, ctx.today),

@@ -8,8 +8,7 @@ RECORDED = (
 )
 REQUESTED = "已提交请假申请 {span}（{days} 天，审{review}），管理员确认后生效。"
 REVIEW = (
-    "【群规助手】审{review}｜请假申请\n"
-    "群 {group}：{name}（QQ {qq}）\n"
+    "【群规助手】请审核：{group} {name}（QQ {qq}）的请假申请\n"
     "日期：{span}（{days} 天）\n"
     "事由：{reason}\n"
     "批准：/确认 审{review}　驳回：/驳回 审{review} [理由]"

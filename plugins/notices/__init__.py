@@ -1,6 +1,5 @@
 """要大家确认的通知：/通知 /通知状态 /撤回通知，认出“收到”、引用和表情回应，截止时提醒并报告。"""
 
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from nonebot import get_driver, logger, require
@@ -140,19 +139,12 @@ async def _chosen(ctx: CommandContext, what: str) -> Notice:
         notice = await notices.latest(ctx.policy, ctx.group_id, mine)
         if notice is None:
             raise Refusal(replies.NONE_YET)
-    if notice.sender_id != ctx.user_id and (role := await _admin_role(ctx)) < Role.ADMIN:
+    if (
+        notice.sender_id != ctx.user_id
+        and (role := await private_roles.role_for_admin_part(ctx)) < Role.ADMIN
+    ):
         raise Refusal(replies.NOT_YOURS.format(id=notice.id, what=what, role=role.label))
     return notice
-
-
-async def _admin_role(ctx: CommandContext) -> Role:
-    """看别人的通知要管理员。命令本身是成员级的（发通知的人看自己的不用查），私聊时群管理员的身份
-    还没向 QQ 确认过：这时才按管理员级的命令去问一次（问不到时 Refusal 请他稍后再试）。"""
-    if ctx.role >= Role.ADMIN or ctx.group_id is not None:
-        return ctx.role
-    return await private_roles.role(
-        ctx.bot, ctx.policy, ctx.user_id, replace(ctx.command, role=Role.ADMIN)
-    )
 
 
 @router.command(
@@ -161,6 +153,7 @@ async def _admin_role(ctx: CommandContext) -> Role:
     summary="一条通知谁确认了、谁迟到、谁没确认（发通知的人或管理员）",
     example="/通知状态 3",
     private=True,
+    audience=Role.ADMIN,
 )
 async def show_status(ctx: CommandContext) -> None:
     notice = await _chosen(ctx, "查看确认情况")
@@ -211,6 +204,7 @@ async def _status_text(policy: Policy, notice: Notice) -> str:
     summary="提前关掉一条通知：不提醒、不处罚（发通知的人或管理员）",
     example="/撤回通知 3",
     private=True,
+    audience=Role.ADMIN,
 )
 async def withdraw(ctx: CommandContext) -> None:
     notice = await _chosen(ctx, "撤回")

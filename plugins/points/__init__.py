@@ -11,6 +11,7 @@ from plugins.core import (  # noqa: E402
     UsageError,
     bot_ids,
     member_target,
+    private_roles,
     router,
     undo_kinds,
 )
@@ -51,43 +52,63 @@ async def show_points(ctx: CommandContext) -> None:
 @router.command(
     "积分明细",
     args=(Person(optional=True), Month()),
-    summary="某月的每一条积分记录（看别人的需管理员）",
+    summary="某月的每一条积分记录（看别人的需管理员；警告的理由私聊查看）",
     example="/积分明细 2026-10",
+    private=True,
 )
 async def show_detail(ctx: CommandContext) -> None:
     user = _target(ctx)
     month = ctx.params.month
-    if user != ctx.user_id and ctx.role < Role.ADMIN:
-        raise Refusal(replies.OTHERS_DETAIL.format(role=ctx.role.label))
+    if user != ctx.user_id and (role := await private_roles.role_for_admin_part(ctx)) < Role.ADMIN:
+        raise Refusal(replies.OTHERS_DETAIL.format(role=role.label))
     name, lines = await points.detail(ctx.policy, user, month)
     if not lines:
         await ctx.reply(replies.DETAIL_EMPTY.format(name=name, month=month))
         return
     total = sum(line.entry.delta for line in lines)
-    text = [replies.DETAIL_HEAD.format(name=name, month=month, count=len(lines), total=total)]
+    text = [
+        replies.DETAIL_HEAD.format(
+            name=name, month=month, count=len(lines), total=points.change_text(total)
+        )
+    ]
     if len(lines) > DETAIL_LIMIT:
         text.append(replies.DETAIL_MORE.format(hidden=len(lines) - DETAIL_LIMIT))
     shown = lines[-DETAIL_LIMIT:]
     appealed = await appeals.of_entries(ctx.policy, [line.entry.id for line in shown])
-    text += [_detail_line(line, appealed.get(line.entry.id)) for line in shown]
+    # 群里只说警告的类别和分数（和警告当时在群里说的一样）；违规的具体理由只在私聊里给本人和管理员看
+    in_group = ctx.group_id is not None
+    text += [_detail_line(line, appealed.get(line.entry.id), in_group) for line in shown]
+    if in_group and any(_reason_withheld(line) for line in shown):
+        text.append(replies.DETAIL_REASONS_PRIVATE)
     await ctx.reply("\n".join(text))
 
 
-def _detail_line(line: points.DetailLine, appeal: appeals.Listed | None = None) -> str:
+def _reason_withheld(line: points.DetailLine) -> bool:
+    return rules.is_warning(line.entry.rule) and bool(line.entry.reason)
+
+
+def _detail_line(
+    line: points.DetailLine, appeal: appeals.Listed | None = None, in_group: bool = False
+) -> str:
     entry = line.entry
     label = rules.label(entry.rule)
     if entry.reverses is not None:
-        label = f"撤销 #{entry.reverses}"
-    parts = [f"#{entry.id}", entry.business_date.strftime("%m-%d"), f"{entry.delta:+d}", label]
-    if entry.reason:
+        label = replies.DETAIL_REVERSES.format(id=entry.reverses)
+    parts = [
+        f"#{entry.id}",
+        entry.business_date.strftime("%m-%d"),
+        points.change_text(entry.delta),
+        label,
+    ]
+    if entry.reason and not (in_group and _reason_withheld(line)):
         parts.append(entry.reason)
     if line.actor_name:
         parts.append(f"— {line.actor_name}")
     if line.reversed:
-        parts.append("（已撤销）")
+        parts[-1] += replies.DETAIL_REVERSED
     if appeal is not None:
         # 明细在群里回答：只标结果和 审N，不说申诉理由（理由在 /申诉记录 的私聊里看）
-        parts.append(f"（{replies.APPEAL_MARKS[appeal.status]} 审{appeal.appeal.review_id}）")
+        parts[-1] += f"（{replies.APPEAL_MARKS[appeal.status]} 审{appeal.appeal.review_id}）"
     return " ".join(parts)
 
 

@@ -20,9 +20,12 @@ SUMMARY_UNRANKED = (
     "{name} 本月（{month}）积分 {points} 分，不参加排名（共 {count} 人参加）；"
     "累计 {all_time} 分；本月记录 {entries} 条。"
 )
-DETAIL_HEAD = "{name} {month} 积分明细：共 {count} 条，合计 {total:+d} 分"
+DETAIL_HEAD = "{name} {month} 积分明细：共 {count} 条，合计 {total}"
 DETAIL_EMPTY = "{name} {month} 没有积分记录。"
 DETAIL_MORE = "……更早的 {hidden} 条未显示"
+DETAIL_REVERSES = "撤回 #{id}"
+DETAIL_REVERSED = "（已撤回）"
+DETAIL_REASONS_PRIVATE = "群里只列警告的类别；警告的理由请私聊机器人发 /积分明细 查看。"
 BOARD_HEAD = "{org} {month} 积分排行（共 {count} 人）"
 BOARD_EMPTY = "{org} {month} 还没有人参与统计。"
 BOARD_SELF = "你：第 {rank} 名，{points} 分"

@@ -116,6 +116,12 @@ def _day_text(day: date) -> str:
     return f"{day.month}月{day.day}日"
 
 
+def _day_phrase(day: date, moment: datetime) -> str:
+    """还没交的是哪天：今天（11月24日），凌晨宽限时段里是昨天（11月23日）。"""
+    template = replies.DAY_GRACE if day < moment.date() else replies.DAY_TODAY
+    return template.format(day=_day_text(day))
+
+
 @router.command(
     "今日分享",
     args=(Choice("remind", replies.REMIND_WORD, optional=True, choices=(replies.REMIND_WORD,)),),
@@ -152,7 +158,7 @@ async def _mine(ctx: CommandContext) -> None:
     await ctx.reply(
         template.format(
             name=names[ctx.user_id],
-            day=_day_text(day),
+            day=_day_phrase(day, moment),
             days=len(days),
             run=run,
             deadline=_deadline(ctx.policy, day, moment),
@@ -177,13 +183,23 @@ async def _overview(ctx: CommandContext, remind: bool) -> None:
     if not missing:
         await ctx.reply(text + "。")
         return
+    names = await members.display_names(ctx.policy, missing)
+    unreachable = ""
+    if status.unreachable:
+        unreachable = replies.ADMIN_UNREACHABLE.format(
+            names="、".join(names[u] for u in status.unreachable)
+        )
     if remind:
         await ctx.reply(
-            Message([MessageSegment.text(text + "："), *map(MessageSegment.at, missing)])
+            Message(
+                [MessageSegment.text(text + "："), *map(MessageSegment.at, missing)]
+                + ([MessageSegment.text("\n" + unreachable)] if unreachable else [])
+            )
         )
         return
-    names = await members.display_names(ctx.policy, missing)
-    await ctx.reply(text + replies.ADMIN_NAMES.format(names="、".join(names[u] for u in missing)))
+    await ctx.reply(
+        text + replies.ADMIN_NAMES.format(names="、".join(names[u] for u in missing)) + unreachable
+    )
 
 
 def _reminder(index: int):
@@ -199,16 +215,13 @@ def _reminder(index: int):
         excused = await leave.excused_on(ctx.policy, day)
         if excused.holiday:
             return replies.REMIND_HOLIDAY
-        for group_id in ctx.policy.groups.share:
-            status = await shares.day_status(
-                ctx.policy, day, exclude=bot_ids(), group_id=group_id, excused=excused
-            )
-            missing = status.missing
+        status = await shares.day_status(ctx.policy, day, exclude=bot_ids(), excused=excused)
+        head = replies.REMIND.format(
+            day=_day_phrase(day, moment), deadline=_deadline(ctx.policy, day, moment)
+        )
+        for group_id, missing in status.reachable.items():
             if not missing:
                 continue
-            head = replies.REMIND.format(
-                day=_day_text(day), deadline=_deadline(ctx.policy, day, moment)
-            )
             try:
                 await sender.send_group(
                     bot,
@@ -258,7 +271,7 @@ async def _name_and_day(ctx: CommandContext, share: shares.Share) -> tuple[str, 
 @router.command(
     "精选",
     before="回复一条分享：",
-    summary="把一条分享评为经典分享（管理员）",
+    summary="把一条分享评为经典分享（管理员；在 QQ 里设为精华也一样）",
     example="（回复那条分享）/精选",
     role=Role.ADMIN,
 )
@@ -357,7 +370,7 @@ async def on_essence(bot: Bot, event: EssenceNoticeEvent, policy: Policy) -> Non
     if event.sub_type == "add":
         text = replies.ESSENCE_FEATURED.format(name=name, day=day, points=entry.delta, id=entry.id)
     else:
-        text = replies.ESSENCE_UNFEATURED.format(name=name, day=day, id=entry.id)
+        text = replies.ESSENCE_UNFEATURED.format(name=name, day=day)
     await sender.send_group(bot, event.group_id, text)
     if event.sub_type == "add" and policy.share.featured_emoji:
         sender.react(bot, event.message_id, policy.share.featured_emoji)

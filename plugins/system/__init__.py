@@ -6,9 +6,17 @@ from nonebot.plugin import PluginMetadata
 
 require("core")
 
-from plugins.core import CommandContext, db_url, policies, router, runner, sender  # noqa: E402
+from plugins.core import (  # noqa: E402
+    CommandContext,
+    db_url,
+    policies,
+    private_roles,
+    router,
+    runner,
+    sender,
+)
 from plugins.core.args import Choice  # noqa: E402
-from qungui import claims, clock  # noqa: E402
+from qungui import cards, claims, clock  # noqa: E402
 from qungui.db import sqlite_path  # noqa: E402
 from qungui.policy import Policy, PolicyError  # noqa: E402
 from qungui.roles import Role  # noqa: E402
@@ -19,50 +27,78 @@ from . import groups  # noqa: E402, F401  /群列表：登记在 usage 生成之
 HELP_HEAD = "群规助手命令（[ ] 内可省略）："
 HELP_ALL = "全部"
 HELP_MORE = "另有 {count} 条命令需要更高的权限，发 /帮助 全部 可以看到。"
+HELP_ADMINS = "管理员的命令：私聊机器人发 /帮助，或发 /帮助 全部 列出所有命令。"
 
 
-def policy_text(policy: Policy) -> str:
-    """把制度文件讲成大白话：每条规则和它的分数。"""
+NUMERALS = "一二三四五六七八九十"
+
+
+def policy_text(policy: Policy, *, for_admins: bool = False) -> str:
+    """把制度文件讲成大白话：每条规则和它的分数。条目按实际列出的顺序编号（没配置的不占号）；
+    各角色单次加扣分的上限只有管理员用得上，只讲给管理员。"""
     share, nick, warn = policy.share, policy.nickname, policy.warnings
-    lines = [
-        f"【{policy.org.name} 群规】",
-        f"一、群名片须为：{nick.example}（新成员 {nick.grace_days} 天内改好；"
-        f"之后仍不规范，每天扣 {nick.daily_penalty} 分）",
-        f"二、每天在分享群发一条原创分享（至少 {share.min_chars} 字），加 {share.points} 分；"
-        f"转载、合并转发不加分。当天截止 24:00，特殊情况可延至次日 {share.grace_until}",
-        f"三、一个月内连续分享 {share.streak_days} 天以上，奖励 {share.streak_bonus} 分；"
-        f"被评为经典分享，每条再加 {share.featured_bonus} 分",
+    items: list[list[str]] = [
+        [
+            f"群名片须为：{cards.card_format(policy)}（新成员 {nick.grace_days} 天内改好；"
+            f"之后仍不规范，每天扣 {nick.daily_penalty} 分）"
+        ],
+        [
+            f"每天在分享群发一条原创分享（至少 {share.min_chars} 字），加 {share.points} 分；"
+            f"转载、合并转发不加分。当天 24:00 前发都算，特殊情况可到次日 {share.grace_until}"
+        ],
+        [
+            f"一个月内连续分享 {share.streak_days} 天以上，奖励 {share.streak_bonus} 分；"
+            f"被评为经典分享，每条再加 {share.featured_bonus} 分"
+        ],
     ]
+    warning_item = []
     if warn.categories:
-        items = "；".join(f"{name} {points_text(value)}" for name, value in warn.categories.items())
-        lines.append(f"四、违规警告：{items}（范围处罚由主席决定）")
-        lines.append(
-            f"    {warn.window_days} 天内被警告 {warn.escalate_at} 次，通知主席与管理员处理"
+        listed = "；".join(
+            f"{name} {points_text(value)}" for name, value in warn.categories.items()
         )
+        warning_item += [
+            f"违规警告：{listed}（范围处罚由主席决定）",
+            f"    {warn.window_days} 天内被警告 {warn.escalate_at} 次，通知主席与管理员处理",
+        ]
     watched = _watched_content(policy)
     if watched:
-        lines.append(f"    机器人会留意：{'、'.join(watched)}；看到违规可回复那条消息发 /举报")
+        lead = "    " if warning_item else ""
+        warning_item.append(
+            f"{lead}机器人会留意：{'、'.join(watched)}；看到违规可回复那条消息发 /举报"
+        )
+    if warning_item:
+        items.append(warning_item)
     if policy.duty.members:
-        lines.append(f"五、群管理员、统计员每周加 {policy.duty.weekly_bonus} 分")
-    lines.append(
-        f"六、每月 {policy.leaderboard.post_day} 日 {policy.leaderboard.post_time} 公布上月积分排行"
-        f"（前 {policy.leaderboard.top} 名与末尾）"
+        items.append([f"群管理员、统计员每周加 {policy.duty.weekly_bonus} 分"])
+    items.append(
+        [
+            f"每月 {policy.leaderboard.post_day} 日 {policy.leaderboard.post_time} 公布上月积分排行"
+            f"（前 {policy.leaderboard.top} 名与末尾）"
+        ]
     )
     if (notices := policy.notices) is not None:
         fine = f"，截止时仍没有确认的每条扣 {notices.penalty} 分" if notices.penalty else ""
-        lines.append(
-            f"七、管理员发的【通知】要在 {notices.ack_minutes} 分钟内确认："
-            f"回复“{'”“'.join(notices.ack_words)}”、引用那条通知或点个表情都算{fine}"
+        items.append(
+            [
+                f"管理员发的【通知】要在 {notices.ack_minutes} 分钟内确认："
+                f"回复“{'”“'.join(notices.ack_words)}”、引用那条通知或点个表情都算{fine}"
+            ]
         )
-    lines += _claims_text(policy)
+    if claimed := _claims_text(policy):
+        items.append(claimed)
+    lines = [f"【{policy.org.name} 群规】"]
+    for index, (head, *rest) in enumerate(items):
+        lines += [f"{NUMERALS[index]}、{head}", *rest]
     lines.append(
         f"对自己的某条积分记录有异议，记录写下后 {policy.appeals.appeal_days} 天内可发 "
         "/申诉 编号 理由（如 /申诉 #12 那天我发过原创分享），由另一位管理员复核，主席写的记录由主席复核；"
         "成立的撤销那条记录，结果私聊告诉你"
     )
-    lines.append(
-        f"管理员单次加/扣分上限 {policy.limits.admin_max} 分，主席 {policy.limits.chairman_max} 分。"
-    )
+    if for_admins:
+        lines.append(
+            f"管理员单次加/扣分上限 {policy.limits.admin_max} 分，"
+            f"主席 {policy.limits.chairman_max} 分。"
+        )
     return "\n".join(lines)
 
 
@@ -74,10 +110,10 @@ def _claims_text(policy: Policy) -> list[str]:
             f"{name} {claims.points_label(item.points)}" for name, item in section.items.items()
         )
         lines.append(
-            f"八、可以申报的加分项（截图和 /申报 项目 说明 发在群里，管理员确认后加分）：{items}"
+            f"可以申报的加分项（截图和 /申报 项目 说明 发在群里，管理员确认后加分）：{items}"
         )
     if (repost := section.repost) is not None:
-        lead = "    " if lines else "八、"
+        lead = "    " if lines else ""
         lines.append(
             f"{lead}公司推文转发推广：管理员发【推N】后，{repost.claim_days} 天内转发到朋友圈、"
             f"截图发 /已转发 推N，保持 {repost.keep_days} 天以上，每次加 {repost.points} 分"
@@ -100,7 +136,7 @@ def _watched_content(policy: Policy) -> list[str]:
 
 @router.command("群规", summary="本组织的群规和分值", example="/群规")
 async def show_policy(ctx: CommandContext) -> None:
-    await ctx.reply(policy_text(ctx.policy))
+    await ctx.reply(policy_text(ctx.policy, for_admins=ctx.role >= Role.ADMIN))
 
 
 @router.command(
@@ -108,17 +144,28 @@ async def show_policy(ctx: CommandContext) -> None:
     args=(Choice("all", HELP_ALL, optional=True, choices=(HELP_ALL,)),),
     summary="你能用的命令和例子；加“全部”列出所有命令",
     example="/帮助",
+    private=True,
 )
 async def show_help(ctx: CommandContext) -> None:
-    everything = ctx.params.all is not None
+    """群里的回复全群都看得到：不论谁问，只列成员能用的，再用一行告诉管理员去哪里看他们的命令；
+    私聊只有本人看得到，按他的身份列全（群管理员的身份先向 QQ 确认）。"""
     # 先列人人能用的，再列要管理员、主席、超级用户的；插件的加载顺序每次可能不同，
     # 所以同一角色里按插件名排，同一插件里按登记的先后
-    listed = sorted(router.commands.values(), key=lambda c: (c.role, c.handler.__module__))
-    shown = [c for c in listed if everything or c.role <= ctx.role]
+    listed = sorted(router.commands.values(), key=lambda c: (c.listed_for, c.handler.__module__))
+    if ctx.params.all is not None:
+        shown, footer = listed, None
+    elif ctx.group_id is not None:
+        shown = [c for c in listed if c.listed_for == Role.MEMBER]
+        footer = HELP_ADMINS
+    else:
+        role = await private_roles.role_for_admin_part(ctx)
+        shown = [c for c in listed if c.listed_for <= role]
+        hidden = len(listed) - len(shown)
+        footer = HELP_MORE.format(count=hidden) if hidden else None
     lines = [HELP_HEAD]
     lines += [f"{c.usage} —— {c.summary}；例：{c.example}" for c in shown]
-    if hidden := len(router.commands) - len(shown):
-        lines.append(HELP_MORE.format(count=hidden))
+    if footer:
+        lines.append(footer)
     await ctx.reply("\n".join(lines))
 
 

@@ -100,7 +100,6 @@ async def tell_group(bot: Bot, policy: Policy, group_id: int, target: int, issue
             id=issued.entry.id,
             window=policy.warnings.window_days,
             count=issued.active,
-            rule=warning_cases.points_text(policy.warnings.categories[issued.case.category]),
         ),
     )
     if issued.escalate:
@@ -200,7 +199,7 @@ async def history(ctx: CommandContext) -> None:
                 day=case.created_at.astimezone(ctx.policy.tz).strftime("%m-%d"),
                 category=case.category,
                 points=warning_cases.points_text(case.points),
-                revoked="（已撤销）" if case.revoked_at else "",
+                revoked="（已撤回）" if case.revoked_at else "",
             )
         )
     await ctx.reply("\n".join(lines))

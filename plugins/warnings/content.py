@@ -158,17 +158,30 @@ async def on_hits(bot: Bot, event: GroupMessageEvent, policy: Policy, hits: list
 
 
 async def _recall(bot: Bot, policy: Policy, hit: FilterHit) -> None:
-    """NapCat 的消息编号只在缓存里短暂有效：命中后立即撤回，不等审核。"""
+    """NapCat 的消息编号只在缓存里短暂有效：命中后立即撤回，不等审核。撤不了时告诉管理员是哪条消息
+    （群、谁、几点、打过码的命中内容），让他们能在群里找到它、手动撤回。"""
     if not await rights.is_admin(bot, hit.group_id):
-        await tell_reviewers(bot, policy, replies.CANNOT_RECALL.format(id=hit.id))
+        await tell_reviewers(bot, policy, await _recall_text(policy, hit, replies.CANNOT_RECALL))
         return
     try:
         await bot.call_api("delete_msg", message_id=hit.message_id)
     except API_FAILURES as exc:
-        reason = failure_reason(exc)
-        await tell_reviewers(bot, policy, replies.RECALL_FAILED.format(id=hit.id, reason=reason))
+        text = await _recall_text(policy, hit, replies.RECALL_FAILED, reason=failure_reason(exc))
+        await tell_reviewers(bot, policy, text)
         return
     await reviews.mark_recalled(hit)
+
+
+async def _recall_text(policy: Policy, hit: FilterHit, template: str, **extra: str) -> str:
+    names = await members.display_names(policy, [hit.user_id])
+    return template.format(
+        group=members.group_name(policy, hit.group_id),
+        name=names[hit.user_id],
+        qq=hit.user_id,
+        time=hit.created_at.astimezone(policy.tz).strftime("%m月%d日 %H:%M"),
+        what=f"{hit.rule}：{hit.excerpt}" if hit.excerpt else hit.rule,
+        **extra,
+    )
 
 
 def _points_label(policy: Policy, category: str) -> str:
@@ -181,14 +194,24 @@ def _points_label(policy: Policy, category: str) -> str:
 async def _ask_reviewers(bot: Bot, policy: Policy, hit: FilterHit) -> None:
     people = [hit.user_id] + ([hit.reporter_id] if hit.reporter_id else [])
     names = await members.display_names(policy, people)
-    text = defang(hit.text) or "（没有文字）"
+    text = defang(hit.text)
+    defanged = text != hit.text
+    text = text or "（没有文字）"
     if hit.rule in (BUILTIN_PRIVACY, BUILTIN_REPORT):
         text = redact(text)  # 别人的号码不再转发一遍
+    what = (
+        replies.REVIEW_REPORTED
+        if hit.rule == BUILTIN_REPORT
+        else replies.REVIEW_MATCHED.format(rule=hit.rule)
+    )
     lines = [
         replies.REVIEW_HEAD.format(
-            id=hit.id, rule=hit.rule, points=_points_label(policy, hit.category)
-        ),
-        replies.REVIEW_WHO.format(group=hit.group_id, name=names[hit.user_id], qq=hit.user_id),
+            group=members.group_name(policy, hit.group_id),
+            name=names[hit.user_id],
+            qq=hit.user_id,
+            what=what,
+            points=_points_label(policy, hit.category),
+        )
     ]
     if hit.reporter_id:
         lines.append(
@@ -201,6 +224,8 @@ async def _ask_reviewers(bot: Bot, policy: Policy, hit: FilterHit) -> None:
     elif hit.excerpt:
         lines.append(replies.REVIEW_EXCERPT.format(excerpt=hit.excerpt))
     lines.append(replies.REVIEW_TEXT.format(text=text[:300]))
+    if defanged:
+        lines.append(replies.REVIEW_DEFANGED)
     lines.append(replies.REVIEW_ACTIONS.format(id=hit.id))
     await tell_reviewers(bot, policy, "\n".join(lines))
 
@@ -290,8 +315,16 @@ async def confirm(ctx: CommandContext) -> None:
     if done.bonus is not None:
         bonus = replies.BONUS.format(points=done.bonus.delta)
     if ctx.group_id != hit.group_id:
+        names = await members.display_names(ctx.policy, [hit.user_id])
+        case = done.issued.case
         await ctx.reply(
-            replies.CONFIRMED.format(id=hit.id, entry=done.issued.entry.id, bonus=bonus)
+            replies.CONFIRMED.format(
+                name=names[hit.user_id],
+                category=case.category,
+                points=warning_cases.points_text(case.points),
+                entry=done.issued.entry.id,
+                bonus=bonus,
+            )
         )
 
 

@@ -1,18 +1,29 @@
 """内容过滤、审核与举报的回复文字。群里不复述违规内容，举报人只告诉管理员。"""
 
-REVIEW_HEAD = "【群规助手】审{id}｜规则「{rule}」（{points}）"
-REVIEW_WHO = "群 {group}：{name}（QQ {qq}）"
+REVIEW_HEAD = (
+    "【群规助手】请审核：{group} {name}（QQ {qq}）的一条消息{what}（确认后警告：{points}）"
+)
+REVIEW_MATCHED = "命中规则「{rule}」"
+REVIEW_REPORTED = "被人举报"
 REVIEW_REPORTER = "举报人：{name}（QQ {qq}），理由：{reason}"
 REVIEW_EXCERPT = "命中：{excerpt}"
 REVIEW_TEXT = "原文：{text}"
+REVIEW_DEFANGED = "（原文里的链接已改写成 hxxp、[.]，点不开，防止误点中毒）"
 REVIEW_ACTIONS = "确认并警告：/确认 审{id}　驳回：/驳回 审{id}"
-CANNOT_RECALL = "【群规助手】审{id} 应当撤回，但机器人不是群管理员，请手动撤回。"
-RECALL_FAILED = "【群规助手】审{id} 撤回没有成功（{reason}），请手动撤回。"
+CANNOT_RECALL = (
+    "【群规助手】{group} {name}（QQ {qq}）{time} 发的一条消息应当撤回（{what}），"
+    "但机器人不是这个群的管理员，撤回不了。警告已照常记下。"
+    "请群主或管理员在群里手动撤回这条消息；把机器人设为群管理员后，以后会自动撤回。"
+)
+RECALL_FAILED = (
+    "【群规助手】{group} {name}（QQ {qq}）{time} 发的一条消息应当撤回（{what}），"
+    "但撤回没有成功（{reason}）。警告已照常记下。请在群里手动撤回这条消息。"
+)
 NOT_FOUND = "没有这个审核编号。"
 NOT_PENDING = "审{id} 不是待审的记录（规则已直接处理或只记录），无需确认。"
 ALREADY = "审{id} {status}，无需再处理。"
 NEEDS_CATEGORY = "这条举报还没有类别，请写明类别：{choices}。"
-CONFIRMED = "已确认 审{id}，警告编号 #{entry}。{bonus}"
+CONFIRMED = "已确认并警告 {name}：{category}，{points}（编号 #{entry}）。{bonus}"
 BONUS = "举报人加 {points} 分。"
 DISMISSED = "已驳回 审{id}。"
 REPORT_REPLY = "请回复要举报的那条消息再发 /举报。"

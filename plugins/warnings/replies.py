@@ -1,9 +1,6 @@
 """警告的回复文字。群里只说类别和分数，不复述违规内容。"""
 
-ISSUED = (
-    "已警告 {name}：{category}，{points}（编号 #{id}）。{window} 天内第 {count} 次警告。"
-    "依据群规：{category} {rule}。"
-)
+ISSUED = "已警告 {name}：{category}，{points}，{window} 天内第 {count} 次（编号 #{id}）。"
 UNKNOWN = "没有这个类别。可用的类别：{choices}。"
 FIXED = "这个类别固定扣 {points} 分，不用写数额。"
 CHAIRMAN = "这个类别的扣分由主席在范围内决定，需要主席及以上权限。"

@@ -46,7 +46,7 @@ async def test_appeals_upheld_refused_and_a_self_decision(running: Running) -> N
         "send_private_msg", after=mark, where=lambda c: c.params["user_id"] == ADMIN
     )
     assert review.text == (
-        "【群规助手】审1｜申诉 #1\n"
+        "【群规助手】请审核：对记录 #1 的申诉\n"
         f"申诉人：李四（QQ {LI}）\n"
         "记录：#1 11-27 -5 分，手动调整，理由：没交周报\n"
         f"写入：王管（管理员，QQ {ADMIN}）\n"
@@ -72,9 +72,7 @@ async def test_appeals_upheld_refused_and_a_self_decision(running: Running) -> N
     (told,) = await qq.wait_for(
         "send_private_msg", after=mark, where=lambda c: c.params["user_id"] == LI
     )
-    assert told.text == (
-        "【群规助手】你的申诉 审1 成立：#1（11-27 -5 分，手动调整）已撤销，撤销记录 #3。"
-    )
+    assert told.text == ("【群规助手】你的申诉 审1 成立：#1（11-27 -5 分，手动调整）已撤回。")
     (answer,) = await qq.wait_for(
         "send_private_msg", after=mark, where=lambda c: c.params["user_id"] == CHAIRMAN
     )
@@ -94,7 +92,7 @@ async def test_appeals_upheld_refused_and_a_self_decision(running: Running) -> N
     await qq.wait_for(
         "send_private_msg",
         after=mark,
-        where=lambda c: c.params["user_id"] == ADMIN and "审2｜申诉 #2" in c.text,
+        where=lambda c: c.params["user_id"] == ADMIN and "对记录 #2 的申诉" in c.text,
     )
     mark = len(qq.calls)
     refused = fake.private_message_payload(
@@ -115,9 +113,9 @@ async def test_appeals_upheld_refused_and_a_self_decision(running: Running) -> N
 
     assert await qq.group_says("/积分明细", user_id=LI, card=LI_CARD) == (
         "李四 2026-11 积分明细：共 3 条，合计 -3 分\n"
-        "#1 11-27 -5 手动调整 没交周报 — 王管 （已撤销） （申诉成立 审1）\n"
-        "#2 11-27 -3 手动调整 迟到 — 王管 （申诉驳回 审2）\n"
-        "#3 11-27 +5 撤销 #1 申诉成立（审1）：周报系统里查到了 — 成员0002"
+        "#1 11-27 -5 分 手动调整 没交周报 — 王管（已撤回）（申诉成立 审1）\n"
+        "#2 11-27 -3 分 手动调整 迟到 — 王管（申诉驳回 审2）\n"
+        "#3 11-27 +5 分 撤回 #1 申诉成立（审1）：周报系统里查到了 — 成员0002"
     )
     assert await bot.query("SELECT COUNT(*) FROM ledger_entry") == [(3,)]
     assert await bot.query("SELECT id, status, decided_by FROM filter_hit ORDER BY id") == [

@@ -46,13 +46,14 @@ async def test_join_grace_daily_penalty_then_fixed(running: Running) -> None:
     (greeting,) = await qq.wait_for("send_group_msg", after=mark)
     assert greeting.text == (
         f"欢迎 @{NEWBIE} 加入鸡公山酒业！请在 11月30日 09:00 前把群名片改为"
-        "「鸡公山酒业-张三-138****0000」（公司-姓名-电话）；逾期每天扣 10 分。"
+        "「鸡公山酒业-你的姓名-你的11位手机号」（或发 /改名片 姓名 手机号，由机器人代改）；逾期每天扣 10 分。"
     )
 
     mark = len(qq.calls)
     assert "card.sweep:jgs:2026-11-27" in await bot.set_clock("2026-11-27T10:00:00+08:00")
     assert sent_since(running, mark) == [
-        "群规助手开始检查本群的群名片：请改为「鸡公山酒业-张三-138****0000」（公司-姓名-电话）。"
+        "群规助手开始检查本群的群名片：请把群名片改为「鸡公山酒业-你的姓名-你的11位手机号」"
+        "（或发 /改名片 姓名 手机号，由机器人代改）。"
         "11月30日 10:00 起仍不规范的，每天扣 10 分。"
     ]
 
@@ -61,7 +62,8 @@ async def test_join_grace_daily_penalty_then_fixed(running: Running) -> None:
     assert await bot.set_clock("2026-11-30T15:00:00+08:00") == []
     assert "card.sweep:jgs:2026-12-01" in await bot.set_clock("2026-12-01T10:00:00+08:00")
     overdue = (
-        "以下成员的群名片仍不规范，今天各扣 10 分，请改为「鸡公山酒业-张三-138****0000」："
+        "以下成员的群名片仍不规范，今天各扣 10 分，请把群名片改为「鸡公山酒业-你的姓名-你的11位手机号」"
+        "（或发 /改名片 姓名 手机号，由机器人代改）："
         f"@{NEWBIE}"
     )
     assert sent_since(running, mark) == [overdue, overdue]
@@ -89,12 +91,12 @@ async def test_join_grace_daily_penalty_then_fixed(running: Running) -> None:
 
     detail = await qq.group_says("/积分明细 2026-11", user_id=NEWBIE, card=GOOD)
     assert detail == (
-        "王五 2026-11 积分明细：共 1 条，合计 -10 分\n#1 11-30 -10 名片不规范 宽限期后仍未改为规范格式"
+        "王五 2026-11 积分明细：共 1 条，合计 -10 分\n#1 11-30 -10 分 名片不规范 宽限期后仍未改为规范格式"
     )
     assert await qq.group_says(
         "/积分明细", user_id=NEWBIE, card=GOOD, time=ts(2026, 12, 2, 11)
     ) == (
-        "王五 2026-12 积分明细：共 1 条，合计 -10 分\n#2 12-01 -10 名片不规范 宽限期后仍未改为规范格式"
+        "王五 2026-12 积分明细：共 1 条，合计 -10 分\n#2 12-01 -10 分 名片不规范 宽限期后仍未改为规范格式"
     )
     status = await qq.private_says("/状态", user_id=SUPERUSER)
     assert "card.sweep@jgs 上次 2026-12-02" in status
@@ -152,7 +154,7 @@ async def test_roster_not_in_group_over_the_wire(tmp_path) -> None:
         qq.add_member(WORK_GROUP, ADMIN, card="鸡公山酒业-王管-13700000000", join_time=1)
         qq.add_member(WORK_GROUP, qq.self_id, card="群规助手", join_time=1)
         assert await qq.group_says("/名片检查", user_id=ADMIN, time=ts(2026, 11, 27, 10, 30)) == (
-            "名片检查：规范 1 人，宽限中 2 人，逾期 0 人，未进群 1 人。"
+            "名片检查：规范 1 人，还在改名片期限内 2 人，逾期 0 人，未进群 1 人。"
         )
         listing = await qq.private_says("/名单 未进群", user_id=ADMIN, time=ts(2026, 11, 27, 11))
         assert listing == "未进公司群 1 人：\n李四 13800000002 生产部（0 天）"
@@ -161,7 +163,8 @@ async def test_roster_not_in_group_over_the_wire(tmp_path) -> None:
         group_texts = [c.text for c in qq.calls[mark:] if c.action == "send_group_msg"]
         # 管理员的名片不在名单上、机器人没有列入 exempt：按规则一样逾期
         assert group_texts == [
-            "以下成员的群名片仍不规范，今天各扣 10 分，请改为「鸡公山酒业-张三-138****0000」："
+            "以下成员的群名片仍不规范，今天各扣 10 分，请把群名片改为「鸡公山酒业-你的姓名-你的11位手机号」"
+            "（或发 /改名片 姓名 手机号，由机器人代改）："
             f"@{ADMIN}@{qq.self_id}",
             "以下同事名单登记 3 天后仍未进公司群，各扣 50 分：李四。",
         ]
@@ -172,7 +175,7 @@ async def test_roster_not_in_group_over_the_wire(tmp_path) -> None:
         )
         assert detail == (
             "成员0002 2026-11 积分明细：共 1 条，合计 -50 分\n"
-            "#3 11-30 -50 未进群 名单登记 3 天后仍未进公司群"
+            "#3 11-30 -50 分 未进群 名单登记 3 天后仍未进公司群"
         )
     finally:
         await qq.close()
@@ -186,7 +189,7 @@ async def test_set_card_reported_done_without_effect_is_not_believed(running: Ru
     qq.add_member(WORK_GROUP, qq.self_id, card="群规助手", role="admin")
     qq.responders["set_group_card"] = lambda params: None
     reply = await qq.group_says("/改名片 王五 13612345678", user_id=NEWBIE, card="王五")
-    assert reply == "QQ 说改好了，但读回来名片没有变，请自己在群里修改。"
+    assert reply == "已提交修改，但复查时群名片仍是原样，没有改成功。请在群里自行修改群名片。"
     (asked,) = [c for c in qq.calls if c.action == "set_group_card"]
     assert asked.params["card"] == "鸡公山酒业-王五-13612345678"
     assert qq.rosters[WORK_GROUP][NEWBIE]["card"] == "王五"
@@ -290,7 +293,8 @@ async def test_a_refused_announcement_does_not_stop_the_day_sweep(tmp_path) -> N
             if c.action == "send_group_msg"
         ]
         overdue = (
-            "以下成员的群名片仍不规范，今天各扣 10 分，请改为「鸡公山酒业-张三-138****0000」："
+            "以下成员的群名片仍不规范，今天各扣 10 分，请把群名片改为「鸡公山酒业-你的姓名-你的11位手机号」"
+            "（或发 /改名片 姓名 手机号，由机器人代改）："
         )
         assert sent == [
             (WORK_GROUP, overdue + "@20003"),  # 被拒

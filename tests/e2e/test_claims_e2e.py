@@ -172,8 +172,7 @@ async def test_a_claim_with_a_screenshot_is_confirmed_with_a_score(running: Runn
         "send_private_msg", after=mark, where=lambda c: c.params["user_id"] == ADMIN
     )
     assert review.text == (
-        "【群规助手】审1｜申报「客户表扬」（+1 至 +10 分）\n"
-        f"群 {fake.WORK_GROUP}：张三（QQ {ZHANG}）\n"
+        f"【群规助手】请审核：鸡公山酒业员工群 张三（QQ {ZHANG}）申报「客户表扬」（+1 至 +10 分）\n"
         "说明：王总来电表扬我的服务\n"
         "确认并定分：/确认 审1 分数（1–10）　驳回：/驳回 审1 理由\n"
         "截图 1 张："

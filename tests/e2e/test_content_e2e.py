@@ -26,9 +26,7 @@ async def test_filter_recalls_reviews_and_pays_reporters(running: Running) -> No
     warned = await qq.group_says(
         "王总电话 13912345678，直接打", user_id=LI, card=LI_CARD, message_id=880001
     )
-    assert warned == (
-        "已警告 李四：不良信息，-5 分（编号 #1）。30 天内第 1 次警告。依据群规：不良信息 -5 分。"
-    )
+    assert warned == ("已警告 李四：泄露他人信息，-5 分，30 天内第 1 次（编号 #1）。")
     (recall,) = await qq.wait_for("delete_msg", after=mark)
     assert recall.params == {"message_id": 880001}
 
@@ -39,12 +37,17 @@ async def test_filter_recalls_reviews_and_pays_reporters(running: Running) -> No
     )
     (review,) = await qq.wait_for("send_private_msg", after=mark)
     assert review.params["user_id"] == ADMIN
-    assert review.text.startswith("【群规助手】审2｜规则「赌博」（不良信息 -5 分）")
+    assert review.text.startswith(
+        "【群规助手】请审核：鸡公山酒业员工群 张三（QQ 20001）的一条消息命中规则「赌博」（确认后警告：不良信息 -5 分）"
+    )
     assert review.text.endswith("确认并警告：/确认 审2　驳回：/驳回 审2")
     mark = len(qq.calls)
-    assert await qq.private_says("/确认 审2", user_id=ADMIN) == "已确认 审2，警告编号 #2。"
+    assert (
+        await qq.private_says("/确认 审2", user_id=ADMIN)
+        == "已确认并警告 张三：不良信息，-5 分（编号 #2）。"
+    )
     (told,) = await qq.wait_for("send_group_msg", after=mark)
-    assert told.text.startswith("已警告 张三：不良信息，-5 分（编号 #2）")
+    assert told.text.startswith("已警告 张三：不良信息，-5 分，")
 
     # 3. 李四回复张三的一条消息举报；适配器用 get_msg 取回原文
     await qq.send_event(
@@ -62,7 +65,7 @@ async def test_filter_recalls_reviews_and_pays_reporters(running: Running) -> No
     assert f"举报人：李四（QQ {LI}），理由：骂人" in review.text
     assert "原文：你们都是废物" in review.text
     confirmed = await qq.group_says("/确认 审3", user_id=ADMIN, card=ADMIN_CARD)
-    assert confirmed.startswith("已警告 张三：不良信息，-5 分（编号 #3）。30 天内第 2 次警告。")
+    assert confirmed.startswith("已警告 张三：不良信息，-5 分，30 天内第 2 次（编号 #3）。")
 
     # 4. 一条链接被驳回；/规则统计 看得到各规则的结果
     mark = len(qq.calls)
@@ -75,10 +78,10 @@ async def test_filter_recalls_reviews_and_pays_reporters(running: Running) -> No
     stats = await qq.private_says("/规则统计", user_id=ADMIN)
     assert "「赌博」（交管理员审核，不良信息 -5 分）：命中 1 次，1 人；已确认 1" in stats
     assert "「链接」（交管理员审核，不良信息 -5 分）：命中 1 次，1 人；已驳回 1" in stats
-    assert "「隐私」（撤回并警告，不良信息 -5 分）：命中 1 次，1 人；已警告 1" in stats
+    assert "「隐私」（撤回并警告，泄露他人信息 -5 分）：命中 1 次，1 人；已警告 1" in stats
 
     assert await ledger(running) == [
-        (LI, -5, "warn.不良信息", "system"),
+        (LI, -5, "warn.泄露他人信息", "system"),
         (ZHANG, -5, "warn.不良信息", "admin"),
         (ZHANG, -5, "warn.不良信息", "admin"),
         (LI, 2, "filter.report", "admin"),
@@ -141,9 +144,7 @@ async def test_an_order_number_passes_and_a_card_number_with_context_is_recalled
         card=ZHANG_CARD,
         message_id=880302,
     )
-    assert warned == (
-        "已警告 张三：不良信息，-5 分（编号 #1）。30 天内第 1 次警告。依据群规：不良信息 -5 分。"
-    )
+    assert warned == ("已警告 张三：泄露他人信息，-5 分，30 天内第 1 次（编号 #1）。")
     (recall,) = await qq.wait_for("delete_msg", after=mark)
     assert recall.params == {"message_id": 880302}
     assert [c for c in qq.calls[mark:] if c.action in ("delete_msg", "send_private_msg")] == [
@@ -152,7 +153,7 @@ async def test_an_order_number_passes_and_a_card_number_with_context_is_recalled
     assert await running.bot.query("SELECT message_id, rule, excerpt, status FROM filter_hit") == [
         (880302, "隐私", "银行卡号 622************0128", "warned")
     ]
-    assert await ledger(running) == [(ZHANG, -5, "warn.不良信息", "system")]
+    assert await ledger(running) == [(ZHANG, -5, "warn.泄露他人信息", "system")]
 
 
 async def test_a_phone_written_apart_is_recalled_like_any_other(running: Running) -> None:
@@ -162,9 +163,7 @@ async def test_a_phone_written_apart_is_recalled_like_any_other(running: Running
     warned = await qq.group_says(
         "王总电话 +86 139-8765-4321，直接打", user_id=LI, card=LI_CARD, message_id=880101
     )
-    assert warned == (
-        "已警告 李四：不良信息，-5 分（编号 #1）。30 天内第 1 次警告。依据群规：不良信息 -5 分。"
-    )
+    assert warned == ("已警告 李四：泄露他人信息，-5 分，30 天内第 1 次（编号 #1）。")
     (recall,) = await qq.wait_for("delete_msg", after=mark)
     assert recall.params == {"message_id": 880101}
     # 自己名片上的号码拆开写不算：不撤回、不警告
@@ -188,9 +187,7 @@ async def test_an_id_number_named_before_a_code_word_is_recalled(running: Runnin
         card=LI_CARD,
         message_id=880401,
     )
-    assert warned == (
-        "已警告 李四：不良信息，-5 分（编号 #1）。30 天内第 1 次警告。依据群规：不良信息 -5 分。"
-    )
+    assert warned == ("已警告 李四：泄露他人信息，-5 分，30 天内第 1 次（编号 #1）。")
     (recall,) = await qq.wait_for("delete_msg", after=mark)
     assert recall.params == {"message_id": 880401}
     assert await running.bot.query("SELECT message_id, rule, excerpt, status FROM filter_hit") == [
@@ -214,7 +211,10 @@ async def test_a_port_before_the_at_of_an_allowed_site_still_goes_to_review(
     )
     (review,) = await qq.wait_for("send_private_msg", after=mark)
     assert review.params["user_id"] == ADMIN
-    assert review.text.startswith("【群规助手】审1｜规则「链接」（不良信息 -5 分）")
+    assert review.text.startswith(
+        "【群规助手】请审核：鸡公山酒业员工群 张三（QQ 20001）的一条消息命中规则「链接」"
+        "（确认后警告：不良信息 -5 分）"
+    )
     assert await running.bot.query("SELECT message_id, rule, excerpt, status FROM filter_hit") == [
         (880501, "链接", "qq[.]com:443@evil[.]top", "pending")
     ]

@@ -181,7 +181,9 @@ async def test_a_reminder_held_back_past_its_deadline_is_not_sent_late(tmp_path:
         moving = asyncio.create_task(bot.set_clock("2026-11-30T20:00:30+08:00"))
 
         def is_reminder(call) -> bool:
-            return call.params.get("group_id") == SHARE_GROUP and "还没有分享" in call.text
+            return (
+                call.params.get("group_id") == SHARE_GROUP and "还没有原创分享的同事" in call.text
+            )
 
         (refused,) = await qq.wait_for("send_group_msg", after=mark, where=is_reminder)
         # 暂停的 2 秒里风控解除，但时间已过了当天分享的最后期限（次日 02:00）
@@ -255,7 +257,8 @@ async def test_a_notice_one_admin_cannot_receive_does_not_pause_the_bot(running:
         group_message_payload("周末一起去澳门大赌场玩", user_id=20002, group_id=WORK_GROUP)
     )
     (refused,) = await qq.wait_for("send_private_msg", where=lambda c: c.params["user_id"] == ADMIN)
-    assert refused.text.startswith("【群规助手】审1｜规则「赌博」")
+    assert refused.text.startswith("【群规助手】请审核：鸡公山酒业员工群 ")
+    assert "的一条消息命中规则「赌博」" in refused.text
     # 没有因此暂停一分钟：下一条命令马上有回复
     started = time.monotonic()
     reply = await qq.group_says("/积分", user_id=20002, card="鸡公山酒业-李四-13800000000")

@@ -41,7 +41,7 @@ def reminders(running: Running, mark: int) -> list[str]:
         for c in running.qq.calls[mark:]
         if c.action == "send_group_msg"
         and c.params["group_id"] == SHARE_GROUP
-        and "还没有分享的同事" in c.text
+        and "还没有原创分享的同事" in c.text
     ]
 
 
@@ -66,7 +66,7 @@ async def test_a_holiday_reminds_nobody_and_a_share_still_counts(running: Runnin
         card="鸡公山酒业-李四-13800000000",
         time=ts(2026, 11, 28, 21, 1),
     )
-    assert answer == "11月28日 是节假日，不用分享。李四 本月已分享 1 天，当前连续 1 天。"
+    assert answer == "今天（11月28日）是节假日，不用分享。李四 本月已分享 1 天，当前连续 1 天。"
     days = await bot.query(
         "SELECT business_date FROM ledger_entry WHERE user_id = $1 ORDER BY id", ZHANG
     )
@@ -93,7 +93,8 @@ async def test_a_member_on_leave_is_not_reminded_and_today_says_leave(running: R
     assert "share.remind.1:jgs:2026-11-27T20:00" in await bot.set_clock("2026-11-27T20:00:30+08:00")
     await qq.wait_for("send_group_msg", after=mark)
     assert reminders(running, mark) == [
-        f"11月27日 还没有分享的同事（今晚 24:00，特殊情况可延至次日 02:00前有效）：@{WANG}@{ADMIN}"
+        f"今天（11月27日）还没有原创分享的同事，今晚 24:00 前发都算，特殊情况可到明早 02:00："
+        f"@{WANG}@{ADMIN}"
     ]
     answer = await qq.group_says(
         "/今日分享",
@@ -102,7 +103,7 @@ async def test_a_member_on_leave_is_not_reminded_and_today_says_leave(running: R
         card="鸡公山酒业-李四-13800000000",
         time=ts(2026, 11, 27, 21),
     )
-    assert answer == "李四 11月27日 请假，不用分享。本月已分享 1 天，当前连续 1 天。"
+    assert answer == "李四 今天（11月27日）请假，不用分享。本月已分享 1 天，当前连续 1 天。"
     answer = await qq.group_says(
         "/今日分享", user_id=ADMIN, group_id=SHARE_GROUP, card=ADMIN_CARD, time=ts(2026, 11, 27, 21)
     )

@@ -71,7 +71,7 @@ async def test_a_week_of_shares(running: Running) -> None:
         if c.action == "send_group_msg" and c.params["group_id"] == SHARE_GROUP
     ]
     assert reminders == [
-        f"11月30日 还没有分享的同事（今晚 24:00，特殊情况可延至次日 02:00前有效）：@{WANG}"
+        f"今天（11月30日）还没有原创分享的同事，今晚 24:00 前发都算，特殊情况可到明早 02:00：@{WANG}"
     ]
 
 
@@ -102,7 +102,7 @@ async def test_feature_and_reject_by_replying(running: Running) -> None:
         card="鸡公山酒业-张三-13800000000",
         time=ts(2026, 11, 27, 12),
     )
-    assert mine.startswith("张三 11月27日 还没有原创分享")
+    assert mine.startswith("张三 今天（11月27日）还没有原创分享")
 
 
 async def test_a_month_gives_every_member_what_the_policy_says(running: Running) -> None:

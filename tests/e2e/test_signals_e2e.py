@@ -121,14 +121,14 @@ async def test_essence_notices_from_an_admin_count_and_from_a_member_do_not(
                 group_id=SHARE_GROUP,
                 time=ts(2026, 11, 27, 11, 5),
             )
-            == "这条分享已经评过经典了（编号 #2）。"
+            == "这条分享已经是经典分享了（编号 #2）。"
         )
 
         # 群管理员取消精华：撤销经典分享奖
         mark = len(qq.calls)
         await qq.send_event(essence("delete", message_id, WANG, ts(2026, 11, 27, 12)))
         (said,) = await qq.wait_for("send_group_msg", after=mark)
-        assert said.text == "张三 11月27日 的分享被取消精华，经典分享奖已撤销（撤销记录 #3）。"
+        assert said.text == "张三 11月27日 的分享被取消精华，经典分享奖已撤回。"
         assert await featured(bot) == [(ZHANG, 5, WANG), (ZHANG, -5, WANG)]
     finally:
         await qq.close()

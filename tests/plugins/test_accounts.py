@@ -165,8 +165,7 @@ async def test_a_filter_hit_seen_by_two_accounts_is_warned_once(app: App, db) ->
         )
         expect_group(
             ctx,
-            "已警告 李四：不良信息，-5 分（编号 #1）。30 天内第 1 次警告。"
-            "依据群规：不良信息 -5 分。",
+            "已警告 李四：不良信息，-5 分，30 天内第 1 次（编号 #1）。",
         )
         ctx.receive_event(
             second, through(OTHER_BOT, "低价代开发票，私聊", user_id=LI, card=LI_CARD)
@@ -205,8 +204,7 @@ async def test_a_report_through_two_accounts_is_one_report(app: App, db) -> None
                 expect_group(ctx, "已收到举报（审1），管理员会处理。")
                 expect_private(
                     ctx,
-                    "【群规助手】审1｜规则「举报」（不良信息 -5 分）\n"
-                    f"群 {fake.WORK_GROUP}：成员0001（QQ {ZHANG}）\n"
+                    f"【群规助手】请审核：鸡公山酒业员工群 成员0001（QQ {ZHANG}）的一条消息被人举报（确认后警告：不良信息 -5 分）\n"
                     f"举报人：李四（QQ {LI}），理由：骂同事\n"
                     "原文：某某就是个废物\n"
                     "确认并警告：/确认 审1　驳回：/驳回 审1",
@@ -244,8 +242,7 @@ async def test_a_decision_seen_by_two_accounts_is_answered_once(app: App, db) ->
         )
         expect_private(
             ctx,
-            "【群规助手】审1｜规则「赌博」（不良信息 -5 分）\n"
-            f"群 {fake.WORK_GROUP}：李四（QQ {LI}）\n"
+            f"【群规助手】请审核：鸡公山酒业员工群 李四（QQ {LI}）的一条消息命中规则「赌博」（确认后警告：不良信息 -5 分）\n"
             "命中：澳门大赌场\n"
             "原文：周末一起去澳门大赌场玩\n"
             "确认并警告：/确认 审1　驳回：/驳回 审1",

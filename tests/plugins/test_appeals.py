@@ -43,7 +43,7 @@ def deduct(ctx, bot, points: int, reason: str, entry: int, total: int, by: int =
 
 def review_message(review: int, entry: int, points: int, reason: str, writer: str) -> str:
     return (
-        f"【群规助手】审{review}｜申诉 #{entry}\n"
+        f"【群规助手】请审核：对记录 #{entry} 的申诉\n"
         f"申诉人：李四（QQ {LI}）\n"
         f"记录：#{entry} 11-27 -{points} 分，手动调整，理由：{reason}\n"
         f"写入：{writer}\n"
@@ -73,7 +73,7 @@ async def test_an_appeal_upheld_reverses_the_entry_and_tells_the_member(app: App
         privately(ctx, bot, "/确认 审1 周报记录查到了", user=CHAIRMAN)
         expect_private(
             ctx,
-            "【群规助手】你的申诉 审1 成立：#1（11-27 -5 分，手动调整）已撤销，撤销记录 #2。",
+            "【群规助手】你的申诉 审1 成立：#1（11-27 -5 分，手动调整）已撤回。",
             LI,
         )
         expect_private(
@@ -86,9 +86,9 @@ async def test_an_appeal_upheld_reverses_the_entry_and_tells_the_member(app: App
         say(ctx, bot, "/积分明细")
         expect_group(
             ctx,
-            "李四 2026-11 积分明细：共 2 条，合计 +0 分\n"
-            "#1 11-27 -5 手动调整 没交周报 — 张三 （已撤销） （申诉成立 审1）\n"
-            "#2 11-27 +5 撤销 #1 申诉成立（审1）：周报记录查到了 — 成员0002",
+            "李四 2026-11 积分明细：共 2 条，合计 0 分\n"
+            "#1 11-27 -5 分 手动调整 没交周报 — 张三（已撤回）（申诉成立 审1）\n"
+            "#2 11-27 +5 分 撤回 #1 申诉成立（审1）：周报记录查到了 — 成员0002",
         )
     reversal = await LedgerEntry.get(id=2)
     assert (reversal.reverses, reversal.actor_id, reversal.actor_role) == (1, CHAIRMAN, "chairman")
@@ -122,7 +122,7 @@ async def test_an_appeal_dismissed_keeps_the_entry_with_the_reason(app: App, db)
         expect_group(
             ctx,
             "李四 2026-11 积分明细：共 1 条，合计 -5 分\n"
-            "#1 11-27 -5 手动调整 没交周报 — 张三 （申诉驳回 审1）",
+            "#1 11-27 -5 分 手动调整 没交周报 — 张三（申诉驳回 审1）",
         )
         # 群里只说结果；私聊里才有申诉理由和驳回理由
         say(ctx, bot, "/申诉记录")
@@ -162,9 +162,9 @@ async def test_refusals_when_filing(app: App, db) -> None:
             "已撤销 #1（李四 -5 分，手动调整），撤销记录 #2。李四 2026-11 合计 0 分。",
         )
         say(ctx, bot, "/申诉 #1 我交了")
-        expect_group(ctx, "#1 已经撤销了（撤销记录 #2），不用申诉。")
+        expect_group(ctx, "#1 已经撤回了，不用申诉。")
         say(ctx, bot, "/申诉 #2 我交了")
-        expect_group(ctx, "#2 本身是撤销记录，不能申诉。")
+        expect_group(ctx, "#2 是撤回另一条记录时写的，不能申诉。")
         deduct(ctx, bot, 3, "迟到", entry=3, total=-3)
         say(ctx, bot, "/申诉 #3 那天我交了周报")
         expect_group(
@@ -243,7 +243,7 @@ async def test_a_chairmans_entry_needs_a_chairman_and_own_appeals_are_refused(ap
         )
         expect_private(
             ctx,
-            f"【群规助手】审2｜申诉 #2\n申诉人：张三（QQ {ADMIN}）\n"
+            f"【群规助手】请审核：对记录 #2 的申诉\n申诉人：张三（QQ {ADMIN}）\n"
             "记录：#2 11-27 -5 分，手动调整，理由：晚交报表\n"
             f"写入：张三（主席，QQ {CHAIRMAN}）\n申诉理由：报表按时交了\n"
             "这条记录由主席写入，申诉要主席决定。\n"
@@ -260,7 +260,7 @@ async def test_a_chairmans_entry_needs_a_chairman_and_own_appeals_are_refused(ap
         privately(ctx, bot, "/确认 审1 查无实据", user=SUPERUSER)
         expect_private(
             ctx,
-            "【群规助手】你的申诉 审1 成立：#1（11-27 -100 分，手动调整）已撤销，撤销记录 #3。",
+            "【群规助手】你的申诉 审1 成立：#1（11-27 -100 分，手动调整）已撤回。",
             LI,
         )
         expect_private(
@@ -316,7 +316,7 @@ async def test_an_appeal_by_private_message_and_a_replay(app: App, db) -> None:
         privately(ctx, bot, "/确认 审1 查到了", user=CHAIRMAN, message_id=7102)
         expect_private(
             ctx,
-            "【群规助手】你的申诉 审1 成立：#1（11-27 -5 分，手动调整）已撤销，撤销记录 #2。",
+            "【群规助手】你的申诉 审1 成立：#1（11-27 -5 分，手动调整）已撤回。",
             LI,
         )
         expect_private(
@@ -350,7 +350,7 @@ async def test_rule_stats_count_appeals_per_rule_and_not_as_content_hits(app: Ap
         privately(ctx, bot, "/确认 审1 查到了", user=CHAIRMAN)
         expect_private(
             ctx,
-            "【群规助手】你的申诉 审1 成立：#1（11-27 -5 分，手动调整）已撤销，撤销记录 #3。",
+            "【群规助手】你的申诉 审1 成立：#1（11-27 -5 分，手动调整）已撤回。",
             LI,
         )
         expect_private(
@@ -366,7 +366,7 @@ async def test_rule_stats_count_appeals_per_rule_and_not_as_content_hits(app: Ap
             "「发票广告」（直接警告，不良信息 -5 分）：没有命中\n"
             "「试运行」（只记录，口头警告 不扣分）：没有命中\n"
             "「链接」（交管理员审核，不良信息 -5 分）：没有命中\n"
-            "「隐私」（撤回并警告，不良信息 -5 分）：没有命中\n"
+            "「隐私」（撤回并警告，泄露他人信息 -5 分）：没有命中\n"
             "「刷屏」（交管理员审核，口头警告 不扣分）：没有命中\n"
             "「举报」（交管理员审核，不良信息 -5 分）：没有命中\n"
             "申诉：手动调整 成立 1 / 申诉 2",
@@ -390,7 +390,7 @@ async def test_a_category_word_in_the_decision_stays_in_the_reason(app: App, db)
         privately(ctx, bot, "/确认 审1 口头警告 就够了", user=CHAIRMAN)
         expect_private(
             ctx,
-            "【群规助手】你的申诉 审1 成立：#1（11-27 -5 分，手动调整）已撤销，撤销记录 #2。",
+            "【群规助手】你的申诉 审1 成立：#1（11-27 -5 分，手动调整）已撤回。",
             LI,
         )
         expect_private(
@@ -420,10 +420,12 @@ async def test_the_admin_who_reported_the_message_does_not_decide_the_appeal(app
         ctx.should_call_api("send_private_msg", {"user_id": ADMIN, "message": ANY}, result={})
         privately(ctx, bot, "/确认 审1", user=CHAIRMAN)
         ctx.should_call_api("send_group_msg", {"group_id": WORK_GROUP, "message": ANY})
-        expect_private(ctx, "已确认 审1，警告编号 #1。举报人加 2 分。", CHAIRMAN)
+        expect_private(
+            ctx, "已确认并警告 李四：不良信息，-5 分（编号 #1）。举报人加 2 分。", CHAIRMAN
+        )
         say(ctx, bot, "/申诉 #1 我说的是游戏里的角色")
         expect_group(
-            ctx, "已收到申诉（审2）：#1 -5 分（警告·不良信息）。管理员复核后会私聊告诉你结果。"
+            ctx, "已收到申诉（审2）：#1 -5 分（不良信息警告）。管理员复核后会私聊告诉你结果。"
         )
         ctx.should_call_api("send_private_msg", {"user_id": ADMIN, "message": ANY}, result={})
         privately(ctx, bot, "/驳回 审2 骂人属实", user=ADMIN)
@@ -462,7 +464,7 @@ async def test_closing_an_appeal_whose_entry_was_undone_meanwhile_does_not_say_i
         privately(ctx, bot, "/驳回 审1 主席已撤销", user=SUPERUSER)
         expect_private(
             ctx,
-            "【群规助手】你的申诉 审1 已结案：#1（11-27 -5 分，手动调整）已经撤销（撤销记录 #2）。"
+            "【群规助手】你的申诉 审1 已结案：#1（11-27 -5 分，手动调整）已经撤回。"
             "说明：主席已撤销",
             LI,
         )

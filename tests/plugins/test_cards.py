@@ -51,8 +51,8 @@ async def test_a_newcomer_is_greeted_with_the_format_and_deadline(app: App, db) 
                 MessageSegment.text("欢迎 "),
                 MessageSegment.at(NEWBIE),
                 MessageSegment.text(
-                    " 加入鸡公山酒业！请在 11月30日 10:00 前把群名片改为「鸡公山酒业-张三-138****0000」"
-                    "（公司-姓名-电话）；逾期每天扣 10 分。"
+                    " 加入鸡公山酒业！请在 11月30日 10:00 前把群名片改为「鸡公山酒业-你的姓名-你的11位手机号」"
+                    "（或发 /改名片 姓名 手机号，由机器人代改）；逾期每天扣 10 分。"
                 ),
             ],
         )
@@ -116,10 +116,11 @@ async def test_sweep_announces_first_then_fines_the_overdue_once_a_day(app: App,
         expect_list(ctx, roster)
         expect_group(
             ctx,
-            "群规助手开始检查本群的群名片：请改为「鸡公山酒业-张三-138****0000」（公司-姓名-电话）。"
+            "群规助手开始检查本群的群名片：请把群名片改为「鸡公山酒业-你的姓名-你的11位手机号」"
+            "（或发 /改名片 姓名 手机号，由机器人代改）。"
             "11月30日 10:00 起仍不规范的，每天扣 10 分。",
         )
-        expect_group(ctx, "名片检查：规范 1 人，宽限中 1 人，逾期 0 人。")
+        expect_group(ctx, "名片检查：规范 1 人，还在改名片期限内 1 人，逾期 0 人。")
         for day in (3, 3, 4):
             ctx.receive_event(
                 bot, fake.group_message("/名片检查", user_id=ADMIN, time=NOV27_1000 + day * DAY)
@@ -130,12 +131,13 @@ async def test_sweep_announces_first_then_fines_the_overdue_once_a_day(app: App,
                 ctx,
                 [
                     MessageSegment.text(
-                        "以下成员的群名片仍不规范，今天各扣 10 分，请改为「鸡公山酒业-张三-138****0000」："
+                        "以下成员的群名片仍不规范，今天各扣 10 分，请把群名片改为「鸡公山酒业-你的姓名-你的11位手机号」"
+                        "（或发 /改名片 姓名 手机号，由机器人代改）："
                     ),
                     MessageSegment.at(NEWBIE),
                 ],
             )
-            expect_group(ctx, "名片检查：规范 1 人，宽限中 0 人，逾期 1 人。")
+            expect_group(ctx, "名片检查：规范 1 人，还在改名片期限内 0 人，逾期 1 人。")
     rows = await LedgerEntry.filter(rule="card.penalty").values_list(
         "user_id", "delta", "business_date"
     )
@@ -170,7 +172,8 @@ async def test_the_daily_sweep_fines_from_the_announced_day_whatever_the_tick(
         expect_list(ctx, members)
         expect_group(
             ctx,
-            "群规助手开始检查本群的群名片：请改为「鸡公山酒业-张三-138****0000」（公司-姓名-电话）。"
+            "群规助手开始检查本群的群名片：请把群名片改为「鸡公山酒业-你的姓名-你的11位手机号」"
+            "（或发 /改名片 姓名 手机号，由机器人代改）。"
             "11月30日 10:00 起仍不规范的，每天扣 10 分。",
         )
         assert await sweeps.run_due([policy], first) == ["card.sweep:jgs:2026-11-27"]
@@ -182,7 +185,8 @@ async def test_the_daily_sweep_fines_from_the_announced_day_whatever_the_tick(
             ctx,
             [
                 MessageSegment.text(
-                    "以下成员的群名片仍不规范，今天各扣 10 分，请改为「鸡公山酒业-张三-138****0000」："
+                    "以下成员的群名片仍不规范，今天各扣 10 分，请把群名片改为「鸡公山酒业-你的姓名-你的11位手机号」"
+                    "（或发 /改名片 姓名 手机号，由机器人代改）："
                 ),
                 MessageSegment.at(NEWBIE),
             ],
@@ -271,7 +275,9 @@ async def test_admin_sets_a_members_card_but_the_change_silently_fails(app: App,
         expect_bot_role(ctx, "admin")
         expect_set(ctx, NEWBIE, "鸡公山酒业-王五-13612345678")
         expect_info(ctx, NEWBIE, "王五")
-        expect_group(ctx, "QQ 说改好了，但读回来名片没有变，请自己在群里修改。")
+        expect_group(
+            ctx, "已提交修改，但复查时群名片仍是原样，没有改成功。请在群里自行修改群名片。"
+        )
 
 
 async def test_napcat_reports_the_card_did_not_take(app: App, db) -> None:
@@ -306,8 +312,8 @@ async def test_set_card_bad_input_and_roles(app: App, db) -> None:
         ctx.receive_event(bot, fake.group_message("/改名片 王五 123"))
         expect_group(
             ctx,
-            "姓名或电话不符合名片规则（例如「鸡公山酒业-张三-138****0000」）。\n"
-            "用法：/改名片 [@某人] 姓名 电话\n例如：/改名片 张三 138****0000",
+            "姓名或手机号不符合名片规则：群名片应为「鸡公山酒业-你的姓名-你的11位手机号」。\n"
+            "用法：/改名片 [@某人] 姓名 手机号\n例如：/改名片 张三 你的11位手机号",
         )
         ctx.receive_event(
             bot,
@@ -324,7 +330,7 @@ async def test_set_card_bad_input_and_roles(app: App, db) -> None:
             result=member_info(fake.SELF_ID, role="admin"),
         )
         ctx.should_call_api("delete_msg", {"message_id": 7013}, result=None)
-        expect_group(ctx, issued("张三", "不良信息", "-5 分", 1, 1, "-5 分"))
+        expect_group(ctx, issued("张三", "泄露他人信息", "-5 分", 1, 1))
 
 
 OTHER_WORK = 987654329
@@ -354,7 +360,8 @@ async def test_a_refused_announcement_does_not_stop_the_daily_sweep(
     policy = policies.get("jgs")
     at = datetime.fromtimestamp(NOV27_1000, UTC)
     first_sweep = MessageSegment.text(
-        "群规助手开始检查本群的群名片：请改为「鸡公山酒业-张三-138****0000」（公司-姓名-电话）。"
+        "群规助手开始检查本群的群名片：请把群名片改为「鸡公山酒业-你的姓名-你的11位手机号」"
+        "（或发 /改名片 姓名 手机号，由机器人代改）。"
         "11月30日 10:00 起仍不规范的，每天扣 10 分。"
     )
     async with app.test_matcher() as ctx:

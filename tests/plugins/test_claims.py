@@ -91,8 +91,7 @@ def tell(ctx, bot, message: str, user: int = ADMIN, at: int | None = None, **fie
 
 def review_message(review: int, name: str, qq: int, note: str, count: int = 1) -> Message:
     lines = [
-        f"【群规助手】审{review}｜申报「客户表扬」（+1 至 +10 分）",
-        f"群 {WORK_GROUP}：{name}（QQ {qq}）",
+        f"【群规助手】请审核：鸡公山酒业员工群 {name}（QQ {qq}）申报「客户表扬」（+1 至 +10 分）",
     ]
     if note:
         lines.append(f"说明：{note}")
@@ -149,8 +148,7 @@ async def test_a_fixed_item_takes_no_score_and_a_refusal_tells_the_member(app: A
         expect_group(ctx, "已收到 李四 的申报「朋友圈转发」（审1），管理员确认后加分。")
         review = Message(
             MessageSegment.text(
-                "【群规助手】审1｜申报「朋友圈转发」（+2 分）\n"
-                f"群 {WORK_GROUP}：李四（QQ {LI}）\n"
+                f"【群规助手】请审核：鸡公山酒业员工群 李四（QQ {LI}）申报「朋友圈转发」（+2 分）\n"
                 "确认：/确认 审1　驳回：/驳回 审1 理由\n"
                 "截图 1 张："
             )
@@ -173,8 +171,7 @@ async def test_a_fixed_item_takes_no_score_and_a_refusal_tells_the_member(app: A
             ctx,
             Message(
                 MessageSegment.text(
-                    "【群规助手】审2｜申报「朋友圈转发」（+2 分）\n"
-                    f"群 {WORK_GROUP}：李四（QQ {LI}）\n"
+                    f"【群规助手】请审核：鸡公山酒业员工群 李四（QQ {LI}）申报「朋友圈转发」（+2 分）\n"
                     "确认：/确认 审2　驳回：/驳回 审2 理由\n"
                     "截图 1 张："
                 )
@@ -401,7 +398,7 @@ async def test_the_rules_text_explains_claims_and_the_repost_rule(app: App) -> N
 
     rules = policy_text(policies.get("jgs"))
     assert (
-        "八、可以申报的加分项（截图和 /申报 项目 说明 发在群里，管理员确认后加分）："
+        "六、可以申报的加分项（截图和 /申报 项目 说明 发在群里，管理员确认后加分）："
         "客户表扬 +1 至 +10 分；朋友圈转发 +2 分\n"
         "    公司推文转发推广：管理员发【推N】后，2 天内转发到朋友圈、截图发 /已转发 推N，"
         "保持 2 天以上，每次加 2 分\n"
@@ -412,15 +409,15 @@ async def test_the_rules_text_explains_claims_and_the_repost_rule(app: App) -> N
         expect_group(ctx, mask_digits(rules))
 
 
-async def test_without_items_the_repost_rule_is_item_eight(app: App, monkeypatch) -> None:
+async def test_without_items_the_repost_rule_is_the_next_item(app: App, monkeypatch) -> None:
     from plugins.core import policies
     from plugins.system import policy_text
 
     enable(monkeypatch, items={})
     rules = policy_text(policies.get("jgs"))
-    assert "\n八、公司推文转发推广：管理员发【推N】后，2 天内" in rules
+    assert "\n六、公司推文转发推广：管理员发【推N】后，2 天内" in rules
     enable(monkeypatch, items={}, repost=None)
-    assert "八、" not in policy_text(policies.get("jgs"))
+    assert "六、" not in policy_text(policies.get("jgs"))
 
 
 async def test_a_due_review_refused_by_napcat_is_sent_on_a_later_tick(

@@ -3,6 +3,7 @@
 
 from unittest.mock import ANY
 
+from nonebot.adapters.onebot.v11 import ActionFailed
 from nonebug import App
 
 from qungui.models import FilterHit, LedgerEntry, WarningCase
@@ -30,11 +31,8 @@ def admin_says(ctx, bot, message: str, **fields) -> None:
     ctx.receive_event(bot, fake.private_message(message, user_id=ADMIN, **fields))
 
 
-def issued(name: str, category: str, points: str, entry: int, count: int, rule: str) -> str:
-    return (
-        f"已警告 {name}：{category}，{points}（编号 #{entry}）。30 天内第 {count} 次警告。"
-        f"依据群规：{category} {rule}。"
-    )
+def issued(name: str, category: str, points: str, entry: int, count: int) -> str:
+    return f"已警告 {name}：{category}，{points}，30 天内第 {count} 次（编号 #{entry}）。"
 
 
 async def test_review_hit_goes_to_admins_and_confirm_issues_the_warning(app: App, db) -> None:
@@ -43,8 +41,7 @@ async def test_review_hit_goes_to_admins_and_confirm_issues_the_warning(app: App
         say(ctx, bot, "周末一起去澳门大赌场玩", message_id=7001)
         expect_private(
             ctx,
-            "【群规助手】审1｜规则「赌博」（不良信息 -5 分）\n"
-            f"群 {WORK_GROUP}：李四（QQ {LI}）\n"
+            f"【群规助手】请审核：鸡公山酒业员工群 李四（QQ {LI}）的一条消息命中规则「赌博」（确认后警告：不良信息 -5 分）\n"
             "命中：澳门大赌场\n"
             "原文：周末一起去澳门大赌场玩\n"
             "确认并警告：/确认 审1　驳回：/驳回 审1",
@@ -58,8 +55,8 @@ async def test_review_hit_goes_to_admins_and_confirm_issues_the_warning(app: App
             ADMIN,
         )
         admin_says(ctx, bot, "/确认 审1")
-        expect_group(ctx, issued("李四", "不良信息", "-5 分", 1, 1, "-5 分"))
-        expect_private(ctx, "已确认 审1，警告编号 #1。", ADMIN)
+        expect_group(ctx, issued("李四", "不良信息", "-5 分", 1, 1))
+        expect_private(ctx, "已确认并警告 李四：不良信息，-5 分（编号 #1）。", ADMIN)
         admin_says(ctx, bot, "/确认 审1")
         expect_private(ctx, "审1 已确认，无需再处理。", ADMIN)
         admin_says(ctx, bot, "/驳回 审1")
@@ -92,10 +89,10 @@ async def test_links_are_defanged_for_review_and_dismiss_writes_nothing(app: App
         say(ctx, bot, "点这里领红包 http://evil.top/hb?id=3")
         expect_private(
             ctx,
-            "【群规助手】审1｜规则「链接」（不良信息 -5 分）\n"
-            f"群 {WORK_GROUP}：李四（QQ {LI}）\n"
+            f"【群规助手】请审核：鸡公山酒业员工群 李四（QQ {LI}）的一条消息命中规则「链接」（确认后警告：不良信息 -5 分）\n"
             "命中：evil[.]top\n"
             "原文：点这里领红包 hxxp://evil[.]top/hb?id=3\n"
+            "（原文里的链接已改写成 hxxp、[.]，点不开，防止误点中毒）\n"
             "确认并警告：/确认 审1　驳回：/驳回 审1",
             ADMIN,
         )
@@ -115,7 +112,7 @@ async def test_warn_rule_warns_at_once_and_a_replay_does_nothing(app: App, db) -
         bot = make_bot(ctx)
         for _ in range(2):  # 同一条消息上报两次（重连后重放）
             say(ctx, bot, "低价代开发票，私聊", message_id=7002)
-        expect_group(ctx, issued("李四", "不良信息", "-5 分", 1, 1, "-5 分"))
+        expect_group(ctx, issued("李四", "不良信息", "-5 分", 1, 1))
     assert await LedgerEntry.all().values_list("user_id", "delta", "rule", "actor_role") == [
         (LI, -5, "warn.不良信息", "system")
     ]
@@ -135,7 +132,7 @@ async def test_privacy_rule_recalls_then_warns_without_repeating_the_number(app:
             result=member_info(fake.SELF_ID, role="admin"),
         )
         ctx.should_call_api("delete_msg", {"message_id": 7003}, result=None)
-        expect_group(ctx, issued("李四", "不良信息", "-5 分", 1, 1, "-5 分"))
+        expect_group(ctx, issued("李四", "泄露他人信息", "-5 分", 1, 1))
     hit = await FilterHit.get(id=1)
     assert (hit.rule, hit.excerpt, hit.recalled, hit.status) == (
         "隐私",
@@ -164,8 +161,39 @@ async def test_recall_without_admin_rights_asks_the_admins(app: App, db) -> None
             {"group_id": WORK_GROUP, "user_id": fake.SELF_ID, "no_cache": True},
             result=member_info(fake.SELF_ID, role="member"),
         )
-        expect_private(ctx, "【群规助手】审1 应当撤回，但机器人不是群管理员，请手动撤回。", ADMIN)
-        expect_group(ctx, issued("李四", "不良信息", "-5 分", 1, 1, "-5 分"))
+        expect_private(
+            ctx,
+            f"【群规助手】鸡公山酒业员工群 李四（QQ {LI}）11月27日 10:00 发的一条消息应当撤回"
+            "（隐私：银行卡号 622************0128），但机器人不是这个群的管理员，撤回不了。警告已照常记下。"
+            "请群主或管理员在群里手动撤回这条消息；把机器人设为群管理员后，以后会自动撤回。",
+            ADMIN,
+        )
+        expect_group(ctx, issued("李四", "泄露他人信息", "-5 分", 1, 1))
+    assert (await FilterHit.get(id=1)).recalled is False
+
+
+async def test_a_failed_recall_tells_the_admins_which_message_to_recall(app: App, db) -> None:
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        say(ctx, bot, "卡号 6222 0212 3456 7890 128 帮我转一下", message_id=7004)
+        ctx.should_call_api(
+            "get_group_member_info",
+            {"group_id": WORK_GROUP, "user_id": fake.SELF_ID, "no_cache": True},
+            result=member_info(fake.SELF_ID, role="admin"),
+        )
+        ctx.should_call_api(
+            "delete_msg",
+            {"message_id": 7004},
+            exception=ActionFailed(status="failed", retcode=1200, message="消息不存在", wording=""),
+        )
+        expect_private(
+            ctx,
+            f"【群规助手】鸡公山酒业员工群 李四（QQ {LI}）11月27日 10:00 发的一条消息应当撤回"
+            "（隐私：银行卡号 622************0128），但撤回没有成功（消息不存在）。警告已照常记下。"
+            "请在群里手动撤回这条消息。",
+            ADMIN,
+        )
+        expect_group(ctx, issued("李四", "泄露他人信息", "-5 分", 1, 1))
     assert (await FilterHit.get(id=1)).recalled is False
 
 
@@ -177,8 +205,7 @@ async def test_shadow_rule_only_counts_and_stats_show_what_it_would_do(app: App,
         say(ctx, bot, "周末去澳门赌场")
         expect_private(
             ctx,
-            "【群规助手】审3｜规则「赌博」（不良信息 -5 分）\n"
-            f"群 {WORK_GROUP}：李四（QQ {LI}）\n"
+            f"【群规助手】请审核：鸡公山酒业员工群 李四（QQ {LI}）的一条消息命中规则「赌博」（确认后警告：不良信息 -5 分）\n"
             "命中：澳门赌场\n原文：周末去澳门赌场\n"
             "确认并警告：/确认 审3　驳回：/驳回 审3",
             ADMIN,
@@ -193,7 +220,7 @@ async def test_shadow_rule_only_counts_and_stats_show_what_it_would_do(app: App,
             "「发票广告」（直接警告，不良信息 -5 分）：没有命中\n"
             "「试运行」（只记录，口头警告 不扣分）：命中 2 次，2 人；若生效将警告 2 次，共扣 0 分\n"
             "「链接」（交管理员审核，不良信息 -5 分）：没有命中\n"
-            "「隐私」（撤回并警告，不良信息 -5 分）：没有命中\n"
+            "「隐私」（撤回并警告，泄露他人信息 -5 分）：没有命中\n"
             "「刷屏」（交管理员审核，口头警告 不扣分）：没有命中\n"
             "「举报」（交管理员审核，不良信息 -5 分）：没有命中",
             ADMIN,
@@ -213,8 +240,7 @@ async def test_five_identical_messages_within_a_minute_are_flooding(app: App, db
             say(ctx, bot, "收到收到", time=fake.NOV27_1000 + 121 + second)
         expect_private(
             ctx,
-            "【群规助手】审1｜规则「刷屏」（口头警告 不扣分）\n"
-            f"群 {WORK_GROUP}：李四（QQ {LI}）\n"
+            f"【群规助手】请审核：鸡公山酒业员工群 李四（QQ {LI}）的一条消息命中规则「刷屏」（确认后警告：口头警告 不扣分）\n"
             "命中：60 秒内 5 条相同消息\n原文：收到收到\n"
             "确认并警告：/确认 审1　驳回：/驳回 审1",
             ADMIN,
@@ -246,8 +272,7 @@ async def test_report_is_reviewed_and_pays_the_reporter_once(app: App, db) -> No
         expect_group(ctx, "已收到举报（审1），管理员会处理。")
         expect_private(
             ctx,
-            "【群规助手】审1｜规则「举报」（不良信息 -5 分）\n"
-            f"群 {WORK_GROUP}：张三（QQ {ZHANG}）\n"
+            f"【群规助手】请审核：鸡公山酒业员工群 张三（QQ {ZHANG}）的一条消息被人举报（确认后警告：不良信息 -5 分）\n"
             f"举报人：李四（QQ {LI}），理由：在群里骂同事\n"
             "原文：某某就是个废物\n"
             "确认并警告：/确认 审1　驳回：/驳回 审1",
@@ -270,8 +295,8 @@ async def test_report_is_reviewed_and_pays_the_reporter_once(app: App, db) -> No
             "用法：回复那条消息：/举报 [理由]\n例如：（回复一条消息）/举报 发赌博链接",
         )
         admin_says(ctx, bot, "/确认 审1 诋毁同事")
-        expect_group(ctx, issued("张三", "不良信息", "-5 分", 1, 1, "-5 分"))
-        expect_private(ctx, "已确认 审1，警告编号 #1。举报人加 2 分。", ADMIN)
+        expect_group(ctx, issued("张三", "不良信息", "-5 分", 1, 1))
+        expect_private(ctx, "已确认并警告 张三：不良信息，-5 分（编号 #1）。举报人加 2 分。", ADMIN)
     rows = await LedgerEntry.all().order_by("id").values_list("user_id", "delta", "rule", "reason")
     assert rows == [
         (ZHANG, -5, "warn.不良信息", "诋毁同事"),
@@ -285,16 +310,15 @@ async def test_confirm_keeps_a_number_in_the_note_for_a_fixed_category(app: App,
         say(ctx, bot, "周末一起去澳门大赌场玩")
         expect_private(
             ctx,
-            "【群规助手】审1｜规则「赌博」（不良信息 -5 分）\n"
-            f"群 {WORK_GROUP}：李四（QQ {LI}）\n"
+            f"【群规助手】请审核：鸡公山酒业员工群 李四（QQ {LI}）的一条消息命中规则「赌博」（确认后警告：不良信息 -5 分）\n"
             "命中：澳门大赌场\n原文：周末一起去澳门大赌场玩\n"
             "确认并警告：/确认 审1　驳回：/驳回 审1",
             ADMIN,
         )
         # 类别省略时用命中规则的类别（不良信息，固定 -5 分）：后面的数字是理由
         admin_says(ctx, bot, "/确认 审1 3 次发赌博链接")
-        expect_group(ctx, issued("李四", "不良信息", "-5 分", 1, 1, "-5 分"))
-        expect_private(ctx, "已确认 审1，警告编号 #1。", ADMIN)
+        expect_group(ctx, issued("李四", "不良信息", "-5 分", 1, 1))
+        expect_private(ctx, "已确认并警告 李四：不良信息，-5 分（编号 #1）。", ADMIN)
     assert await LedgerEntry.all().values_list("delta", "reason") == [(-5, "3 次发赌博链接")]
 
 
@@ -318,8 +342,7 @@ async def test_confirm_can_choose_another_category_and_range_needs_the_chairman(
         say(ctx, bot, "博彩网站推荐给大家")
         expect_private(
             ctx,
-            "【群规助手】审1｜规则「赌博」（不良信息 -5 分）\n"
-            f"群 {WORK_GROUP}：李四（QQ {LI}）\n"
+            f"【群规助手】请审核：鸡公山酒业员工群 李四（QQ {LI}）的一条消息命中规则「赌博」（确认后警告：不良信息 -5 分）\n"
             "命中：博彩\n原文：博彩网站推荐给大家\n"
             "确认并警告：/确认 审1　驳回：/驳回 审1",
             ADMIN,
@@ -329,8 +352,8 @@ async def test_confirm_can_choose_another_category_and_range_needs_the_chairman(
         ctx.receive_event(
             bot, fake.private_message("/确认 审1 严重违规 500 屡教不改", user_id=CHAIRMAN)
         )
-        expect_group(ctx, issued("李四", "严重违规", "-500 分", 1, 1, "-200 至 -2000 分"))
-        expect_private(ctx, "已确认 审1，警告编号 #1。", CHAIRMAN)
+        expect_group(ctx, issued("李四", "严重违规", "-500 分", 1, 1))
+        expect_private(ctx, "已确认并警告 李四：严重违规，-500 分（编号 #1）。", CHAIRMAN)
     assert await LedgerEntry.all().values_list("delta", "actor_role") == [(-500, "chairman")]
 
 
@@ -343,8 +366,7 @@ async def test_an_admin_decides_neither_a_hit_on_his_message_nor_his_own_report(
         say(ctx, bot, "周末一起去澳门大赌场玩", user=ADMIN, card=ADMIN_CARD, message_id=7101)
         expect_private(
             ctx,
-            "【群规助手】审1｜规则「赌博」（不良信息 -5 分）\n"
-            f"群 {WORK_GROUP}：王管（QQ {ADMIN}）\n"
+            f"【群规助手】请审核：鸡公山酒业员工群 王管（QQ {ADMIN}）的一条消息命中规则「赌博」（确认后警告：不良信息 -5 分）\n"
             "命中：澳门大赌场\n"
             "原文：周末一起去澳门大赌场玩\n"
             "确认并警告：/确认 审1　驳回：/驳回 审1",
@@ -362,8 +384,7 @@ async def test_an_admin_decides_neither_a_hit_on_his_message_nor_his_own_report(
         expect_group(ctx, "已收到举报（审2），管理员会处理。")
         expect_private(
             ctx,
-            "【群规助手】审2｜规则「举报」（不良信息 -5 分）\n"
-            f"群 {WORK_GROUP}：李四（QQ {LI}）\n"
+            f"【群规助手】请审核：鸡公山酒业员工群 李四（QQ {LI}）的一条消息被人举报（确认后警告：不良信息 -5 分）\n"
             f"举报人：王管（QQ {ADMIN}），理由：骂同事\n"
             "原文：某某就是个废物\n"
             "确认并警告：/确认 审2　驳回：/驳回 审2",
@@ -375,8 +396,10 @@ async def test_an_admin_decides_neither_a_hit_on_his_message_nor_his_own_report(
         expect_private(ctx, OWN_CASE, ADMIN)
         # 另一位（主席）可以处理
         ctx.receive_event(bot, fake.private_message("/确认 审2", user_id=CHAIRMAN))
-        expect_group(ctx, issued("李四", "不良信息", "-5 分", 1, 1, "-5 分"))
-        expect_private(ctx, "已确认 审2，警告编号 #1。举报人加 2 分。", CHAIRMAN)
+        expect_group(ctx, issued("李四", "不良信息", "-5 分", 1, 1))
+        expect_private(
+            ctx, "已确认并警告 李四：不良信息，-5 分（编号 #1）。举报人加 2 分。", CHAIRMAN
+        )
     assert await FilterHit.all().order_by("id").values_list("status", "decided_by") == [
         ("pending", None),
         ("confirmed", CHAIRMAN),
@@ -398,8 +421,7 @@ async def test_a_command_word_in_front_does_not_carry_text_past_the_filter(app: 
         expect_group(ctx, rules)
         expect_private(
             ctx,
-            "【群规助手】审1｜规则「赌博」（不良信息 -5 分）\n"
-            f"群 {WORK_GROUP}：李四（QQ {LI}）\n"
+            f"【群规助手】请审核：鸡公山酒业员工群 李四（QQ {LI}）的一条消息命中规则「赌博」（确认后警告：不良信息 -5 分）\n"
             "命中：澳门赌场\n"
             "原文：/群规 加我 澳门赌场 详谈\n"
             "确认并警告：/确认 审1　驳回：/驳回 审1",
@@ -408,7 +430,7 @@ async def test_a_command_word_in_front_does_not_carry_text_past_the_filter(app: 
         # 直接警告的规则：命令的回复照发，警告紧跟其后
         say(ctx, bot, "/群规 低价代开发票", message_id=7102)
         expect_group(ctx, rules)
-        expect_group(ctx, issued("李四", "不良信息", "-5 分", 1, 1, "-5 分"))
+        expect_group(ctx, issued("李四", "不良信息", "-5 分", 1, 1))
     assert await FilterHit.all().order_by("id").values_list("rule", "message_id", "status") == [
         ("赌博", 7101, "pending"),
         ("发票广告", 7102, "warned"),
@@ -431,8 +453,7 @@ async def test_a_report_reason_is_filtered_too(app: App, db) -> None:
         expect_group(ctx, "已收到举报（审1），管理员会处理。")
         expect_private(
             ctx,
-            "【群规助手】审1｜规则「举报」（不良信息 -5 分）\n"
-            f"群 {WORK_GROUP}：张三（QQ {ZHANG}）\n"
+            f"【群规助手】请审核：鸡公山酒业员工群 张三（QQ {ZHANG}）的一条消息被人举报（确认后警告：不良信息 -5 分）\n"
             f"举报人：李四（QQ {LI}），理由：他在群里发 http://evil.top/hb 这种链接\n"
             "原文：某某就是个废物\n"
             "确认并警告：/确认 审1　驳回：/驳回 审1",
@@ -441,10 +462,10 @@ async def test_a_report_reason_is_filtered_too(app: App, db) -> None:
         # 举报的理由也是发在群里的文字：同样过一遍过滤（举报本身照常受理）
         expect_private(
             ctx,
-            "【群规助手】审2｜规则「链接」（不良信息 -5 分）\n"
-            f"群 {WORK_GROUP}：李四（QQ {LI}）\n"
+            f"【群规助手】请审核：鸡公山酒业员工群 李四（QQ {LI}）的一条消息命中规则「链接」（确认后警告：不良信息 -5 分）\n"
             "命中：evil[.]top\n"
             "原文：/举报 他在群里发 hxxp://evil[.]top/hb 这种链接\n"
+            "（原文里的链接已改写成 hxxp、[.]，点不开，防止误点中毒）\n"
             "确认并警告：/确认 审2　驳回：/驳回 审2",
             ADMIN,
         )
@@ -464,8 +485,8 @@ async def test_a_replayed_decision_is_neither_decided_nor_answered_twice(app: Ap
         # 同一条 /确认 被上报两次（重连、两个账号）：只立一次案、只回一次
         for _ in range(2):
             admin_says(ctx, bot, "/确认 审1", time=fake.NOV27_1000 + 120, message_id=7201)
-        expect_group(ctx, issued("李四", "不良信息", "-5 分", 1, 1, "-5 分"))
-        expect_private(ctx, "已确认 审1，警告编号 #1。", ADMIN)
+        expect_group(ctx, issued("李四", "不良信息", "-5 分", 1, 1))
+        expect_private(ctx, "已确认并警告 李四：不良信息，-5 分（编号 #1）。", ADMIN)
         for _ in range(2):
             admin_says(ctx, bot, "/驳回 审2 玩笑", time=fake.NOV27_1000 + 180, message_id=7202)
         expect_private(ctx, "已驳回 审2。", ADMIN)
@@ -516,7 +537,7 @@ async def test_a_card_command_exempts_only_the_number_it_writes(app: App, db) ->
         say(ctx, bot, "/改名片 李四 13800000000 客户王总 13912345678", message_id=7011)
         expect_group(
             ctx,
-            "用法：/改名片 [@某人] 姓名 电话\n例如：/改名片 张三 138****0000",
+            "用法：/改名片 [@某人] 姓名 手机号\n例如：/改名片 张三 你的11位手机号",
         )
         ctx.should_call_api(
             "get_group_member_info",
@@ -524,7 +545,7 @@ async def test_a_card_command_exempts_only_the_number_it_writes(app: App, db) ->
             result=member_info(fake.SELF_ID, role="admin"),
         )
         ctx.should_call_api("delete_msg", {"message_id": 7011}, result=None)
-        expect_group(ctx, issued("李四", "不良信息", "-5 分", 1, 1, "-5 分"))
+        expect_group(ctx, issued("李四", "泄露他人信息", "-5 分", 1, 1))
     hit = await FilterHit.get(id=1)
     assert (hit.rule, hit.excerpt) == ("隐私", "手机号 139****5678")
 
@@ -546,6 +567,6 @@ async def test_a_member_may_not_post_a_phone_as_someone_elses_new_card(app: App,
             result=member_info(fake.SELF_ID, role="admin"),
         )
         ctx.should_call_api("delete_msg", {"message_id": 7012}, result=None)
-        expect_group(ctx, issued("李四", "不良信息", "-5 分", 1, 1, "-5 分"))
+        expect_group(ctx, issued("李四", "泄露他人信息", "-5 分", 1, 1))
     hit = await FilterHit.get(id=1)
     assert (hit.rule, hit.excerpt) == ("隐私", "手机号 139****5678")

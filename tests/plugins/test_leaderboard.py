@@ -196,9 +196,9 @@ async def test_weekly_duty_is_caught_up_after_downtime(
     )
     rows = await LedgerEntry.filter(rule="duty.weekly").order_by("id")
     assert [(r.user_id, r.delta, r.business_date, r.reason) for r in rows] == [
-        (ADMIN, 5, date(2026, 11, 23), "2026-W47 群管理/统计值班"),
-        (ADMIN, 5, date(2026, 11, 30), "2026-W48 群管理/统计值班"),
-        (ADMIN, 5, date(2026, 12, 7), "2026-W49 群管理/统计值班"),
+        (ADMIN, 5, date(2026, 11, 23), "第 47 周（11-16 至 11-22）群管理值班"),
+        (ADMIN, 5, date(2026, 11, 30), "第 48 周（11-23 至 11-29）群管理值班"),
+        (ADMIN, 5, date(2026, 12, 7), "第 49 周（11-30 至 12-06）群管理值班"),
     ]
 
 

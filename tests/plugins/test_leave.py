@@ -13,7 +13,7 @@ from nonebug import App
 from qungui import months
 from qungui.models import FilterHit, Leave, LedgerEntry
 from tests import fake
-from tests.fake import ADMIN, CHAIRMAN, SHARE_GROUP, WORK_GROUP
+from tests.fake import ADMIN, CHAIRMAN, SHARE_GROUP
 
 from .conftest import expect_group, expect_private, make_bot, patch_policy
 
@@ -139,8 +139,7 @@ async def test_an_admin_cannot_record_their_own_leave(app: App, db) -> None:
         expect_group(ctx, "已提交请假申请 12月8日（1 天，审1），管理员确认后生效。")
         expect_private(
             ctx,
-            "【群规助手】审1｜请假申请\n"
-            f"群 {WORK_GROUP}：王管（QQ {ADMIN}）\n"
+            f"【群规助手】请审核：鸡公山酒业员工群 王管（QQ {ADMIN}）的请假申请\n"
             "日期：12月8日（1 天）\n"
             "事由：年假\n"
             "批准：/确认 审1　驳回：/驳回 审1 [理由]",
@@ -163,8 +162,7 @@ async def test_a_member_asks_and_an_admin_approves_in_private(app: App, db) -> N
         )
         expect_private(
             ctx,
-            "【群规助手】审1｜请假申请\n"
-            f"群 {SHARE_GROUP}：张三（QQ {ZHANG}）\n"
+            f"【群规助手】请审核：90落地交流群 张三（QQ {ZHANG}）的请假申请\n"
             "日期：12月30日至2027年1月2日（4 天）\n"
             "事由：回老家办喜事\n"
             "批准：/确认 审1　驳回：/驳回 审1 [理由]",
@@ -311,7 +309,7 @@ async def test_today_and_its_reminder_leave_out_a_member_on_leave(app: App, db) 
         say(ctx, bot, "/今日分享", user=LI, card=LI_CARD, group_id=SHARE_GROUP)
         expect_group(
             ctx,
-            "李四 11月27日 请假，不用分享。本月已分享 0 天，当前连续 0 天。",
+            "李四 今天（11月27日）请假，不用分享。本月已分享 0 天，当前连续 0 天。",
             group_id=SHARE_GROUP,
         )
 
@@ -328,7 +326,7 @@ async def test_on_a_holiday_today_names_nobody(app: App, db, monkeypatch) -> Non
         say(ctx, bot, "/今日分享", group_id=SHARE_GROUP)
         expect_group(
             ctx,
-            "11月27日 是节假日，不用分享。张三 本月已分享 0 天，当前连续 0 天。",
+            "今天（11月27日）是节假日，不用分享。张三 本月已分享 0 天，当前连续 0 天。",
             group_id=SHARE_GROUP,
         )
 
@@ -365,8 +363,7 @@ async def test_a_very_long_reason_reaches_the_reviewers_as_kept(app: App, db) ->
         expect_group(ctx, "已提交请假申请 12月8日（1 天，审1），管理员确认后生效。")
         expect_private(
             ctx,
-            "【群规助手】审1｜请假申请\n"
-            f"群 {WORK_GROUP}：张三（QQ {ZHANG}）\n"
+            f"【群规助手】请审核：鸡公山酒业员工群 张三（QQ {ZHANG}）的请假申请\n"
             "日期：12月8日（1 天）\n"
             f"事由：{long[:200]}\n"
             "批准：/确认 审1　驳回：/驳回 审1 [理由]",

@@ -16,6 +16,7 @@ from tests import fake
 from tests.fake import ADMIN, CHAIRMAN, SELF_ID, WORK_GROUP
 
 from .conftest import expect_group, expect_private, make_bot
+from .test_system import RULES_FOR_MEMBERS
 
 CST = ZoneInfo("Asia/Shanghai")
 ZHANG, LI, WANG = 20001, 20002, 20003
@@ -463,21 +464,11 @@ async def test_policy_text_explains_notices_when_enabled(app: App, monkeypatch) 
                 "group_id": WORK_GROUP,
                 "message": Message(
                     MessageSegment.text(
-                        "【鸡公山酒业 群规】\n"
-                        "一、群名片须为：鸡公山酒业-张三-138****0000（新成员 3 天内改好；之后仍不规范，每天扣 10 分）\n"
-                        "二、每天在分享群发一条原创分享（至少 20 字），加 1 分；转载、合并转发不加分。"
-                        "当天截止 24:00，特殊情况可延至次日 02:00\n"
-                        "三、一个月内连续分享 27 天以上，奖励 20 分；被评为经典分享，每条再加 5 分\n"
-                        "四、违规警告：口头警告 不扣分；不良信息 -5 分；严重违规 -200 至 -2000 分（范围处罚由主席决定）\n"
-                        "    30 天内被警告 3 次，通知主席与管理员处理\n"
-                        "    机器人会留意：赌博、发票广告、陌生链接、他人隐私号码、刷屏；看到违规可回复那条消息发 /举报\n"
-                        "六、每月 1 日 09:00 公布上月积分排行（前 3 名与末尾）\n"
-                        "七、管理员发的【通知】要在 30 分钟内确认：回复“收到”“执行”“马上执行”“好的”“明白”、"
-                        "引用那条通知或点个表情都算，截止时仍没有确认的每条扣 5 分\n"
-                        "对自己的某条积分记录有异议，记录写下后 7 天内可发 /申诉 编号 理由"
-                        "（如 /申诉 #12 那天我发过原创分享），由另一位管理员复核，主席写的记录由主席复核；"
-                        "成立的撤销那条记录，结果私聊告诉你\n"
-                        "管理员单次加/扣分上限 50 分，主席 2000 分。"
+                        RULES_FOR_MEMBERS.replace(
+                            "\n对自己的",
+                            "\n六、管理员发的【通知】要在 30 分钟内确认：回复“收到”“执行”“马上执行”“好的”“明白”、"
+                            "引用那条通知或点个表情都算，截止时仍没有确认的每条扣 5 分\n对自己的",
+                        )
                     )
                 ),
             },

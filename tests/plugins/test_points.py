@@ -9,7 +9,7 @@ from qungui.outgoing import mask_digits
 from tests import fake
 from tests.fake import ADMIN, CHAIRMAN, NOV27_1000, SUPERUSER, at, text
 
-from .conftest import expect_group, make_bot
+from .conftest import expect_group, expect_private, make_bot
 
 OWN_CASE = (
     "这件事与你本人有关（你是得分的人、被处理的人或举报人），不能自己决定，"
@@ -169,7 +169,8 @@ async def test_detail_own_others_and_bad_month(app: App, db) -> None:
         expect_group(ctx, "已记录 #1：成员0001 +5 分（整理资料）。成员0001 本月合计 5 分。")
         say(ctx, bot, "/积分明细")
         expect_group(
-            ctx, "张三 2026-11 积分明细：共 1 条，合计 +5 分\n#1 11-27 +5 手动调整 整理资料 — 王管"
+            ctx,
+            "张三 2026-11 积分明细：共 1 条，合计 +5 分\n#1 11-27 +5 分 手动调整 整理资料 — 王管",
         )
         say(ctx, bot, "/积分明细 2026-10")
         expect_group(ctx, "张三 2026-10 没有积分记录。")
@@ -203,7 +204,44 @@ async def test_detail_names_every_rule_in_chinese(app: App, db) -> None:
         expect_group(
             ctx,
             "张三 2026-11 积分明细：共 3 条，合计 -8 分\n"
-            "#1 11-27 +2 举报属实\n#2 11-27 -5 通知未确认\n#3 11-27 -5 警告·不良信息",
+            "#1 11-27 +2 分 举报属实\n#2 11-27 -5 分 通知未确认\n#3 11-27 -5 分 不良信息警告",
+        )
+
+
+async def test_in_a_group_warnings_show_only_their_category_reasons_go_to_private(
+    app: App, db
+) -> None:
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        say(ctx, bot, "在")
+        admin_says(ctx, bot, [text("/警告 "), at(ZHANG), text(" 不良信息 泄露客户资料")])
+        expect_group(ctx, "已警告 张三：不良信息，-5 分，30 天内第 1 次（编号 #1）。")
+        admin_says(ctx, bot, [text("/警告 "), at(ZHANG), text(" 口头警告 群里吵架")])
+        expect_group(
+            ctx,
+            "已警告 张三：口头警告，0 分，30 天内第 2 次（编号 #2）。".replace("0 分", "不扣分"),
+        )
+        admin_says(ctx, bot, "/撤销 #1 看错了人")
+        expect_group(
+            ctx, "已撤销 #1（张三 -5 分，不良信息警告），撤销记录 #3。张三 2026-11 合计 0 分。"
+        )
+        say(ctx, bot, "/积分明细")
+        expect_group(
+            ctx,
+            "张三 2026-11 积分明细：共 3 条，合计 0 分\n"
+            "#1 11-27 -5 分 不良信息警告 — 王管（已撤回）\n"
+            "#2 11-27 0 分 口头警告 — 王管\n"
+            "#3 11-27 +5 分 撤回 #1 看错了人 — 王管\n"
+            "群里只列警告的类别；警告的理由请私聊机器人发 /积分明细 查看。",
+        )
+        ctx.receive_event(bot, fake.private_message("/积分明细", user_id=ZHANG))
+        expect_private(
+            ctx,
+            "张三 2026-11 积分明细：共 3 条，合计 0 分\n"
+            "#1 11-27 -5 分 不良信息警告 泄露客户资料 — 王管（已撤回）\n"
+            "#2 11-27 0 分 口头警告 群里吵架 — 王管\n"
+            "#3 11-27 +5 分 撤回 #1 看错了人 — 王管",
+            ZHANG,
         )
 
 

@@ -48,8 +48,7 @@ async def test_a_demoted_admin_is_refused_in_private_chat_and_nothing_is_written
         )
         expect_private(
             ctx,
-            "【群规助手】审1｜规则「赌博」（不良信息 -5 分）\n"
-            f"群 {WORK_GROUP}：李四（QQ {LI}）\n"
+            f"【群规助手】请审核：鸡公山酒业员工群 李四（QQ {LI}）的一条消息命中规则「赌博」（确认后警告：不良信息 -5 分）\n"
             "命中：澳门大赌场\n原文：周末一起去澳门大赌场玩\n"
             "确认并警告：/确认 审1　驳回：/驳回 审1",
             ADMIN,

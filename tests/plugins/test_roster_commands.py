@@ -48,7 +48,8 @@ async def test_sweep_with_a_roster_reports_who_is_not_in_the_group(
         expect_list(ctx, [member_info(20001, card="鸡公山酒业-张三-13800000001", join_time=1)])
         expect_group(
             ctx,
-            "群规助手开始检查本群的群名片：请改为「鸡公山酒业-张三-138****0000」（公司-姓名-电话）。"
+            "群规助手开始检查本群的群名片：请把群名片改为「鸡公山酒业-你的姓名-你的11位手机号」"
+            "（或发 /改名片 姓名 手机号，由机器人代改）。"
             "11月30日 10:00 起仍不规范的，每天扣 10 分。",
         )
         expect_group(
@@ -56,7 +57,7 @@ async def test_sweep_with_a_roster_reports_who_is_not_in_the_group(
             "以下名单上的同事还没有进公司群（或群名片没对上名单）：李四。"
             "管理员可私聊机器人 /名单 未进群 查看联系方式。",
         )
-        expect_group(ctx, "名片检查：规范 1 人，宽限中 0 人，逾期 0 人，未进群 1 人。")
+        expect_group(ctx, "名片检查：规范 1 人，还在改名片期限内 0 人，逾期 0 人，未进群 1 人。")
         ctx.receive_event(bot, fake.private_message("/名单 未进群", user_id=ADMIN))
         expect_private(ctx, "未进公司群 1 人：\n李四 13800000002 生产部（0 天）", ADMIN)
         ctx.receive_event(bot, fake.group_message("/名单 未进群", user_id=ADMIN))

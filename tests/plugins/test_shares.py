@@ -103,21 +103,21 @@ async def test_today_for_a_member_including_the_grace_hours(app: App, db) -> Non
         post(ctx, bot, "/今日分享", ZHANG, "张三", ts(2026, 11, 27, 1, 30))
         expect_group(
             ctx,
-            "张三 11月27日 还没有原创分享（今晚 24:00，特殊情况可延至次日 02:00前有效）。"
+            "张三 今天（11月27日）还没有原创分享，今晚 24:00 前发都算，特殊情况可到明早 02:00。"
             "本月已分享 2 天，当前连续 2 天。",
             group_id=SHARE_GROUP,
         )
         post(ctx, bot, "/今日分享", LI, "李四", ts(2026, 11, 27, 1, 30))
         expect_group(
             ctx,
-            "李四 11月26日 还没有原创分享（今天 02:00 前有效）。本月已分享 0 天，当前连续 0 天。",
+            "李四 昨天（11月26日）还没有原创分享，今天 02:00 前发还算。本月已分享 0 天，当前连续 0 天。",
             group_id=SHARE_GROUP,
         )
         post(ctx, bot, TEXT + "第三天", ZHANG, "张三", ts(2026, 11, 27, 8))
         post(ctx, bot, "/今日分享", ZHANG, "张三", ts(2026, 11, 27, 9))
         expect_group(
             ctx,
-            "张三 11月27日 的分享已记录。本月已分享 3 天，当前连续 3 天。",
+            "张三 今天（11月27日）的分享已记录。本月已分享 3 天，当前连续 3 天。",
             group_id=SHARE_GROUP,
         )
 
@@ -144,6 +144,58 @@ async def test_today_for_admins_counts_names_and_reminds(app: App, db) -> None:
             },
             result={"message_id": 1},
         )
+
+
+async def test_the_evening_reminder_and_the_admin_overview_name_the_same_people(
+    app: App, db, clock_at
+) -> None:
+    """王五、赵六只在公司群里说过话：/今日分享 算他们没交，提醒却 @ 不到（不在分享群里）。
+    两处用同一个名单，/今日分享 说明谁提醒不到、为什么。"""
+    from plugins.core import policies, runner
+    from qungui.jobs import JobRunner
+
+    reminders = JobRunner()
+    reminders.register(runner.jobs["share.remind.1"])
+    policy = policies.get("jgs")
+    await reminders.run_due([policy], datetime(2026, 11, 27, 8, tzinfo=CST))
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        post(ctx, bot, TEXT, ZHANG, "张三", ts(2026, 11, 27, 9))
+        post(ctx, bot, "在", LI, "李四", ts(2026, 11, 27, 9, 5))
+        for user, name in ((WANG, "王五"), (20004, "赵六")):
+            ctx.receive_event(
+                bot,
+                fake.group_message("在", user_id=user, card=card(name), time=ts(2026, 11, 27, 9)),
+            )
+        post(ctx, bot, "/今日分享", ADMIN, "王管", ts(2026, 11, 27, 10))
+        expect_group(
+            ctx,
+            "11月27日 已分享 1 人，还没分享 4 人：李四、王五、赵六、王管。"
+            "其中 王五、赵六 不在分享群里，提醒 @ 不到，请另行告诉他们。",
+            group_id=SHARE_GROUP,
+        )
+    async with app.test_api() as ctx:
+        make_bot(ctx)
+        evening = datetime(2026, 11, 27, 20, 0, 5, tzinfo=CST)
+        clock_at(evening)
+        ctx.should_call_api(
+            "send_group_msg",
+            {
+                "group_id": SHARE_GROUP,
+                "message": Message(
+                    [
+                        MessageSegment.text(
+                            "今天（11月27日）还没有原创分享的同事，今晚 24:00 前发都算，"
+                            "特殊情况可到明早 02:00："
+                        ),
+                        MessageSegment.at(LI),
+                        MessageSegment.at(ADMIN),
+                    ]
+                ),
+            },
+            result={"message_id": 1},
+        )
+        assert await reminders.run_due([policy], evening) == ["share.remind.1:jgs:2026-11-27T20:00"]
 
 
 async def test_a_member_may_not_ask_for_reminders(app: App, db) -> None:
@@ -185,7 +237,7 @@ async def test_feature_reject_and_backfill(app: App, db) -> None:
             group_id=SHARE_GROUP,
         )
         post(ctx, bot, reply_to(5001, "/精选"), ADMIN, "王管", ts(2026, 11, 27, 10, 1))
-        expect_group(ctx, "这条分享已经评过经典了（编号 #2）。", group_id=SHARE_GROUP)
+        expect_group(ctx, "这条分享已经是经典分享了（编号 #2）。", group_id=SHARE_GROUP)
         post(ctx, bot, reply_to(5001, "/非原创"), ADMIN, "王管", ts(2026, 11, 27, 11))
         expect_group(
             ctx,

@@ -129,13 +129,13 @@ async def test_an_admin_setting_a_share_as_essence_features_it_and_unsetting_rev
         ctx.should_call_api("get_msg", {"message_id": 5001}, result=as_get_msg(shared))
         # 之后管理员再 /精选：已经评过（同一个去重键，+5 只有一次）
         admin_says(ctx, bot, reply_to(5001, "/精选"), ts(2026, 11, 27, 10, 5))
-        expect_group(ctx, "这条分享已经评过经典了（编号 #2）。", group_id=SHARE_GROUP)
+        expect_group(ctx, "这条分享已经是经典分享了（编号 #2）。", group_id=SHARE_GROUP)
         # 制度名单里的管理员取消精华：撤销经典分享奖（不必问 QQ 他的身份）
         ctx.receive_event(bot, essence("delete", 5001, ADMIN, ts(2026, 11, 27, 11), ZHANG))
         ctx.should_call_api("get_msg", {"message_id": 5001}, result=as_get_msg(shared))
         expect_group(
             ctx,
-            "张三 11月27日 的分享被取消精华，经典分享奖已撤销（撤销记录 #3）。",
+            "张三 11月27日 的分享被取消精华，经典分享奖已撤回。",
             group_id=SHARE_GROUP,
         )
         # 再取消一次（没有可撤的了）：什么也不做

@@ -6,93 +6,130 @@ import pytest
 from nonebug import App
 
 from qungui.outgoing import mask_digits, split_text
+from qungui.roles import Role
 from tests import fake
 from tests.fake import SUPERUSER
 
-from .conftest import expect_group, expect_private, make_bot
+from .conftest import expect_group, expect_private, make_bot, patch_policy
+
+RULES_FOR_MEMBERS = (
+    "【鸡公山酒业 群规】\n"
+    "一、群名片须为：鸡公山酒业-你的姓名-你的11位手机号（新成员 3 天内改好；之后仍不规范，每天扣 10 分）\n"
+    "二、每天在分享群发一条原创分享（至少 20 字），加 1 分；转载、合并转发不加分。"
+    "当天 24:00 前发都算，特殊情况可到次日 02:00\n"
+    "三、一个月内连续分享 27 天以上，奖励 20 分；被评为经典分享，每条再加 5 分\n"
+    "四、违规警告：口头警告 不扣分；不良信息 -5 分；泄露他人信息 -5 分；"
+    "严重违规 -200 至 -2000 分（范围处罚由主席决定）\n"
+    "    30 天内被警告 3 次，通知主席与管理员处理\n"
+    "    机器人会留意：赌博、发票广告、陌生链接、他人隐私号码、刷屏；看到违规可回复那条消息发 /举报\n"
+    "五、每月 1 日 09:00 公布上月积分排行（前 3 名与末尾）\n"
+    "对自己的某条积分记录有异议，记录写下后 7 天内可发 /申诉 编号 理由（如 /申诉 #12 那天我发过原创分享），"
+    "由另一位管理员复核，主席写的记录由主席复核；成立的撤销那条记录，结果私聊告诉你"
+)
 
 
-async def test_policy_text_masks_the_example_phone(app: App, db) -> None:
+async def test_the_rules_show_the_card_format_in_words_and_no_caps_to_members(app: App, db) -> None:
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        ctx.receive_event(bot, fake.group_message("/群规"))
+        expect_group(ctx, RULES_FOR_MEMBERS)
+
+
+async def test_admins_also_read_the_caps_per_role(app: App, db) -> None:
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        ctx.receive_event(bot, fake.group_message("/群规", user_id=fake.ADMIN, role="admin"))
+        expect_group(ctx, RULES_FOR_MEMBERS + "\n管理员单次加/扣分上限 50 分，主席 2000 分。")
+
+
+async def test_rule_items_are_numbered_as_listed(app: App, db, monkeypatch) -> None:
+    patch_policy(monkeypatch, "duty", members=[fake.ADMIN])
     async with app.test_matcher() as ctx:
         bot = make_bot(ctx)
         ctx.receive_event(bot, fake.group_message("/群规"))
         expect_group(
             ctx,
-            "【鸡公山酒业 群规】\n"
-            "一、群名片须为：鸡公山酒业-张三-138****0000（新成员 3 天内改好；之后仍不规范，每天扣 10 分）\n"
-            "二、每天在分享群发一条原创分享（至少 20 字），加 1 分；转载、合并转发不加分。"
-            "当天截止 24:00，特殊情况可延至次日 02:00\n"
-            "三、一个月内连续分享 27 天以上，奖励 20 分；被评为经典分享，每条再加 5 分\n"
-            "四、违规警告：口头警告 不扣分；不良信息 -5 分；严重违规 -200 至 -2000 分（范围处罚由主席决定）\n"
-            "    30 天内被警告 3 次，通知主席与管理员处理\n"
-            "    机器人会留意：赌博、发票广告、陌生链接、他人隐私号码、刷屏；看到违规可回复那条消息发 /举报\n"
-            "六、每月 1 日 09:00 公布上月积分排行（前 3 名与末尾）\n"
-            "对自己的某条积分记录有异议，记录写下后 7 天内可发 /申诉 编号 理由（如 /申诉 #12 那天我发过原创分享），"
-            "由另一位管理员复核，主席写的记录由主席复核；成立的撤销那条记录，结果私聊告诉你\n"
-            "管理员单次加/扣分上限 50 分，主席 2000 分。",
+            RULES_FOR_MEMBERS.replace(
+                "五、每月 1 日", "五、群管理员、统计员每周加 5 分\n六、每月 1 日"
+            ),
         )
 
 
-MEMBER_HELP = (
+MEMBER_COMMANDS = (
     "群规助手命令（[ ] 内可省略）：\n"
     "/申诉 编号 申诉理由 —— 对自己的一条积分记录提出申诉，交另一位管理员复核；例：/申诉 #12 那天我发过原创分享\n"
     "/申诉记录 [@某人] —— 申诉和各自的结果（看别人的需管理员）；例：/申诉记录 @张三\n"
-    "/改名片 [@某人] 姓名 电话 —— 机器人按规范格式设置群名片（给别人改需管理员）；"
-    "例：/改名片 张三 138****0000\n"
+    "/改名片 [@某人] 姓名 手机号 —— 机器人按规范格式设置群名片（给别人改需管理员）；"
+    "例：/改名片 张三 你的11位手机号\n"
     "/申报 项目 [说明]（附截图） —— 申报制度里列出的、机器人看不到的加分项，附截图交管理员确认；"
     "例：/申报 客户表扬 王总来电表扬我的服务（附截图）\n"
     "/已转发 推N（附截图） —— 申报已把某次推广转发到朋友圈，附截图；截止前每次推广报一次；"
     "例：/已转发 推3（附朋友圈截图）\n"
     "/请假 [@某人] 开始 [结束] 事由 —— 为自己申请请假，管理员确认后生效（给别人记需管理员）；"
     "请假的日子不提醒分享；例：/请假 12-08 12-10 回老家办事 或 /请假 @张三 12-08 病假\n"
-    "/通知状态 [编号] —— 一条通知谁确认了、谁迟到、谁没确认（发通知的人或管理员）；例：/通知状态 3\n"
-    "/撤回通知 编号 —— 提前关掉一条通知：不提醒、不处罚（发通知的人或管理员）；例：/撤回通知 3\n"
     "/积分 [@某人] —— 本月积分、排名、累计积分；例：/积分 或 /积分 @张三\n"
-    "/积分明细 [@某人] [YYYY-MM] —— 某月的每一条积分记录（看别人的需管理员）；例：/积分明细 2026-10\n"
+    "/积分明细 [@某人] [YYYY-MM] —— 某月的每一条积分记录（看别人的需管理员；警告的理由私聊查看）；"
+    "例：/积分明细 2026-10\n"
     "/排行 [YYYY-MM] —— 某月积分排行前几名；例：/排行 或 /排行 2026-10\n"
     "/今日分享 [提醒] —— 今天的分享交了没有；管理员看全员，加“提醒”会 @ 没交的人；例：/今日分享\n"
     "/群规 —— 本组织的群规和分值；例：/群规\n"
     "/帮助 [全部] —— 你能用的命令和例子；加“全部”列出所有命令；例：/帮助\n"
     "/警告记录 [@某人] —— 近期的警告（看别人的需管理员）；例：/警告记录 @张三\n"
     "回复那条消息：/举报 [理由] —— 举报一条违规消息，交管理员审核；例：（回复一条消息）/举报 发赌博链接\n"
-    "/后台（私聊） —— 网页后台的一次性登录链接，在浏览器里看今日、本月、待审等；例：/后台\n"
-    "另有 20 条命令需要更高的权限，发 /帮助 全部 可以看到。"
+    "/后台（私聊） —— 网页后台的一次性登录链接，在浏览器里看今日、本月、待审等；例：/后台"
 )
+MEMBER_HELP = MEMBER_COMMANDS + "\n管理员的命令：私聊机器人发 /帮助，或发 /帮助 全部 列出所有命令。"
 
 
-def _expect_long(ctx, lines: list[str]) -> None:
+def _expect_long(ctx, lines: list[str], user_id: int | None = None) -> None:
     """全部命令超过一条消息的字数：发送出口按行拆成几条发。"""
     for part in split_text(mask_digits("\n".join(lines))):
-        expect_group(ctx, part)
+        if user_id is None:
+            expect_group(ctx, part)
+        else:
+            expect_private(ctx, part, user_id)
 
 
 def _help_lines(commands) -> list[str]:
-    ordered = sorted(commands, key=lambda c: (c.role, c.handler.__module__))
+    ordered = sorted(commands, key=lambda c: (c.listed_for, c.handler.__module__))
     return ["群规助手命令（[ ] 内可省略）："] + [
         f"{c.usage} —— {c.summary}；例：{c.example}" for c in ordered
     ]
 
 
-async def test_help_lists_what_a_member_may_use(app: App, db) -> None:
+async def test_help_in_a_group_lists_what_a_member_may_use(app: App, db) -> None:
     async with app.test_matcher() as ctx:
         bot = make_bot(ctx)
         ctx.receive_event(bot, fake.group_message("/帮助"))
-        # 例子里的电话在群里同样会被打码
+        expect_group(ctx, MEMBER_HELP)
+        # 全群都看得到回复：管理员在群里问，也只列成员的命令，管理员的私聊看
+        ctx.receive_event(bot, fake.group_message("/帮助", user_id=fake.ADMIN, role="admin"))
         expect_group(ctx, MEMBER_HELP)
 
 
-async def test_help_for_an_admin_leaves_out_only_the_operator_commands(app: App, db) -> None:
+async def test_help_in_private_lists_what_the_asker_may_use(app: App, db) -> None:
     from plugins.core import router
 
     async with app.test_matcher() as ctx:
         bot = make_bot(ctx)
-        ctx.receive_event(bot, fake.group_message("/帮助", user_id=fake.ADMIN, role="admin"))
-        shown = [c for c in router.commands.values() if c.name not in ("状态", "重载群规", "群列表")]
+        ctx.receive_event(bot, fake.group_message("在"))
+        ctx.receive_event(bot, fake.private_message("/帮助", user_id=20001))
+        hidden = len([c for c in router.commands.values() if c.listed_for > Role.MEMBER])
+        expect_private(
+            ctx,
+            MEMBER_COMMANDS + f"\n另有 {hidden} 条命令需要更高的权限，发 /帮助 全部 可以看到。",
+            20001,
+        )
+        ctx.receive_event(bot, fake.private_message("/帮助", user_id=fake.ADMIN))
+        shown = [
+            c for c in router.commands.values() if c.name not in ("状态", "重载群规", "群列表")
+        ]
         lines = [*_help_lines(shown), "另有 3 条命令需要更高的权限，发 /帮助 全部 可以看到。"]
-        _expect_long(ctx, lines)
+        _expect_long(ctx, lines, fake.ADMIN)
     assert (
         "/加分 @某人 分数 理由 —— 给成员加分（管理员）；例：/加分 @张三 5 协助整理客户资料" in lines
     )
+    assert any(line.startswith("/通知状态 ") for line in lines)
 
 
 async def test_help_all_shows_every_command_to_anyone(app: App, db) -> None:

@@ -53,7 +53,7 @@ def test_two_installs_get_different_tokens(tmp_path):
 
 def test_an_existing_env_is_never_overwritten(tmp_path):
     folder = _folder(tmp_path)
-    mine = "HOST=0.0.0.0\nPORT=9000\nONEBOT_ACCESS_TOKEN=operators-own\nSUPERUSERS=[\"10001\"]\n"
+    mine = 'HOST=0.0.0.0\nPORT=9000\nONEBOT_ACCESS_TOKEN=operators-own\nSUPERUSERS=["10001"]\n'
     (folder / ".env").write_text(mine, encoding="utf-8")
 
     printed = first_run(folder)

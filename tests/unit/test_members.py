@@ -66,3 +66,17 @@ async def test_bots_listed_in_the_policy_are_neither_counted_nor_ranked(db) -> N
     assert await members.counted(policy, "2026-11", exclude=[10000]) == {1}
     ranked = await standings.month_standings(policy, "2026-11", [10000])
     assert [s.user_id for s in ranked] == [1]
+
+
+def test_a_group_is_called_by_its_name_never_its_number() -> None:
+    from qungui.state import STATE
+
+    work, share = POLICY.groups.work[0], POLICY.groups.share[0]
+    STATE.reset()
+    assert (members.group_name(POLICY, work), members.group_name(POLICY, share)) == (
+        "公司群",
+        "分享群",
+    )
+    STATE.group_names[work] = "鸡公山酒业员工群"
+    assert members.group_name(POLICY, work) == "鸡公山酒业员工群"
+    STATE.reset()

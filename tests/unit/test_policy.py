@@ -213,7 +213,7 @@ def test_phone_action_on_a_range_category_needs_a_person(tmp_path: Path) -> None
     path = write_variant(tmp_path, 'phone_action = "review"', 'phone_action = "recall"')
     text = path.read_text("utf-8").replace(
         "[filter.privacy]                # 隐私：身份证号、银行卡号、别人的手机号（自己名片上的号码不算）\n"
-        'category = "不良信息"\naction = "recall"',
+        'category = "泄露他人信息"\naction = "recall"',
         '[filter.privacy]\ncategory = "严重违规"\naction = "review"',
     )
     path.write_text(text, "utf-8")

@@ -23,8 +23,9 @@ REPO = Path(__file__).resolve().parents[2]
         ("duty.weekly", "值班奖励"),
         ("manual", "手动调整"),
         ("reversal", "撤销"),
-        ("warn.不良信息", "警告·不良信息"),
-        ("warn.严重违规", "警告·严重违规"),
+        ("warn.不良信息", "不良信息警告"),
+        ("warn.口头警告", "口头警告"),
+        ("warn.严重违规", "严重违规警告"),
         ("something.old", "something.old"),
     ],
 )
@@ -43,7 +44,7 @@ def test_builtin_filter_rule_names() -> None:
 
 def test_claim_codes_carry_the_item() -> None:
     assert rules.claim("客户表扬") == "claim.客户表扬"
-    assert rules.label("claim.客户表扬") == "申报·客户表扬"
+    assert rules.label("claim.客户表扬") == "客户表扬（申报）"
     assert rules.label(rules.REPOST) == "转发推广"
     # 一个叫 repost 的申报项目和转发推广各是各的代码：两种加分不会共用去重键
     assert rules.claim("repost") != rules.REPOST
