@@ -389,7 +389,8 @@ async def run_demo(out: TextIO = sys.stdout, folder: Path | None = None) -> Path
         qq.admin_in.update({WORK, SHARE})
         for user in (ZHANG, LI, QIAN):
             qq.add_member(WORK, user, card=card(user), nickname=NAMES[user])
-        qq.add_member(WORK, fake.SELF_ID, card="", nickname="群规助手", role="admin")
+        for group in (WORK, SHARE):
+            qq.add_member(group, fake.SELF_ID, card="", nickname="群规助手", role="admin")
         qq.add_member(WORK, ADMIN, card=card(ADMIN), nickname=NAMES[ADMIN], role="admin")
         await qq.connect()
         demo = Demo(bot, qq, out, folder)
