@@ -136,3 +136,21 @@ def test_startup_says_what_an_operator_must_fill_in() -> None:
         "服务器的时区（UTC+00:00）和组织「鸡公山酒业」的时区（Asia/Shanghai）不同："
         "没关系，日期、截止时间和定时任务都按制度文件里的时区算。"
     )
+
+
+def test_startup_says_at_once_when_the_board_has_no_chinese_font(monkeypatch, log) -> None:
+    # 没有中文字体时排行只发文字：启动时就说，不等月底第一次画图才发现
+    from plugins.core import policies
+    from plugins.core.setup_checks import check_at_startup
+    from qungui import board_image
+
+    monkeypatch.setattr(board_image, "system_cjk_font", lambda: None)
+    board_image.forget_fonts()
+    try:
+        check_at_startup(policies.all, ["40001"])
+    finally:
+        board_image.forget_fonts()
+    assert any(
+        level == "WARNING" and text.startswith("找不到中文字体") and "fonts-wqy-microhei" in text
+        for level, text in log
+    ), log
