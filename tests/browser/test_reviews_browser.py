@@ -22,7 +22,7 @@ async def test_confirming_a_filter_hit_in_the_page_warns_in_the_group(tab: Tab):
         )
     )
     (review,) = await qq.wait_for("send_private_msg", after=mark)
-    assert review.text.startswith("【群规助手】审1｜规则「赌博」")
+    assert "命中规则「赌博」" in review.text and review.text.startswith("【群规助手】请审核：")
 
     await tab.log_in(ADMIN)
     await tab.open(f"/qungui/member/{ZHANG}?month=2026-11")
@@ -36,7 +36,10 @@ async def test_confirming_a_filter_hit_in_the_page_warns_in_the_group(tab: Tab):
     mark = len(qq.calls)
     await row.get_by_role("button", name="确认", exact=True).click()
     await page.wait_for_url(f"{tab.base}/qungui/reviews")
-    assert "已确认 审1，警告编号 #2。" in await page.locator("p.flash").inner_text()
+    assert (
+        "已确认并警告 张三：不良信息，-5 分（编号 #2）。"
+        in await page.locator("p.flash").inner_text()
+    )
     assert await page.locator('tr[data-review="1"]').count() == 0
 
     (told,) = await qq.wait_for(
@@ -50,5 +53,5 @@ async def test_confirming_a_filter_hit_in_the_page_warns_in_the_group(tab: Tab):
     await tab.open(f"/qungui/member/{ZHANG}?month=2026-11")
     assert await ledger.count() == 2
     warning = await page.locator('table#ledger tr[data-entry="2"]').inner_text()
-    assert "-5" in warning and "警告·不良信息" in warning
+    assert "-5" in warning and "不良信息警告" in warning
     assert tab.errors == []

@@ -429,13 +429,13 @@ async def test_the_bot_in_napcats_member_list_is_not_fined_for_its_own_card(app:
         expect_list(ctx, roster)
         expect_group(
             ctx,
-            "群规助手开始检查本群的群名片：请改为「鸡公山酒业-张三-138****0000」（公司-姓名-电话）。"
-            "11月30日 10:00 起仍不规范的，每天扣 10 分。",
+            "群规助手开始检查本群的群名片：请把群名片改为「鸡公山酒业-你的姓名-你的11位手机号」"
+            "（或发 /改名片 姓名 手机号，由机器人代改）。11月30日 10:00 起仍不规范的，每天扣 10 分。",
         )
-        expect_group(ctx, "名片检查：规范 1 人，宽限中 0 人，逾期 0 人。")
+        expect_group(ctx, "名片检查：规范 1 人，还在改名片期限内 0 人，逾期 0 人。")
         ctx.receive_event(
             bot, fake.group_message("/名片检查", user_id=ADMIN, time=NOV27_1000 + 4 * DAY)
         )
         expect_list(ctx, roster)
-        expect_group(ctx, "名片检查：规范 1 人，宽限中 0 人，逾期 0 人。")
+        expect_group(ctx, "名片检查：规范 1 人，还在改名片期限内 0 人，逾期 0 人。")
     assert await LedgerEntry.filter(rule="card.penalty").count() == 0

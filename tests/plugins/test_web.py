@@ -36,15 +36,15 @@ ADMIN_PAGES = ["/qungui/today", "/qungui/month", "/qungui/reviews", "/qungui/not
 ADMIN_PAGES += ["/qungui/export", "/qungui/export.xlsx?month=2026-10"]
 EVERY_PAGE = [*ADMIN_PAGES, "/qungui/status", f"/qungui/member/{ZHANG}"]
 REVIEW_ASKED = (
-    "【群规助手】审1｜规则「赌博」（不良信息 -5 分）\n"
-    f"群 {WORK_GROUP}：李四（QQ {LI}）\n"
+    f"【群规助手】请审核：鸡公山酒业员工群 李四（QQ {LI}）的一条消息命中规则「赌博」"
+    "（确认后警告：不良信息 -5 分）\n"
     "命中：澳门大赌场\n"
     "原文：周末一起去澳门大赌场玩\n"
     "确认并警告：/确认 审1　驳回：/驳回 审1"
 )
 # 申报的审核请求（文字加截图）私聊给管理员：内容由申报的测试核对，这里只要它发给了管理员
 ANY_ADMIN_NOTICE = {"user_id": ADMIN, "message": ANY}
-WARNED = "已警告 李四：不良信息，-5 分（编号 #1）。30 天内第 1 次警告。依据群规：不良信息 -5 分。"
+WARNED = "已警告 李四：不良信息，-5 分，30 天内第 1 次（编号 #1）。"
 
 
 @pytest.fixture(autouse=True)
@@ -260,13 +260,13 @@ async def test_confirming_on_the_page_is_the_chat_confirm(
         )
         assert (response.status_code, response.headers["location"]) == (303, "/qungui/reviews")
         page = await client.get("/qungui/reviews")
-        assert '<p class="flash">已确认 审1，警告编号 #1。</p>' in page.text
+        assert '<p class="flash">已确认并警告 李四：不良信息，-5 分（编号 #1）。</p>' in page.text
         # 再点一次（另一个标签页里的旧页面）：和私聊再发一次 /确认 一样，只说已经处理过
         await client.post("/qungui/reviews/1/confirm", data={"csrf": csrf})
         await client.post("/qungui/reviews/1/dismiss", data={"csrf": csrf})
         page = await client.get("/qungui/reviews")
     assert page.text.count('<p class="flash">审1 已确认，无需再处理。</p>') == 2
-    assert "已确认 审1，警告编号" not in page.text  # 显示过一次就不再显示
+    assert "已确认并警告" not in page.text  # 显示过一次就不再显示
     hit = await FilterHit.get(id=1)
     assert (hit.status, hit.decided_by, hit.decided_note) == ("confirmed", ADMIN, "第二次了")
     assert await LedgerEntry.all().values_list("user_id", "delta", "rule", "actor_id") == [

@@ -376,7 +376,7 @@ async def test_a_members_page_has_the_ledger_with_reversal_links_both_ways_maske
             warned.entry.id,
             date(2026, 11, 22),
             -5,
-            "警告·不良信息",
+            "不良信息警告",
             "群里发广告 138****1111",
             "管理员",
             None,
