@@ -45,7 +45,7 @@ async def test_confirming_a_filter_hit_in_the_page_warns_in_the_group(tab: Tab):
     (told,) = await qq.wait_for(
         "send_group_msg", after=mark, where=lambda c: c.params["group_id"] == WORK_GROUP
     )
-    assert told.text.startswith("已警告 张三：不良信息，-5 分（编号 #2）")
+    assert told.text == "已警告 张三：不良信息，-5 分，30 天内第 1 次（编号 #2）。"
     assert await running.bot.query(
         "SELECT user_id, delta, rule, actor_id FROM ledger_entry WHERE id = 2"
     ) == [(ZHANG, -5, "warn.不良信息", ADMIN)]

@@ -153,19 +153,20 @@ async def test_roster_not_in_group_over_the_wire(tmp_path) -> None:
         )
         qq.add_member(WORK_GROUP, ADMIN, card="鸡公山酒业-王管-13700000000", join_time=1)
         qq.add_member(WORK_GROUP, qq.self_id, card="群规助手", join_time=1)
+        # 王管在改名片期限内；机器人自己也在成员列表里，但它不是成员，不算
         assert await qq.group_says("/名片检查", user_id=ADMIN, time=ts(2026, 11, 27, 10, 30)) == (
-            "名片检查：规范 1 人，还在改名片期限内 2 人，逾期 0 人，未进群 1 人。"
+            "名片检查：规范 1 人，还在改名片期限内 1 人，逾期 0 人，未进群 1 人。"
         )
         listing = await qq.private_says("/名单 未进群", user_id=ADMIN, time=ts(2026, 11, 27, 11))
         assert listing == "未进公司群 1 人：\n李四 13800000002 生产部（0 天）"
         mark = len(qq.calls)
         await bot.set_clock("2026-11-30T10:00:00+08:00")
         group_texts = [c.text for c in qq.calls[mark:] if c.action == "send_group_msg"]
-        # 管理员的名片不在名单上、机器人没有列入 exempt：按规则一样逾期
+        # 管理员的名片不在名单上：按规则一样逾期；机器人自己不是成员，不用列入 exempt 也不查
         assert group_texts == [
             "以下成员的群名片仍不规范，今天各扣 10 分，请把群名片改为「鸡公山酒业-你的姓名-你的11位手机号」"
             "（或发 /改名片 姓名 手机号，由机器人代改）："
-            f"@{ADMIN}@{qq.self_id}",
+            f"@{ADMIN}",
             "以下同事名单登记 3 天后仍未进公司群，各扣 50 分：李四。",
         ]
         detail = await qq.group_says(
@@ -175,7 +176,7 @@ async def test_roster_not_in_group_over_the_wire(tmp_path) -> None:
         )
         assert detail == (
             "成员0002 2026-11 积分明细：共 1 条，合计 -50 分\n"
-            "#3 11-30 -50 分 未进群 名单登记 3 天后仍未进公司群"
+            "#2 11-30 -50 分 未进群 名单登记 3 天后仍未进公司群"
         )
     finally:
         await qq.close()
