@@ -67,6 +67,17 @@ def _month(text: str | None, fallback: str) -> str:
     return month
 
 
+def _day(text: str) -> date:
+    """URL 里的日期；写错了、或所在的月份不是能查的月份（同 `_month`，日历两头的日子算前后一天会出错），
+    都当作找不到。"""
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise Refused(404, replies.NOT_FOUND) from None
+    _month(month_key(day), "")
+    return day
+
+
 def _number(text: str, largest: int = 2**63 - 1) -> int:
     """URL 里的 QQ 号或编号；不是数字、或比库里那一列能存的还大，都当作找不到（而不是框架的 422、库的报错）。"""
     if not text.isascii() or not text.isdigit() or len(text) > 19 or int(text) > largest:
@@ -142,12 +153,7 @@ def build(config: Config, base_url: str) -> APIRouter:
     @router.get("/today")
     async def today(request: Request, day: str = "") -> Response:
         who = await viewer(request)
-        try:
-            shown = date.fromisoformat(day) if day else None
-        except ValueError:
-            raise Refused(404, replies.NOT_FOUND) from None
-        if shown is None:
-            shown = await shares.share_day(who.policy, clock.now())
+        shown = _day(day) if day else await shares.share_day(who.policy, clock.now())
         groups = await dashboard.today(who.policy, shown)
         return _page("today.html", who=who, title="今日", day=shown, groups=groups)
 
