@@ -202,9 +202,13 @@ def build(config: Config, base_url: str) -> APIRouter:
             said = [replies.NO_BOT]
         else:
             amount = fields.get("amount", "").strip() if name == "确认" else ""
-            words = [f"审{review_id}", amount, fields.get("reason", "").strip()]
             said = await run_for_web(
-                bot, who.policy, who.user_id, name, " ".join(filter(None, words))
+                bot,
+                who.policy,
+                who.user_id,
+                name,
+                f"审{review_id} {amount}".strip(),
+                reason=fields.get("reason", ""),
             )
         _flashes.setdefault(who.session.id, []).extend(mask_digits(text) for text in said)
         return RedirectResponse("/qungui/reviews", status_code=303)

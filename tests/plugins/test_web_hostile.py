@@ -9,9 +9,23 @@ from httpx import ASGITransport, AsyncClient
 from nonebug import App
 
 from qungui import members
+from qungui.models import FilterHit, LedgerEntry, WebSession
+from qungui.policy import ClaimsSection, Policies
+from tests import fake
 from tests.fake import ADMIN, SHARE_GROUP, WORK_GROUP
 
-from .test_web import NOW, ZHANG, log_in, refused
+from .conftest import expect_group, make_bot
+from .test_web import (
+    ANY_ADMIN_NOTICE,
+    LI,
+    NOW,
+    WARNED,
+    ZHANG,
+    ZHANG_CARD,
+    gambling_hit,
+    log_in,
+    refused,
+)
 
 PHONE = "13912345678"
 
@@ -26,6 +40,34 @@ async def client():
     transport = ASGITransport(app=nonebot.get_app())
     async with AsyncClient(transport=transport, base_url="http://127.0.0.1:8080") as client:
         yield client
+
+
+async def range_claim(app: App, monkeypatch: pytest.MonkeyPatch) -> None:
+    """张三申报「客户表扬」（1–10 分，确认的人定分）：审1。"""
+    from plugins.core import policies
+
+    policy = policies.get("jgs")
+    claims = ClaimsSection.model_validate({"items": {"客户表扬": [1, 10]}})
+    patched = policy.model_copy(update={"claims": claims})
+    monkeypatch.setattr(
+        policies,
+        "current",
+        Policies({"jgs": patched}, {g: patched for g in patched.all_groups}, policies.path),
+    )
+    image = {
+        "type": "image",
+        "data": {"file": "a.jpg", "url": "https://example.com/a.jpg", "summary": "", "sub_type": 0},
+    }
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        ctx.receive_event(
+            bot,
+            fake.group_message(
+                [fake.text("/申报 客户表扬 王总来电表扬"), image], user_id=ZHANG, card=ZHANG_CARD
+            ),
+        )
+        expect_group(ctx, "已收到 张三 的申报「客户表扬」（审1），管理员确认后加分。")
+        ctx.should_call_api("send_private_msg", ANY_ADMIN_NOTICE, result={"message_id": 1})
 
 
 async def test_a_phone_in_a_qq_nickname_is_masked_on_every_page(
@@ -55,3 +97,43 @@ async def test_a_day_at_the_end_of_the_calendar_is_not_found(db, client: AsyncCl
     for day in ("9999-12-31", "0001-01-01", "1999-12-31", "3000-01-01"):
         assert refused(await client.get(f"/qungui/today?day={day}"), 404, "找不到"), day
     assert (await client.get("/qungui/today?day=2026-11-01")).status_code == 200
+
+
+async def test_the_reason_field_is_only_the_reason(app: App, db, client: AsyncClient) -> None:
+    # 理由栏开头恰好是个类别名或数字：在页面上它只是理由，不会把 -5 的「不良信息」改成 0 分的「口头警告」
+    await gambling_hit(app)
+    await log_in(client, ADMIN)
+    csrf = (await WebSession.get()).csrf
+    async with app.test_api() as ctx:
+        make_bot(ctx)
+        expect_group(ctx, WARNED)
+        await client.post(
+            "/qungui/reviews/1/confirm", data={"csrf": csrf, "reason": "口头警告  过一次 了"}
+        )
+        page = await client.get("/qungui/reviews")
+    assert '<p class="flash">已确认 审1，警告编号 #1。</p>' in page.text
+    hit = await FilterHit.get(id=1)
+    assert (hit.status, hit.decided_note) == ("confirmed", "口头警告 过一次 了")
+    assert await LedgerEntry.all().values_list("user_id", "delta", "rule") == [
+        (LI, -5, "warn.不良信息")
+    ]
+
+
+async def test_a_number_in_the_reason_is_not_a_claims_score(
+    app: App, db, client: AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await range_claim(app, monkeypatch)
+    await log_in(client, ADMIN)
+    csrf = (await WebSession.get()).csrf
+    async with app.test_api() as ctx:
+        make_bot(ctx)
+        await client.post(
+            "/qungui/reviews/1/confirm", data={"csrf": csrf, "reason": "3 位客户都表扬"}
+        )
+        page = await client.get("/qungui/reviews")
+    assert (
+        '<p class="flash">「客户表扬」的分数由确认的人定，请写 1 到 10 之间的分数，例如 /确认 审1 1。</p>'
+        in page.text
+    )
+    assert (await FilterHit.get(id=1)).status == "pending"
+    assert await LedgerEntry.all().count() == 0
