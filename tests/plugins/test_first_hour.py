@@ -136,3 +136,23 @@ def test_startup_says_what_an_operator_must_fill_in() -> None:
         "服务器的时区（UTC+00:00）和组织「鸡公山酒业」的时区（Asia/Shanghai）不同："
         "没关系，日期、截止时间和定时任务都按制度文件里的时区算。"
     )
+
+
+def test_the_login_link_address_is_one_a_browser_can_open() -> None:
+    from plugins.web.config import link_base, link_problem
+
+    assert link_base("https://qungui.example.com/", "0.0.0.0", 8080) == "https://qungui.example.com"
+    assert link_base("", "127.0.0.1", 8080) == "http://127.0.0.1:8080"
+    assert link_base("", "::1", 8080) == "http://[::1]:8080"
+    assert link_problem("https://qungui.example.com/", "0.0.0.0", 8080) is None
+    assert link_problem("", "127.0.0.1", 8080) is None
+    # NapCat 在 Docker 里时 README 让运维把 HOST 改成 0.0.0.0：登录链接不能是 http://0.0.0.0:8080
+    assert link_problem("", "0.0.0.0", 8080) == (
+        ".env 的 HOST 是 0.0.0.0、QUNGUI_WEB_URL 没填：/后台 发出的登录链接会是 http://0.0.0.0:8080，"
+        "别的电脑、手机都打不开。请在 .env 填上 QUNGUI_WEB_URL=http://服务器的IP:8080"
+        "（或反向代理的 https 地址），重启生效。"
+    )
+    assert link_problem("qungui.example.com", "127.0.0.1", 8080) == (
+        ".env 的 QUNGUI_WEB_URL（qungui.example.com）不是 http:// 或 https:// 开头的地址："
+        "/后台 发出的登录链接点不开。请写成 https://qungui.example.com 这样，重启生效。"
+    )
