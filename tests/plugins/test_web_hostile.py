@@ -9,7 +9,7 @@ from httpx import ASGITransport, AsyncClient
 from nonebug import App
 
 from qungui import members
-from qungui.models import FilterHit, LedgerEntry, WebSession
+from qungui.models import FilterHit, LedgerEntry, MonthStanding, WebSession
 from qungui.policy import ClaimsSection, Policies
 from tests import fake
 from tests.fake import ADMIN, SHARE_GROUP, WORK_GROUP
@@ -137,3 +137,25 @@ async def test_a_number_in_the_reason_is_not_a_claims_score(
     )
     assert (await FilterHit.get(id=1)).status == "pending"
     assert await LedgerEntry.all().count() == 0
+
+
+async def test_a_phone_in_a_name_kept_in_an_old_board_snapshot_is_masked(
+    db, client: AsyncClient
+) -> None:
+    # 以前的快照里的名字取自当时的昵称（那时昵称里的电话还没遮）：群里的帖子发送时打了码，页面上也要打
+    await MonthStanding.create(
+        org="jgs",
+        month="2026-10",
+        user_id=ZHANG,
+        rank=1,
+        name=f"张三{PHONE}",
+        points=12,
+        share_days=20,
+        streak=False,
+        created_at=NOW - timedelta(days=26),
+    )
+    await log_in(client, ADMIN)
+    page = await client.get("/qungui/month?month=2026-10")
+    assert page.status_code == 200
+    assert "张三139****5678" in page.text
+    assert PHONE not in page.text
