@@ -1,6 +1,7 @@
 """网页后台的对抗检查：不怀好意的成员、想自己裁决的管理员、运气不好的运维会怎样用它。
 每个测试是一次找到过的问题：页面上露出电话、URL 里的日期让服务器出错、理由栏里的字被当成命令的参数。"""
 
+import re
 from datetime import timedelta
 
 import nonebot
@@ -12,6 +13,7 @@ from qungui import members
 from qungui.models import FilterHit, LedgerEntry, MonthStanding, WebSession
 from qungui.policy import ClaimsSection, Policies
 from tests import fake
+from tests.conftest import B_WORK_GROUP
 from tests.fake import ADMIN, SHARE_GROUP, WORK_GROUP
 
 from .conftest import expect_group, make_bot
@@ -28,6 +30,7 @@ from .test_web import (
 )
 
 PHONE = "13912345678"
+OTHER_ORG_MEMBER = 20077
 
 
 @pytest.fixture(autouse=True)
@@ -159,3 +162,48 @@ async def test_a_phone_in_a_name_kept_in_an_old_board_snapshot_is_masked(
     assert page.status_code == 200
     assert "张三139****5678" in page.text
     assert PHONE not in page.text
+
+
+async def test_an_admin_cannot_decide_his_own_case_or_score_outside_the_range_on_the_page(
+    app: App, db, client: AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 与私聊一样：自己被举报、命中的事不能自己驳回；申报的分数超出范围不记
+    await range_claim(app, monkeypatch)
+    await FilterHit.filter(id=1).update(user_id=ADMIN)
+    await log_in(client, ADMIN)
+    csrf = (await WebSession.get()).csrf
+    async with app.test_api() as ctx:
+        make_bot(ctx)
+        await client.post("/qungui/reviews/1/dismiss", data={"csrf": csrf, "reason": "不算"})
+        await FilterHit.filter(id=1).update(user_id=ZHANG)
+        await client.post("/qungui/reviews/1/confirm", data={"csrf": csrf, "amount": "99"})
+        page = await client.get("/qungui/reviews")
+    assert flashes(page) == [
+        "这件事与你本人有关（你是得分的人、被处理的人或举报人），不能自己决定，"
+        "请另一位管理员或超级用户处理。",
+        "「客户表扬」的分数应在 1 到 10 之间。",
+    ]
+    assert (await FilterHit.get(id=1)).status == "pending"
+    assert await LedgerEntry.all().count() == 0
+
+
+def flashes(page) -> list[str]:
+    return re.findall(r'<p class="flash">(.*?)</p>', page.text)
+
+
+async def test_a_member_of_the_other_organisation_is_not_found(db, client: AsyncClient) -> None:
+    # 西山茶业（xscy）的人：鸡公山酒业的管理员在自己的后台里查不到他，他的记录也不出现
+    await members.remember(
+        org="xscy",
+        group_id=B_WORK_GROUP,
+        user_id=OTHER_ORG_MEMBER,
+        card="西山茶业-王五-13700000000",
+        nickname="",
+        role="member",
+        seen_at=NOW - timedelta(days=1),
+    )
+    await log_in(client, ADMIN)
+    page = await client.get(f"/qungui/member/{OTHER_ORG_MEMBER}")
+    assert refused(page, 404, "找不到")
+    for path in ("/qungui/today", "/qungui/month"):
+        assert str(OTHER_ORG_MEMBER) not in (await client.get(path)).text, path
