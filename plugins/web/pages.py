@@ -9,7 +9,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from plugins.core import policies, run_for_web
+from plugins.core import bot_ids, policies, run_for_web
 from plugins.leaderboard import write_export
 from plugins.system import status_text
 from qungui import clock, dashboard, month_end, reviews, shares, web_access
@@ -154,13 +154,14 @@ def build(config: Config, base_url: str) -> APIRouter:
     async def today(request: Request, day: str = "") -> Response:
         who = await viewer(request)
         shown = _day(day) if day else await shares.share_day(who.policy, clock.now())
-        groups = await dashboard.today(who.policy, shown)
+        # 机器人自己不列（同提醒、/今日分享）
+        groups = await dashboard.today(who.policy, shown, exclude=bot_ids())
         return _page("today.html", who=who, title="今日", day=shown, groups=groups)
 
     @router.get("/month")
     async def month(request: Request, month: str = "") -> Response:
         who = await viewer(request)
-        page = await dashboard.month(who.policy, _month(month, _this_month(who)))
+        page = await dashboard.month(who.policy, _month(month, _this_month(who)), exclude=bot_ids())
         return _page(
             "month.html",
             who=who,

@@ -14,7 +14,7 @@ from qungui.models import FilterHit, LedgerEntry, MonthStanding, WebSession
 from qungui.policy import ClaimsSection, Policies
 from tests import fake
 from tests.conftest import B_WORK_GROUP
-from tests.fake import ADMIN, SHARE_GROUP, WORK_GROUP
+from tests.fake import ADMIN, SELF_ID, SHARE_GROUP, WORK_GROUP
 
 from .conftest import expect_group, make_bot
 from .test_web import (
@@ -207,3 +207,37 @@ async def test_a_member_of_the_other_organisation_is_not_found(db, client: Async
     assert refused(page, 404, "找不到")
     for path in ("/qungui/today", "/qungui/month"):
         assert str(OTHER_ORG_MEMBER) not in (await client.get(path)).text, path
+
+
+async def test_the_bot_itself_is_not_listed_on_today_or_month(
+    app: App, db, client: AsyncClient
+) -> None:
+    # NapCat 的成员列表里有机器人自己：/今日分享、提醒、/排行 都不算它，页面也不列它
+    for group_id in (WORK_GROUP, SHARE_GROUP):
+        await members.remember(
+            org="jgs",
+            group_id=group_id,
+            user_id=SELF_ID,
+            card="",
+            nickname="群规助手",
+            role="admin",
+            seen_at=NOW - timedelta(days=1),
+        )
+    await members.remember(
+        org="jgs",
+        group_id=SHARE_GROUP,
+        user_id=ZHANG,
+        card=ZHANG_CARD,
+        nickname="",
+        role="member",
+        seen_at=NOW - timedelta(days=1),
+    )
+    await log_in(client, ADMIN)
+    async with app.test_api() as ctx:
+        make_bot(ctx)
+        today = await client.get("/qungui/today")
+        month = await client.get("/qungui/month")
+    assert f'<tr data-user="{ZHANG}" class="missing">' in today.text
+    assert f'<tr data-user="{ZHANG}">' in month.text
+    for page in (today, month):
+        assert f'data-user="{SELF_ID}"' not in page.text
