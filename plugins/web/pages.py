@@ -15,7 +15,7 @@ from plugins.system import status_text
 from qungui import clock, dashboard, month_end, reviews, shares, web_access
 from qungui.dates import local_time, month_key, parse_month
 from qungui.outgoing import mask_digits
-from qungui.roles import Role
+from qungui.roles import Role, written_number
 
 from . import replies
 from .access import COOKIE, Refused, Viewer, current_bot, form, role_of, viewer
@@ -199,10 +199,13 @@ def build(config: Config, base_url: str) -> APIRouter:
         except reviews.ReviewNotFound:
             raise Refused(404, replies.NOT_FOUND) from None
         bot = current_bot()
+        amount = fields.get("amount", "").strip() if name == "确认" else ""
         if bot is None:
             said = [replies.NO_BOT]
+        elif amount and written_number(amount) is None:
+            # 分数栏只是分数：写进别的词会被命令当成类别（换了扣分）或理由
+            said = [replies.BAD_AMOUNT]
         else:
-            amount = fields.get("amount", "").strip() if name == "确认" else ""
             said = await run_for_web(
                 bot,
                 who.policy,

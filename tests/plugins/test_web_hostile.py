@@ -241,3 +241,18 @@ async def test_the_bot_itself_is_not_listed_on_today_or_month(
     assert f'<tr data-user="{ZHANG}">' in month.text
     for page in (today, month):
         assert f'data-user="{SELF_ID}"' not in page.text
+
+
+async def test_the_score_field_takes_only_a_number(app: App, db, client: AsyncClient) -> None:
+    # 分数栏里写了类别名：不会把 -5 的「不良信息」改成 0 分的「口头警告」，什么也不写
+    await gambling_hit(app)
+    await log_in(client, ADMIN)
+    csrf = (await WebSession.get()).csrf
+    async with app.test_api() as ctx:
+        make_bot(ctx)
+        for amount in ("口头警告", "5 口头警告"):
+            await client.post("/qungui/reviews/1/confirm", data={"csrf": csrf, "amount": amount})
+        page = await client.get("/qungui/reviews")
+    assert flashes(page) == ["分数只写一个整数，例如 8。"] * 2
+    assert (await FilterHit.get(id=1)).status == "pending"
+    assert await LedgerEntry.all().count() == 0
