@@ -256,3 +256,20 @@ async def test_the_score_field_takes_only_a_number(app: App, db, client: AsyncCl
     assert flashes(page) == ["分数只写一个整数，例如 8。"] * 2
     assert (await FilterHit.get(id=1)).status == "pending"
     assert await LedgerEntry.all().count() == 0
+
+
+async def test_markup_in_a_nickname_is_shown_as_text(db, client: AsyncClient) -> None:
+    await members.remember(
+        org="jgs",
+        group_id=SHARE_GROUP,
+        user_id=ZHANG,
+        card="",
+        nickname='<script>alert("x")</script>',
+        role="member",
+        seen_at=NOW - timedelta(days=1),
+    )
+    await log_in(client, ADMIN)
+    for path in ("/qungui/today", "/qungui/month", f"/qungui/member/{ZHANG}"):
+        page = await client.get(path)
+        assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page.text, path
+        assert "<script>" not in page.text, path
