@@ -123,15 +123,20 @@ def test_startup_says_what_an_operator_must_fill_in() -> None:
         update={"groups": policies.get("jgs").groups.model_copy(update={"work": [], "share": []})}
     )
     shanghai = datetime(2026, 12, 1, 9, tzinfo=ZoneInfo("Asia/Shanghai"))
-    lines = startup_problems([empty], [], shanghai)
-    assert lines[0].startswith(
+    lines = startup_problems([empty], [], shanghai, token="")
+    assert lines[0] == (
+        ".env 的 ONEBOT_ACCESS_TOKEN 是空的：任何能连上机器人端口的程序都能冒充 NapCat，"
+        "以超级用户的身份发命令、拿到网页后台的登录链接。运行 make napcat 填上一串随机字符"
+        "（NapCat 的 token 填同一串），重启生效。"
+    )
+    assert lines[1].startswith(
         "组织「鸡公山酒业」的制度文件里还没有群号：机器人会连上 NapCat，但不理会任何群。"
     )
-    assert lines[1].startswith(".env 的 SUPERUSERS 是空的")
-    assert len(lines) == 2  # 服务器与组织同在 UTC+8：不提时区
+    assert lines[2].startswith(".env 的 SUPERUSERS 是空的")
+    assert len(lines) == 3  # 服务器与组织同在 UTC+8：不提时区
 
     utc = datetime(2026, 12, 1, 1, tzinfo=ZoneInfo("UTC"))
-    (zone,) = startup_problems([policies.get("jgs")], ["40001"], utc)
+    (zone,) = startup_problems([policies.get("jgs")], ["40001"], utc, token="x" * 43)
     assert zone == (
         "服务器的时区（UTC+00:00）和组织「鸡公山酒业」的时区（Asia/Shanghai）不同："
         "没关系，日期、截止时间和定时任务都按制度文件里的时区算。"
