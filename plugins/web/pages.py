@@ -26,6 +26,9 @@ templates = Environment(
     autoescape=select_autoescape(["html"]),
 )
 
+# 页面和导出表都不进浏览器缓存：共用的电脑上，退出以后按“后退”不能再看到
+NO_STORE = {"Cache-Control": "no-store"}
+
 # 审核按钮的结果在 303 之后的那一页显示：按会话记在内存里，显示一次就丢（进程重启丢了也只是少看一句）
 _flashes: dict[int, list[str]] = {}
 
@@ -33,7 +36,9 @@ _flashes: dict[int, list[str]] = {}
 def _page(name: str, status: int = 200, who: Viewer | None = None, **values) -> HTMLResponse:
     if who is not None:
         values |= {"nav": _nav(who), "csrf": who.session.csrf, "tz": who.policy.tz}
-    return HTMLResponse(templates.get_template(name).render(**values), status_code=status)
+    return HTMLResponse(
+        templates.get_template(name).render(**values), status_code=status, headers=NO_STORE
+    )
 
 
 def _nav(who: Viewer) -> list[tuple[str, str]]:
@@ -244,7 +249,7 @@ def build(config: Config, base_url: str) -> APIRouter:
         if chosen > _this_month(who):
             raise Refused(404, replies.NOT_FOUND)
         path = await write_export(who.policy, chosen)
-        return FileResponse(path, filename=path.name)
+        return FileResponse(path, filename=path.name, headers=NO_STORE)
 
     @router.get("/status")
     async def status(request: Request) -> Response:

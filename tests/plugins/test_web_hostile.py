@@ -14,7 +14,7 @@ from qungui.models import FilterHit, LedgerEntry, MonthStanding, WebSession
 from qungui.policy import ClaimsSection, Policies
 from tests import fake
 from tests.conftest import B_WORK_GROUP
-from tests.fake import ADMIN, SELF_ID, SHARE_GROUP, WORK_GROUP
+from tests.fake import ADMIN, SELF_ID, SHARE_GROUP, SUPERUSER, WORK_GROUP
 
 from .conftest import expect_group, make_bot
 from .test_web import (
@@ -273,3 +273,16 @@ async def test_markup_in_a_nickname_is_shown_as_text(db, client: AsyncClient) ->
         page = await client.get(path)
         assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page.text, path
         assert "<script>" not in page.text, path
+
+
+async def test_no_page_is_kept_in_the_browser_cache(db, client: AsyncClient) -> None:
+    # 办公室里共用的电脑：退出以后按“后退”，浏览器不能从缓存里再显示管理页、导出表
+    await log_in(client, SUPERUSER)
+    paths = ["/qungui/today", "/qungui/month", "/qungui/reviews", "/qungui/notices"]
+    paths += ["/qungui/export", "/qungui/export.xlsx?month=2026-10", "/qungui/status"]
+    for path in paths:
+        response = await client.get(path)
+        assert response.status_code == 200, path
+        assert response.headers["cache-control"] == "no-store", path
+    refused_page = await client.get(f"/qungui/member/{ZHANG}")
+    assert refused_page.headers["cache-control"] == "no-store"
