@@ -87,7 +87,9 @@ async def test_help_for_an_admin_leaves_out_only_the_operator_commands(app: App,
     async with app.test_matcher() as ctx:
         bot = make_bot(ctx)
         ctx.receive_event(bot, fake.group_message("/帮助", user_id=fake.ADMIN, role="admin"))
-        shown = [c for c in router.commands.values() if c.name not in ("状态", "重载群规", "群列表")]
+        shown = [
+            c for c in router.commands.values() if c.name not in ("状态", "重载群规", "群列表")
+        ]
         lines = [*_help_lines(shown), "另有 3 条命令需要更高的权限，发 /帮助 全部 可以看到。"]
         _expect_long(ctx, lines)
     assert (
