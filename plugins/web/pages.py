@@ -35,7 +35,13 @@ _flashes: dict[int, list[str]] = {}
 
 def _page(name: str, status: int = 200, who: Viewer | None = None, **values) -> HTMLResponse:
     if who is not None:
-        values |= {"nav": _nav(who), "csrf": who.session.csrf, "tz": who.policy.tz}
+        # 组织名写在导航栏和标题里：属于两个组织的管理员看得出这是哪一个的后台
+        values |= {
+            "nav": _nav(who),
+            "csrf": who.session.csrf,
+            "tz": who.policy.tz,
+            "org": who.policy.org.name,
+        }
     return HTMLResponse(
         templates.get_template(name).render(**values), status_code=status, headers=NO_STORE
     )

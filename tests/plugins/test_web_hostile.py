@@ -3,6 +3,7 @@
 
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import nonebot
 import pytest
@@ -11,9 +12,9 @@ from nonebug import App
 
 from qungui import members
 from qungui.models import FilterHit, LedgerEntry, MonthStanding, WebSession
-from qungui.policy import ClaimsSection, Policies
+from qungui.policy import ClaimsSection, Policies, load_policies
 from tests import fake
-from tests.conftest import B_WORK_GROUP
+from tests.conftest import B_WORK_GROUP, two_orgs
 from tests.fake import ADMIN, SELF_ID, SHARE_GROUP, SUPERUSER, WORK_GROUP
 
 from .conftest import expect_group, make_bot
@@ -298,3 +299,16 @@ async def test_guessing_from_the_office_network_does_not_lock_the_admins_out(
     assert refused(guessed, 429, "尝试太多次，请一分钟后再试。")
     admin = await log_in(client, ADMIN)
     assert (admin.status_code, admin.headers["location"]) == (303, "/qungui/today")
+
+
+async def test_an_admin_of_two_organisations_sees_which_one_the_page_is(
+    db, client: AsyncClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 30001 是两个组织的管理员：/后台 xscy 拿到的是西山茶业的后台，页面上要看得出来，免得在错的组织里确认
+    from plugins.core import policies
+
+    monkeypatch.setattr(policies, "current", load_policies(two_orgs(tmp_path / "policies")))
+    await log_in(client, ADMIN, org="xscy")
+    page = await client.get("/qungui/reviews")
+    assert '<span class="org">西山茶业</span>' in page.text
+    assert "<title>待审 · 西山茶业 · 群规助手</title>" in page.text
