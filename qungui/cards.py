@@ -14,6 +14,7 @@ from typing import Literal
 from . import ledger, members, rules
 from .db import insert_once
 from .models import CardEnforcement, Member
+from .outgoing import mask_digits
 from .policy import Policy
 from .roster import Roster
 
@@ -66,9 +67,10 @@ def card_ok(
 def display_name(policy: Policy, card: str, nickname: str) -> str:
     """群里显示的名字：规范名片的姓名部分，否则 QQ 昵称；都没有时为空。
 
-    不规范的名片从不拿来当名字：它可能就是个电话（“13712345678”“王五-137…”）。"""
+    不规范的名片从不拿来当名字：它可能就是个电话（“13712345678”“王五-137…”）。昵称是成员自己随便写的，
+    里面的电话也遮住：名字不只进群消息（发送时会打码），也直接写在网页后台上。"""
     parts = parse_card(policy, card)
-    return parts.name if parts and parts.name else nickname.strip()
+    return parts.name if parts and parts.name else mask_digits(nickname.strip())
 
 
 def build_card(policy: Policy, name: str, phone: str) -> str | None:

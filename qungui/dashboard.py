@@ -240,7 +240,10 @@ async def _standings(
     """(名次, QQ, 名字, 积分, 分享天数)：公布过的月份按快照，否则同 /排行 现算（不必像月榜那样再查谁得了奖）。"""
     posted = await month_end.stored_board(policy, month)
     if posted is not None:
-        return [(r.rank, r.user_id, r.name, r.points, r.share_days) for r in posted.rows]
+        # 早先的快照存的是当时的昵称，可能带着电话（群里的帖子、排行图在发出时打码，快照本身没有）
+        return [
+            (r.rank, r.user_id, mask_digits(r.name), r.points, r.share_days) for r in posted.rows
+        ]
     standings = await month_standings(policy, month, exclude)
     names = await members.display_names(policy, [s.user_id for s in standings])
     return [(s.rank, s.user_id, names[s.user_id], s.points, s.share_days) for s in standings]

@@ -1,6 +1,7 @@
 """第一次运行：从 .env.example 写出 .env，填上随机的 ONEBOT_ACCESS_TOKEN，打印贴进 NapCat 的配置。
 
-`make run` 在没有 .env 时调用它。已有的 .env 从不覆盖（里面可能已经是运维改好的设置和 NapCat 正在用的 token）。
+`make run` 在没有 .env 时调用它。已有的 .env 从不覆盖（里面可能已经是运维改好的设置和 NapCat 正在用的 token），
+只在它没有 token（没有这一行，或留空）时补上这一行。
 token 从不留空：留空时任何能连上端口的程序都能冒充 NapCat 给机器人发事件。
 """
 
@@ -56,8 +57,17 @@ def first_run(folder: Path) -> str:
     """在 `folder` 里准备 .env，返回要打印给运维看的话。"""
     env = folder / ".env"
     if env.exists():
-        values = settings(env.read_text(encoding="utf-8"))
+        text = env.read_text(encoding="utf-8")
+        values = settings(text)
         head = ".env 已存在，没有改动它。"
+        if not values.get(TOKEN_KEY):
+            text = with_token(text, secrets.token_urlsafe(32))
+            env.write_text(text, encoding="utf-8")
+            values = settings(text)
+            head = (
+                f".env 已存在，但没有 token：已在 .env 里填上 {TOKEN_KEY}（一串随机字符），"
+                "别的设置没有改动。NapCat 要填同一串。"
+            )
     else:
         example = (folder / ".env.example").read_text(encoding="utf-8")
         text = with_token(example, secrets.token_urlsafe(32))

@@ -235,10 +235,13 @@ class WebAction:
     original_message: Message
 
 
-async def run_for_web(bot: Bot, policy: Policy, user_id: int, name: str, args: str) -> list[str]:
-    """网页后台的按钮：像此人在 `policy` 的组织里私聊发了命令 `name` 加参数 `args`（如“确认”“审3 理由”）
+async def run_for_web(
+    bot: Bot, policy: Policy, user_id: int, name: str, args: str, reason: str = ""
+) -> list[str]:
+    """网页后台的按钮：像此人在 `policy` 的组织里私聊发了命令 `name` 加参数 `args`（如“确认”“审3 8”）
     一样执行：身份的算法、命令自己的权限检查、去重键、群里的回复都和聊天里一样；私聊的回复不发出，
-    收集起来返回，由网页显示。"""
+    收集起来返回，由网页显示。`reason` 是表单里单独的理由栏：不和 `args` 连成一句再解析
+    （否则理由开头的类别名、数字会被当成类别、分数），原样当作命令的理由。"""
     command = router.commands[name]
     typed = MessageSegment.text(args)
     collected: list[str] = []
@@ -257,7 +260,8 @@ async def run_for_web(bot: Bot, policy: Policy, user_id: int, name: str, args: s
     if isinstance(role, Refusal):
         return [role.message]
     parsed = Message(typed) if args.strip() else Message()
-    await _run(CommandContext(bot, event, policy, role, command, parsed, reply))
+    given = {"reason": " ".join(reason.split())} if reason.strip() else {}
+    await _run(CommandContext(bot, event, policy, role, command, parsed, reply, given=given))
     return collected
 
 

@@ -110,7 +110,8 @@ async def _start() -> None:
         f"ws://{driver.config.host}:{driver.config.port}/onebot/v11/ws；"
         f"数据库：{where}；制度：{config.qungui_policy_file}（{orgs}）"
     )
-    setup_checks.check_at_startup(policies.all, superusers)
+    token = getattr(driver.config, "onebot_access_token", None) or ""
+    setup_checks.check_at_startup(policies.all, superusers, token)
     await runner.run_due(policies.all, clock.now(), startup=True)
     scheduler.add_job(_tick, "cron", second=5, id="qungui.tick", replace_existing=True)
 

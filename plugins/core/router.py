@@ -113,6 +113,8 @@ class CommandContext:
     reply: Callable[[str | Message], Awaitable[list[int]]]
     params: Params = field(default_factory=Params)
     """按命令声明解析好的参数（args.py），处理函数开始之前填好"""
+    given: dict[str, Any] = field(default_factory=dict)
+    """已经分开给出、不从文字里解析的参数（网页表单的理由栏）：解析完原样放进 `params`"""
 
     @property
     def user_id(self) -> int:
@@ -221,6 +223,7 @@ class CommandRouter:
             async def parsed(ctx: CommandContext) -> None:
                 if signature is not None:
                     ctx.params = await signature.parse(ctx.args, ctx)
+                    ctx.params.update(ctx.given)
                 await handler(ctx)
 
             self.commands[name] = Command(

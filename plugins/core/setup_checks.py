@@ -1,6 +1,6 @@
 """运维第一个小时会撞上的事：启动时、NapCat 连上时就在日志里用中文说清楚，而不是等到月底才发现。
 
-- 启动时：制度里还没有群号（机器人连上了也不理任何群）、没有超级用户（没人能私聊管它、出错无人可告诉）、
+- 启动时：没有 NapCat 的 token（谁都能冒充它）、制度里还没有群号（机器人连上了也不理任何群）、没有超级用户（没人能私聊管它、出错无人可告诉）、
   服务器时区和组织的不同（没关系，但要说明日期按谁算）、没有中文字体（排行只发文字）。
 - NapCat 连上时：列出这个 QQ 号所在的群，标出每个群在制度里是什么；制度里的群它不在；
   它在公司群里不是管理员（设名片、禁言、撤回都做不了）。
@@ -47,10 +47,17 @@ def group_kinds(policies: Iterable[Policy], group_id: int) -> str:
 
 
 def startup_problems(
-    policies: Sequence[Policy], superusers: Iterable[str], now: datetime
+    policies: Sequence[Policy], superusers: Iterable[str], now: datetime, token: str
 ) -> list[str]:
-    """启动时就该告诉运维的事，一条一句。`now` 带服务器的本地时区（`datetime.now().astimezone()`）。"""
+    """启动时就该告诉运维的事，一条一句。`now` 带服务器的本地时区（`datetime.now().astimezone()`），
+    `token` 是 .env 的 ONEBOT_ACCESS_TOKEN。"""
     lines = []
+    if not token:
+        lines.append(
+            ".env 的 ONEBOT_ACCESS_TOKEN 是空的：任何能连上机器人端口的程序都能冒充 NapCat，"
+            "以超级用户的身份发命令、拿到网页后台的登录链接。运行 make napcat 填上一串随机字符"
+            "（NapCat 的 token 填同一串），重启生效。"
+        )
     for policy in policies:
         if not policy.groups.work and not policy.groups.share:
             lines.append(
@@ -80,8 +87,8 @@ def _offset(moment: datetime) -> str:
     return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
-def check_at_startup(policies: Sequence[Policy], superusers: Iterable[str]) -> None:
-    for line in startup_problems(policies, superusers, datetime.now().astimezone()):
+def check_at_startup(policies: Sequence[Policy], superusers: Iterable[str], token: str) -> None:
+    for line in startup_problems(policies, superusers, datetime.now().astimezone(), token):
         logger.warning(line)
     for policy in policies:
         # 找字体时没找到会自己记一条警告：启动时就找一次，不等月底第一次画排行才说

@@ -5,7 +5,7 @@
 """
 
 import nonebot
-from nonebot import get_driver, get_plugin_config, require
+from nonebot import get_driver, get_plugin_config, logger, require
 from nonebot.plugin import PluginMetadata
 
 require("core")
@@ -16,14 +16,16 @@ from plugins.core import CommandContext, router  # noqa: E402
 from qungui import web_access  # noqa: E402
 
 from . import replies  # noqa: E402
-from .config import Config  # noqa: E402
+from .config import Config, link_base, link_problem  # noqa: E402
 from .pages import install  # noqa: E402
 
 config = get_plugin_config(Config)
 _driver = get_driver()
-base_url = (config.qungui_web_url or f"http://{_driver.config.host}:{_driver.config.port}").rstrip(
-    "/"
-)
+base_url = link_base(config.qungui_web_url, str(_driver.config.host), _driver.config.port)
+if config.qungui_web and (
+    problem := link_problem(config.qungui_web_url, str(_driver.config.host), _driver.config.port)
+):
+    logger.warning(problem)
 
 
 @router.command(

@@ -9,13 +9,13 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from plugins.core import policies, run_for_web
+from plugins.core import bot_ids, policies, run_for_web
 from plugins.leaderboard import write_export
 from plugins.system import status_text
 from qungui import clock, dashboard, month_end, reviews, shares, web_access
 from qungui.dates import local_time, month_key, parse_month
 from qungui.outgoing import mask_digits
-from qungui.roles import Role
+from qungui.roles import Role, written_number
 
 from . import replies
 from .access import COOKIE, Refused, Viewer, current_bot, form, role_of, viewer
@@ -26,14 +26,25 @@ templates = Environment(
     autoescape=select_autoescape(["html"]),
 )
 
+# 页面和导出表都不进浏览器缓存：共用的电脑上，退出以后按“后退”不能再看到
+NO_STORE = {"Cache-Control": "no-store"}
+
 # 审核按钮的结果在 303 之后的那一页显示：按会话记在内存里，显示一次就丢（进程重启丢了也只是少看一句）
 _flashes: dict[int, list[str]] = {}
 
 
 def _page(name: str, status: int = 200, who: Viewer | None = None, **values) -> HTMLResponse:
     if who is not None:
-        values |= {"nav": _nav(who), "csrf": who.session.csrf, "tz": who.policy.tz}
-    return HTMLResponse(templates.get_template(name).render(**values), status_code=status)
+        # 组织名写在导航栏和标题里：属于两个组织的管理员看得出这是哪一个的后台
+        values |= {
+            "nav": _nav(who),
+            "csrf": who.session.csrf,
+            "tz": who.policy.tz,
+            "org": who.policy.org.name,
+        }
+    return HTMLResponse(
+        templates.get_template(name).render(**values), status_code=status, headers=NO_STORE
+    )
 
 
 def _nav(who: Viewer) -> list[tuple[str, str]]:
@@ -65,6 +76,17 @@ def _month(text: str | None, fallback: str) -> str:
     if month is None:
         raise Refused(404, replies.NOT_FOUND)
     return month
+
+
+def _day(text: str) -> date:
+    """URL 里的日期；写错了、或所在的月份不是能查的月份（同 `_month`，日历两头的日子算前后一天会出错），
+    都当作找不到。"""
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise Refused(404, replies.NOT_FOUND) from None
+    _month(month_key(day), "")
+    return day
 
 
 def _number(text: str, largest: int = 2**63 - 1) -> int:
@@ -108,12 +130,13 @@ def build(config: Config, base_url: str) -> APIRouter:
     @router.get("/login")
     async def login(request: Request, token: str = "") -> Response:
         address = request.client.host if request.client else ""
-        if web_access.too_many_bad(address):
-            return refusal(429, replies.TOO_MANY)
         got = await web_access.redeem(token, config.qungui_web_session_hours)
         if got is None:
+            # 只挡用错的令牌：同一出口地址（公司的网络）里有人乱试，别人真的链接照样能用；
+            # 令牌有 256 位，挡住乱试为的是少写日志、少查库，而不是怕猜中
+            blocked = web_access.too_many_bad(address)
             web_access.bad_token(address)
-            return refusal(403, replies.BAD_TOKEN)
+            return refusal(429, replies.TOO_MANY) if blocked else refusal(403, replies.BAD_TOKEN)
         target = f"/qungui/member/{got.user_id}"
         policy = policies.get(got.org)
         if policy is not None and await role_of(policy, got.user_id, Role.MEMBER) >= Role.ADMIN:
@@ -142,19 +165,15 @@ def build(config: Config, base_url: str) -> APIRouter:
     @router.get("/today")
     async def today(request: Request, day: str = "") -> Response:
         who = await viewer(request)
-        try:
-            shown = date.fromisoformat(day) if day else None
-        except ValueError:
-            raise Refused(404, replies.NOT_FOUND) from None
-        if shown is None:
-            shown = await shares.share_day(who.policy, clock.now())
-        groups = await dashboard.today(who.policy, shown)
+        shown = _day(day) if day else await shares.share_day(who.policy, clock.now())
+        # 机器人自己不列（同提醒、/今日分享）
+        groups = await dashboard.today(who.policy, shown, exclude=bot_ids())
         return _page("today.html", who=who, title="今日", day=shown, groups=groups)
 
     @router.get("/month")
     async def month(request: Request, month: str = "") -> Response:
         who = await viewer(request)
-        page = await dashboard.month(who.policy, _month(month, _this_month(who)))
+        page = await dashboard.month(who.policy, _month(month, _this_month(who)), exclude=bot_ids())
         return _page(
             "month.html",
             who=who,
@@ -192,13 +211,20 @@ def build(config: Config, base_url: str) -> APIRouter:
         except reviews.ReviewNotFound:
             raise Refused(404, replies.NOT_FOUND) from None
         bot = current_bot()
+        amount = fields.get("amount", "").strip() if name == "确认" else ""
         if bot is None:
             said = [replies.NO_BOT]
+        elif amount and written_number(amount) is None:
+            # 分数栏只是分数：写进别的词会被命令当成类别（换了扣分）或理由
+            said = [replies.BAD_AMOUNT]
         else:
-            amount = fields.get("amount", "").strip() if name == "确认" else ""
-            words = [f"审{review_id}", amount, fields.get("reason", "").strip()]
             said = await run_for_web(
-                bot, who.policy, who.user_id, name, " ".join(filter(None, words))
+                bot,
+                who.policy,
+                who.user_id,
+                name,
+                f"审{review_id} {amount}".strip(),
+                reason=fields.get("reason", ""),
             )
         _flashes.setdefault(who.session.id, []).extend(mask_digits(text) for text in said)
         return RedirectResponse("/qungui/reviews", status_code=303)
@@ -230,7 +256,7 @@ def build(config: Config, base_url: str) -> APIRouter:
         if chosen > _this_month(who):
             raise Refused(404, replies.NOT_FOUND)
         path = await write_export(who.policy, chosen)
-        return FileResponse(path, filename=path.name)
+        return FileResponse(path, filename=path.name, headers=NO_STORE)
 
     @router.get("/status")
     async def status(request: Request) -> Response:

@@ -123,15 +123,20 @@ def test_startup_says_what_an_operator_must_fill_in() -> None:
         update={"groups": policies.get("jgs").groups.model_copy(update={"work": [], "share": []})}
     )
     shanghai = datetime(2026, 12, 1, 9, tzinfo=ZoneInfo("Asia/Shanghai"))
-    lines = startup_problems([empty], [], shanghai)
-    assert lines[0].startswith(
+    lines = startup_problems([empty], [], shanghai, token="")
+    assert lines[0] == (
+        ".env 的 ONEBOT_ACCESS_TOKEN 是空的：任何能连上机器人端口的程序都能冒充 NapCat，"
+        "以超级用户的身份发命令、拿到网页后台的登录链接。运行 make napcat 填上一串随机字符"
+        "（NapCat 的 token 填同一串），重启生效。"
+    )
+    assert lines[1].startswith(
         "组织「鸡公山酒业」的制度文件里还没有群号：机器人会连上 NapCat，但不理会任何群。"
     )
-    assert lines[1].startswith(".env 的 SUPERUSERS 是空的")
-    assert len(lines) == 2  # 服务器与组织同在 UTC+8：不提时区
+    assert lines[2].startswith(".env 的 SUPERUSERS 是空的")
+    assert len(lines) == 3  # 服务器与组织同在 UTC+8：不提时区
 
     utc = datetime(2026, 12, 1, 1, tzinfo=ZoneInfo("UTC"))
-    (zone,) = startup_problems([policies.get("jgs")], ["40001"], utc)
+    (zone,) = startup_problems([policies.get("jgs")], ["40001"], utc, token="x" * 43)
     assert zone == (
         "服务器的时区（UTC+00:00）和组织「鸡公山酒业」的时区（Asia/Shanghai）不同："
         "没关系，日期、截止时间和定时任务都按制度文件里的时区算。"
@@ -147,10 +152,30 @@ def test_startup_says_at_once_when_the_board_has_no_chinese_font(monkeypatch, lo
     monkeypatch.setattr(board_image, "system_cjk_font", lambda: None)
     board_image.forget_fonts()
     try:
-        check_at_startup(policies.all, ["40001"])
+        check_at_startup(policies.all, ["40001"], "a-random-token")
     finally:
         board_image.forget_fonts()
     assert any(
         level == "WARNING" and text.startswith("找不到中文字体") and "fonts-wqy-microhei" in text
         for level, text in log
     ), log
+
+
+def test_the_login_link_address_is_one_a_browser_can_open() -> None:
+    from plugins.web.config import link_base, link_problem
+
+    assert link_base("https://qungui.example.com/", "0.0.0.0", 8080) == "https://qungui.example.com"
+    assert link_base("", "127.0.0.1", 8080) == "http://127.0.0.1:8080"
+    assert link_base("", "::1", 8080) == "http://[::1]:8080"
+    assert link_problem("https://qungui.example.com/", "0.0.0.0", 8080) is None
+    assert link_problem("", "127.0.0.1", 8080) is None
+    # NapCat 在 Docker 里时 README 让运维把 HOST 改成 0.0.0.0：登录链接不能是 http://0.0.0.0:8080
+    assert link_problem("", "0.0.0.0", 8080) == (
+        ".env 的 HOST 是 0.0.0.0、QUNGUI_WEB_URL 没填：/后台 发出的登录链接会是 http://0.0.0.0:8080，"
+        "别的电脑、手机都打不开。请在 .env 填上 QUNGUI_WEB_URL=http://服务器的IP:8080"
+        "（或反向代理的 https 地址），重启生效。"
+    )
+    assert link_problem("qungui.example.com", "127.0.0.1", 8080) == (
+        ".env 的 QUNGUI_WEB_URL（qungui.example.com）不是 http:// 或 https:// 开头的地址："
+        "/后台 发出的登录链接点不开。请写成 https://qungui.example.com 这样，重启生效。"
+    )

@@ -77,3 +77,33 @@ def test_make_run_creates_env_through_the_script(tmp_path):
     )
     assert "websocketClients" in done.stdout
     assert settings((folder / ".env").read_text(encoding="utf-8"))[TOKEN_KEY]
+
+
+def test_an_existing_env_without_a_token_gets_one_and_keeps_the_rest(tmp_path):
+    # 运维自己写的 .env（或更早版本生成的）没有 token：NapCat 不能照抄一个空 token，
+    # 否则谁都能连上端口冒充 NapCat。只补 token 这一行，别的设置一字不动
+    for mine in (
+        'HOST=0.0.0.0\nPORT=9000\nSUPERUSERS=["10001"]\n',
+        'HOST=0.0.0.0\nPORT=9000\nONEBOT_ACCESS_TOKEN=\nSUPERUSERS=["10001"]\n',
+    ):
+        folder = tmp_path / str(len(mine))
+        folder.mkdir()
+        _folder(folder)
+        (folder / ".env").write_text(mine, encoding="utf-8")
+
+        printed = first_run(folder)
+
+        text = (folder / ".env").read_text(encoding="utf-8")
+        values = settings(text)
+        assert len(values[TOKEN_KEY]) >= 32
+        assert {k: v for k, v in values.items() if k != TOKEN_KEY} == {
+            "HOST": "0.0.0.0",
+            "PORT": "9000",
+            "SUPERUSERS": '["10001"]',
+        }
+        assert "已在 .env 里填上 ONEBOT_ACCESS_TOKEN" in printed
+        assert _snippet(printed)["network"]["websocketClients"][0]["token"] == values[TOKEN_KEY]
+        # 再运行一次（make napcat 两次）：token 不再变
+        again = first_run(folder)
+        assert (folder / ".env").read_text(encoding="utf-8") == text
+        assert "没有改动" in again
