@@ -454,9 +454,8 @@ async def test_the_pages_show_the_shares_standings_queue_and_ledger(
     assert (await client.get("/qungui/notices")).status_code == 200
 
 
-async def test_a_claim_is_scored_on_the_page_like_in_chat(
-    app: App, db, client: AsyncClient, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def range_claim(app: App, monkeypatch: pytest.MonkeyPatch) -> None:
+    """张三申报「客户表扬」（1–10 分，确认的人定分）：审1。"""
     from plugins.core import policies
 
     policy = policies.get("jgs")
@@ -481,6 +480,12 @@ async def test_a_claim_is_scored_on_the_page_like_in_chat(
         )
         expect_group(ctx, "已收到 张三 的申报「客户表扬」（审1），管理员确认后加分。")
         ctx.should_call_api("send_private_msg", ANY_ADMIN_NOTICE, result={"message_id": 1})
+
+
+async def test_a_claim_is_scored_on_the_page_like_in_chat(
+    app: App, db, client: AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await range_claim(app, monkeypatch)
     await log_in(client, ADMIN)
     csrf = (await WebSession.get()).csrf
     queue = await client.get("/qungui/reviews")

@@ -12,14 +12,12 @@ from nonebug import App
 
 from qungui import members
 from qungui.models import FilterHit, LedgerEntry, MonthStanding, WebSession
-from qungui.policy import ClaimsSection, Policies, load_policies
-from tests import fake
+from qungui.policy import load_policies
 from tests.conftest import B_WORK_GROUP, two_orgs
 from tests.fake import ADMIN, SELF_ID, SHARE_GROUP, SUPERUSER, WORK_GROUP
 
 from .conftest import expect_group, make_bot
 from .test_web import (
-    ANY_ADMIN_NOTICE,
     LI,
     NOW,
     WARNED,
@@ -27,6 +25,7 @@ from .test_web import (
     ZHANG_CARD,
     gambling_hit,
     log_in,
+    range_claim,
     refused,
 )
 
@@ -44,34 +43,6 @@ async def client():
     transport = ASGITransport(app=nonebot.get_app())
     async with AsyncClient(transport=transport, base_url="http://127.0.0.1:8080") as client:
         yield client
-
-
-async def range_claim(app: App, monkeypatch: pytest.MonkeyPatch) -> None:
-    """张三申报「客户表扬」（1–10 分，确认的人定分）：审1。"""
-    from plugins.core import policies
-
-    policy = policies.get("jgs")
-    claims = ClaimsSection.model_validate({"items": {"客户表扬": [1, 10]}})
-    patched = policy.model_copy(update={"claims": claims})
-    monkeypatch.setattr(
-        policies,
-        "current",
-        Policies({"jgs": patched}, {g: patched for g in patched.all_groups}, policies.path),
-    )
-    image = {
-        "type": "image",
-        "data": {"file": "a.jpg", "url": "https://example.com/a.jpg", "summary": "", "sub_type": 0},
-    }
-    async with app.test_matcher() as ctx:
-        bot = make_bot(ctx)
-        ctx.receive_event(
-            bot,
-            fake.group_message(
-                [fake.text("/申报 客户表扬 王总来电表扬"), image], user_id=ZHANG, card=ZHANG_CARD
-            ),
-        )
-        expect_group(ctx, "已收到 张三 的申报「客户表扬」（审1），管理员确认后加分。")
-        ctx.should_call_api("send_private_msg", ANY_ADMIN_NOTICE, result={"message_id": 1})
 
 
 async def test_a_phone_in_a_qq_nickname_is_masked_on_every_page(
@@ -115,7 +86,7 @@ async def test_the_reason_field_is_only_the_reason(app: App, db, client: AsyncCl
             "/qungui/reviews/1/confirm", data={"csrf": csrf, "reason": "口头警告  过一次 了"}
         )
         page = await client.get("/qungui/reviews")
-    assert '<p class="flash">已确认 审1，警告编号 #1。</p>' in page.text
+    assert '<p class="flash">已确认并警告 李四：不良信息，-5 分（编号 #1）。</p>' in page.text
     hit = await FilterHit.get(id=1)
     assert (hit.status, hit.decided_note) == ("confirmed", "口头警告 过一次 了")
     assert await LedgerEntry.all().values_list("user_id", "delta", "rule") == [
