@@ -136,3 +136,21 @@ async def test_a_first_run_without_groups_or_superusers_says_what_to_fill_in(
     assert log.count("群 987654321 不在制度文件里，已忽略") == 1
     assert [c for c in qq.calls if c.action == "send_group_msg"] == []
     assert "Traceback" not in log
+
+
+async def test_a_superuser_finds_the_group_numbers_with_group_list(tmp_path: Path) -> None:
+    bot = BotProcess(workdir=tmp_path, policy=TEST_POLICY)
+    await bot.start()
+    try:
+        qq = FakeOneBot(bot.ws_url)
+        qq.responders["get_group_list"] = lambda params: fake.RESPONSES["get_group_list_ok_napcat"][
+            "data"
+        ]
+        await qq.connect()
+        listing = await qq.private_says("/群列表", user_id=fake.SUPERUSER)
+        await qq.close()
+    finally:
+        assert await bot.stop() == 0
+    assert listing.startswith(f"QQ {qq.self_id} 所在的群（群号 群名：在制度里是什么）：\n")
+    assert "987654321 鸡公山酒业工作群：公司群（鸡公山酒业）" in listing
+    assert "555000111 家属群：未配置" in listing
