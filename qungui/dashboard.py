@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -216,7 +215,7 @@ async def month(policy: Policy, month: str, *, exclude: Iterable[int] = ()) -> M
     """这个月的排行（公布过的用快照，同 /排行）、每人的分享天数和奖励看的连续天数、每天分享了几人。"""
     frozen = await months.status(policy.id, month) is months.MonthState.FROZEN
     first, last = month_days(month)
-    days = await streaks.share_days(policy.id, first, last)
+    shared = await streaks.share_bits(policy.id, first, last)
     off = await leave.calendar(policy, first, last)
     rows = [
         MonthRow(
@@ -225,13 +224,17 @@ async def month(policy: Policy, month: str, *, exclude: Iterable[int] = ()) -> M
             name,
             points,
             share_days,
-            streaks.counted_days(policy, days.get(user, ()), off.days_for(user)),
+            streaks.counted_bits(
+                policy, shared.get(user, 0), streaks.day_bits(off.days_for(user), first)
+            ),
         )
         for rank, user, name, points, share_days in await _standings(policy, month, exclude)
     ]
-    per_day = Counter(day for shared in days.values() for day in shared)
-    calendar_days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
-    return MonthPage(month, frozen, rows, [(day, per_day[day]) for day in calendar_days])
+    span = (last - first).days + 1
+    per_day = [sum(bits >> n & 1 for bits in shared.values()) for n in range(span)]
+    return MonthPage(
+        month, frozen, rows, [(first + timedelta(days=n), per_day[n]) for n in range(span)]
+    )
 
 
 async def _standings(

@@ -48,7 +48,12 @@ class LedgerEntry(Model):
 
     class Meta:
         table = "ledger_entry"
-        indexes = (("org", "user_id", "business_date"), ("org", "business_date"))
+        # 最后一个：按规则数一段日子（谁哪天分享了、哪些被撤销了）时只读索引，不回表
+        indexes = (
+            ("org", "user_id", "business_date"),
+            ("org", "business_date"),
+            ("org", "rule", "business_date", "user_id"),
+        )
 
 
 class CommandKey(Model):

@@ -4,6 +4,8 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from qungui import ledger, rules, streaks
 from qungui.models import LedgerEntry
@@ -72,6 +74,19 @@ async def share_days(user: int, days: list[int], month: int = 11) -> None:
         )
 
 
+async def undo(entry_id: int) -> None:
+    """管理员撤销这条记录。"""
+    await ledger.reverse(
+        org="jgs",
+        entry_id=entry_id,
+        now=NOW,
+        actor_id=30001,
+        actor_role=Role.ADMIN,
+        reason="测试",
+        command_key=f"undo-{entry_id}",
+    )
+
+
 async def test_streak_bonus_once_for_27_days_in_a_row(db) -> None:
     await share_days(1, list(range(1, 28)))  # 张三：11 月 1–27 日连续
     await share_days(2, [*range(1, 14), *range(15, 30)])  # 李四：28 天但 14 日断了
@@ -90,15 +105,7 @@ async def test_a_reversed_bonus_is_not_a_winner(db) -> None:
     await share_days(1, list(range(1, 28)))
     await streaks.settle(POLICY, "2026-11", NOW)
     bonus = await LedgerEntry.get(rule="share.streak")
-    await ledger.reverse(
-        org="jgs",
-        entry_id=bonus.id,
-        now=NOW,
-        actor_id=30001,
-        actor_role=Role.ADMIN,
-        reason="测试",
-        command_key="undo",
-    )
+    await undo(bonus.id)
     assert await streaks.winners(POLICY, "2026-11") == set()
 
 
@@ -153,3 +160,85 @@ async def test_the_winners_of_a_month_are_that_months_and_that_orgs(db) -> None:
     assert await streaks.winners(POLICY, "2026-11") == {1}
     assert await streaks.winners(POLICY, "2026-10") == set()
     assert await streaks.winners(POLICY, "2026-12") == set()
+
+
+def count_by_walking(policy: Policy, shared: set[date], excused: set[date]) -> int:
+    """奖励看的天数，照制度的话一天一天走一遍：不用分享的日子不打断，也不算（除非制度说算）。"""
+    if policy.leave.leave_counts_for_streak:
+        shared = shared | excused
+    if not policy.share.streak_consecutive:
+        return len(shared)
+    best = run = 0
+    day, last = date(2026, 11, 1), date(2026, 11, 30)
+    while day <= last:
+        if day in shared:
+            run += 1
+        elif day not in excused:
+            run = 0
+        best = max(best, run)
+        day = date.fromordinal(day.toordinal() + 1)
+    return best
+
+
+NOVEMBER_DAYS = st.sets(st.integers(1, 30).map(lambda d: date(2026, 11, d)))
+
+
+@given(
+    shared=NOVEMBER_DAYS,
+    excused=NOVEMBER_DAYS,
+    consecutive=st.booleans(),
+    leave_counts=st.booleans(),
+)
+def test_counting_share_days_as_bits_agrees_with_walking_the_month(
+    shared: set[date], excused: set[date], consecutive: bool, leave_counts: bool
+) -> None:
+    """网页本月页和月底结算数的是同一个数：按位数（counted_bits）、按日子数（counted_days）、一天天走，三者相同。"""
+    policy = with_share(streak_consecutive=consecutive).model_copy(
+        update={"leave": POLICY.leave.model_copy(update={"leave_counts_for_streak": leave_counts})}
+    )
+    expected = count_by_walking(policy, shared, excused)
+    first = date(2026, 11, 1)
+    assert streaks.counted_days(policy, shared, excused) == expected
+    bits = streaks.day_bits(shared, first), streaks.day_bits(excused, first)
+    assert streaks.counted_bits(policy, *bits) == expected
+    assert streaks.bit_days(bits[0], first) == sorted(shared)
+
+
+async def test_share_days_are_each_day_once_without_reversed_ones_and_only_that_months_and_orgs(
+    db,
+) -> None:
+    await share_days(1, [1, 2, 5, 30])
+    await share_days(1, [31], month=10)
+    await share_days(1, [1], month=12)
+    await ledger.award(  # 同一天又一条分享分（补记）：这一天仍只算一天
+        org="jgs",
+        user_id=1,
+        rule=rules.SHARE_DAILY,
+        period="2026-11-05:补",
+        delta=1,
+        business_date=date(2026, 11, 5),
+        now=NOW,
+    )
+    await share_days(2, [3, 4])
+    second = await LedgerEntry.get(user_id=2, business_date=date(2026, 11, 4))
+    await undo(second.id)
+    await ledger.award(  # 另一个组织里的同一个人
+        org="xscy",
+        user_id=1,
+        rule=rules.SHARE_DAILY,
+        period="2026-11-10",
+        delta=1,
+        business_date=date(2026, 11, 10),
+        now=NOW,
+    )
+    first, last = date(2026, 11, 1), date(2026, 11, 30)
+    assert await streaks.share_days("jgs", first, last) == {1: nov(1, 2, 5, 30), 2: nov(3)}
+    assert await streaks.share_bits("jgs", first, last) == {
+        1: 1 << 0 | 1 << 1 | 1 << 4 | 1 << 29,
+        2: 1 << 2,
+    }
+
+
+async def test_share_days_refuse_a_span_too_long_for_one_number(db) -> None:
+    with pytest.raises(ValueError, match="62"):
+        await streaks.share_bits("jgs", date(2026, 11, 1), date(2027, 1, 15))
