@@ -9,6 +9,9 @@
 （`QUNGUI_BENCH_PG_URL`，缺省 postgres://postgres@127.0.0.1:5432/postgres）连得上时，把同一个库用
 `qungui.copydb` 搬进一个新建的库再量一遍，量完删掉。量的是墙上时间：机器上别的进程也会算进去，比值不受它影响。
 
+量两层：`dashboard.<页>` 只量页面背后的查询（qungui/dashboard.py）；`web.<页>` 在另一个进程里启动带插件的
+NoneBot，用管理员的会话经 FastAPI 应用取整页（会话、身份、查询、模板），这才是浏览器等的时间。
+
 每页一行 `名字: 数值 单位 (比值x 基线)`，结果写入 bench/results/dashboard.json。
 单独运行：`.venv/bin/python -m bench.dashboard`。
 """
@@ -20,6 +23,7 @@ import json
 import os
 import sqlite3
 import statistics
+import sys
 import tempfile
 import time
 import uuid
@@ -28,6 +32,7 @@ from datetime import date, datetime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from bench import inprocess
 from bench.suite import MEMBERS, RESULTS, build_dataset
 
 CALLS = 30
@@ -177,6 +182,63 @@ async def measure(db_url: str, label: str) -> dict[str, dict]:
     return results
 
 
+ADMIN = 30001  # 测试制度里列出的管理员：不必问 QQ
+PATHS = {
+    "today": f"/qungui/today?day={DAY.isoformat()}",
+    "month": f"/qungui/month?month={LIVE_MONTH}",
+    "month.frozen": f"/qungui/month?month={FROZEN_MONTH}",
+    "member": f"/qungui/member/{FIRST_USER + 7}?month={LIVE_MONTH}",
+    "reviews": "/qungui/reviews",
+    "notices": "/qungui/notices",
+}
+
+
+async def over_http(db_url: str, label: str) -> dict[str, dict]:
+    """（子进程里）带插件启动 NoneBot，管理员登录后经 FastAPI 应用把每页取 CALLS 次。"""
+    import nonebot
+    from httpx import ASGITransport, AsyncClient
+
+    from qungui import clock, points, web_access
+
+    async def answer(bot, api, **data):
+        return {"message_id": 1}
+
+    policy = _policy()
+    clock.set_now(datetime(2026, 10, 20, 21, tzinfo=policy.tz))
+    inprocess.init(db_url, plugins=True)
+    await inprocess.start(answer)
+    transport = ASGITransport(app=nonebot.get_app())
+    results = {}
+    try:
+        async with AsyncClient(transport=transport, base_url="http://127.0.0.1:8080") as client:
+            token = await web_access.issue(policy.id, ADMIN)
+            assert (await client.get(f"/qungui/login?token={token}")).status_code == 303
+
+            async def page(path: str) -> None:
+                response = await client.get(path)
+                assert response.status_code == 200, (path, response.status_code)
+
+            base = await _timed(lambda: points.summary(policy, FIRST_USER + 7, LIVE_MONTH, ()))
+            baseline = f"/积分 的服务调用 p95 {_p95(base):.1f} ms"
+            for name, path in PATHS.items():
+                took = await _timed(lambda path=path: page(path))
+                results[f"web.{name}.{label}"] = {
+                    "value": round(_p95(took), 1),
+                    "unit": f"ms p95 整页（p50 {statistics.median(took):.1f} ms）",
+                    "ratio": _p95(took) / _p95(base),
+                    "baseline": baseline,
+                }
+    finally:
+        await inprocess.stop()
+        clock.set_now(None)
+    return results
+
+
+def http_in_child(db_url: str, label: str) -> dict[str, dict]:
+    """NoneBot 一个进程只能初始化一次：整页在子进程里量。"""
+    return json.loads(inprocess.child_output("bench.dashboard", db_url, label))
+
+
 def _with_database(url: str, name: str) -> str:
     parts = urlsplit(url)
     return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
@@ -201,7 +263,7 @@ async def on_postgres(sqlite: str) -> dict[str, dict]:
         started = time.perf_counter()
         await copy(sqlite, target, report=lambda _line: None)
         print(f"（搬进 PostgreSQL：{time.perf_counter() - started:.1f} s）")
-        return await measure(target, "postgres")
+        return await measure(target, "postgres") | http_in_child(target, "postgres")
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
@@ -213,7 +275,7 @@ async def run(path: Path) -> dict[str, dict]:
     await open_database(sqlite_url(path))
     await settle_last_month()
     await close_database()
-    results = await measure(sqlite_url(path), "sqlite")
+    results = await measure(sqlite_url(path), "sqlite") | http_in_child(sqlite_url(path), "sqlite")
     return results | await on_postgres(sqlite_url(path))
 
 
@@ -232,4 +294,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) > 4 and sys.argv[1] == "--child":
+        print(json.dumps(asyncio.run(over_http(sys.argv[3], sys.argv[4])), ensure_ascii=False))
+    else:
+        main()
