@@ -1,10 +1,13 @@
 """nonebug 测试的小工具：收到一条消息、期望机器人发一条群消息或私聊。"""
 
 import base64
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import nonebot
 import pytest
+from httpx import ASGITransport, AsyncClient
 from nonebot.adapters.onebot.v11 import Bot, Message, MessageSegment
 
 from qungui.policy import Policies
@@ -84,3 +87,20 @@ class FileAsBase64:
 
     def __repr__(self) -> str:
         return f"base64://<{self.path.name} 的内容>"
+
+
+# 网页后台的测试（test_web*.py）共用：页面上“今天”是哪一刻，和一个直接对机器人的 FastAPI 应用
+# 发请求的客户端（不开端口）
+WEB_NOW = datetime(2026, 11, 27, 2, 5, tzinfo=UTC)
+
+
+@pytest.fixture
+def web_clock(clock_at) -> None:
+    clock_at(WEB_NOW)
+
+
+@pytest.fixture
+async def client():
+    transport = ASGITransport(app=nonebot.get_app())
+    async with AsyncClient(transport=transport, base_url="http://127.0.0.1:8080") as client:
+        yield client

@@ -22,7 +22,7 @@ from qungui.state import STATE
 from tests import fake
 from tests.fake import ADMIN, SHARE_GROUP, SUPERUSER, WORK_GROUP, member_info
 
-from .conftest import expect_group, expect_private, make_bot
+from .conftest import WEB_NOW, expect_group, expect_private, make_bot
 
 ZHANG = 20001  # 普通成员
 ZHANG_CARD = "鸡公山酒业-张三-13900000000"
@@ -30,7 +30,8 @@ LI = 20002
 LI_CARD = "鸡公山酒业-李四-13800000000"
 STRANGER = 20009  # 不在组织里
 # 2026-11-27 10:05 北京时间：审核命中是 10:00 的那条消息
-NOW = datetime(2026, 11, 27, 2, 5, tzinfo=UTC)
+NOW = WEB_NOW
+pytestmark = pytest.mark.usefixtures("web_clock")
 NOV27_0900 = int(datetime(2026, 11, 27, 1, tzinfo=UTC).timestamp())
 ADMIN_PAGES = ["/qungui/today", "/qungui/month", "/qungui/reviews", "/qungui/notices"]
 ADMIN_PAGES += ["/qungui/export", "/qungui/export.xlsx?month=2026-10"]
@@ -45,18 +46,6 @@ REVIEW_ASKED = (
 # 申报的审核请求（文字加截图）私聊给管理员：内容由申报的测试核对，这里只要它发给了管理员
 ANY_ADMIN_NOTICE = {"user_id": ADMIN, "message": ANY}
 WARNED = "已警告 李四：不良信息，-5 分，30 天内第 1 次（编号 #1）。"
-
-
-@pytest.fixture(autouse=True)
-def _now(clock_at) -> None:
-    clock_at(NOW)
-
-
-@pytest.fixture
-async def client():
-    transport = ASGITransport(app=nonebot.get_app())
-    async with AsyncClient(transport=transport, base_url="http://127.0.0.1:8080") as client:
-        yield client
 
 
 class LoginLink:

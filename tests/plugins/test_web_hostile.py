@@ -5,9 +5,8 @@ import re
 from datetime import timedelta
 from pathlib import Path
 
-import nonebot
 import pytest
-from httpx import ASGITransport, AsyncClient
+from httpx import AsyncClient
 from nonebug import App
 
 from qungui import members
@@ -31,18 +30,7 @@ from .test_web import (
 
 PHONE = "13912345678"
 OTHER_ORG_MEMBER = 20077
-
-
-@pytest.fixture(autouse=True)
-def _now(clock_at) -> None:
-    clock_at(NOW)
-
-
-@pytest.fixture
-async def client():
-    transport = ASGITransport(app=nonebot.get_app())
-    async with AsyncClient(transport=transport, base_url="http://127.0.0.1:8080") as client:
-        yield client
+pytestmark = pytest.mark.usefixtures("web_clock")
 
 
 async def test_a_phone_in_a_qq_nickname_is_masked_on_every_page(
