@@ -42,6 +42,9 @@ async def issue(org: str, user_id: int) -> str:
     """给此人发一个登录令牌（URL 里可直接用的 43 个字符，32 字节随机数）。"""
     token = secrets.token_urlsafe(32)
     now = clock.now()
+    # 顺手删掉用不了的：过期的令牌和会话（只剩摘要，留着也没用）
+    await WebToken.filter(expires_at__lte=now).delete()
+    await WebSession.filter(expires_at__lte=now).delete()
     await WebToken.create(
         token_hash=_digest(token),
         org=org,
@@ -91,9 +94,7 @@ async def logout(session_id: str) -> None:
 
 def _recent_bad(address: str) -> list[datetime]:
     since = clock.now() - timedelta(seconds=BURST_SECONDS)
-    recent = [at for at in STATE.bad_logins.get(address, []) if at > since]
-    STATE.bad_logins[address] = recent
-    return recent
+    return [at for at in STATE.bad_logins.get(address, []) if at > since]
 
 
 def too_many_bad(address: str) -> bool:
@@ -102,5 +103,7 @@ def too_many_bad(address: str) -> bool:
 
 
 def bad_token(address: str) -> None:
-    """记下这个地址用错了一次令牌。"""
-    _recent_bad(address).append(clock.now())
+    """记下这个地址用错了一次令牌。只留最近一分钟里用错过的地址：别的忘掉，进程里不越攒越多。"""
+    recent = {key: kept for key in STATE.bad_logins if (kept := _recent_bad(key))}
+    recent[address] = [*recent.get(address, []), clock.now()]
+    STATE.bad_logins = recent

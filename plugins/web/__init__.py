@@ -16,7 +16,7 @@ from plugins.core import CommandContext, router  # noqa: E402
 from qungui import web_access  # noqa: E402
 
 from . import replies  # noqa: E402
-from .config import Config, link_base, link_problem  # noqa: E402
+from .config import Config, link_base, link_problem, session_hours  # noqa: E402
 from .pages import install  # noqa: E402
 
 config = get_plugin_config(Config)
@@ -26,6 +26,9 @@ if config.qungui_web and (
     problem := link_problem(config.qungui_web_url, str(_driver.config.host), _driver.config.port)
 ):
     logger.warning(problem)
+config.qungui_web_session_hours, hours_problem = session_hours(config.qungui_web_session_hours)
+if config.qungui_web and hours_problem:
+    logger.warning(hours_problem)
 
 
 @router.command(

@@ -12,6 +12,9 @@ class Config(BaseModel):
     """登录一次能用多少小时"""
 
 
+DEFAULT_SESSION_HOURS = 8
+
+
 WILDCARD_HOSTS = ("0.0.0.0", "::", "")
 """监听所有地址：这不是浏览器能打开的地址"""
 
@@ -38,3 +41,13 @@ def link_problem(url: str, host: str, port: int) -> str | None:
             f"请在 .env 填上 QUNGUI_WEB_URL=http://服务器的IP:{port}（或反向代理的 https 地址），重启生效。"
         )
     return None
+
+
+def session_hours(hours: int) -> tuple[int, str | None]:
+    """真正用的会话时长，和要在启动时告诉运维的问题：不是正数时登录后立刻过期（浏览器里只见一次次重新登录）。"""
+    if hours > 0:
+        return hours, None
+    return DEFAULT_SESSION_HOURS, (
+        f".env 的 QUNGUI_WEB_SESSION_HOURS 是 {hours}：登录后马上就会过期，网页后台进不去。"
+        f"先按 {DEFAULT_SESSION_HOURS} 小时算；请改成正整数（如 8），重启生效。"
+    )

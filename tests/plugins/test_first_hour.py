@@ -179,3 +179,17 @@ def test_the_login_link_address_is_one_a_browser_can_open() -> None:
         ".env 的 QUNGUI_WEB_URL（qungui.example.com）不是 http:// 或 https:// 开头的地址："
         "/后台 发出的登录链接点不开。请写成 https://qungui.example.com 这样，重启生效。"
     )
+
+
+def test_a_login_length_of_zero_hours_is_named_at_start_and_the_default_used() -> None:
+    """QUNGUI_WEB_SESSION_HOURS=0 时登录后立刻过期，网页后台怎么也进不去：启动时说清楚，按 8 小时算。"""
+    from plugins.web.config import session_hours
+
+    assert session_hours(8) == (8, None)
+    assert session_hours(1) == (1, None)
+    for wrong in (0, -3):
+        assert session_hours(wrong) == (
+            8,
+            f".env 的 QUNGUI_WEB_SESSION_HOURS 是 {wrong}：登录后马上就会过期，网页后台进不去。"
+            "先按 8 小时算；请改成正整数（如 8），重启生效。",
+        )

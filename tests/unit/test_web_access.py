@@ -86,3 +86,35 @@ def test_ten_bad_tokens_a_minute_per_address_then_refused(clock_at) -> None:
     assert web_access.too_many_bad("10.0.0.1")
     clock_at(NOW + timedelta(seconds=60))
     assert not web_access.too_many_bad("10.0.0.1")
+
+
+async def test_expired_links_and_sessions_are_deleted_when_the_next_link_is_issued(
+    db, clock_at
+) -> None:
+    """库里不留用不了的东西：过期的令牌（用过没用过）和过期的会话，下一次 /后台 时删掉。"""
+    clock_at(NOW)
+    unused = await web_access.issue("jgs", 20001)
+    used = await web_access.redeem(await web_access.issue("jgs", 20002), hours=1)
+    kept = await web_access.redeem(await web_access.issue("jgs", 30001), hours=8)
+    assert used is not None and kept is not None
+    clock_at(NOW + timedelta(hours=2))
+    fresh = await web_access.issue("jgs", 20003)
+    assert await WebToken.all().values_list("token_hash", flat=True) == [sha256(fresh)]
+    assert await WebSession.all().values_list("user_id", flat=True) == [30001]
+    assert await web_access.redeem(unused, hours=8) is None
+    assert (await web_access.session(kept.session_id)).user_id == 30001
+
+
+def test_addresses_that_stopped_failing_are_forgotten(clock_at) -> None:
+    """用错过令牌的地址只记一分钟：一天里几万个地址试过，进程里也不会越攒越多。"""
+    from qungui.state import STATE
+
+    clock_at(NOW)
+    for n in range(100):
+        web_access.bad_token(f"10.0.0.{n}")
+    assert not web_access.too_many_bad("10.0.0.200")
+    clock_at(NOW + timedelta(minutes=2))
+    web_access.bad_token("10.0.1.1")
+    assert set(STATE.bad_logins) == {"10.0.1.1"}
+    assert not web_access.too_many_bad("10.0.0.1")
+    assert set(STATE.bad_logins) == {"10.0.1.1"}
