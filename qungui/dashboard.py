@@ -149,11 +149,6 @@ APPEAL_STATUS = {"pending": "待审", "confirmed": "成立", "dismissed": "驳�
 NOTICE_OPEN, NOTICE_CLOSED, NOTICE_WITHDRAWN = "进行中", "已结束", "已撤回"
 
 
-def group_name(group_id: int) -> str:
-    """制度里没有群名：页面上写群号。"""
-    return f"群 {group_id}"
-
-
 def masked(text: str, limit: int = EXCERPT_LIMIT) -> str:
     """页面上显示的自由文字：证件号、卡号、手机号（含拆开写的）都遮住，再截短。"""
     text = mask_digits(redact(text)).strip()
@@ -182,7 +177,7 @@ async def today(policy: Policy, day: date, *, exclude: Iterable[int] = ()) -> li
             for user in people
         ]
         rows.sort(key=lambda row: (_ORDER[row.status], _timestamp(row.shared_at), row.name))
-        found.append(TodayGroup(group_id, group_name(group_id), rows))
+        found.append(TodayGroup(group_id, members.group_name(policy, group_id), rows))
     return found
 
 
@@ -361,7 +356,7 @@ async def reviews(policy: Policy) -> list[ReviewRow]:
                 id=hit.id,
                 kind=kind,
                 who=names[hit.user_id],
-                group=group_name(hit.group_id),
+                group=members.group_name(policy, hit.group_id),
                 at=local_time(hit.created_at, policy.tz),
                 excerpt=excerpt,
                 needs_amount=bool(hint),

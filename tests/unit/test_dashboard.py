@@ -35,6 +35,7 @@ from qungui.dashboard import (
 from qungui.models import Member
 from qungui.policy import ClaimsSection, NoticesSection, Policy, load_policies
 from qungui.roles import Role
+from qungui.state import STATE
 from tests.conftest import B_SHARE_GROUP, B_WORK_GROUP, two_orgs
 
 WORK, SHARE = 987654321, 987654322
@@ -142,12 +143,14 @@ async def test_today_lists_who_shared_when_with_grace_and_featured_who_is_on_lea
     )
     await share(b, B_SHARE_GROUP, B_ONLY, cst(2026, 11, 26, 10))
 
+    STATE.group_names[SHARE] = "鸡公山酒业·每日分享"  # QQ 在群消息里报上来的群名
+
     page = await dashboard.today(a, date(2026, 11, 26), exclude=[BOT])
 
     assert page == [
         TodayGroup(
             SHARE,
-            "群 987654322",
+            "鸡公山酒业·每日分享",
             [
                 TodayRow(
                     LI, "李四", "shared", cst(2026, 11, 26, 20, 15), False, False, evening.share.id
@@ -510,7 +513,7 @@ async def test_the_review_queue_lists_every_pending_kind_masked_with_the_amount_
             content.id,
             "内容",
             "张三",
-            "群 987654321",
+            "公司群",
             at,
             "赌博（澳门赌场）：澳门赌场 加我 139****5678",
             False,
@@ -520,7 +523,7 @@ async def test_the_review_queue_lists_every_pending_kind_masked_with_the_amount_
             report.id,
             "举报",
             "李四",
-            "群 987654321",
+            "公司群",
             at,
             "骗钱：转账到 622************0123",
             True,
@@ -530,7 +533,7 @@ async def test_the_review_queue_lists_every_pending_kind_masked_with_the_amount_
             appeal.hit.id,
             "申诉",
             "张三",
-            "群 987654321",
+            "公司群",
             at,
             f"申诉 #{entry.entry.id}：我请过假",
             False,
@@ -540,7 +543,7 @@ async def test_the_review_queue_lists_every_pending_kind_masked_with_the_amount_
             claim.hit.id,
             "申报",
             "李四",
-            "群 987654321",
+            "公司群",
             at,
             "客户表扬：客户写了感谢信",
             True,
@@ -550,7 +553,7 @@ async def test_the_review_queue_lists_every_pending_kind_masked_with_the_amount_
             request.review_id,
             "请假",
             "李四",
-            "群 987654321",
+            "公司群",
             at,
             "2026-11-30～2026-12-01：回老家",
             False,
