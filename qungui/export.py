@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+import uuid
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -115,8 +118,19 @@ async def write(policy: Policy, month: str, exclude: Iterable[int], path: Path) 
     await _appeal_sheet(book, policy, first, last)
     _all_text(book)
     path.parent.mkdir(parents=True, exist_ok=True)
-    book.save(path)
+    await asyncio.to_thread(_save, book, path)
     return path
+
+
+def _save(book: Workbook, path: Path) -> None:
+    """先写到同一文件夹里的临时文件，写完再换上：正在下载或上传这个文件的人拿到的总是一张完整的表
+    （旧的或新的）；写到一半出错时旧表还在。写一个月几万行要好一会儿，放到线程里，不卡住机器人。"""
+    partial = path.with_name(f".{path.name}.{uuid.uuid4().hex}.part")
+    try:
+        book.save(partial)
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def _all_text(book) -> None:

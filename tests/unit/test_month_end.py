@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 from PIL import Image, ImageChops, ImageDraw, ImageFont
 
 from qungui import board_image, export, ledger, members, month_end, months, rules
@@ -234,3 +234,21 @@ def test_without_a_font_there_is_no_image(monkeypatch) -> None:
     )
     assert board_image.find_font(missing) is None
     board_image.forget_fonts()
+
+
+async def test_an_export_that_fails_halfway_leaves_the_last_good_file_whole(
+    db, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """人事正从网页下载上个月的表，月底任务又在写同一个文件：下载的人只该拿到完整的旧表或完整的新表。"""
+    path = await export.write(POLICY, "2026-11", [], tmp_path / "out.xlsx")
+    good = path.read_bytes()
+
+    def half_written(self, filename) -> None:
+        Path(filename).write_bytes(good[: len(good) // 2])
+        raise OSError("磁盘满了")
+
+    monkeypatch.setattr(Workbook, "save", half_written)
+    with pytest.raises(OSError, match="磁盘满了"):
+        await export.write(POLICY, "2026-11", [], path)
+    assert path.read_bytes() == good
+    assert [p.name for p in tmp_path.iterdir() if "out.xlsx" in p.name] == ["out.xlsx"]
