@@ -605,3 +605,35 @@ async def test_the_ranking_drops_someone_the_check_finds_gone(db) -> None:
     await cards.sweep_group(POLICY, GROUP, [_card(1)], cst(2026, 11, 2, 10), Reread({}))
     board = await points.board(POLICY, "2026-11", ())
     assert [s.user_id for s in board.standings] == [1]
+
+
+async def test_a_members_own_deadline_is_the_later_of_his_groups_first_check_and_his_joining(
+    db,
+) -> None:
+    """网页成员页上的名片期限：和每天的检查同样算，按他所在的那个群。"""
+    await cards.sweep_group(POLICY, GROUP, [], cst(2026, 11, 20, 10), Reread({}))
+    await cards.sweep_group(POLICY, GROUP + 1, [], cst(2026, 11, 25, 10), Reread({}))
+
+    def member(group_id: int, joined_at: datetime | None) -> Member:
+        seen = cst(2026, 11, 26, 9)
+        return Member(
+            org="jgs",
+            group_id=group_id,
+            user_id=7,
+            first_seen=seen,
+            last_seen=seen,
+            joined_at=joined_at,
+        )
+
+    long_ago, late = cst(2025, 1, 1), cst(2026, 11, 22, 15, 30)
+    assert await cards.member_deadline(POLICY, member(GROUP, long_ago)) == cst(2026, 11, 23, 10)
+    assert await cards.member_deadline(POLICY, member(GROUP + 1, long_ago)) == cst(
+        2026, 11, 28, 10
+    )
+    assert await cards.member_deadline(POLICY, member(GROUP, late)) == cst(2026, 11, 25, 15, 30)
+    assert await cards.member_deadline(POLICY, member(GROUP, None)) == cst(2026, 11, 23, 10)
+    # 群还没检查过：从入群时算；入群时刻也不知道就说不出期限
+    assert await cards.member_deadline(POLICY, member(GROUP + 2, late)) == cst(
+        2026, 11, 25, 15, 30
+    )
+    assert await cards.member_deadline(POLICY, member(GROUP + 2, None)) is None

@@ -525,20 +525,24 @@ async def test_unfeature_reverses_the_award_once_and_not_in_a_frozen_month(db) -
     undone = await shares.unfeature(
         POLICY, first.share, now=cst(2026, 10, 27, 11), command_key="u1", **admin
     )
-    assert (undone.entry.reverses, undone.entry.delta, undone.entry.reason) == (
-        award.entry.id,
-        -5,
-        shares.UNFEATURED,
-    )
+    assert (
+        undone.entry.reverses,
+        undone.entry.delta,
+        undone.entry.reason,
+        undone.entry.actor_id,
+        undone.entry.actor_role,
+    ) == (award.entry.id, -5, shares.UNFEATURED, 30001, "admin")
     # 同一条通知重放：返回那次的撤销，不再写
     again = await shares.unfeature(
         POLICY, first.share, now=cst(2026, 10, 27, 11), command_key="u1", **admin
     )
     assert (again.created, again.entry.id) == (False, undone.entry.id)
     # 撤销后可以再评；月份冻结后，哪怕主席也不能靠取消精华撤销
-    await shares.feature(POLICY, first.share, now=cst(2026, 10, 28, 10), command_key="f2", **admin)
+    featured_again = await shares.feature(
+        POLICY, first.share, now=cst(2026, 10, 28, 10), command_key="f2", **admin
+    )
     await months.freeze("jgs", "2026-10", cst(2026, 11, 1, 9))
-    with pytest.raises(ledger.MonthFrozen):
+    with pytest.raises(ledger.MonthFrozen) as refused:
         await shares.unfeature(
             POLICY,
             first.share,
@@ -547,6 +551,8 @@ async def test_unfeature_reverses_the_award_once_and_not_in_a_frozen_month(db) -
             now=cst(2026, 11, 2, 9),
             command_key="u2",
         )
+    # 拒绝里带着是哪条记录、哪个月（日志里说得出）
+    assert (refused.value.entry_id, refused.value.month) == (featured_again.entry.id, "2026-10")
     assert await LedgerEntry.filter(rule=rules.SHARE_FEATURED).count() == 2
 
 
