@@ -627,13 +627,33 @@ async def test_a_members_own_deadline_is_the_later_of_his_groups_first_check_and
 
     long_ago, late = cst(2025, 1, 1), cst(2026, 11, 22, 15, 30)
     assert await cards.member_deadline(POLICY, member(GROUP, long_ago)) == cst(2026, 11, 23, 10)
-    assert await cards.member_deadline(POLICY, member(GROUP + 1, long_ago)) == cst(
-        2026, 11, 28, 10
-    )
+    assert await cards.member_deadline(POLICY, member(GROUP + 1, long_ago)) == cst(2026, 11, 28, 10)
     assert await cards.member_deadline(POLICY, member(GROUP, late)) == cst(2026, 11, 25, 15, 30)
     assert await cards.member_deadline(POLICY, member(GROUP, None)) == cst(2026, 11, 23, 10)
     # 群还没检查过：从入群时算；入群时刻也不知道就说不出期限
-    assert await cards.member_deadline(POLICY, member(GROUP + 2, late)) == cst(
-        2026, 11, 25, 15, 30
-    )
+    assert await cards.member_deadline(POLICY, member(GROUP + 2, late)) == cst(2026, 11, 25, 15, 30)
     assert await cards.member_deadline(POLICY, member(GROUP + 2, None)) is None
+
+
+async def test_a_card_notice_is_judged_per_group_against_the_roster_row_of_that_qq(db) -> None:
+    """同一个人在两个工作群：各群的名片各自判断、各自记下变化的时刻。名单那一行写了 QQ 的，
+    别人戴上这张名片不算“改好了”。"""
+    from qungui.roster import parse_roster
+
+    roster = parse_roster("姓名,手机,QQ\n张三,13800000000,1\n")
+    card = "鸡公山酒业-张三-13800000000"
+    at = cst(2026, 11, 27, 10)
+    assert await cards.card_seen(POLICY, GROUP, 1, card, at, roster) == "fixed"
+    assert await cards.card_seen(POLICY, GROUP + 1, 1, "张三", at, roster) is None
+    later = at + timedelta(hours=1)
+    assert await cards.card_seen(POLICY, GROUP + 1, 1, card, later, roster) == "fixed"
+    assert await cards.card_seen(POLICY, GROUP, 1, card, later + timedelta(hours=1), roster) is None
+    rows = (
+        await Member.filter(user_id=1)
+        .order_by("group_id")
+        .values_list("group_id", "card_ok", "card_changed_at")
+    )
+    assert rows == [(GROUP, True, at), (GROUP + 1, True, later)]
+    # 2 号戴着张三的名片：名单上这一行是 QQ 1 的
+    assert await cards.card_seen(POLICY, GROUP, 2, card, later, roster) is None
+    assert (await Member.get(user_id=2)).card_ok is False

@@ -173,6 +173,63 @@ async def test_today_lists_who_shared_when_with_grace_and_featured_who_is_on_lea
     ]
 
 
+async def test_the_share_credited_for_a_day_is_that_persons_counted_one_in_this_organisation(
+    share_group,
+) -> None:
+    """今日页的“几点交的”：这一天记了分的那条；当天第二条、别的日子的、另一个组织的、被撤销的都不算。"""
+    a, b = share_group
+    await join(b.id, B_SHARE_GROUP, ZHANG, "张三")
+    first = await share(a, SHARE, ZHANG, cst(2026, 11, 26, 9))
+    await share(a, SHARE, ZHANG, cst(2026, 11, 26, 10))  # 当天第二条：不记分
+    await share(b, B_SHARE_GROUP, ZHANG, cst(2026, 11, 26, 11))  # 另一个组织
+    await share(a, SHARE, ZHANG, cst(2026, 11, 25, 9))  # 前一天的
+    undone = await share(a, SHARE, LI, cst(2026, 11, 26, 9, 30))
+    await ledger.reverse(
+        org=a.id,
+        entry_id=undone.entry.id,
+        now=cst(2026, 11, 26, 12),
+        actor_id=ADMIN,
+        actor_role=Role.ADMIN,
+        reason="分享分记错了",
+        command_key="undo-li",
+    )
+    await share(a, SHARE, WANG, cst(2026, 11, 26, 8))  # 没问到他
+
+    credited = await shares.credited_on(a, date(2026, 11, 26), [ZHANG, LI])
+
+    assert credited == {ZHANG: shares.Credited(first.share.id, cst(2026, 11, 26, 9), False)}
+    # 时刻按组织的钟给：组织在纽约时，北京时间 9 点是前一天晚上 8 点
+    new_york = a.model_copy(
+        update={"org": a.org.model_copy(update={"timezone": "America/New_York"})}
+    )
+    there = await shares.credited_on(new_york, date(2026, 11, 26), [ZHANG])
+    assert there[ZHANG].sent_at.strftime("%m-%d %H:%M") == "11-25 20:00"
+
+
+async def test_who_is_counted_in_a_share_group_and_who_a_reminder_can_reach(share_group) -> None:
+    """按群看：只看还在这个分享群里的人。全组织看：没交的人里，还在哪个分享群的能 @ 到，
+    退了分享群、只在公司群的 @ 不到。分享群曾属于另一个组织时留下的成员记录不算。"""
+    a, b = share_group
+    qian = 20006
+    await share(a, SHARE, ZHANG, cst(2026, 11, 26, 9))
+    # 王五退了分享群，还在公司群；钱八只在公司群，B 的库里还有他在这个分享群的旧记录
+    await Member.filter(org=a.id, group_id=SHARE, user_id=WANG).update(
+        left_at=datetime(2026, 11, 21, tzinfo=UTC)
+    )
+    await join(a.id, WORK, WANG, "王五")
+    await join(a.id, WORK, qian, "钱八")
+    await join(b.id, SHARE, qian, "钱八")
+    day = date(2026, 11, 26)
+
+    in_group = await shares.day_status(a, day, exclude=[BOT], group_id=SHARE)
+    assert (in_group.done, in_group.missing) == ({ZHANG}, [LI, ZHAO])
+
+    everyone = await shares.day_status(a, day, exclude=[BOT])
+    assert everyone.missing == [LI, WANG, ZHAO, qian]
+    assert everyone.reachable == {SHARE: [LI, ZHAO]}
+    assert everyone.unreachable == [WANG, qian]
+
+
 async def test_on_a_holiday_everyone_who_did_not_share_is_marked_holiday_and_a_backfill_has_no_time(
     share_group,
 ) -> None:

@@ -1,6 +1,7 @@
 """月底：周期边界、结算 → 冻结 → 快照、导出的单元格、排行图片。"""
 
 import io
+import os
 import re
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -251,4 +252,4 @@ async def test_an_export_that_fails_halfway_leaves_the_last_good_file_whole(
     with pytest.raises(OSError, match="磁盘满了"):
         await export.write(POLICY, "2026-11", [], path)
     assert path.read_bytes() == good
-    assert [p.name for p in tmp_path.iterdir() if "out.xlsx" in p.name] == ["out.xlsx"]
+    assert [name for name in os.listdir(tmp_path) if "out.xlsx" in name] == ["out.xlsx"]

@@ -127,6 +127,13 @@ async def test_who_shared_on_a_day_counts_that_organisation_and_day_and_no_rever
         now=cst(2026, 11, 27, 9),
     )
     assert await shares.shared_on("jgs", DAY, [1, 2, 3, 4]) == {1}
+    assert [await shares.has_share("jgs", user, DAY) for user in (1, 2, 3, 4)] == [
+        True,
+        False,
+        False,
+        False,
+    ]
+    assert await shares.has_share("xscy", 2, DAY)
 
 
 async def test_a_share_is_found_by_its_number_only_in_the_group_it_was_posted_in(db) -> None:
