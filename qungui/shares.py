@@ -262,10 +262,11 @@ class Credited:
 
 async def credited_on(policy: Policy, day: date, user_ids: list[int]) -> dict[int, Credited]:
     """这些人这一天记了分享分（没被撤销）的分享，每人一条。/补分享 补记的没有分享消息，不在里面。"""
-    # 按人查：走 (org, user_id, share_day) 索引，不去扫整个组织一年的分享
-    found = await Share.filter(
-        org=policy.id, user_id__in=user_ids, share_day=day, entry_id__not_isnull=True
-    ).values_list("id", "user_id", "sent_at", "entry_id")
+    # 按人查：走 (org, user_id, share_day) 索引，不去扫整个组织一年的分享。记分时 share_day 和
+    # entry_id 一起写上，判为非原创时 share_day 清空：有 share_day 的就是记了分的那条
+    found = await Share.filter(org=policy.id, user_id__in=user_ids, share_day=day).values_list(
+        "id", "user_id", "sent_at", "entry_id"
+    )
     undone = await ledger.reversed_between(policy.id, day, day)
     return {
         user: Credited(share_id, local_time(sent_at, policy.tz), in_grace(policy, day, sent_at))

@@ -182,7 +182,7 @@ async def test_the_share_credited_for_a_day_is_that_persons_counted_one_in_this_
     first = await share(a, SHARE, ZHANG, cst(2026, 11, 26, 9))
     await share(a, SHARE, ZHANG, cst(2026, 11, 26, 10))  # 当天第二条：不记分
     await share(b, B_SHARE_GROUP, ZHANG, cst(2026, 11, 26, 11))  # 另一个组织
-    await share(a, SHARE, ZHANG, cst(2026, 11, 25, 9))  # 前一天的
+    await share(a, SHARE, ZHANG, cst(2026, 11, 27, 8))  # 第二天的
     undone = await share(a, SHARE, LI, cst(2026, 11, 26, 9, 30))
     await ledger.reverse(
         org=a.id,
