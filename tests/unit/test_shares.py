@@ -573,3 +573,15 @@ async def test_the_reaction_follows_how_the_share_was_credited(db) -> None:
         0,
     ]
     assert [shares.reaction(both, o.share) for o in (on_time, grace)] == [124, 66]
+
+
+def test_grace_is_read_on_the_organisations_clock_not_the_servers() -> None:
+    """纽约的组织：当地 11 月 26 日 23:00 发的（北京已是 27 日中午）记到 26 日，不是宽限时段；
+    当地 27 日 01:30 发的记到 26 日，才是。"""
+    new_york = POLICY.model_copy(
+        update={"org": POLICY.org.model_copy(update={"timezone": "America/New_York"})}
+    )
+    there = ZoneInfo("America/New_York")
+    day = date(2026, 11, 26)
+    assert not shares.in_grace(new_york, day, datetime(2026, 11, 26, 23, tzinfo=there))
+    assert shares.in_grace(new_york, day, datetime(2026, 11, 27, 1, 30, tzinfo=there))
