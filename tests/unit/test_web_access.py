@@ -135,3 +135,18 @@ def test_many_addresses_failing_at_once_do_not_stall_the_bot(clock_at) -> None:
     for _ in range(web_access.BURST_LIMIT):
         web_access.bad_token("2001:db8::1")
     assert web_access.too_many_bad("2001:db8::1")
+
+
+async def test_a_login_length_meant_as_forever_still_lets_people_log_in(db, clock_at) -> None:
+    """运维想“永不过期”，在 .env 写了 QUNGUI_WEB_SESSION_HOURS=99999999：算出的到期时刻超过 9999 年，
+    每次换会话都出错（浏览器里只见 500）。启动时说清楚，按上限算，登录照常。"""
+    from plugins.web.config import session_hours
+
+    clock_at(NOW)
+    hours, problem = session_hours(99999999)
+    assert problem == (
+        ".env 的 QUNGUI_WEB_SESSION_HOURS 是 99999999：超过一年（8784 小时）。"
+        "先按 8784 小时算；请改成不超过 8784 的正整数，重启生效。"
+    )
+    login = await web_access.redeem(await web_access.issue("jgs", 30001), hours)
+    assert login is not None and login.expires_at == NOW + timedelta(hours=8784)
