@@ -149,6 +149,11 @@ APPEAL_STATUS = {"pending": "待审", "confirmed": "成立", "dismissed": "驳�
 NOTICE_OPEN, NOTICE_CLOSED, NOTICE_WITHDRAWN = "进行中", "已结束", "已撤回"
 
 
+def _group(policy: Policy, group_id: int) -> str:
+    """群名是 QQ 报上来的、群主起的自由文字：同聊天里发出去时一样打码。"""
+    return mask_digits(members.group_name(policy, group_id))
+
+
 def masked(text: str, limit: int = EXCERPT_LIMIT) -> str:
     """页面上显示的自由文字：证件号、卡号、手机号（含拆开写的）都遮住，再截短。"""
     text = mask_digits(redact(text)).strip()
@@ -177,7 +182,7 @@ async def today(policy: Policy, day: date, *, exclude: Iterable[int] = ()) -> li
             for user in people
         ]
         rows.sort(key=lambda row: (_ORDER[row.status], _timestamp(row.shared_at), row.name))
-        found.append(TodayGroup(group_id, members.group_name(policy, group_id), rows))
+        found.append(TodayGroup(group_id, _group(policy, group_id), rows))
     return found
 
 
@@ -356,7 +361,7 @@ async def reviews(policy: Policy) -> list[ReviewRow]:
                 id=hit.id,
                 kind=kind,
                 who=names[hit.user_id],
-                group=members.group_name(policy, hit.group_id),
+                group=_group(policy, hit.group_id),
                 at=local_time(hit.created_at, policy.tz),
                 excerpt=excerpt,
                 needs_amount=bool(hint),

@@ -125,7 +125,8 @@ async def write(policy: Policy, month: str, exclude: Iterable[int], path: Path) 
 def _save(book: Workbook, path: Path) -> None:
     """先写到同一文件夹里的临时文件，写完再换上：正在下载或上传这个文件的人拿到的总是一张完整的表
     （旧的或新的）；写到一半出错时旧表还在。写一个月几万行要好一会儿，放到线程里，不卡住机器人。"""
-    partial = path.with_name(f".{path.name}.{uuid.uuid4().hex}.part")
+    # 临时文件名不带原名：组织全称很长时原名已接近文件系统 255 字节的上限，再加一截就写不出来
+    partial = path.with_name(f".{uuid.uuid4().hex}.xlsx.part")
     try:
         book.save(partial)
         os.replace(partial, path)

@@ -68,6 +68,8 @@ class ProcessState:
         self.bad_logins: dict[str, list[datetime]] = {}
         """客户端地址 → 最近一分钟里用错登录令牌的时刻。只在内存里：令牌有 32 字节随机数，
         这个限制只是让乱试的人慢下来，重启后从零数起也不会让谁猜中；写库反倒让乱试的请求也能写库"""
+        self.bad_logins_pruned_at: datetime | None = None
+        """上次把 `bad_logins` 里一分钟前的地址清掉的时刻"""
 
     def batch(self, name: str) -> Batch:
         found = self.batches.get(name)
@@ -94,6 +96,7 @@ class ProcessState:
         self.batches.clear()
         self.ignored_groups.clear()
         self.bad_logins.clear()
+        self.bad_logins_pruned_at = None
 
 
 STATE = ProcessState()

@@ -103,7 +103,11 @@ def too_many_bad(address: str) -> bool:
 
 
 def bad_token(address: str) -> None:
-    """记下这个地址用错了一次令牌。只留最近一分钟里用错过的地址：别的忘掉，进程里不越攒越多。"""
-    recent = {key: kept for key in STATE.bad_logins if (kept := _recent_bad(key))}
-    recent[address] = [*recent.get(address, []), clock.now()]
-    STATE.bad_logins = recent
+    """记下这个地址用错了一次令牌。用错过的地址每分钟最多清点一次，只留最近一分钟里用错过的：
+    进程里不越攒越多（至多两分钟的地址），每记一次也不用把所有地址过一遍（换着地址乱试时会卡住机器人）。"""
+    now = clock.now()
+    last = STATE.bad_logins_pruned_at
+    if last is None or not timedelta(0) <= now - last < timedelta(seconds=BURST_SECONDS):
+        STATE.bad_logins = {key: kept for key in STATE.bad_logins if (kept := _recent_bad(key))}
+        STATE.bad_logins_pruned_at = now
+    STATE.bad_logins[address] = [*_recent_bad(address), now]

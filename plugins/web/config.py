@@ -13,6 +13,8 @@ class Config(BaseModel):
 
 
 DEFAULT_SESSION_HOURS = 8
+MAX_SESSION_HOURS = 24 * 366
+"""一年：再长（想要“永不过期”写个 99999999）时到期时刻超过 9999 年，每次登录都出错"""
 
 
 WILDCARD_HOSTS = ("0.0.0.0", "::", "")
@@ -44,7 +46,13 @@ def link_problem(url: str, host: str, port: int) -> str | None:
 
 
 def session_hours(hours: int) -> tuple[int, str | None]:
-    """真正用的会话时长，和要在启动时告诉运维的问题：不是正数时登录后立刻过期（浏览器里只见一次次重新登录）。"""
+    """真正用的会话时长，和要在启动时告诉运维的问题：不是正数时登录后立刻过期（浏览器里只见一次次重新登录），
+    太大时算不出到期时刻（每次登录都出错）。"""
+    if hours > MAX_SESSION_HOURS:
+        return MAX_SESSION_HOURS, (
+            f".env 的 QUNGUI_WEB_SESSION_HOURS 是 {hours}：超过一年（{MAX_SESSION_HOURS} 小时）。"
+            f"先按 {MAX_SESSION_HOURS} 小时算；请改成不超过 {MAX_SESSION_HOURS} 的正整数，重启生效。"
+        )
     if hours > 0:
         return hours, None
     return DEFAULT_SESSION_HOURS, (

@@ -1,12 +1,14 @@
 """网页后台的地址：登录、各页、审核按钮、导出、退出。数据都来自 qungui/dashboard.py，
 写入（确认、驳回）走聊天命令的那条路（plugins/core/dispatch.py 的 run_for_web）。"""
 
+import asyncio
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from urllib.parse import quote
 
 from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from plugins.core import bot_ids, policies, run_for_web
@@ -28,6 +30,7 @@ templates = Environment(
 
 # 页面和导出表都不进浏览器缓存：共用的电脑上，退出以后按“后退”不能再看到
 NO_STORE = {"Cache-Control": "no-store"}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # 审核按钮的结果在 303 之后的那一页显示：按会话记在内存里，显示一次就丢（进程重启丢了也只是少看一句）
 _flashes: dict[int, list[str]] = {}
@@ -256,7 +259,16 @@ def build(config: Config, base_url: str) -> APIRouter:
         if chosen > _this_month(who):
             raise Refused(404, replies.NOT_FOUND)
         path = await write_export(who.policy, chosen)
-        return FileResponse(path, filename=path.name, headers=NO_STORE)
+        # 一次读进来再发：按路径发（FileResponse）时先量大小、再打开文件，这中间同一个月的另一次导出
+        # 换上了新表，声明的长度就和发出去的对不上，下载中途断开。读进来的总是一张完整的表
+        return Response(
+            await asyncio.to_thread(path.read_bytes),
+            media_type=XLSX,
+            headers={
+                **NO_STORE,
+                "Content-Disposition": f"attachment; filename*=utf-8''{quote(path.name)}",
+            },
+        )
 
     @router.get("/status")
     async def status(request: Request) -> Response:

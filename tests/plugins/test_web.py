@@ -381,6 +381,34 @@ async def test_the_export_is_the_chat_export(db, client: AsyncClient) -> None:
     assert refused(await client.get("/qungui/export.xlsx?month=2027-01"), 404, "找不到")
 
 
+async def test_an_export_swapped_in_while_the_download_starts_is_sent_whole(
+    db, client: AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """两位管理员同时导出同一个月：另一个请求的新表正好在这次下载量过文件大小、还没打开文件时换上。
+    浏览器拿到的要是一张完整的表，声明的长度就是收到的长度（否则 uvicorn 中途断开，下载只得半个文件）。"""
+    from openpyxl import Workbook
+    from starlette.responses import FileResponse
+
+    from qungui import export
+
+    await log_in(client, ADMIN)
+    measured = FileResponse.set_stat_headers
+
+    def other_export_lands(response, stat_result) -> None:
+        measured(response, stat_result)
+        bigger = Workbook()
+        for n in range(2000):
+            bigger.active.append([n, f"另一个请求写的第 {n} 行"])
+        export._save(bigger, response.path)
+
+    monkeypatch.setattr(FileResponse, "set_stat_headers", other_export_lands)
+    response = await client.get("/qungui/export.xlsx?month=2026-10")
+
+    assert response.status_code == 200
+    assert int(response.headers["content-length"]) == len(response.content)
+    load_workbook(BytesIO(response.content))
+
+
 async def test_web_off_answers_the_command_and_says_so(
     app: App, db, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -675,3 +675,26 @@ async def test_notices_show_state_and_acknowledgements_newest_first(db, orgs, cl
             past.id, "周五交周报", cst(2026, 11, 25, 9), cst(2026, 11, 25, 10), "已结束", 2, 3
         ),
     ]
+
+
+async def test_a_group_name_with_a_phone_number_is_masked_on_the_today_and_review_pages(
+    share_group,
+) -> None:
+    """群名是 QQ 报上来的自由文字（群主起的）：聊天里发出去时打了码，网页上也不能露出电话。"""
+    a, _ = share_group
+    STATE.group_names[SHARE] = "分享群 对接人 13912345678"
+    STATE.group_names[WORK] = "公司群 客服 139 1234 5678"
+    await join(a.id, WORK, ZHANG, "张三")
+    await share(a, SHARE, ZHANG, cst(2026, 11, 26, 9))
+    await reviews.record(
+        a,
+        reviews.Message(WORK, ZHANG, next(_keys), "澳门赌场", "text", cst(2026, 11, 26, 9)),
+        Hit("赌博", "不良信息", "review", "澳门赌场"),
+        "h-phone",
+    )
+
+    page = await dashboard.today(a, date(2026, 11, 26), exclude=[BOT])
+    queue = await dashboard.reviews(a)
+
+    assert [group.name for group in page] == ["分享群 对接人 139****5678"]
+    assert [row.group for row in queue] == ["公司群 客服 139****5678"]

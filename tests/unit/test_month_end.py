@@ -252,4 +252,16 @@ async def test_an_export_that_fails_halfway_leaves_the_last_good_file_whole(
     with pytest.raises(OSError, match="磁盘满了"):
         await export.write(POLICY, "2026-11", [], path)
     assert path.read_bytes() == good
-    assert [name for name in os.listdir(tmp_path) if "out.xlsx" in name] == ["out.xlsx"]
+    assert [name for name in os.listdir(tmp_path) if ".xlsx" in name] == ["out.xlsx"]
+
+
+async def test_an_organisation_with_a_long_name_still_gets_its_export(db, tmp_path: Path) -> None:
+    """组织全称很长（75 个字，文件名 249 字节，文件系统上限 255）：表照样写得出来。写到一半用的临时文件
+    名字不能比最后的文件名长出一截，否则每次导出都因“文件名太长”失败，人事一个月的表也拿不到。"""
+    name = f"{'鸡公山酒业集团华中区域营销中心' * 5}-2026年11月积分.xlsx"
+    assert len(name.encode()) == 249
+
+    path = await export.write(POLICY, "2026-11", [], tmp_path / "jgs" / name)
+
+    assert "排行" in load_workbook(path).sheetnames
+    assert os.listdir(tmp_path / "jgs") == [name]

@@ -118,3 +118,35 @@ def test_addresses_that_stopped_failing_are_forgotten(clock_at) -> None:
     assert set(STATE.bad_logins) == {"10.0.1.1"}
     assert not web_access.too_many_bad("10.0.0.1")
     assert set(STATE.bad_logins) == {"10.0.1.1"}
+
+
+def test_many_addresses_failing_at_once_do_not_stall_the_bot(clock_at) -> None:
+    """乱试的人换着地址来（一个 IPv6 段就有用不完的地址）：一分钟里三千个地址各用错一次。
+    每记一次都把所有地址过一遍的话，要几秒钟的 CPU，整个机器人（同一个事件循环）跟着卡住；
+    记一次应该和地址多少无关。"""
+    import time
+
+    clock_at(NOW)
+    started = time.perf_counter()
+    for n in range(3000):
+        web_access.bad_token(f"2001:db8::{n:x}")
+    assert time.perf_counter() - started < 1.0
+    assert web_access.too_many_bad("2001:db8::1") is False
+    for _ in range(web_access.BURST_LIMIT):
+        web_access.bad_token("2001:db8::1")
+    assert web_access.too_many_bad("2001:db8::1")
+
+
+async def test_a_login_length_meant_as_forever_still_lets_people_log_in(db, clock_at) -> None:
+    """运维想“永不过期”，在 .env 写了 QUNGUI_WEB_SESSION_HOURS=99999999：算出的到期时刻超过 9999 年，
+    每次换会话都出错（浏览器里只见 500）。启动时说清楚，按上限算，登录照常。"""
+    from plugins.web.config import session_hours
+
+    clock_at(NOW)
+    hours, problem = session_hours(99999999)
+    assert problem == (
+        ".env 的 QUNGUI_WEB_SESSION_HOURS 是 99999999：超过一年（8784 小时）。"
+        "先按 8784 小时算；请改成不超过 8784 的正整数，重启生效。"
+    )
+    login = await web_access.redeem(await web_access.issue("jgs", 30001), hours)
+    assert login is not None and login.expires_at == NOW + timedelta(hours=8784)
