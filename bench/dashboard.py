@@ -19,6 +19,7 @@ NoneBot，用管理员的会话经 FastAPI 应用取整页（会话、身份、�
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import os
 import sqlite3
@@ -153,6 +154,9 @@ async def measure(db_url: str, label: str) -> dict[str, dict]:
 
     policy = _policy()
     await open_database(db_url)
+    # 同机器人启动时（plugins/core/lifecycle.py settle_heap）：常驻的对象挪出垃圾回收反复扫的几代
+    gc.collect()
+    gc.freeze()
     clock.set_now(datetime(2026, 10, 20, 21, tzinfo=policy.tz))
     someone = FIRST_USER + 7
     pages: dict[str, Callable[[], Awaitable[object]]] = {

@@ -193,3 +193,24 @@ def test_a_login_length_of_zero_hours_is_named_at_start_and_the_default_used() -
             f".env 的 QUNGUI_WEB_SESSION_HOURS 是 {wrong}：登录后马上就会过期，网页后台进不去。"
             "先按 8 小时算；请改成正整数（如 8），重启生效。",
         )
+
+
+def test_what_start_up_loaded_is_set_aside_from_garbage_collection_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """启动时加载的东西挪出垃圾回收反复扫的几代（本月页 p95 见 bench/dashboard.py）；只在进程第一次启动时。"""
+    import gc
+
+    from plugins.core import lifecycle
+
+    monkeypatch.setattr(lifecycle, "_heap_settled", False)
+    gc.unfreeze()
+    try:
+        lifecycle.settle_heap()
+        frozen = gc.get_freeze_count()
+        assert frozen > 0
+        kept = [[n] for n in range(1000)]  # 之后新建的对象
+        lifecycle.settle_heap()
+        assert gc.get_freeze_count() == frozen and kept
+    finally:
+        gc.unfreeze()
