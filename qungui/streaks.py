@@ -117,10 +117,11 @@ async def share_bits(org: str, first: date, last: date) -> dict[int, int]:
     )
     if undone:
         entries = entries.exclude(id__in=list(undone))
-    # 同一天两条分享分也只算一天：各天的位互不相同，DISTINCT 之后相加就是按位或
+    # 同一天两条分享分也只算一天：PostgreSQL 有按位或的聚合；SQLite 没有，各天的位互不相同，
+    # DISTINCT 之后相加就是按位或
     if LedgerEntry._meta.db.capabilities.dialect == "postgres":
         offset = f"(business_date - DATE '{first.isoformat()}')"
-        bits = f"SUM(DISTINCT (1::bigint << {offset}))::bigint"
+        bits = f"BIT_OR(1::bigint << {offset})"
     else:
         offset = f"CAST(julianday(business_date) - julianday('{first.isoformat()}') AS INTEGER)"
         bits = f"SUM(DISTINCT 1 << {offset})"

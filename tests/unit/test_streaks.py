@@ -242,3 +242,32 @@ async def test_share_days_are_each_day_once_without_reversed_ones_and_only_that_
 async def test_share_days_refuse_a_span_too_long_for_one_number(db) -> None:
     with pytest.raises(ValueError, match="62"):
         await streaks.share_bits("jgs", date(2026, 11, 1), date(2027, 1, 15))
+
+
+async def test_when_leave_counts_as_shared_the_bonus_goes_to_sharers_and_to_people_on_leave(
+    db,
+) -> None:
+    """制度写了请假算分享（`leave_counts_for_streak`）：天天分享的人照样得；分享 20 天、请假 7 天的得；
+    整月请假、一天没分享的人也够天数。"""
+    from qungui import leave
+
+    policy = POLICY.model_copy(
+        update={"leave": POLICY.leave.model_copy(update={"leave_counts_for_streak": True})}
+    )
+    await share_days(1, list(range(1, 28)))
+    await share_days(2, list(range(1, 21)))
+    for user, first, last in ((2, 21, 27), (3, 1, 30)):
+        await leave.record(
+            policy,
+            user_id=user,
+            group_id=None,
+            first=date(2026, 11, first),
+            last=date(2026, 11, last),
+            reason="外派",
+            by=30001,
+            role=Role.ADMIN,
+            at=datetime(2026, 10, 30, 9, tzinfo=CST),
+            event_key=f"leave-{user}",
+        )
+    assert await streaks.settle(policy, "2026-11", NOW) == 3
+    assert await streaks.winners(policy, "2026-11") == {1, 2, 3}
