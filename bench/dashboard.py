@@ -147,6 +147,16 @@ def _p95(took: list[float]) -> float:
     return statistics.quantiles(took, n=20)[-1]
 
 
+def _line(took: list[float], base: list[float], unit: str) -> dict:
+    """一页的结果：p95（单位里带上 p50），比值对同一进程里 /积分 服务调用的 p95。"""
+    return {
+        "value": round(_p95(took), 1),
+        "unit": f"{unit}（p50 {statistics.median(took):.1f} ms）",
+        "ratio": _p95(took) / _p95(base),
+        "baseline": f"/积分 的服务调用 p95 {_p95(base):.1f} ms",
+    }
+
+
 async def measure(db_url: str, label: str) -> dict[str, dict]:
     """在这个库上把每页量 CALLS 次。"""
     from qungui import clock, dashboard, points
@@ -170,16 +180,10 @@ async def measure(db_url: str, label: str) -> dict[str, dict]:
     }
     try:
         base = await _timed(lambda: points.summary(policy, someone, LIVE_MONTH, ()))
-        baseline = f"/积分 的服务调用 p95 {_p95(base):.1f} ms"
         results = {}
         for name, call in pages.items():
             took = await _timed(call)
-            results[f"dashboard.{name}.{label}"] = {
-                "value": round(_p95(took), 1),
-                "unit": f"ms p95（p50 {statistics.median(took):.1f} ms）",
-                "ratio": _p95(took) / _p95(base),
-                "baseline": baseline,
-            }
+            results[f"dashboard.{name}.{label}"] = _line(took, base, "ms p95")
     finally:
         clock.set_now(None)
         await close_database()
@@ -223,15 +227,9 @@ async def over_http(db_url: str, label: str) -> dict[str, dict]:
                 assert response.status_code == 200, (path, response.status_code)
 
             base = await _timed(lambda: points.summary(policy, FIRST_USER + 7, LIVE_MONTH, ()))
-            baseline = f"/积分 的服务调用 p95 {_p95(base):.1f} ms"
             for name, path in PATHS.items():
                 took = await _timed(lambda path=path: page(path))
-                results[f"web.{name}.{label}"] = {
-                    "value": round(_p95(took), 1),
-                    "unit": f"ms p95 整页（p50 {statistics.median(took):.1f} ms）",
-                    "ratio": _p95(took) / _p95(base),
-                    "baseline": baseline,
-                }
+                results[f"web.{name}.{label}"] = _line(took, base, "ms p95 整页")
     finally:
         await inprocess.stop()
         clock.set_now(None)
