@@ -100,6 +100,15 @@ async def test_a_second_process_on_the_same_sqlite_file_refuses_to_start(tmp_pat
         assert await first.stop() == 0
 
 
+def napcat_in_groups(bot: BotProcess) -> FakeOneBot:
+    """假 NapCat：它的账号在 NapCat 真实回答里的那几个群（get_group_list）。"""
+    qq = FakeOneBot(bot.ws_url)
+    qq.responders["get_group_list"] = lambda params: fake.RESPONSES["get_group_list_ok_napcat"][
+        "data"
+    ]
+    return qq
+
+
 async def test_a_first_run_without_groups_or_superusers_says_what_to_fill_in(
     tmp_path: Path,
 ) -> None:
@@ -113,10 +122,7 @@ async def test_a_first_run_without_groups_or_superusers_says_what_to_fill_in(
     bot = BotProcess(workdir=tmp_path, policy=policy, superusers=[])
     await bot.start()
     try:
-        qq = FakeOneBot(bot.ws_url)
-        qq.responders["get_group_list"] = lambda params: fake.RESPONSES["get_group_list_ok_napcat"][
-            "data"
-        ]
+        qq = napcat_in_groups(bot)
         await qq.connect()
         await qq.wait_for("get_group_list", within=5)
         # 不在制度里的群发来的消息：不回答，日志里说一次
@@ -142,10 +148,7 @@ async def test_a_superuser_finds_the_group_numbers_with_group_list(tmp_path: Pat
     bot = BotProcess(workdir=tmp_path, policy=TEST_POLICY)
     await bot.start()
     try:
-        qq = FakeOneBot(bot.ws_url)
-        qq.responders["get_group_list"] = lambda params: fake.RESPONSES["get_group_list_ok_napcat"][
-            "data"
-        ]
+        qq = napcat_in_groups(bot)
         await qq.connect()
         listing = await qq.private_says("/群列表", user_id=fake.SUPERUSER)
         await qq.close()
