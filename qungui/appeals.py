@@ -7,6 +7,8 @@
 期限按组织时区的日子算：记录写下那天（`created_at` 在组织时区的日期）记为第 0 天，
 第 `appeal_days` 天当天结束之前都可以申诉，第 `appeal_days + 1` 天起不行。
 那条记录的月份冻结后不能再申诉，已在审的申诉也不能再成立（冻结的月份账本不再变）。
+
+因举报记下的警告申诉成立，说明举报不属实：举报人那份“举报属实”奖励随同撤销。
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from . import ledger, months, rules, warning_cases
 from .dates import month_key
 from .models import Appeal, FilterHit, LedgerEntry
 from .policy import Policy
-from .reviews import AlreadyDecided, ReviewNotFound
+from .reviews import AlreadyDecided, ReviewNotFound, report_bonuses
 from .roles import Role, check_not_own_case, role_to_reverse
 
 TEXT_LIMIT = 300
@@ -113,6 +115,8 @@ class Decided:
     """申诉成立时写的撤销记录；驳回时 None"""
     undone: LedgerEntry | None = None
     """驳回时那条记录已经被另行撤销（申诉期间有人 /撤销 了它）：那条撤销记录；结案时不能说“维持”"""
+    withdrawn: tuple[LedgerEntry, ...] = ()
+    """申诉成立时随同撤销的举报属实奖励（被撤销的那几条原记录）"""
 
 
 def last_day(policy: Policy, entry: LedgerEntry) -> date:
@@ -272,8 +276,38 @@ async def uphold(
             raise AlreadyReversed(entry.id, exc.reversal.id) from None
         await Appeal.filter(id=appeal.id).update(reversal_id=written.entry.id)
         await warning_cases.mark_revoked(policy.id, entry, by, reason, at)
+        withdrawn = await _withdraw_report_bonuses(
+            policy.id,
+            entry.id,
+            at=at,
+            by=by,
+            role=role,
+            reason=f"申诉成立（审{hit.id}），举报不属实",
+        )
     hit, appeal = await find(policy, review_id)
-    return Decided(hit, appeal, entry, written.entry)
+    return Decided(hit, appeal, entry, written.entry, withdrawn=withdrawn)
+
+
+async def _withdraw_report_bonuses(
+    org: str, entry_id: int, *, at: datetime, by: int, role: Role, reason: str
+) -> tuple[LedgerEntry, ...]:
+    """撤销因这条警告给举报人的奖励，返回撤销了的原记录。调用方负责事务。"""
+    withdrawn = []
+    for bonus in await report_bonuses(org, entry_id):
+        try:
+            await ledger.reverse(
+                org=org,
+                entry_id=bonus.id,
+                now=at,
+                actor_id=by,
+                actor_role=role,
+                reason=reason,
+                command_key=f"appeal-upheld:{org}:{bonus.id}",
+            )
+        except ledger.AlreadyReversed:
+            continue  # 刚被管理员另行 /撤销 了：已经不算数
+        withdrawn.append(bonus)
+    return tuple(withdrawn)
 
 
 async def dismiss(
@@ -304,7 +338,7 @@ async def dismiss(
         raise AlreadyDecided(await FilterHit.get(id=hit.id), event_key)
     hit, appeal = await find(policy, review_id)
     undone = await LedgerEntry.get_or_none(reverses=appeal.entry_id)
-    return Decided(hit, appeal, await LedgerEntry.get(id=appeal.entry_id), None, undone)
+    return Decided(hit, appeal, await LedgerEntry.get(id=appeal.entry_id), None, undone=undone)
 
 
 @dataclass(frozen=True)

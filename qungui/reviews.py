@@ -15,7 +15,7 @@ from tortoise.transactions import in_transaction
 
 from . import ledger, rules, warning_cases
 from .content_filter import Hit
-from .models import FilterHit
+from .models import FilterHit, LedgerEntry
 from .policy import Policy
 from .roles import Role, check_not_own_case
 
@@ -164,6 +164,21 @@ class Confirmed:
     bonus: ledger.LedgerEntry | None
 
 
+def report_period(hit: FilterHit) -> str:
+    """举报属实奖励的周期：被举报的那条消息。同一条消息几个人举报，也只奖一次。"""
+    return f"{hit.group_id}-{hit.message_id}"
+
+
+async def report_bonuses(org: str, entry_id: int) -> list[LedgerEntry]:
+    """因举报记下这条警告时给举报人的、目前有效的举报属实奖励。"""
+    hits = await FilterHit.filter(org=org, entry_id=entry_id, reporter_id__not_isnull=True)
+    found = [
+        await ledger.active_award(org, rules.FILTER_REPORT, hit.reporter_id, report_period(hit))
+        for hit in hits
+    ]
+    return [bonus for bonus in found if bonus is not None]
+
+
 async def confirm(
     policy: Policy,
     hit_id: int,
@@ -220,7 +235,7 @@ async def confirm(
                 org=policy.id,
                 user_id=hit.reporter_id,
                 rule=rules.FILTER_REPORT,
-                period=f"{hit.group_id}-{hit.message_id}",
+                period=report_period(hit),
                 delta=policy.filter.report_bonus,
                 business_date=today,
                 now=at,

@@ -198,8 +198,10 @@ async def _decide(ctx: CommandContext, hit: FilterHit, upheld: bool) -> None:
     missed = await sender.send_private_each(ctx.bot, [entry.user_id], told)
     told_line = (replies.NOT_TOLD if missed else replies.TOLD).format(name=name)
     if upheld:
+        withdrawn = await _tell_reporters(ctx, hit.id, done.withdrawn)
         await ctx.reply(
             replies.UPHELD.format(name=name, reversal=done.reversal.id, told=told_line, **fields)
+            + withdrawn
         )
     elif done.undone is not None:
         await ctx.reply(
@@ -207,6 +209,20 @@ async def _decide(ctx: CommandContext, hit: FilterHit, upheld: bool) -> None:
         )
     else:
         await ctx.reply(replies.DISMISSED.format(told=told_line, **fields))
+
+
+async def _tell_reporters(ctx: CommandContext, review_id: int, bonuses) -> str:
+    """私聊告诉举报人奖励撤回了；返回给决定的人看的那几句。"""
+    names = await members.display_names(ctx.policy, [bonus.user_id for bonus in bonuses])
+    lines = []
+    for bonus in bonuses:
+        delta = points.change_text(bonus.delta)
+        told = replies.REPORTER_WITHDRAWN.format(id=review_id, entry=bonus.id, delta=delta)
+        await sender.send_private_each(ctx.bot, [bonus.user_id], told)
+        lines.append(
+            replies.UPHELD_BONUS.format(name=names[bonus.user_id], entry=bonus.id, delta=delta)
+        )
+    return "".join(lines)
 
 
 async def uphold(ctx: CommandContext, hit: FilterHit) -> None:

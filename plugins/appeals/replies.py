@@ -22,11 +22,15 @@ SYSTEM_WRITER = "机器人（按群规自动记的）"
 UPHELD = (
     "申诉成立：审{id}，已撤销 #{entry}（{name} {delta}，{label}），撤销记录 #{reversal}。{told}"
 )
+UPHELD_BONUS = "举报人 {name} 的举报属实奖励 #{entry}（{delta}）一并撤回。"
 DISMISSED = "已驳回申诉 审{id}：#{entry} 维持。{told}"
 CLOSED_UNDONE = "已结案申诉 审{id}：#{entry} 已经撤销（撤销记录 #{reversal}）。{told}"
 TOLD = "已私聊告诉 {name}。"
 NOT_TOLD = "私聊没有发到 {name}，请另行告诉他。"
 MEMBER_UPHELD = "【群规助手】你的申诉 审{id} 成立：#{entry}（{day} {delta}，{label}）已撤回。"
+REPORTER_WITHDRAWN = (
+    "【群规助手】你举报的消息经申诉认定不算违规（审{id}），举报属实奖励 #{entry}（{delta}）已撤回。"
+)
 MEMBER_DISMISSED = (
     "【群规助手】你的申诉 审{id} 被驳回：#{entry}（{day} {delta}，{label}）维持。理由：{note}"
 )

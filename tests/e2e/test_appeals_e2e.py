@@ -9,6 +9,7 @@ from .harness import Running
 LI = 20002
 LI_CARD = "鸡公山酒业-李四-13800000000"
 ADMIN_CARD = "鸡公山酒业-王管-13700000000"
+ZHANG, ZHANG_CARD = 20001, "鸡公山酒业-张三-13900000000"
 SENT = ("send_group_msg", "send_private_msg")
 
 
@@ -121,4 +122,53 @@ async def test_appeals_upheld_refused_and_a_self_decision(running: Running) -> N
     assert await bot.query("SELECT id, status, decided_by FROM filter_hit ORDER BY id") == [
         (1, "confirmed", CHAIRMAN),
         (2, "dismissed", CHAIRMAN),
+    ]
+
+
+async def test_an_upheld_appeal_takes_back_the_reporters_bonus(running: Running) -> None:
+    """李四举报张三、管理员确认（李四得举报属实奖励）；张三申诉成立：李四的奖励一并撤回，私聊告诉他。"""
+    qq, bot = running.qq, running.bot
+    await bot.set_clock("2026-11-27T09:30:00+08:00")
+    await qq.send_event(
+        fake.group_message_payload(
+            "你们都是废物", user_id=ZHANG, card=ZHANG_CARD, message_id=882001
+        )
+    )
+    report = [{"type": "reply", "data": {"id": "882001"}}, text("/举报 骂人")]
+    assert (
+        await qq.group_says(report, user_id=LI, card=LI_CARD) == "已收到举报（审1），管理员会处理。"
+    )
+    confirmed = await qq.group_says("/确认 审1", user_id=ADMIN, card=ADMIN_CARD)
+    assert confirmed.startswith("已警告 张三：不良信息，-5 分，")
+    assert await bot.query("SELECT id, user_id, delta FROM ledger_entry ORDER BY id") == [
+        (1, ZHANG, -5),
+        (2, LI, 2),
+    ]
+    mark = len(qq.calls)
+    assert await qq.private_says("/申诉 #1 我说的是游戏里的角色", user_id=ZHANG) == (
+        "已收到申诉（审2）：#1 -5 分（不良信息警告）。管理员复核后会私聊告诉你结果。"
+    )
+    await qq.wait_for("send_private_msg", after=mark, where=lambda c: "对记录 #1 的申诉" in c.text)
+
+    mark = len(qq.calls)
+    upheld = fake.private_message_payload(
+        "/确认 审2 聊的是游戏", user_id=CHAIRMAN, message_id=882002, self_id=qq.self_id
+    )
+    await qq.send_event(upheld)
+    (reporter_told,) = await qq.wait_for(
+        "send_private_msg", after=mark, where=lambda c: c.params["user_id"] == LI
+    )
+    assert reporter_told.text == (
+        "【群规助手】你举报的消息经申诉认定不算违规（审2），举报属实奖励 #2（+2 分）已撤回。"
+    )
+    (answer,) = await qq.wait_for(
+        "send_private_msg", after=mark, where=lambda c: c.params["user_id"] == CHAIRMAN
+    )
+    assert answer.text.endswith("举报人 李四 的举报属实奖励 #2（+2 分）一并撤回。")
+    await replayed_says_nothing(running, upheld)
+    assert await bot.query(
+        "SELECT user_id, delta, reverses, actor_id, reason FROM ledger_entry WHERE id > 2 ORDER BY id"
+    ) == [
+        (ZHANG, 5, 1, CHAIRMAN, "申诉成立（审2）：聊的是游戏"),
+        (LI, -2, 2, CHAIRMAN, "申诉成立（审2），举报不属实"),
     ]

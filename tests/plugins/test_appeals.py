@@ -471,3 +471,49 @@ async def test_closing_an_appeal_whose_entry_was_undone_meanwhile_does_not_say_i
         expect_private(
             ctx, "已结案申诉 审1：#1 已经撤销（撤销记录 #2）。已私聊告诉 李四。", SUPERUSER
         )
+
+
+async def test_an_upheld_appeal_takes_back_the_reporters_bonus_and_tells_the_reporter(
+    app: App, db
+) -> None:
+    """张三举报李四，管理员确认（张三得举报属实奖励）；李四申诉成立：那条消息不算违规，张三的奖励撤回。"""
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        say(ctx, bot, "在")
+        say(ctx, bot, [{"type": "reply", "data": {"id": "7110"}}, text("/举报 骂同事")], user=ZHANG)
+        ctx.should_call_api(
+            "get_msg",
+            {"message_id": 7110},
+            result={
+                "message_id": 7110,
+                "sender": {"user_id": LI, "nickname": "Li", "card": ""},
+                "message": [{"type": "text", "data": {"text": "某某就是个废物"}}],
+            },
+        )
+        expect_group(ctx, "已收到举报（审1），管理员会处理。")
+        ctx.should_call_api("send_private_msg", {"user_id": ADMIN, "message": ANY}, result={})
+        privately(ctx, bot, "/确认 审1", user=ADMIN)
+        ctx.should_call_api("send_group_msg", {"group_id": WORK_GROUP, "message": ANY})
+        expect_private(ctx, "已确认并警告 李四：不良信息，-5 分（编号 #1）。举报人加 2 分。", ADMIN)
+        say(ctx, bot, "/申诉 #1 我说的是游戏里的角色")
+        expect_group(
+            ctx, "已收到申诉（审2）：#1 -5 分（不良信息警告）。管理员复核后会私聊告诉你结果。"
+        )
+        ctx.should_call_api("send_private_msg", {"user_id": ANY, "message": ANY}, result={})
+        privately(ctx, bot, "/确认 审2 聊的是游戏", user=CHAIRMAN)
+        expect_private(
+            ctx, "【群规助手】你的申诉 审2 成立：#1（11-27 -5 分，不良信息警告）已撤回。", LI
+        )
+        expect_private(
+            ctx,
+            "【群规助手】你举报的消息经申诉认定不算违规（审2），举报属实奖励 #2（+2 分）已撤回。",
+            ZHANG,
+        )
+        expect_private(
+            ctx,
+            "申诉成立：审2，已撤销 #1（李四 -5 分，不良信息警告），撤销记录 #3。已私聊告诉 李四。"
+            "举报人 张三 的举报属实奖励 #2（+2 分）一并撤回。",
+            CHAIRMAN,
+        )
+    taken_back = await LedgerEntry.get(reverses=2)
+    assert (taken_back.user_id, taken_back.delta, taken_back.actor_id) == (ZHANG, -2, CHAIRMAN)

@@ -446,8 +446,8 @@ async def test_an_appeal_written_like_a_formula_stays_text_in_the_export(db, jgs
     assert [(cell.value, cell.data_type) for cell in cells] == [(formula, "s"), ("#N/A", "s")]
 
 
-async def test_the_member_who_reported_the_message_does_not_decide_its_appeal(db, jgs) -> None:
-    """举报属实时举报人有奖励：被举报的人申诉那条警告，举报人（哪怕是管理员）不能来维持或撤销它。"""
+async def reported_and_confirmed(jgs: Policy, reporter: int):
+    """成员 MEMBER 的消息被 reporter 举报，ADMIN 确认：MEMBER 被警告，reporter 得举报属实奖励。"""
     from qungui import reviews
     from qungui.content_filter import Hit
 
@@ -459,10 +459,10 @@ async def test_the_member_who_reported_the_message_does_not_decide_its_appeal(db
         message,
         Hit(rules.BUILTIN_REPORT, jgs.filter.report_category, "review", ""),
         "report:77",
-        reporter_id=OTHER_ADMIN,
+        reporter_id=reporter,
         report_reason="赌博广告",
     )
-    confirmed = await reviews.confirm(
+    return await reviews.confirm(
         jgs,
         reported.id,
         category=None,
@@ -474,6 +474,11 @@ async def test_the_member_who_reported_the_message_does_not_decide_its_appeal(db
         today=date(2026, 11, 27),
         event_key="confirm:77",
     )
+
+
+async def test_the_member_who_reported_the_message_does_not_decide_its_appeal(db, jgs) -> None:
+    """举报属实时举报人有奖励：被举报的人申诉那条警告，举报人（哪怕是管理员）不能来维持或撤销它。"""
+    confirmed = await reported_and_confirmed(jgs, OTHER_ADMIN)
     filed = await file(jgs, confirmed.issued.entry.id)
     with pytest.raises(OwnCase):
         await dismiss(jgs, filed.hit.id, OTHER_ADMIN, Role.ADMIN)
@@ -511,3 +516,59 @@ async def test_an_appeal_decided_next_month_shows_its_outcome_in_that_months_she
     assert [(row[0], row[1], row[9], row[12]) for row in rows] == [
         (f"审{filed.hit.id}", "2026-11-30 10:00", "驳回（维持）", "证据不足")
     ]
+
+
+REPORTER = 20005
+
+
+async def test_an_upheld_appeal_takes_back_the_reporters_bonus(db, jgs) -> None:
+    """申诉成立 = 那条消息不算违规：举报人的“举报属实”奖励随同撤销，署名决定的人；驳回则照旧。"""
+    confirmed = await reported_and_confirmed(jgs, REPORTER)
+    bonus = confirmed.bonus
+    assert (bonus.user_id, bonus.delta) == (REPORTER, jgs.filter.report_bonus)
+    filed = await file(jgs, confirmed.issued.entry.id)
+
+    done = await uphold(jgs, filed.hit.id, CHAIRMAN, Role.CHAIRMAN)
+
+    assert [entry.id for entry in done.withdrawn] == [bonus.id]
+    taken_back = await LedgerEntry.get(reverses=bonus.id)
+    assert (taken_back.user_id, taken_back.delta, taken_back.actor_id) == (
+        REPORTER,
+        -jgs.filter.report_bonus,
+        CHAIRMAN,
+    )
+    assert taken_back.reason == f"申诉成立（审{filed.hit.id}），举报不属实"
+    assert (await ledger.month_summary("jgs", REPORTER, "2026-11")).points == 0
+    assert (await ledger.month_summary("jgs", MEMBER, "2026-11")).points == 0
+
+
+async def test_a_dismissed_appeal_leaves_the_reporters_bonus(db, jgs) -> None:
+    confirmed = await reported_and_confirmed(jgs, REPORTER)
+    filed = await file(jgs, confirmed.issued.entry.id)
+
+    await dismiss(jgs, filed.hit.id, CHAIRMAN, Role.CHAIRMAN)
+
+    assert not await LedgerEntry.exists(reverses=confirmed.bonus.id)
+    assert (await ledger.month_summary("jgs", REPORTER, "2026-11")).points == 2
+
+
+async def test_a_bonus_already_undone_is_not_undone_twice_when_the_appeal_is_upheld(
+    db, jgs
+) -> None:
+    confirmed = await reported_and_confirmed(jgs, REPORTER)
+    await ledger.reverse(
+        org="jgs",
+        entry_id=confirmed.bonus.id,
+        now=NOW,
+        actor_id=OTHER_ADMIN,
+        actor_role=Role.ADMIN,
+        reason="重复举报",
+        command_key="undo-bonus",
+    )
+    filed = await file(jgs, confirmed.issued.entry.id)
+
+    done = await uphold(jgs, filed.hit.id, CHAIRMAN, Role.CHAIRMAN)
+
+    assert done.withdrawn == ()
+    assert await LedgerEntry.filter(reverses=confirmed.bonus.id).count() == 1
+    assert (await ledger.month_summary("jgs", REPORTER, "2026-11")).points == 0
