@@ -517,27 +517,30 @@ async def approve_campaign(policy: Policy, campaign_id: int, decision: Decision)
         if any(hit.decided_key == decision.event_key for _, hit in found):
             return Batch(campaign, [], [], replayed=True)
         raise NothingPending(campaign)
-    # 同一条命令再来一次（重连、几个机器人账号）：认领不到，什么也不做
-    taken = await Campaign.filter(
-        Q(decided_key=None) | ~Q(decided_key=decision.event_key), id=campaign.id
-    ).update(
-        decided_by=decision.by,
-        decided_at=decision.at.astimezone(UTC),
-        decided_key=decision.event_key,
-    )
-    if not taken:
-        return Batch(campaign, [], [], replayed=True)
     approved, own = [], []
-    for claim, hit in pending:
-        if claim.user_id == decision.by and decision.role < Role.SUPERUSER:
-            own.append(claim)
-            continue
-        check_not_own_case(
-            decision.by, decision.role, claim.user_id, action=f"确认 推{campaign.id}"
+    # 认领这条命令和整批记分是一个事务：记到一半进程没了，认领也不算，重放时从头记完（每条申报
+    # 各自从待审出发，已记的不会再记）
+    async with in_transaction():
+        # 同一条命令再来一次（重连、几个机器人账号）：认领不到，什么也不做
+        taken = await Campaign.filter(
+            Q(decided_key=None) | ~Q(decided_key=decision.event_key), id=campaign.id
+        ).update(
+            decided_by=decision.by,
+            decided_at=decision.at.astimezone(UTC),
+            decided_key=decision.event_key,
         )
-        done = await _award(policy, claim, hit, repost.points, decision)
-        if done is not None:
-            approved.append(done)
+        if not taken:
+            return Batch(campaign, [], [], replayed=True)
+        for claim, hit in pending:
+            if claim.user_id == decision.by and decision.role < Role.SUPERUSER:
+                own.append(claim)
+                continue
+            check_not_own_case(
+                decision.by, decision.role, claim.user_id, action=f"确认 推{campaign.id}"
+            )
+            done = await _award(policy, claim, hit, repost.points, decision)
+            if done is not None:
+                approved.append(done)
     return Batch(await get_campaign(policy, campaign.id), approved, own)
 
 

@@ -205,6 +205,39 @@ async def test_confirm_all_pays_each_once_skips_the_refused_and_the_deciders_own
     assert entry.actor_id == ADMIN and entry.business_date == date(2026, 12, 1)
 
 
+async def test_a_confirm_all_cut_short_is_finished_by_its_replay(
+    org: Policy, db, monkeypatch
+) -> None:
+    """`/确认 推N` 记到一半进程没了（重启）：同一条命令重放时要把整批记完，而不是当作“已经做过”。"""
+    campaign = await open_one(org, ny(2026, 11, 27, 9))
+    for user in (ZHANG, LI, WANG):
+        await claims.file_repost(org, campaign.id, filing(user, ny(2026, 11, 27, 10)))
+    award = claims.ledger.award
+    calls = 0
+
+    async def dies_on_the_second(**fields):
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            raise RuntimeError("进程被杀")
+        return await award(**fields)
+
+    monkeypatch.setattr(claims.ledger, "award", dies_on_the_second)
+    due = ny(2026, 12, 1, 9)
+    with pytest.raises(RuntimeError):
+        await claims.approve_campaign(org, campaign.id, decision(ADMIN, due, key="all"))
+    monkeypatch.setattr(claims.ledger, "award", award)
+
+    batch = await claims.approve_campaign(org, campaign.id, decision(ADMIN, due, key="all"))
+
+    assert not batch.replayed
+    assert sorted(done.claim.user_id for done in batch.approved) == [ZHANG, LI, WANG]
+    assert sorted(await ledger_rows()) == sorted(
+        (user, 2, rules.REPOST) for user in (ZHANG, LI, WANG)
+    )
+    assert await claims.pending_of(await claims.get_campaign(org, campaign.id)) == []
+
+
 async def test_a_refused_repost_claim_may_be_filed_again_before_the_deadline(
     org: Policy, db
 ) -> None:
