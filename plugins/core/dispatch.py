@@ -153,7 +153,7 @@ async def _dispatch() -> None:
         command, args = state["qungui.command"]
         if isinstance(event, GroupMessageEvent):
             await _in_group(bot, event, command, args)
-        elif command.private:
+        else:
             await _in_private(bot, event, command, args)
     # 命令消息上的过滤在命令回复之后处理：回复不等审核通知、撤回
     if "qungui.watch" in state:
@@ -200,6 +200,10 @@ async def _in_private(bot: Bot, event: MessageEvent, command: Command, args) -> 
     orgs = await _private_orgs(event.user_id)
     if not orgs:
         await reply(replies.NO_ORG)
+        return
+    if not command.private:
+        # 申报要附截图、分享要让同事看到……这些只在群里有意义；私聊发了也要说一声，不能没有下文
+        await reply(replies.GROUP_ONLY.format(command=command.name))
         return
     candidates = orgs
     if command.role >= Role.SUPERUSER:

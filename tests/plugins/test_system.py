@@ -182,8 +182,9 @@ async def test_points_in_private_chat(app: App, db) -> None:
             "张三 本月（2026-11）积分 0 分，第 1 名 / 共 1 人；累计 0 分；本月记录 0 条。",
             20001,
         )
-        # 私聊里只回答少数命令
+        # 私聊里只回答少数命令；别的命令说一声去群里发
         ctx.receive_event(bot, fake.private_message("/排行", user_id=20001))
+        expect_private(ctx, "「/排行」要在群里发，私聊里不能用。私聊能用的命令见 /帮助。", 20001)
 
 
 async def test_a_stranger_in_private_chat_is_told_why(app: App, db) -> None:
