@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime
 
 from tortoise.exceptions import IntegrityError
@@ -444,10 +444,13 @@ class MonthSummary:
     entries: int
 
 
+_NOTHING = MonthSummary(0, 0, 0)
+
+
 async def month_summary(org: str, user_id: int, month: str) -> MonthSummary:
     row = await MonthTotal.get_or_none(org=org, user_id=user_id, month=month)
     if row is None:
-        return MonthSummary(0, 0, 0)
+        return _NOTHING
     return MonthSummary(row.points, row.share_days, row.entries)
 
 
@@ -459,7 +462,8 @@ async def all_time_totals(org: str) -> dict[int, int]:
         .group_by("user_id")
         .values_list("user_id", "total")
     )
-    return {user: int(total or 0) for user, total in rows}
+    # 分组求和，每组至少一行，和不会是空；PostgreSQL 给的是 Decimal
+    return {user: int(total) for user, total in rows}
 
 
 async def month_entries(org: str, user_id: int, first: date, last: date) -> list[LedgerEntry]:
@@ -506,38 +510,28 @@ async def rebuild_month_totals(org: str, month: str, first: date, last: date) ->
             await conn.execute_script("LOCK TABLE month_total IN EXCLUSIVE MODE")
         entries = await LedgerEntry.filter(
             org=org, business_date__gte=first, business_date__lte=last
-        ).values_list("user_id", "delta", "rule", "reverses")
-        share_ids = set(
-            await LedgerEntry.filter(
-                org=org, rule=rules.SHARE_DAILY, business_date__gte=first, business_date__lte=last
-            ).values_list("id", flat=True)
-        )
-        fresh: dict[int, list[int]] = {}
-        for user, delta, rule, reverses in entries:
-            totals = fresh.setdefault(user, [0, 0, 0])
+        ).values_list("id", "user_id", "delta", "rule", "reverses")
+        # 撤销记录与原记录同一营业日：撤销掉的分享分，原记录一定也在这一段里
+        share_ids = {entry_id for entry_id, _, _, rule, _ in entries if rule == rules.SHARE_DAILY}
+        sums: dict[int, list[int]] = {}
+        for _, user, delta, rule, reverses in entries:
+            totals = sums.setdefault(user, [0, 0, 0])
             totals[0] += delta
             totals[1] += 1 if rule == rules.SHARE_DAILY else -(reverses in share_ids)
             totals[2] += 1
+        fresh = {user: MonthSummary(*totals) for user, totals in sums.items()}
         current = await month_totals(org, month)
         wrong = {
-            user
-            for user in set(fresh) | set(current)
-            if tuple(fresh.get(user, [0, 0, 0])) != _as_tuple(current.get(user))
+            user for user in fresh.keys() | current.keys() if fresh.get(user) != current.get(user)
         }
         if wrong:
             await MonthTotal.filter(org=org, month=month, user_id__in=list(wrong)).delete()
             await MonthTotal.bulk_create(
                 [
-                    MonthTotal(org=org, user_id=u, month=month, points=p, share_days=d, entries=n)
-                    for u, (p, d, n) in fresh.items()
-                    if u in wrong
+                    MonthTotal(org=org, user_id=user, month=month, **asdict(summary))
+                    for user, summary in fresh.items()
+                    if user in wrong
                 ]
             )
             derived.changed(org, derived.LEDGER)
         return len(wrong)
-
-
-def _as_tuple(summary: MonthSummary | None) -> tuple[int, int, int]:
-    if summary is None:
-        return (0, 0, 0)
-    return (summary.points, summary.share_days, summary.entries)
