@@ -277,15 +277,15 @@ async def _add_to_month_totals(org: str, month: str, user_ids: list[int], delta:
     if not user_ids:
         return
     rows = MonthTotal.filter(org=org, month=month, user_id__in=user_ids)
-    if await rows.update(points=F("points") + delta, entries=F("entries") + 1) < len(user_ids):
-        have = set(await rows.values_list("user_id", flat=True))
-        await MonthTotal.bulk_create(
-            [
-                MonthTotal(org=org, user_id=u, month=month, points=delta, share_days=0, entries=1)
-                for u in user_ids
-                if u not in have
-            ]
-        )
+    have = set(await rows.values_list("user_id", flat=True))
+    await rows.update(points=F("points") + delta, entries=F("entries") + 1)
+    await MonthTotal.bulk_create(
+        [
+            MonthTotal(org=org, user_id=u, month=month, points=delta, entries=1)
+            for u in user_ids
+            if u not in have
+        ]
+    )
 
 
 def _key_prefix(rule: str, org: str, user_id: int, period: str) -> str:
@@ -391,15 +391,14 @@ async def reverse(
     acting_as = Role.ADMIN if actor_role is None else actor_role
     try:
         async with in_transaction():
-            if (earlier := await replayed(command_key)) is not None:
-                return earlier
             original = await LedgerEntry.get_or_none(id=entry_id, org=org)
             if original is None:
                 raise EntryNotFound(entry_id)
             if original.reverses is not None:
                 raise IsReversal(entry_id)
             if (existing := await LedgerEntry.get_or_none(reverses=entry_id)) is not None:
-                # 同一事件可能刚在另一个事务里写下这条撤销（几个机器人账号同时收到）：那是重放
+                # 已经撤销过：是这条命令自己撤的（重放，或几个机器人账号同时收到、另一个事务刚写下），
+                # 答上次的结果；否则是别人撤的。重放只会走到这里（撤销前原记录总还在），不用另查
                 if (earlier := await replayed(command_key)) is not None:
                     return earlier
                 raise AlreadyReversed(entry_id, existing)

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from nonebot.adapters.onebot.v11 import ActionFailed, Adapter, Message, MessageSegment
+from nonebot.log import logger
 from nonebot.message import handle_event
 from nonebug import App
 
@@ -200,14 +201,24 @@ async def test_essence_on_a_frozen_month_changes_nothing(app: App, db) -> None:
         )
     await months.freeze("jgs", "2026-10", datetime(2026, 11, 1, 9, tzinfo=CST))
     assert await months.is_frozen("jgs", date(2026, 10, 27))
-    async with app.test_matcher() as ctx:
-        bot = make_bot(ctx)
-        # 月份冻结后取消精华、（换一位管理员）再设精华：都不改分，也不在群里说
-        ctx.receive_event(bot, essence("delete", 5001, ADMIN, ts(2026, 11, 2, 10)))
-        ctx.should_call_api("get_msg", {"message_id": 5001}, result=as_get_msg(shared))
-        ctx.receive_event(bot, essence("add", 5001, fake.CHAIRMAN, ts(2026, 11, 2, 11)))
-        ctx.should_call_api("get_msg", {"message_id": 5001}, result=as_get_msg(shared))
+    logged: list[str] = []
+    sink = logger.add(lambda m: logged.append(m.record["message"]), level="INFO")
+    try:
+        async with app.test_matcher() as ctx:
+            bot = make_bot(ctx)
+            # 月份冻结后取消精华、（换一位管理员）再设精华：都不改分，也不在群里说
+            ctx.receive_event(bot, essence("delete", 5001, ADMIN, ts(2026, 11, 2, 10)))
+            ctx.should_call_api("get_msg", {"message_id": 5001}, result=as_get_msg(shared))
+            ctx.receive_event(bot, essence("add", 5001, fake.CHAIRMAN, ts(2026, 11, 2, 11)))
+            ctx.should_call_api("get_msg", {"message_id": 5001}, result=as_get_msg(shared))
+    finally:
+        logger.remove(sink)
     assert await featured_rows() == [(ZHANG, 5, "share.featured", ADMIN)]
+    # 运维在日志里看得出为什么没改分、是哪条记录
+    unchanged = [line for line in logged if "不改分" in line]
+    assert unchanged[0] == (
+        f"群 {SHARE_GROUP} 的精华delete（操作人 {ADMIN}）不改分：MonthFrozen(2)"
+    )
 
 
 async def test_featuring_sets_qq_essence_and_the_bots_own_essence_notice_adds_nothing(
