@@ -111,7 +111,10 @@ async def test_every_admin_command_is_refused_to_those_without_the_role(
                 f"「/{command.name}」需要{command.role.label}及以上权限，你现在是成员。"
             ]
         else:
-            assert qq.texts() == [], f"/{command.name} 不该在私聊里回答"
+            # 群里的命令：私聊只说去群里发，不执行，也不透露什么
+            assert qq.texts() == [
+                f"「/{command.name}」要在群里发，私聊里不能用。私聊能用的命令见 /帮助。"
+            ], command.name
     await nothing_written()
 
 
