@@ -531,6 +531,11 @@ async def approve_campaign(policy: Policy, campaign_id: int, decision: Decision)
         )
         if not taken:
             return Batch(campaign, [], [], replayed=True)
+        # 待审的在认领之后再读一次：另一位管理员可能在上面读过之后、这里认领之前刚确认完这一批。
+        # 一条也不剩就回滚认领（推广仍记着是他确认的），说没有待审的了，而不是回一个空的批次
+        pending = await pending_of(campaign)
+        if not pending:
+            raise NothingPending(campaign)
         for claim, hit in pending:
             if claim.user_id == decision.by and decision.role < Role.SUPERUSER:
                 own.append(claim)

@@ -212,15 +212,20 @@ async def _decide(ctx: CommandContext, hit: FilterHit, upheld: bool) -> None:
 
 
 async def _tell_reporters(ctx: CommandContext, review_id: int, bonuses) -> str:
-    """私聊告诉举报人奖励撤回了；返回给决定的人看的那几句。"""
+    """私聊告诉举报人奖励撤回了；返回给决定的人看的那几句。举报人只告诉管理员：决定发在私聊或
+    管理群里才说出名字，发在别的群里（被举报的人可能就在群里）只说“举报人”。"""
+    review_group = ctx.policy.filter.review_group
+    named = ctx.group_id is None or (bool(review_group) and ctx.group_id == review_group)
     names = await members.display_names(ctx.policy, [bonus.user_id for bonus in bonuses])
     lines = []
     for bonus in bonuses:
         delta = points.change_text(bonus.delta)
         told = replies.REPORTER_WITHDRAWN.format(id=review_id, entry=bonus.id, delta=delta)
-        await sender.send_private_each(ctx.bot, [bonus.user_id], told)
+        missed = await sender.send_private_each(ctx.bot, [bonus.user_id], told)
+        told_line = replies.REPORTER_NOT_TOLD if missed else replies.REPORTER_TOLD
+        line = replies.UPHELD_BONUS if named else replies.UPHELD_BONUS_UNNAMED
         lines.append(
-            replies.UPHELD_BONUS.format(name=names[bonus.user_id], entry=bonus.id, delta=delta)
+            line.format(name=names[bonus.user_id], entry=bonus.id, delta=delta, told=told_line)
         )
     return "".join(lines)
 

@@ -22,7 +22,11 @@ SYSTEM_WRITER = "机器人（按群规自动记的）"
 UPHELD = (
     "申诉成立：审{id}，已撤销 #{entry}（{name} {delta}，{label}），撤销记录 #{reversal}。{told}"
 )
-UPHELD_BONUS = "举报人 {name} 的举报属实奖励 #{entry}（{delta}）一并撤回。"
+# 举报人只告诉管理员：私聊、管理群里说出名字；别的群里（被举报的人可能就在群里）不说是谁
+UPHELD_BONUS = "举报人 {name} 的举报属实奖励 #{entry}（{delta}）一并撤回，{told}。"
+UPHELD_BONUS_UNNAMED = "举报人的举报属实奖励 #{entry}（{delta}）一并撤回，{told}。"
+REPORTER_TOLD = "已私聊告诉举报人"
+REPORTER_NOT_TOLD = "私聊没有发到举报人，请另行告诉他"
 DISMISSED = "已驳回申诉 审{id}：#{entry} 维持。{told}"
 CLOSED_UNDONE = "已结案申诉 审{id}：#{entry} 已经撤销（撤销记录 #{reversal}）。{told}"
 TOLD = "已私聊告诉 {name}。"

@@ -164,7 +164,9 @@ async def test_an_upheld_appeal_takes_back_the_reporters_bonus(running: Running)
     (answer,) = await qq.wait_for(
         "send_private_msg", after=mark, where=lambda c: c.params["user_id"] == CHAIRMAN
     )
-    assert answer.text.endswith("举报人 李四 的举报属实奖励 #2（+2 分）一并撤回。")
+    assert answer.text.endswith(
+        "举报人 李四 的举报属实奖励 #2（+2 分）一并撤回，已私聊告诉举报人。"
+    )
     await replayed_says_nothing(running, upheld)
     assert await bot.query(
         "SELECT user_id, delta, reverses, actor_id, reason FROM ledger_entry WHERE id > 2 ORDER BY id"

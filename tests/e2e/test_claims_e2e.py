@@ -181,7 +181,7 @@ async def test_a_claim_with_a_screenshot_is_confirmed_with_a_score(running: Runn
     await replayed(running, filing)
     # 截图要同事看得到：私聊里申报不收，说一声去群里发，什么也不记
     assert await qq.private_says("/申报 客户表扬 私聊发的", user_id=ZHANG) == (
-        "「/申报」要在群里发，私聊里不能用。私聊能用的命令见 /帮助。"
+        "「/申报」要在群里发，私聊里不能用。"
     )
     assert await bot.query("SELECT COUNT(*) FROM claim") == [(1,)]
 

@@ -512,8 +512,50 @@ async def test_an_upheld_appeal_takes_back_the_reporters_bonus_and_tells_the_rep
         expect_private(
             ctx,
             "申诉成立：审2，已撤销 #1（李四 -5 分，不良信息警告），撤销记录 #3。已私聊告诉 李四。"
-            "举报人 张三 的举报属实奖励 #2（+2 分）一并撤回。",
+            "举报人 张三 的举报属实奖励 #2（+2 分）一并撤回，已私聊告诉举报人。",
             CHAIRMAN,
         )
     taken_back = await LedgerEntry.get(reverses=2)
     assert (taken_back.user_id, taken_back.delta, taken_back.actor_id) == (ZHANG, -2, CHAIRMAN)
+
+
+async def test_an_appeal_upheld_in_the_group_does_not_name_the_reporter(app: App, db) -> None:
+    """举报人只告诉管理员（私聊或管理群）：主席在工作群里 /确认 申诉，回复全群（包括被举报的李四）
+    都看得到，不能说出是谁举报的。"""
+    async with app.test_matcher() as ctx:
+        bot = make_bot(ctx)
+        say(ctx, bot, "在")
+        say(ctx, bot, [{"type": "reply", "data": {"id": "7110"}}, text("/举报 骂同事")], user=ZHANG)
+        ctx.should_call_api(
+            "get_msg",
+            {"message_id": 7110},
+            result={
+                "message_id": 7110,
+                "sender": {"user_id": LI, "nickname": "Li", "card": ""},
+                "message": [{"type": "text", "data": {"text": "某某就是个废物"}}],
+            },
+        )
+        expect_group(ctx, "已收到举报（审1），管理员会处理。")
+        ctx.should_call_api("send_private_msg", {"user_id": ADMIN, "message": ANY}, result={})
+        privately(ctx, bot, "/确认 审1", user=ADMIN)
+        ctx.should_call_api("send_group_msg", {"group_id": WORK_GROUP, "message": ANY})
+        expect_private(ctx, "已确认并警告 李四：不良信息，-5 分（编号 #1）。举报人加 2 分。", ADMIN)
+        say(ctx, bot, "/申诉 #1 我说的是游戏里的角色")
+        expect_group(
+            ctx, "已收到申诉（审2）：#1 -5 分（不良信息警告）。管理员复核后会私聊告诉你结果。"
+        )
+        ctx.should_call_api("send_private_msg", {"user_id": ANY, "message": ANY}, result={})
+        say(ctx, bot, "/确认 审2 聊的是游戏", user=CHAIRMAN)
+        expect_private(
+            ctx, "【群规助手】你的申诉 审2 成立：#1（11-27 -5 分，不良信息警告）已撤回。", LI
+        )
+        expect_private(
+            ctx,
+            "【群规助手】你举报的消息经申诉认定不算违规（审2），举报属实奖励 #2（+2 分）已撤回。",
+            ZHANG,
+        )
+        expect_group(
+            ctx,
+            "申诉成立：审2，已撤销 #1（李四 -5 分，不良信息警告），撤销记录 #3。已私聊告诉 李四。"
+            "举报人的举报属实奖励 #2（+2 分）一并撤回，已私聊告诉举报人。",
+        )

@@ -206,7 +206,7 @@ async def test_claim_refusals(app: App, monkeypatch: pytest.MonkeyPatch) -> None
         )
         # 群里的命令私聊发来：说一声去群里发，什么也不记
         tell(ctx, bot, "/申报 客户表扬 私聊发的", user=ZHANG)
-        expect_private(ctx, "「/申报」要在群里发，私聊里不能用。私聊能用的命令见 /帮助。", ZHANG)
+        expect_private(ctx, "「/申报」要在群里发，私聊里不能用。", ZHANG)
         say(ctx, bot, [text("/申报 朋友圈转发"), image()], WANG)
         expect_group(ctx, "已收到 王五 的申报「朋友圈转发」（审1），管理员确认后加分。")
         ctx.should_call_api(

@@ -184,7 +184,18 @@ async def test_points_in_private_chat(app: App, db) -> None:
         )
         # 私聊里只回答少数命令；别的命令说一声去群里发
         ctx.receive_event(bot, fake.private_message("/排行", user_id=20001))
-        expect_private(ctx, "「/排行」要在群里发，私聊里不能用。私聊能用的命令见 /帮助。", 20001)
+        expect_private(ctx, "「/排行」要在群里发，私聊里不能用。", 20001)
+
+
+def test_a_group_only_command_in_private_is_not_sent_to_a_help_that_lists_it_unmarked() -> None:
+    """私聊发了群里的命令，回复若叫人去看 /帮助，私聊的 /帮助 就得分得出哪些命令私聊能用；
+    它列出的成员命令（test_help_in_private_lists_what_the_asker_may_use）里，/排行 与私聊能用的
+    /积分 看起来一样：那就别叫人去那里找。"""
+    from plugins.core import replies
+
+    told = replies.GROUP_ONLY.format(command="排行")
+    listed = next(line for line in MEMBER_COMMANDS.split("\n") if line.startswith("/排行 "))
+    assert "/帮助" not in told or "群" in listed
 
 
 async def test_a_stranger_in_private_chat_is_told_why(app: App, db) -> None:

@@ -238,6 +238,36 @@ async def test_a_confirm_all_cut_short_is_finished_by_its_replay(
     assert await claims.pending_of(await claims.get_campaign(org, campaign.id)) == []
 
 
+async def test_two_admins_confirming_a_campaign_at_once_pay_once_and_the_second_is_told(
+    org: Policy, db, monkeypatch
+) -> None:
+    """两位管理员同时 /确认 推N：后一位读到的待审名单已过时（前一位在他读完之后、动手之前记完了整批）。
+    他不能“认领”这次推广、回一个空的批次（聊天里什么也不说，推广还记成是他确认的）：要说没有待审的了。"""
+    campaign = await open_one(org, ny(2026, 11, 27, 9))
+    for user in (ZHANG, LI):
+        await claims.file_repost(org, campaign.id, filing(user, ny(2026, 11, 27, 10)))
+    due = ny(2026, 12, 1, 9)
+    read = claims.claims_of
+    first: list[claims.Batch] = []
+    started = False
+
+    async def the_other_admin_finishes_in_between(found_for):
+        nonlocal started
+        found = await read(found_for)
+        if not started:
+            started = True
+            first.append(await claims.approve_campaign(org, campaign.id, decision(ADMIN, due)))
+        return found
+
+    monkeypatch.setattr(claims, "claims_of", the_other_admin_finishes_in_between)
+    with pytest.raises(claims.NothingPending):
+        await claims.approve_campaign(org, campaign.id, decision(OTHER_ADMIN, due))
+
+    assert sorted(done.claim.user_id for done in first[0].approved) == [ZHANG, LI]
+    assert sorted(await ledger_rows()) == sorted((user, 2, rules.REPOST) for user in (ZHANG, LI))
+    assert (await claims.get_campaign(org, campaign.id)).decided_by == ADMIN
+
+
 async def test_a_refused_repost_claim_may_be_filed_again_before_the_deadline(
     org: Policy, db
 ) -> None:
