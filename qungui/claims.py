@@ -436,6 +436,9 @@ async def _award(
             actor_id=decision.by,
             actor_role=decision.role,
         )
+        if entry is None:
+            # 月底结算恰好在确认之前一刻冻结了这个月：账本不收，确认也不能算数（整个事务回滚，仍待审）
+            await _check_month(policy, decision.today)
         await Claim.filter(id=claim.id).update(
             points=points, entry_id=entry.id if entry is not None else None
         )

@@ -268,6 +268,30 @@ async def test_two_admins_confirming_a_campaign_at_once_pay_once_and_the_second_
     assert (await claims.get_campaign(org, campaign.id)).decided_by == ADMIN
 
 
+async def test_a_month_frozen_just_before_the_award_leaves_the_claims_pending(
+    org: Policy, db, monkeypatch
+) -> None:
+    """11 月 30 日深夜的 /确认 推N 查过月份之后、记分之前，月底结算冻结了 11 月：
+    谁也不能被告知“已加分”却没有记录。"""
+    campaign = await open_one(org, ny(2026, 11, 20, 9))
+    for user in (ZHANG, LI):
+        await claims.file_repost(org, campaign.id, filing(user, ny(2026, 11, 20, 10)))
+    award = claims.ledger.award
+
+    async def month_end_got_there_first(**fields):
+        await months.freeze(org.id, "2026-11", ny(2026, 12, 1, 0, 0))
+        return await award(**fields)
+
+    monkeypatch.setattr(claims.ledger, "award", month_end_got_there_first)
+    with pytest.raises(claims.MonthFrozen):
+        await claims.approve_campaign(org, campaign.id, decision(ADMIN, ny(2026, 11, 30, 23, 59)))
+
+    assert await ledger_rows() == []
+    still = await claims.pending_of(await claims.get_campaign(org, campaign.id))
+    assert sorted(claim.user_id for claim, _ in still) == [ZHANG, LI]
+    assert all(claim.entry_id is None and claim.points is None for claim, _ in still)
+
+
 async def test_a_refused_repost_claim_may_be_filed_again_before_the_deadline(
     org: Policy, db
 ) -> None:
