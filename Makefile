@@ -46,10 +46,13 @@ test: lint
 test-utc: $(STAMP)
 	TZ=UTC $(BIN)/python -m pytest -q tests/unit tests/plugins
 
-# 配置在 pyproject.toml 的 [tool.mutmut]；中断后再运行从断处接着做，结果在 mutants/
+# 配置在 pyproject.toml 的 [tool.mutmut]；中断后再运行从断处接着做，结果在 mutants/，
+# 跑完或停下后存进 docs/mutation-results.json（新克隆的仓库也从那里接着做，见 docs/mutation.md）
 mutation: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[dev,mutation]"
-	TZ=Asia/Shanghai HYPOTHESIS_PROFILE=ci $(BIN)/mutmut run
+	$(BIN)/python -m scripts.mutation_results load
+	TZ=Asia/Shanghai HYPOTHESIS_PROFILE=ci $(BIN)/mutmut run; \
+	$(BIN)/python -m scripts.mutation_results save
 	$(BIN)/python -m scripts.mutation_score
 
 test-postgres: $(STAMP)

@@ -33,6 +33,8 @@ def main(root: Path = Path("mutants")) -> int:
         caught = killed + timeouts
         note = f"（其中超时 {timeouts}）" if timeouts else ""
         note += f"，{other} 个可疑" if other else ""
+        unchecked = len(codes) - len(checked)
+        note += f"，还有 {unchecked} 个没跑" if unchecked else ""
         print(f"{module:12} {caught / len(checked):6.1%}  发现 {caught}/{len(checked)}{note}")
         survivors += alive
     if survivors:
