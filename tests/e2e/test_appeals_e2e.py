@@ -22,6 +22,23 @@ async def replayed_says_nothing(running: Running, payload: dict) -> None:
     assert [c.text for c in qq.calls[mark:] if c.action in SENT] == []
 
 
+async def chairman_decides(running: Running, command: str, message_id: int, told: int):
+    """主席私聊发出决定：返回 (这条事件, 私聊给 told 的那条, 给主席的答复)。"""
+    qq = running.qq
+    mark = len(qq.calls)
+    payload = fake.private_message_payload(
+        command, user_id=CHAIRMAN, message_id=message_id, self_id=qq.self_id
+    )
+    await qq.send_event(payload)
+    (to_them,) = await qq.wait_for(
+        "send_private_msg", after=mark, where=lambda c: c.params["user_id"] == told
+    )
+    (answer,) = await qq.wait_for(
+        "send_private_msg", after=mark, where=lambda c: c.params["user_id"] == CHAIRMAN
+    )
+    return payload, to_them, answer
+
+
 async def test_appeals_upheld_refused_and_a_self_decision(running: Running) -> None:
     qq, bot = running.qq, running.bot
     await bot.set_clock("2026-11-27T09:30:00+08:00")
@@ -65,18 +82,8 @@ async def test_appeals_upheld_refused_and_a_self_decision(running: Running) -> N
     assert await bot.query("SELECT status FROM filter_hit WHERE id = 1") == [("pending",)]
     assert await bot.query("SELECT COUNT(*) FROM ledger_entry") == [(2,)]
 
-    mark = len(qq.calls)
-    upheld = fake.private_message_payload(
-        "/确认 审1 周报系统里查到了", user_id=CHAIRMAN, message_id=881002, self_id=qq.self_id
-    )
-    await qq.send_event(upheld)
-    (told,) = await qq.wait_for(
-        "send_private_msg", after=mark, where=lambda c: c.params["user_id"] == LI
-    )
+    upheld, told, answer = await chairman_decides(running, "/确认 审1 周报系统里查到了", 881002, LI)
     assert told.text == ("【群规助手】你的申诉 审1 成立：#1（11-27 -5 分，手动调整）已撤回。")
-    (answer,) = await qq.wait_for(
-        "send_private_msg", after=mark, where=lambda c: c.params["user_id"] == CHAIRMAN
-    )
     assert answer.text == (
         "申诉成立：审1，已撤销 #1（李四 -5 分，手动调整），撤销记录 #3。已私聊告诉 李四。"
     )
@@ -95,19 +102,9 @@ async def test_appeals_upheld_refused_and_a_self_decision(running: Running) -> N
         after=mark,
         where=lambda c: c.params["user_id"] == ADMIN and "对记录 #2 的申诉" in c.text,
     )
-    mark = len(qq.calls)
-    refused = fake.private_message_payload(
-        "/驳回 审2 迟到不看原因", user_id=CHAIRMAN, message_id=881003, self_id=qq.self_id
-    )
-    await qq.send_event(refused)
-    (told,) = await qq.wait_for(
-        "send_private_msg", after=mark, where=lambda c: c.params["user_id"] == LI
-    )
+    refused, told, answer = await chairman_decides(running, "/驳回 审2 迟到不看原因", 881003, LI)
     assert told.text == (
         "【群规助手】你的申诉 审2 被驳回：#2（11-27 -3 分，手动调整）维持。理由：迟到不看原因"
-    )
-    (answer,) = await qq.wait_for(
-        "send_private_msg", after=mark, where=lambda c: c.params["user_id"] == CHAIRMAN
     )
     assert answer.text == "已驳回申诉 审2：#2 维持。已私聊告诉 李四。"
     await replayed_says_nothing(running, refused)
@@ -150,19 +147,11 @@ async def test_an_upheld_appeal_takes_back_the_reporters_bonus(running: Running)
     )
     await qq.wait_for("send_private_msg", after=mark, where=lambda c: "对记录 #1 的申诉" in c.text)
 
-    mark = len(qq.calls)
-    upheld = fake.private_message_payload(
-        "/确认 审2 聊的是游戏", user_id=CHAIRMAN, message_id=882002, self_id=qq.self_id
-    )
-    await qq.send_event(upheld)
-    (reporter_told,) = await qq.wait_for(
-        "send_private_msg", after=mark, where=lambda c: c.params["user_id"] == LI
+    upheld, reporter_told, answer = await chairman_decides(
+        running, "/确认 审2 聊的是游戏", 882002, LI
     )
     assert reporter_told.text == (
         "【群规助手】你举报的消息经申诉认定不算违规（审2），举报属实奖励 #2（+2 分）已撤回。"
-    )
-    (answer,) = await qq.wait_for(
-        "send_private_msg", after=mark, where=lambda c: c.params["user_id"] == CHAIRMAN
     )
     assert answer.text.endswith(
         "举报人 李四 的举报属实奖励 #2（+2 分）一并撤回，已私聊告诉举报人。"

@@ -473,33 +473,36 @@ async def test_closing_an_appeal_whose_entry_was_undone_meanwhile_does_not_say_i
         )
 
 
+def reported_warned_and_appealed(ctx, bot) -> None:
+    """张三举报李四的一条消息，管理员确认（李四 #1 -5，张三 #2 举报属实 +2），李四申诉那条警告（审2）。"""
+    say(ctx, bot, "在")
+    say(ctx, bot, [{"type": "reply", "data": {"id": "7110"}}, text("/举报 骂同事")], user=ZHANG)
+    ctx.should_call_api(
+        "get_msg",
+        {"message_id": 7110},
+        result={
+            "message_id": 7110,
+            "sender": {"user_id": LI, "nickname": "Li", "card": ""},
+            "message": [{"type": "text", "data": {"text": "某某就是个废物"}}],
+        },
+    )
+    expect_group(ctx, "已收到举报（审1），管理员会处理。")
+    ctx.should_call_api("send_private_msg", {"user_id": ADMIN, "message": ANY}, result={})
+    privately(ctx, bot, "/确认 审1", user=ADMIN)
+    ctx.should_call_api("send_group_msg", {"group_id": WORK_GROUP, "message": ANY})
+    expect_private(ctx, "已确认并警告 李四：不良信息，-5 分（编号 #1）。举报人加 2 分。", ADMIN)
+    say(ctx, bot, "/申诉 #1 我说的是游戏里的角色")
+    expect_group(ctx, "已收到申诉（审2）：#1 -5 分（不良信息警告）。管理员复核后会私聊告诉你结果。")
+    ctx.should_call_api("send_private_msg", {"user_id": ANY, "message": ANY}, result={})
+
+
 async def test_an_upheld_appeal_takes_back_the_reporters_bonus_and_tells_the_reporter(
     app: App, db
 ) -> None:
     """张三举报李四，管理员确认（张三得举报属实奖励）；李四申诉成立：那条消息不算违规，张三的奖励撤回。"""
     async with app.test_matcher() as ctx:
         bot = make_bot(ctx)
-        say(ctx, bot, "在")
-        say(ctx, bot, [{"type": "reply", "data": {"id": "7110"}}, text("/举报 骂同事")], user=ZHANG)
-        ctx.should_call_api(
-            "get_msg",
-            {"message_id": 7110},
-            result={
-                "message_id": 7110,
-                "sender": {"user_id": LI, "nickname": "Li", "card": ""},
-                "message": [{"type": "text", "data": {"text": "某某就是个废物"}}],
-            },
-        )
-        expect_group(ctx, "已收到举报（审1），管理员会处理。")
-        ctx.should_call_api("send_private_msg", {"user_id": ADMIN, "message": ANY}, result={})
-        privately(ctx, bot, "/确认 审1", user=ADMIN)
-        ctx.should_call_api("send_group_msg", {"group_id": WORK_GROUP, "message": ANY})
-        expect_private(ctx, "已确认并警告 李四：不良信息，-5 分（编号 #1）。举报人加 2 分。", ADMIN)
-        say(ctx, bot, "/申诉 #1 我说的是游戏里的角色")
-        expect_group(
-            ctx, "已收到申诉（审2）：#1 -5 分（不良信息警告）。管理员复核后会私聊告诉你结果。"
-        )
-        ctx.should_call_api("send_private_msg", {"user_id": ANY, "message": ANY}, result={})
+        reported_warned_and_appealed(ctx, bot)
         privately(ctx, bot, "/确认 审2 聊的是游戏", user=CHAIRMAN)
         expect_private(
             ctx, "【群规助手】你的申诉 审2 成立：#1（11-27 -5 分，不良信息警告）已撤回。", LI
@@ -524,27 +527,7 @@ async def test_an_appeal_upheld_in_the_group_does_not_name_the_reporter(app: App
     都看得到，不能说出是谁举报的。"""
     async with app.test_matcher() as ctx:
         bot = make_bot(ctx)
-        say(ctx, bot, "在")
-        say(ctx, bot, [{"type": "reply", "data": {"id": "7110"}}, text("/举报 骂同事")], user=ZHANG)
-        ctx.should_call_api(
-            "get_msg",
-            {"message_id": 7110},
-            result={
-                "message_id": 7110,
-                "sender": {"user_id": LI, "nickname": "Li", "card": ""},
-                "message": [{"type": "text", "data": {"text": "某某就是个废物"}}],
-            },
-        )
-        expect_group(ctx, "已收到举报（审1），管理员会处理。")
-        ctx.should_call_api("send_private_msg", {"user_id": ADMIN, "message": ANY}, result={})
-        privately(ctx, bot, "/确认 审1", user=ADMIN)
-        ctx.should_call_api("send_group_msg", {"group_id": WORK_GROUP, "message": ANY})
-        expect_private(ctx, "已确认并警告 李四：不良信息，-5 分（编号 #1）。举报人加 2 分。", ADMIN)
-        say(ctx, bot, "/申诉 #1 我说的是游戏里的角色")
-        expect_group(
-            ctx, "已收到申诉（审2）：#1 -5 分（不良信息警告）。管理员复核后会私聊告诉你结果。"
-        )
-        ctx.should_call_api("send_private_msg", {"user_id": ANY, "message": ANY}, result={})
+        reported_warned_and_appealed(ctx, bot)
         say(ctx, bot, "/确认 审2 聊的是游戏", user=CHAIRMAN)
         expect_private(
             ctx, "【群规助手】你的申诉 审2 成立：#1（11-27 -5 分，不良信息警告）已撤回。", LI
