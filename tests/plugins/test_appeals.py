@@ -401,33 +401,34 @@ async def test_a_category_word_in_the_decision_stays_in_the_reason(app: App, db)
     assert (await LedgerEntry.get(id=2)).reason == "申诉成立（审1）：口头警告 就够了"
 
 
+def reported_warned_and_appealed(ctx, bot, reporter: int = ZHANG, confirmer: int = ADMIN) -> None:
+    """reporter 举报李四的一条消息，confirmer 确认（李四 #1 -5，举报人 #2 举报属实 +2），李四申诉那条警告（审2）。"""
+    say(ctx, bot, "在")
+    say(ctx, bot, [{"type": "reply", "data": {"id": "7110"}}, text("/举报 骂同事")], user=reporter)
+    ctx.should_call_api(
+        "get_msg",
+        {"message_id": 7110},
+        result={
+            "message_id": 7110,
+            "sender": {"user_id": LI, "nickname": "Li", "card": ""},
+            "message": [{"type": "text", "data": {"text": "某某就是个废物"}}],
+        },
+    )
+    expect_group(ctx, "已收到举报（审1），管理员会处理。")
+    ctx.should_call_api("send_private_msg", {"user_id": ADMIN, "message": ANY}, result={})
+    privately(ctx, bot, "/确认 审1", user=confirmer)
+    ctx.should_call_api("send_group_msg", {"group_id": WORK_GROUP, "message": ANY})
+    expect_private(ctx, "已确认并警告 李四：不良信息，-5 分（编号 #1）。举报人加 2 分。", confirmer)
+    say(ctx, bot, "/申诉 #1 我说的是游戏里的角色")
+    expect_group(ctx, "已收到申诉（审2）：#1 -5 分（不良信息警告）。管理员复核后会私聊告诉你结果。")
+    ctx.should_call_api("send_private_msg", {"user_id": ANY, "message": ANY}, result={})
+
+
 async def test_the_admin_who_reported_the_message_does_not_decide_the_appeal(app: App, db) -> None:
     """管理员举报了李四的一条消息（属实有奖励），主席确认后李四申诉：举报的管理员不能维持它。"""
     async with app.test_matcher() as ctx:
         bot = make_bot(ctx)
-        say(ctx, bot, "在")
-        say(ctx, bot, [{"type": "reply", "data": {"id": "7110"}}, text("/举报 骂同事")], user=ADMIN)
-        ctx.should_call_api(
-            "get_msg",
-            {"message_id": 7110},
-            result={
-                "message_id": 7110,
-                "sender": {"user_id": LI, "nickname": "Li", "card": ""},
-                "message": [{"type": "text", "data": {"text": "某某就是个废物"}}],
-            },
-        )
-        expect_group(ctx, "已收到举报（审1），管理员会处理。")
-        ctx.should_call_api("send_private_msg", {"user_id": ADMIN, "message": ANY}, result={})
-        privately(ctx, bot, "/确认 审1", user=CHAIRMAN)
-        ctx.should_call_api("send_group_msg", {"group_id": WORK_GROUP, "message": ANY})
-        expect_private(
-            ctx, "已确认并警告 李四：不良信息，-5 分（编号 #1）。举报人加 2 分。", CHAIRMAN
-        )
-        say(ctx, bot, "/申诉 #1 我说的是游戏里的角色")
-        expect_group(
-            ctx, "已收到申诉（审2）：#1 -5 分（不良信息警告）。管理员复核后会私聊告诉你结果。"
-        )
-        ctx.should_call_api("send_private_msg", {"user_id": ADMIN, "message": ANY}, result={})
+        reported_warned_and_appealed(ctx, bot, reporter=ADMIN, confirmer=CHAIRMAN)
         privately(ctx, bot, "/驳回 审2 骂人属实", user=ADMIN)
         expect_private(
             ctx,
@@ -473,37 +474,22 @@ async def test_closing_an_appeal_whose_entry_was_undone_meanwhile_does_not_say_i
         )
 
 
-def reported_warned_and_appealed(ctx, bot) -> None:
-    """张三举报李四的一条消息，管理员确认（李四 #1 -5，张三 #2 举报属实 +2），李四申诉那条警告（审2）。"""
-    say(ctx, bot, "在")
-    say(ctx, bot, [{"type": "reply", "data": {"id": "7110"}}, text("/举报 骂同事")], user=ZHANG)
-    ctx.should_call_api(
-        "get_msg",
-        {"message_id": 7110},
-        result={
-            "message_id": 7110,
-            "sender": {"user_id": LI, "nickname": "Li", "card": ""},
-            "message": [{"type": "text", "data": {"text": "某某就是个废物"}}],
-        },
-    )
-    expect_group(ctx, "已收到举报（审1），管理员会处理。")
-    ctx.should_call_api("send_private_msg", {"user_id": ADMIN, "message": ANY}, result={})
-    privately(ctx, bot, "/确认 审1", user=ADMIN)
-    ctx.should_call_api("send_group_msg", {"group_id": WORK_GROUP, "message": ANY})
-    expect_private(ctx, "已确认并警告 李四：不良信息，-5 分（编号 #1）。举报人加 2 分。", ADMIN)
-    say(ctx, bot, "/申诉 #1 我说的是游戏里的角色")
-    expect_group(ctx, "已收到申诉（审2）：#1 -5 分（不良信息警告）。管理员复核后会私聊告诉你结果。")
-    ctx.should_call_api("send_private_msg", {"user_id": ANY, "message": ANY}, result={})
+UPHELD_REPORTED = (
+    "申诉成立：审2，已撤销 #1（李四 -5 分，不良信息警告），撤销记录 #3。已私聊告诉 李四。"
+)
 
 
+@pytest.mark.parametrize("in_group", [False, True], ids=["私聊决定", "工作群里决定"])
 async def test_an_upheld_appeal_takes_back_the_reporters_bonus_and_tells_the_reporter(
-    app: App, db
+    app: App, db, in_group: bool
 ) -> None:
-    """张三举报李四，管理员确认（张三得举报属实奖励）；李四申诉成立：那条消息不算违规，张三的奖励撤回。"""
+    """张三举报李四，管理员确认（张三得举报属实奖励）；李四申诉成立：那条消息不算违规，张三的奖励撤回。
+    举报人只告诉管理员：私聊里的答复说出是张三；在工作群里决定，全群（包括李四）都看得到，不说是谁。"""
     async with app.test_matcher() as ctx:
         bot = make_bot(ctx)
         reported_warned_and_appealed(ctx, bot)
-        privately(ctx, bot, "/确认 审2 聊的是游戏", user=CHAIRMAN)
+        decide = say if in_group else privately
+        decide(ctx, bot, "/确认 审2 聊的是游戏", user=CHAIRMAN)
         expect_private(
             ctx, "【群规助手】你的申诉 审2 成立：#1（11-27 -5 分，不良信息警告）已撤回。", LI
         )
@@ -512,33 +498,17 @@ async def test_an_upheld_appeal_takes_back_the_reporters_bonus_and_tells_the_rep
             "【群规助手】你举报的消息经申诉认定不算违规（审2），举报属实奖励 #2（+2 分）已撤回。",
             ZHANG,
         )
-        expect_private(
-            ctx,
-            "申诉成立：审2，已撤销 #1（李四 -5 分，不良信息警告），撤销记录 #3。已私聊告诉 李四。"
-            "举报人 张三 的举报属实奖励 #2（+2 分）一并撤回，已私聊告诉举报人。",
-            CHAIRMAN,
-        )
+        if in_group:
+            expect_group(
+                ctx,
+                UPHELD_REPORTED + "举报人的举报属实奖励 #2（+2 分）一并撤回，已私聊告诉举报人。",
+            )
+        else:
+            expect_private(
+                ctx,
+                UPHELD_REPORTED
+                + "举报人 张三 的举报属实奖励 #2（+2 分）一并撤回，已私聊告诉举报人。",
+                CHAIRMAN,
+            )
     taken_back = await LedgerEntry.get(reverses=2)
     assert (taken_back.user_id, taken_back.delta, taken_back.actor_id) == (ZHANG, -2, CHAIRMAN)
-
-
-async def test_an_appeal_upheld_in_the_group_does_not_name_the_reporter(app: App, db) -> None:
-    """举报人只告诉管理员（私聊或管理群）：主席在工作群里 /确认 申诉，回复全群（包括被举报的李四）
-    都看得到，不能说出是谁举报的。"""
-    async with app.test_matcher() as ctx:
-        bot = make_bot(ctx)
-        reported_warned_and_appealed(ctx, bot)
-        say(ctx, bot, "/确认 审2 聊的是游戏", user=CHAIRMAN)
-        expect_private(
-            ctx, "【群规助手】你的申诉 审2 成立：#1（11-27 -5 分，不良信息警告）已撤回。", LI
-        )
-        expect_private(
-            ctx,
-            "【群规助手】你举报的消息经申诉认定不算违规（审2），举报属实奖励 #2（+2 分）已撤回。",
-            ZHANG,
-        )
-        expect_group(
-            ctx,
-            "申诉成立：审2，已撤销 #1（李四 -5 分，不良信息警告），撤销记录 #3。已私聊告诉 李四。"
-            "举报人的举报属实奖励 #2（+2 分）一并撤回，已私聊告诉举报人。",
-        )
