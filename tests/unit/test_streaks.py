@@ -220,6 +220,7 @@ async def test_share_days_are_each_day_once_without_reversed_ones_and_only_that_
         now=NOW,
     )
     await share_days(2, [3, 4])
+    await share_days(3, [31], month=10)  # 只在上个月分享过的人：这个月不在数里
     second = await LedgerEntry.get(user_id=2, business_date=date(2026, 11, 4))
     await undo(second.id)
     await ledger.award(  # 另一个组织里的同一个人
@@ -240,8 +241,22 @@ async def test_share_days_are_each_day_once_without_reversed_ones_and_only_that_
 
 
 async def test_share_days_refuse_a_span_too_long_for_one_number(db) -> None:
+    """一次最多数 62 天（含首尾）：第 62 天的位还在一个有符号 64 位整数里，多一天就拒绝。"""
+    await ledger.award(
+        org="jgs",
+        user_id=1,
+        rule=rules.SHARE_DAILY,
+        period="2027-01-01",
+        delta=1,
+        business_date=date(2027, 1, 1),
+        now=NOW,
+    )
+    first = date(2026, 11, 1)
+    assert await streaks.share_bits("jgs", first, date(2027, 1, 1)) == {1: 1 << 61}
     with pytest.raises(ValueError, match="62"):
-        await streaks.share_bits("jgs", date(2026, 11, 1), date(2027, 1, 15))
+        await streaks.share_bits("jgs", first, date(2027, 1, 2))
+    with pytest.raises(ValueError, match="62"):
+        await streaks.share_bits("jgs", first, date(2027, 1, 15))
 
 
 async def test_when_leave_counts_as_shared_the_bonus_goes_to_sharers_and_to_people_on_leave(
