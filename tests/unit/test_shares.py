@@ -23,6 +23,15 @@ def cst(*parts: int) -> datetime:
     return datetime(*parts, tzinfo=CST)
 
 
+def test_the_stored_text_hash_keeps_its_form_across_upgrades() -> None:
+    """`share.text_hash` 存在库里，查重拿新消息的摘要去比 90 天内存下的：规范化的写法一变，升级前发过的
+    文字升级后就认不出来了。这里钉住一段文字的摘要：小写、去掉标点和空白、全角转半角后的 SHA-1。"""
+    import hashlib
+
+    expected = hashlib.sha1("hello世界2026".encode()).hexdigest()
+    assert shares.text_hash("Hello， 世界！ ２０２６") == expected
+
+
 @pytest.mark.parametrize(
     ("a", "b", "same"),
     [
