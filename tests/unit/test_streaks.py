@@ -60,17 +60,17 @@ def test_who_earns_the_bonus(consecutive: bool, days: list[date], earned: bool) 
     assert streaks.earned(with_share(streak_consecutive=consecutive), days) is earned
 
 
-async def share_days(user: int, days: list[int], month: int = 11) -> None:
-    """这个人这些天（2026 年 `month` 月）各有一次分享得分。"""
+async def share_days(user: int, days: list[int], month: int = 11, year: int = 2026) -> None:
+    """这个人这些天（`year` 年 `month` 月）各有一次分享得分。"""
     for day in days:
         await ledger.award(
             org="jgs",
             user_id=user,
             rule=rules.SHARE_DAILY,
-            period=f"2026-{month:02d}-{day:02d}",
+            period=f"{year}-{month:02d}-{day:02d}",
             delta=1,
-            business_date=date(2026, month, day),
-            now=datetime(2026, month, day, 9, tzinfo=CST),
+            business_date=date(year, month, day),
+            now=datetime(year, month, day, 9, tzinfo=CST),
         )
 
 
@@ -242,15 +242,7 @@ async def test_share_days_are_each_day_once_without_reversed_ones_and_only_that_
 
 async def test_share_days_refuse_a_span_too_long_for_one_number(db) -> None:
     """一次最多数 62 天（含首尾）：第 62 天的位还在一个有符号 64 位整数里，多一天就拒绝。"""
-    await ledger.award(
-        org="jgs",
-        user_id=1,
-        rule=rules.SHARE_DAILY,
-        period="2027-01-01",
-        delta=1,
-        business_date=date(2027, 1, 1),
-        now=NOW,
-    )
+    await share_days(1, [1], month=1, year=2027)
     first = date(2026, 11, 1)
     assert await streaks.share_bits("jgs", first, date(2027, 1, 1)) == {1: 1 << 61}
     with pytest.raises(ValueError, match="62"):
